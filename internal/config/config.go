@@ -1,0 +1,175 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Server   Server   `yaml:"server"`
+	Database Database `yaml:"database"`
+	DataDir  string   `yaml:"dataDir"`
+	Log      Log      `yaml:"log"`
+	Admin    Admin    `yaml:"admin"`
+}
+
+// Server is the HTTP listener.
+type Server struct {
+	Addr string `yaml:"addr"`
+	// ExternalURL is how users and apps reach the server (the issuer);
+	// default http:// + Addr.
+	ExternalURL string `yaml:"externalURL"`
+	// MaxBodyBytes bounds request bodies.
+	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+}
+
+// Database selects the store: a postgres:// URL, or empty for SQLite in DataDir.
+type Database struct {
+	URL string `yaml:"url"`
+}
+
+// Log configures slog.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Admin configures the bootstrap administrator.
+type Admin struct {
+	// Login of the bootstrap admin created on first start.
+	Login string `yaml:"login"`
+}
+
+// Default returns the zero-config defaults.
+func Default() Config {
+	return Config{
+		Server:  Server{Addr: "127.0.0.1:8080", MaxBodyBytes: 1 << 20},
+		DataDir: "data",
+		Log:     Log{Level: "info", Format: "text"},
+		Admin:   Admin{Login: "admin"},
+	}
+}
+
+// Load reads path (if not empty) over the defaults and applies env.
+func Load(path string, env func(string) (string, bool)) (Config, error) {
+	c := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		if err := Decode(bytes.NewReader(b), &c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	c.applyEnv(env)
+	return c, nil
+}
+
+// Decode parses YAML strictly into c.
+func Decode(r io.Reader, c *Config) error {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// Env lists the environment overrides and the key each sets.
+var Env = map[string]string{
+	"SESAME_SERVER_ADDR":  "server.addr",
+	"SESAME_EXTERNAL_URL": "server.externalURL",
+	"SESAME_DATABASE_URL": "database.url",
+	"SESAME_DATA_DIR":     "dataDir",
+	"SESAME_LOG_LEVEL":    "log.level",
+	"SESAME_LOG_FORMAT":   "log.format",
+	"SESAME_ADMIN_LOGIN":  "admin.login",
+}
+
+func (c *Config) applyEnv(env func(string) (string, bool)) {
+	if env == nil {
+		env = os.LookupEnv
+	}
+	set := map[string]*string{
+		"server.addr":        &c.Server.Addr,
+		"server.externalURL": &c.Server.ExternalURL,
+		"database.url":       &c.Database.URL,
+		"dataDir":            &c.DataDir,
+		"log.level":          &c.Log.Level,
+		"log.format":         &c.Log.Format,
+		"admin.login":        &c.Admin.Login,
+	}
+	for name, key := range Env {
+		if v, ok := env(name); ok {
+			*set[key] = v
+		}
+	}
+}
+
+// Validate returns every problem, one line each, naming the key.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, port, err := net.SplitHostPort(c.Server.Addr); err != nil || port == "" {
+		bad("server.addr", "%q is not host:port", c.Server.Addr)
+	}
+	if c.Server.ExternalURL != "" {
+		u, err := url.Parse(c.Server.ExternalURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("server.externalURL", "%q is not an absolute http(s) URL", c.Server.ExternalURL)
+		}
+	}
+	if c.Server.MaxBodyBytes < 1024 || c.Server.MaxBodyBytes > 64<<20 {
+		bad("server.maxBodyBytes", "must be between 1024 and 67108864")
+	}
+	if u := c.Database.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") &&
+		!strings.HasPrefix(u, "sqlite://") && !strings.HasPrefix(u, "file:") {
+		bad("database.url", "must be a postgres:// URL, a sqlite:// path, or empty for SQLite in dataDir")
+	}
+	if c.Database.URL == "" && strings.TrimSpace(c.DataDir) == "" {
+		bad("dataDir", "is required when database.url is empty")
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "%q is not one of text, json", c.Log.Format)
+	}
+	if strings.TrimSpace(c.Admin.Login) == "" {
+		bad("admin.login", "is required")
+	}
+	return errors.Join(errs...)
+}
+
+// DatabaseURL is the store location: database.url, or SQLite in dataDir.
+func (c Config) DatabaseURL() string {
+	if c.Database.URL != "" {
+		return c.Database.URL
+	}
+	return "sqlite://" + filepath.Join(c.DataDir, "sesame.db")
+}
+
+// Issuer is the external URL without a trailing slash.
+func (c Config) Issuer() string {
+	if c.Server.ExternalURL != "" {
+		return strings.TrimRight(c.Server.ExternalURL, "/")
+	}
+	return "http://" + c.Server.Addr
+}

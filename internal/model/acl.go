@@ -1,0 +1,68 @@
+package model
+
+import "strings"
+
+// ACLType is the value type of an access right.
+type ACLType string
+
+const (
+	ACLBoolean ACLType = "boolean"
+	ACLText    ACLType = "text"
+)
+
+// CategoryUserPreferences holds per-user settings, never rights (R-ACL-2).
+const CategoryUserPreferences = "User Preferences"
+
+// Default modules (SPEC.md §2 "Modules and ACLs").
+const (
+	ModulePortal = "portal"
+	ModuleRM     = "rm"
+	ModuleBM     = "bm"
+	ModuleCAS    = "cas"
+)
+
+// Well-known ACL names the code depends on.
+const (
+	ACLAPIIPAllow     = "API IP Allow"
+	ACLBMModuleAccess = "bmModuleAccess"
+)
+
+// Module is an application family with its own ACLs.
+type Module struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// ACL is one access right of a module.
+type ACL struct {
+	Module      string  `json:"module"`
+	Category    string  `json:"category"`
+	Name        string  `json:"name"`
+	Type        ACLType `json:"type"`
+	Description string  `json:"description,omitempty"`
+}
+
+// Ref returns the ACL's identity.
+func (a ACL) Ref() ACLRef { return ACLRef{Module: a.Module, Name: a.Name} }
+
+// IsPreference reports whether the ACL stores user preferences (R-ACL-2).
+func (a ACL) IsPreference() bool { return strings.EqualFold(a.Category, CategoryUserPreferences) }
+
+// ACLRef identifies an ACL: names are unique within a module.
+type ACLRef struct {
+	Module string `json:"module"`
+	Name   string `json:"acl"`
+}
+
+func (r ACLRef) String() string { return r.Module + "/" + r.Name }
+
+// ACLValue is a value set for an ACL in a group, template or policy. Boolean
+// values are "true" or "false".
+type ACLValue struct {
+	Module string `json:"module"`
+	Name   string `json:"acl"`
+	Value  string `json:"value"`
+}
+
+// Ref returns the ACL this value is for.
+func (v ACLValue) Ref() ACLRef { return ACLRef{Module: v.Module, Name: v.Name} }

@@ -1,0 +1,83 @@
+package model
+
+import "time"
+
+// ContextType is a level of the context tree (SPEC.md §2 "Contexts").
+type ContextType string
+
+const (
+	ContextRoot     ContextType = "root"
+	ContextTenant   ContextType = "tenant"
+	ContextAccount  ContextType = "account"
+	ContextCustomer ContextType = "customer"
+)
+
+// Valid reports whether t is one of the four context types.
+func (t ContextType) Valid() bool {
+	switch t {
+	case ContextRoot, ContextTenant, ContextAccount, ContextCustomer:
+		return true
+	}
+	return false
+}
+
+// AllowedParent reports whether a context of type t may hang below a context of
+// type parent: root has no parent; tenants hang below root; accounts below
+// root, a tenant or another account (sub-accounts are accounts); customers
+// below an account.
+func (t ContextType) AllowedParent(parent ContextType) bool {
+	switch t {
+	case ContextTenant:
+		return parent == ContextRoot
+	case ContextAccount:
+		return parent == ContextRoot || parent == ContextTenant || parent == ContextAccount
+	case ContextCustomer:
+		return parent == ContextAccount
+	}
+	return false
+}
+
+// Context is a node of the context tree.
+type Context struct {
+	ID       string      `json:"id"`
+	Type     ContextType `json:"type"`
+	Name     string      `json:"name"`
+	Number   string      `json:"number,omitempty"`
+	ParentID string      `json:"parentId,omitempty"`
+	// TenantID is the nearest tenant at or above this context, or the root
+	// context's id when there is none (R-CTX-2). Derived, never set by callers.
+	TenantID  string    `json:"tenantId"`
+	Policy    bool      `json:"hasPolicy"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// ContextFilter selects contexts in a search (R-CTX-1).
+type ContextFilter struct {
+	// Query matches name or number, case-insensitively, as a substring.
+	Query    string
+	Type     ContextType
+	ParentID string
+	// Within limits the search to this context and its descendants.
+	Within []string
+	Page   Page
+}
+
+// Page is an offset/limit page request.
+type Page struct {
+	Offset int
+	Limit  int
+}
+
+// Normalize applies the default and maximum page size.
+func (p Page) Normalize() Page {
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	if p.Limit > 500 {
+		p.Limit = 500
+	}
+	if p.Offset < 0 {
+		p.Offset = 0
+	}
+	return p
+}

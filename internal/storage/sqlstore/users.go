@@ -1,0 +1,356 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// UpsertDomain implements storage.Storage.
+func (s *Store) UpsertDomain(ctx context.Context, d model.UserDomain) error {
+	if strings.TrimSpace(d.Name) == "" {
+		return model.Invalid("name", "is required")
+	}
+	if d.Kind != model.KindLocal && d.Kind != model.KindDelegated {
+		return model.Invalid("kind", "must be local or delegated")
+	}
+	if d.Placement != model.PlacementRoot && d.Placement != model.PlacementEnterprise {
+		return model.Invalid("placement", "must be root or enterprise")
+	}
+	_, err := s.exec(ctx, `INSERT INTO user_domains (name, kind, placement, description) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, placement = excluded.placement, description = excluded.description`,
+		d.Name, string(d.Kind), string(d.Placement), d.Description)
+	if err != nil {
+		return fmt.Errorf("upsert domain %q: %w", d.Name, err)
+	}
+	return nil
+}
+
+// GetDomain implements storage.Storage.
+func (s *Store) GetDomain(ctx context.Context, name string) (model.UserDomain, error) {
+	var d model.UserDomain
+	err := s.queryRow(ctx, `SELECT name, kind, placement, description FROM user_domains WHERE name = $1`, name).
+		Scan(&d.Name, &d.Kind, &d.Placement, &d.Description)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("user domain", name)
+	}
+	if err != nil {
+		return d, fmt.Errorf("get domain %q: %w", name, err)
+	}
+	return d, nil
+}
+
+// ListDomains implements storage.Storage.
+func (s *Store) ListDomains(ctx context.Context) ([]model.UserDomain, error) {
+	rows, err := s.query(ctx, `SELECT name, kind, placement, description FROM user_domains ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	defer rows.Close()
+	var out []model.UserDomain
+	for rows.Next() {
+		var d model.UserDomain
+		if err := rows.Scan(&d.Name, &d.Kind, &d.Placement, &d.Description); err != nil {
+			return nil, fmt.Errorf("list domains: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+const userCols = `id, login_name, tenant_id, domain, kind, status, first_name, last_name, email, phone, language, avatar,
+	two_factor, password_hash, first_login_at, last_login_at, created_at, updated_at`
+
+func scanUser(sc interface{ Scan(...any) error }) (model.User, error) {
+	var (
+		u           model.User
+		first, last sql.NullInt64
+		cr, upd     int64
+	)
+	err := sc.Scan(&u.ID, &u.LoginName, &u.TenantID, &u.Domain, &u.Kind, &u.Status,
+		&u.Person.FirstName, &u.Person.LastName, &u.Person.Email, &u.Person.Phone, &u.Person.Language, &u.Person.Avatar,
+		&u.TwoFactor, &u.PasswordHash, &first, &last, &cr, &upd)
+	u.FirstLoginAt, u.LastLoginAt = fromNullMicros(first), fromNullMicros(last)
+	u.CreatedAt, u.UpdatedAt = fromMicros(cr), fromMicros(upd)
+	return u, err
+}
+
+func validateUser(u model.User) error {
+	if strings.TrimSpace(u.LoginName) == "" {
+		return model.Invalid("loginName", "is required")
+	}
+	if len(u.LoginName) > 200 {
+		return model.Invalid("loginName", "is longer than 200 characters")
+	}
+	switch u.Status {
+	case model.StatusDraft, model.StatusActive, model.StatusInactive, model.StatusDeleted:
+	default:
+		return model.Invalid("status", "must be draft, active, inactive or deleted")
+	}
+	if u.Kind != model.KindLocal && u.Kind != model.KindDelegated {
+		return model.Invalid("kind", "must be local or delegated")
+	}
+	return nil
+}
+
+// CreateUser implements storage.Storage.
+func (s *Store) CreateUser(ctx context.Context, u model.User) (model.User, error) {
+	if u.ID == "" {
+		u.ID = uuid.NewString()
+	}
+	if err := validateUser(u); err != nil {
+		return u, err
+	}
+	u.CreatedAt = s.now().UTC()
+	u.UpdatedAt = u.CreatedAt
+	err := s.inTx(ctx, func(tx *Store) error {
+		if _, err := tx.exec(ctx, `INSERT INTO users (`+userCols+`, login_lc, email_lc)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+			u.ID, u.LoginName, u.TenantID, u.Domain, string(u.Kind), string(u.Status),
+			u.Person.FirstName, u.Person.LastName, u.Person.Email, u.Person.Phone, u.Person.Language, u.Person.Avatar,
+			u.TwoFactor, u.PasswordHash, nullMicros(u.FirstLoginAt), nullMicros(u.LastLoginAt),
+			micros(u.CreatedAt), micros(u.UpdatedAt), strings.ToLower(u.LoginName), strings.ToLower(u.Person.Email)); err != nil {
+			return fmt.Errorf("create user %q: %w", u.LoginName, err)
+		}
+		return tx.writeUserContexts(ctx, u)
+	})
+	return u, err
+}
+
+func (s *Store) writeUserContexts(ctx context.Context, u model.User) error {
+	if _, err := s.exec(ctx, `DELETE FROM user_contexts WHERE user_id = $1`, u.ID); err != nil {
+		return fmt.Errorf("write user contexts: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, c := range u.Contexts {
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		if _, err := s.exec(ctx, `INSERT INTO user_contexts (user_id, context_id) VALUES ($1, $2)`, u.ID, c); err != nil {
+			if model.ErrorCode(err) == model.EINVALID {
+				return model.Invalid("contexts", "context %q does not exist", c)
+			}
+			return fmt.Errorf("write user contexts: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) fillUsers(ctx context.Context, us []model.User) error {
+	if len(us) == 0 {
+		return nil
+	}
+	args := make([]any, len(us))
+	idx := map[string]int{}
+	for i, u := range us {
+		args[i] = u.ID
+		idx[u.ID] = i
+		us[i].Contexts = []string{}
+	}
+	rows, err := s.query(ctx, `SELECT user_id, context_id FROM user_contexts WHERE user_id IN (`+placeholders(1, len(args))+`) ORDER BY context_id`, args...)
+	if err != nil {
+		return fmt.Errorf("load user contexts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uid, cid string
+		if err := rows.Scan(&uid, &cid); err != nil {
+			return fmt.Errorf("load user contexts: %w", err)
+		}
+		us[idx[uid]].Contexts = append(us[idx[uid]].Contexts, cid)
+	}
+	return rows.Err()
+}
+
+func (s *Store) getUser(ctx context.Context, q string, args ...any) (model.User, error) {
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("user: %w", model.ErrNotFound)
+	}
+	if err != nil {
+		return u, fmt.Errorf("get user: %w", err)
+	}
+	us := []model.User{u}
+	if err := s.fillUsers(ctx, us); err != nil {
+		return u, err
+	}
+	return us[0], nil
+}
+
+// GetUser implements storage.Storage.
+func (s *Store) GetUser(ctx context.Context, id string) (model.User, error) {
+	return s.getUser(ctx, `id = $1`, id)
+}
+
+// GetUserByLogin implements storage.Storage (case-insensitive, per tenant).
+func (s *Store) GetUserByLogin(ctx context.Context, tenantID, loginName string) (model.User, error) {
+	return s.getUser(ctx, `tenant_id = $1 AND login_lc = $2`, tenantID, strings.ToLower(loginName))
+}
+
+// UpdateUser implements storage.Storage. Id, tenant and creation time are
+// fixed; contexts are replaced by the returned user's.
+func (s *Store) UpdateUser(ctx context.Context, id string, fn func(model.User) (model.User, error)) (model.User, error) {
+	var out model.User
+	err := s.inTx(ctx, func(tx *Store) error {
+		old, err := tx.getUser(ctx, `id = $1 FOR UPDATE`, id)
+		if err != nil {
+			return err
+		}
+		u, err := fn(old)
+		if err != nil {
+			return err
+		}
+		u.ID, u.TenantID, u.CreatedAt = old.ID, old.TenantID, old.CreatedAt
+		u.UpdatedAt = tx.now().UTC()
+		if err := validateUser(u); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE users SET login_name = $1, login_lc = $2, domain = $3, kind = $4, status = $5,
+			first_name = $6, last_name = $7, email = $8, email_lc = $9, phone = $10, language = $11, avatar = $12,
+			two_factor = $13, password_hash = $14, first_login_at = $15, last_login_at = $16, updated_at = $17 WHERE id = $18`,
+			u.LoginName, strings.ToLower(u.LoginName), u.Domain, string(u.Kind), string(u.Status),
+			u.Person.FirstName, u.Person.LastName, u.Person.Email, strings.ToLower(u.Person.Email), u.Person.Phone, u.Person.Language, u.Person.Avatar,
+			u.TwoFactor, u.PasswordHash, nullMicros(u.FirstLoginAt), nullMicros(u.LastLoginAt), micros(u.UpdatedAt), id); err != nil {
+			return fmt.Errorf("update user %q: %w", id, err)
+		}
+		if err := tx.writeUserContexts(ctx, u); err != nil {
+			return err
+		}
+		out = u
+		return nil
+	})
+	return out, err
+}
+
+// DeleteUser implements storage.Storage.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	res, err := s.exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete user %q: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("user", id)
+	}
+	return nil
+}
+
+// ListUsers implements storage.Storage.
+func (s *Store) ListUsers(ctx context.Context, f model.UserFilter) ([]model.User, bool, error) {
+	f.Page = f.Page.Normalize()
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
+		p := arg("%" + likeEscape(q) + "%")
+		where = append(where, `(login_lc LIKE `+p+` ESCAPE '\' OR lower(first_name) LIKE `+p+` ESCAPE '\' OR lower(last_name) LIKE `+p+` ESCAPE '\' OR email_lc LIKE `+p+` ESCAPE '\')`)
+	}
+	if f.LoginName != "" {
+		where = append(where, `login_lc = `+arg(strings.ToLower(f.LoginName)))
+	}
+	if f.TenantID != "" {
+		where = append(where, `tenant_id = `+arg(f.TenantID))
+	}
+	if f.Status != "" {
+		where = append(where, `status = `+arg(string(f.Status)))
+	}
+	if len(f.ContextIDs) > 0 {
+		ps := make([]string, len(f.ContextIDs))
+		for i, c := range f.ContextIDs {
+			ps[i] = arg(c)
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM user_contexts uc WHERE uc.user_id = users.id AND uc.context_id IN (`+strings.Join(ps, ", ")+`))`)
+	}
+	if f.Within != nil {
+		var ors []string
+		for _, w := range f.Within {
+			_, path, err := s.getContext(ctx, w, false)
+			if errors.Is(err, model.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, false, err
+			}
+			ors = append(ors, `(c.path >= `+arg(path)+` AND c.path < `+arg(path+"~")+`)`)
+		}
+		if len(ors) == 0 {
+			return nil, false, nil
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM user_contexts uc JOIN contexts c ON c.id = uc.context_id WHERE uc.user_id = users.id AND (`+strings.Join(ors, " OR ")+`))`)
+	}
+	q := `SELECT ` + userCols + ` FROM users`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY login_lc, id LIMIT ` + arg(f.Page.Limit+1) + ` OFFSET ` + arg(f.Page.Offset)
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("list users: %w", err)
+	}
+	var out []model.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, false, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("list users: %w", err)
+	}
+	more := len(out) > f.Page.Limit
+	if more {
+		out = out[:f.Page.Limit]
+	}
+	return out, more, s.fillUsers(ctx, out)
+}
+
+// SetUserRoles implements storage.Storage.
+func (s *Store) SetUserRoles(ctx context.Context, userID string, roles []model.RoleAssignment) error {
+	return s.inTx(ctx, func(tx *Store) error {
+		if _, err := tx.exec(ctx, `DELETE FROM user_roles WHERE user_id = $1`, userID); err != nil {
+			return fmt.Errorf("set user roles: %w", err)
+		}
+		for _, r := range roles {
+			if strings.TrimSpace(r.Role) == "" {
+				return model.Invalid("roles", "role names must not be empty")
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, context_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+				userID, r.ContextID, r.Role); err != nil {
+				return fmt.Errorf("set user roles: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// UserRoles implements storage.Storage.
+func (s *Store) UserRoles(ctx context.Context, userID string) ([]model.RoleAssignment, error) {
+	rows, err := s.query(ctx, `SELECT context_id, role FROM user_roles WHERE user_id = $1 ORDER BY context_id, role`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("user roles: %w", err)
+	}
+	defer rows.Close()
+	var out []model.RoleAssignment
+	for rows.Next() {
+		var r model.RoleAssignment
+		if err := rows.Scan(&r.ContextID, &r.Role); err != nil {
+			return nil, fmt.Errorf("user roles: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
