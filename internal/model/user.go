@@ -46,12 +46,12 @@ type UserDomain struct {
 
 // Person is a user's personal data; all of it is wiped on delete.
 type Person struct {
-	FirstName string `json:"firstName"`
-	LastName  string `json:"lastName"`
-	Email     string `json:"email"`
-	Phone     string `json:"phone"`
-	Language  string `json:"language"`
-	Avatar    string `json:"avatar"`
+	FirstName string `json:"firstName" yaml:"firstName,omitempty"`
+	LastName  string `json:"lastName" yaml:"lastName,omitempty"`
+	Email     string `json:"email" yaml:"email,omitempty"`
+	Phone     string `json:"phone" yaml:"phone,omitempty"`
+	Language  string `json:"language" yaml:"language,omitempty"`
+	Avatar    string `json:"avatar" yaml:"avatar,omitempty"`
 }
 
 // TwoFactor values (R-2FA-1). Empty means the instance default.

@@ -1,0 +1,315 @@
+package access
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// Input is everything needed to evaluate user U's rights in context C.
+type Input struct {
+	User    model.User    // Kind matters: e1 applies to delegated users only
+	Context model.Context // C
+	// Catalog is the ACL catalog (all modules or the evaluated one). Index,
+	// when set, is a prebuilt catalog and Catalog is ignored.
+	Catalog []model.ACL
+	Index   *Catalog
+	// AvailableGroups are the groups defined in C plus the global groups.
+	AvailableGroups []model.Group
+	// MemberGroupIDs are the groups U is assigned to in C.
+	MemberGroupIDs []string
+	// Roles are the IdP role names given to U for C or globally.
+	Roles     []string
+	Policy    []model.ACLValue
+	HasPolicy bool
+}
+
+// Steps of the evaluation.
+const (
+	StepE1     = "e1"
+	StepE2     = "e2"
+	StepPolicy = "policy"
+)
+
+// Step is one change to one right.
+type Step struct {
+	Step      string `json:"step"`
+	GroupID   string `json:"groupId,omitempty"`
+	GroupName string `json:"groupName,omitempty"`
+	Module    string `json:"module"`
+	ACL       string `json:"acl"`
+	Value     string `json:"value"`
+	// Previous is the value overwritten ("" when the right was unassigned).
+	Previous string `json:"previous,omitempty"`
+	// Effect is "set", "overwrote" or "filtered".
+	Effect string `json:"effect"`
+}
+
+// Right is the effective value of one ACL.
+type Right struct {
+	Module   string        `json:"module"`
+	Category string        `json:"category"`
+	Name     string        `json:"name"`
+	Type     model.ACLType `json:"type"`
+	// Value is "true"/"false" for booleans, the text or "" for text rights.
+	Value    string `json:"value"`
+	Assigned bool   `json:"assigned"`
+	// SetBy names the group that set the final value ("" if unassigned).
+	SetBy string `json:"setBy,omitempty"`
+	// Steps that touched this right, in order.
+	Steps []Step `json:"steps,omitempty"`
+}
+
+// Result is the effective rights of a user in a context.
+type Result struct {
+	UserID    string  `json:"userId"`
+	ContextID string  `json:"contextId"`
+	Module    string  `json:"module,omitempty"`
+	Rights    []Right `json:"rights"`
+	Trace     []Step  `json:"trace"`
+}
+
+// Catalog is an ACL catalog indexed for evaluation: user preferences removed
+// (R-ACL-2), ordered by module, category, name.
+type Catalog struct {
+	acls   []model.ACL
+	idx    map[model.ACLRef]int
+	ranges map[string][2]int
+}
+
+// NewCatalog indexes acls.
+func NewCatalog(acls []model.ACL) *Catalog {
+	c := &Catalog{idx: make(map[model.ACLRef]int, len(acls)), ranges: map[string][2]int{}}
+	for _, a := range acls {
+		if !a.IsPreference() {
+			c.acls = append(c.acls, a)
+		}
+	}
+	slices.SortFunc(c.acls, func(a, b model.ACL) int {
+		return cmp.Or(cmp.Compare(a.Module, b.Module), cmp.Compare(a.Category, b.Category), cmp.Compare(a.Name, b.Name))
+	})
+	for i, a := range c.acls {
+		c.idx[a.Ref()] = i
+		r, ok := c.ranges[a.Module]
+		if !ok {
+			r = [2]int{i, i}
+		}
+		r[1] = i + 1
+		c.ranges[a.Module] = r
+	}
+	return c
+}
+
+// groupLess is the evaluation order (R-EFF-2): group name case-insensitive,
+// then byte order.
+func groupCmp(a, b model.Group) int {
+	return cmp.Or(compareFold(a.Name, b.Name), cmp.Compare(a.Name, b.Name))
+}
+
+// compareFold compares lower-cased strings without allocating.
+func compareFold(a, b string) int {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if c := cmp.Compare(unicode.ToLower(ra), unicode.ToLower(rb)); c != 0 {
+			return c
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// SortGroups orders groups for evaluation, in place.
+func SortGroups(gs []model.Group) { slices.SortStableFunc(gs, groupCmp) }
+
+type evaluation struct {
+	cat      *Catalog
+	lo, hi   int
+	value    []string
+	assigned []bool
+	setBy    []string
+	trace    []Step
+	traceIdx []int // catalog index of each trace step
+}
+
+func (e *evaluation) apply(step string, g model.Group) {
+	for _, v := range g.Values {
+		i, ok := e.cat.idx[v.Ref()]
+		if !ok || i < e.lo || i >= e.hi {
+			continue // unknown ACL, a preference, or another module
+		}
+		if e.cat.acls[i].Type == model.ACLBoolean && v.Value != "true" && v.Value != "false" {
+			continue
+		}
+		s := Step{Step: step, GroupID: g.ID, GroupName: g.Name, Module: v.Module, ACL: v.Name, Value: v.Value, Effect: "set"}
+		if e.assigned[i] {
+			s.Previous, s.Effect = e.value[i], "overwrote"
+		}
+		e.value[i], e.assigned[i], e.setBy[i] = v.Value, true, g.Name
+		e.trace = append(e.trace, s)
+		e.traceIdx = append(e.traceIdx, i)
+	}
+}
+
+// Evaluate computes the effective rights for module ("" = every module).
+func Evaluate(in Input, module string) Result {
+	cat := in.Index
+	if cat == nil {
+		cat = NewCatalog(in.Catalog)
+	}
+	lo, hi := 0, len(cat.acls)
+	if module != "" {
+		r, ok := cat.ranges[module]
+		if !ok {
+			lo, hi = 0, 0
+		} else {
+			lo, hi = r[0], r[1]
+		}
+	}
+	n := hi - lo
+	e := &evaluation{cat: cat, lo: lo, hi: hi}
+	// One allocation per slice, indexed by catalog position minus lo.
+	e.value = make([]string, len(cat.acls))
+	e.assigned = make([]bool, len(cat.acls))
+	e.setBy = make([]string, len(cat.acls))
+
+	groups := in.AvailableGroups
+	if !slices.IsSortedFunc(groups, groupCmp) {
+		groups = slices.Clone(groups)
+		SortGroups(groups)
+	}
+	// e1 (R-EFF-1): delegated users only; role name match, no membership needed.
+	if in.User.Kind == model.KindDelegated && len(in.Roles) > 0 {
+		for _, g := range groups {
+			if carriesRole(g.RoleNames, in.Roles) {
+				e.apply(StepE1, g)
+			}
+		}
+	}
+	// e2 (R-EFF-2): member groups, overwriting e1.
+	if len(in.MemberGroupIDs) > 0 {
+		for _, g := range groups {
+			if slices.Contains(in.MemberGroupIDs, g.ID) {
+				e.apply(StepE2, g)
+			}
+		}
+	}
+	// Policy filter (R-EFF-5).
+	if in.HasPolicy {
+		pol := make(map[model.ACLRef]string, len(in.Policy))
+		for _, v := range in.Policy {
+			pol[v.Ref()] = v.Value
+		}
+		for i := lo; i < hi; i++ {
+			if !e.assigned[i] {
+				continue
+			}
+			a := cat.acls[i]
+			pv, has := pol[a.Ref()]
+			keep := false
+			if a.Type == model.ACLBoolean {
+				keep = e.value[i] == "false" || pv == "true"
+			} else {
+				keep = has && pv != ""
+			}
+			if keep {
+				continue
+			}
+			s := Step{Step: StepPolicy, Module: a.Module, ACL: a.Name, Previous: e.value[i], Effect: "filtered"}
+			if a.Type == model.ACLBoolean {
+				s.Value = "false"
+				e.value[i] = "false"
+			} else {
+				e.assigned[i], e.value[i] = false, ""
+			}
+			e.setBy[i] = ""
+			e.trace = append(e.trace, s)
+			e.traceIdx = append(e.traceIdx, i)
+		}
+	}
+	res := Result{UserID: in.User.ID, ContextID: in.Context.ID, Module: module, Rights: make([]Right, n), Trace: e.trace}
+	if res.Trace == nil {
+		res.Trace = []Step{}
+	}
+	for i := lo; i < hi; i++ {
+		a := cat.acls[i]
+		r := Right{Module: a.Module, Category: a.Category, Name: a.Name, Type: a.Type, Value: e.value[i], Assigned: e.assigned[i], SetBy: e.setBy[i]}
+		if a.Type == model.ACLBoolean && !r.Assigned {
+			r.Value = "false" // R-EFF-4: unassigned is false
+		}
+		res.Rights[i-lo] = r
+	}
+	// Attach each right's steps: sub-slices of one backing array, bucketed
+	// by catalog index (a counting sort keeps the trace order per right).
+	if len(e.trace) > 0 {
+		count := make([]int, n+1)
+		for _, i := range e.traceIdx {
+			count[i-lo+1]++
+		}
+		for k := 1; k <= n; k++ {
+			count[k] += count[k-1]
+		}
+		steps := make([]Step, len(e.trace))
+		next := slices.Clone(count[:n])
+		for t, i := range e.traceIdx {
+			steps[next[i-lo]] = e.trace[t]
+			next[i-lo]++
+		}
+		for k := 0; k < n; k++ {
+			if count[k+1] > count[k] {
+				res.Rights[k].Steps = steps[count[k]:count[k+1]:count[k+1]]
+			}
+		}
+	}
+	return res
+}
+
+func carriesRole(groupRoles, userRoles []string) bool {
+	for _, gr := range groupRoles {
+		for _, ur := range userRoles {
+			if strings.EqualFold(gr, ur) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Bool reports whether a boolean right is true.
+func (r Result) Bool(module, name string) bool {
+	for _, x := range r.Rights {
+		if x.Name == name && x.Module == module {
+			return x.Type == model.ACLBoolean && x.Value == "true"
+		}
+	}
+	return false
+}
+
+// Text returns a text right's value and whether it is assigned.
+func (r Result) Text(module, name string) (string, bool) {
+	for _, x := range r.Rights {
+		if x.Name == name && x.Module == module {
+			return x.Value, x.Type == model.ACLText && x.Assigned
+		}
+	}
+	return "", false
+}
+
+// Map returns "module/name" → bool for booleans and → string for assigned
+// text rights, the compact form tokens and userinfo carry.
+func (r Result) Map() map[string]any {
+	m := make(map[string]any, len(r.Rights))
+	for _, x := range r.Rights {
+		key := x.Module + "/" + x.Name
+		if x.Type == model.ACLBoolean {
+			m[key] = x.Value == "true"
+		} else if x.Assigned {
+			m[key] = x.Value
+		}
+	}
+	return m
+}

@@ -1,0 +1,9 @@
+// Package adminapi serves the admin REST API under /api/v1 (R-OPS-6): JSON
+// in and out, errors as RFC 9457 problem details, the OpenAPI 3 document at
+// /api/v1/openapi.json. Callers authenticate with HTTP Basic (a local user's
+// login and password); every action is authorized by the directory service
+// with the caller's own cas rights in the target context (R-USR-4).
+//
+// One file per resource: contexts.go, groups.go, templates.go, users.go,
+// catalog.go, audit.go; problem.go and decode.go hold the wire format.
+package adminapi

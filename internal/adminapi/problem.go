@@ -1,0 +1,63 @@
+package adminapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Field names the offending input (extension member).
+	Field string `json:"field,omitempty"`
+}
+
+var statusOf = map[string]int{
+	model.ENOTFOUND:     http.StatusNotFound,
+	model.EINVALID:      http.StatusBadRequest,
+	model.ECONFLICT:     http.StatusConflict,
+	model.EFORBIDDEN:    http.StatusForbidden,
+	model.EUNAUTHORIZED: http.StatusUnauthorized,
+}
+
+// writeProblem writes err as a problem document. Application errors are the
+// caller's and are shown; anything else is logged and answered with a bare
+// 500 (no internals leak).
+func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var me *model.Error
+	p := Problem{Status: http.StatusInternalServerError, Title: "Internal Server Error", Type: "about:blank",
+		Detail: "the server could not complete the request"}
+	if errors.As(err, &me) {
+		if st, ok := statusOf[me.Code]; ok {
+			p.Status, p.Title, p.Detail, p.Field = st, http.StatusText(st), me.Message, me.Field
+			p.Type = "https://sesame.dev/problems/" + me.Code
+		}
+	}
+	if p.Status == http.StatusInternalServerError {
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="sesame", charset="UTF-8"`)
+	}
+	writeJSONStatus(w, p.Status, "application/problem+json", p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONStatus(w, status, "application/json", v)
+}
+
+func writeJSONStatus(w http.ResponseWriter, status int, ctype string, v any) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,261 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/catalog"
+	"github.com/sesame-sso/sesame/internal/config"
+	"github.com/sesame-sso/sesame/internal/declarative"
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/password"
+	"github.com/sesame-sso/sesame/internal/server"
+	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
+)
+
+const usage = `Sesame — central authentication and access service.
+
+Usage:
+  sesame serve  [--addr HOST:PORT] [--data-dir DIR] [--config FILE]
+  sesame apply  -f FILE.yaml [--data-dir DIR] [--config FILE]
+  sesame export [-o FILE.yaml] [--data-dir DIR] [--config FILE]
+`
+
+// Env is the process environment, passed in so tests control it.
+type Env struct {
+	Args   []string
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) (string, bool)
+	// Ready, when set, receives the listening address once serve listens.
+	Ready chan<- string
+}
+
+// Main runs a subcommand and returns the exit code.
+func Main(ctx context.Context, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.LookupEnv
+	}
+	if len(env.Args) < 1 {
+		fmt.Fprint(env.Stderr, usage)
+		return 2
+	}
+	var err error
+	switch env.Args[0] {
+	case "serve":
+		err = serve(ctx, env, env.Args[1:])
+	case "apply":
+		err = apply(ctx, env, env.Args[1:])
+	case "export":
+		err = export(ctx, env, env.Args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(env.Stderr, "sesame: unknown command %q\n\n%s", env.Args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "sesame %s: %v\n", env.Args[0], err)
+		return 1
+	}
+	return 0
+}
+
+type common struct {
+	fs                  *flag.FlagSet
+	configPath, dataDir string
+	addr                string
+}
+
+func newFlags(name string, env Env) *common {
+	c := &common{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	c.fs.SetOutput(env.Stderr)
+	c.fs.StringVar(&c.configPath, "config", "", "YAML configuration file")
+	c.fs.StringVar(&c.dataDir, "data-dir", "", "data directory (SQLite database) [dataDir]")
+	return c
+}
+
+// load reads the configuration: defaults < file < SESAME_* env < flags.
+func (c *common) load(env Env) (config.Config, error) {
+	cfg, err := config.Load(c.configPath, env.Getenv)
+	if err != nil {
+		return cfg, err
+	}
+	if c.dataDir != "" {
+		cfg.DataDir = c.dataDir
+	}
+	if c.addr != "" {
+		cfg.Server.Addr = c.addr
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return cfg, nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(strings.ToUpper(cfg.Log.Level)))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// open opens and bootstraps the store.
+func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger) (*sqlstore.Store, *directory.Service, error) {
+	st, err := sqlstore.Open(ctx, cfg.DatabaseURL(), sqlstore.Options{Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := directory.New(st, password.New(password.DefaultParams, 0), log)
+	cat, err := catalog.Default()
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	pw, _ := env.Getenv("SESAME_BOOTSTRAP_ADMIN_PASSWORD")
+	b, err := svc.Bootstrap(ctx, cat, cfg.Admin.Login, pw)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	if b.Created {
+		log.Info("bootstrapped a new instance", "root", b.RootID, "admin", b.AdminLogin)
+		if b.Generated {
+			fmt.Fprintf(env.Stderr, "\n  Sesame bootstrap administrator (shown once, change it):\n    login:    %s\n    password: %s\n\n", b.AdminLogin, b.AdminPassword)
+		}
+	}
+	return st, svc, nil
+}
+
+func serve(ctx context.Context, env Env, args []string) error {
+	c := newFlags("serve", env)
+	c.fs.StringVar(&c.addr, "addr", "", "listen address (default 127.0.0.1:8080) [server.addr]")
+	if err := c.fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.load(env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, env.Stderr)
+	st, svc, err := open(ctx, cfg, env, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	srv := server.New(st, svc, log, server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes})
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("sesame listening", "addr", ln.Addr().String(), "store", st.Dialect())
+	if env.Ready != nil {
+		env.Ready <- ln.Addr().String()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	log.Info("shutting down")
+	return hs.Shutdown(shut)
+}
+
+func apply(ctx context.Context, env Env, args []string) error {
+	c := newFlags("apply", env)
+	file := c.fs.String("f", "", "declarative YAML file to apply (- for stdin)")
+	if err := c.fs.Parse(args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return errors.New("-f FILE is required")
+	}
+	cfg, err := c.load(env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, env.Stderr)
+	st, svc, err := open(ctx, cfg, env, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var r io.Reader = os.Stdin
+	if *file != "-" {
+		f, err := os.Open(*file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	doc, err := declarative.Parse(r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *file, err)
+	}
+	sum, err := declarative.Apply(ctx, svc, doc)
+	if err != nil {
+		return fmt.Errorf("%s: nothing was applied: %w", *file, err)
+	}
+	fmt.Fprintln(env.Stdout, sum)
+	return nil
+}
+
+func export(ctx context.Context, env Env, args []string) error {
+	c := newFlags("export", env)
+	out := c.fs.String("o", "-", "output file (- for stdout)")
+	if err := c.fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.load(env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, env.Stderr)
+	st, svc, err := open(ctx, cfg, env, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	doc, err := declarative.Export(ctx, svc)
+	if err != nil {
+		return err
+	}
+	w := env.Stdout
+	if *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	return declarative.Write(w, doc)
+}

@@ -1,0 +1,85 @@
+package directory
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/password"
+	"github.com/sesame-sso/sesame/internal/storage"
+)
+
+// Service implements the directory operations.
+type Service struct {
+	store  storage.Storage
+	hasher *password.Hasher
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New returns a Service.
+func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: st, hasher: h, log: log, now: time.Now}
+}
+
+// Store returns the underlying store.
+func (s *Service) Store() storage.Storage { return s.store }
+
+// Hasher returns the password hasher.
+func (s *Service) Hasher() *password.Hasher { return s.hasher }
+
+// Actor is who performs an operation. System actors (bootstrap, `sesame
+// apply`) bypass authorization; everyone else is checked.
+type Actor struct {
+	User   model.User
+	IP     string
+	System bool
+}
+
+// System is the actor for operator commands run on the server itself.
+var System = Actor{System: true}
+
+func (a Actor) id() string {
+	if a.System {
+		return "system"
+	}
+	return a.User.ID
+}
+
+// tx runs fn in one transaction.
+func (s *Service) tx(ctx context.Context, fn func(st storage.Storage) error) error {
+	return s.store.InTx(ctx, fn)
+}
+
+// audit appends an audit event inside the caller's transaction.
+func (s *Service) audit(ctx context.Context, st storage.Storage, a Actor, action, targetType, targetID, contextID string, details map[string]any) error {
+	return st.AppendAudit(ctx, model.AuditEvent{
+		Time: s.now(), ActorID: a.id(), Action: action, TargetType: targetType, TargetID: targetID,
+		ContextID: contextID, SourceIP: a.IP, Outcome: model.OutcomeSuccess, Details: details,
+	})
+}
+
+// AuditDenied records a refused action (outside any transaction).
+func (s *Service) AuditDenied(ctx context.Context, a Actor, action, targetID, contextID, reason string) {
+	err := s.store.AppendAudit(ctx, model.AuditEvent{
+		Time: s.now(), ActorID: a.id(), Action: action, TargetID: targetID, ContextID: contextID,
+		SourceIP: a.IP, Outcome: model.OutcomeDenied, Details: map[string]any{"reason": reason},
+	})
+	if err != nil {
+		s.log.Error("audit append failed", "err", err)
+	}
+}
+
+// InTx runs fn with a Service whose every operation joins one transaction:
+// everything fn does commits together or not at all (used by `sesame apply`).
+func (s *Service) InTx(ctx context.Context, fn func(*Service) error) error {
+	return s.store.InTx(ctx, func(tx storage.Storage) error {
+		c := *s
+		c.store = tx
+		return fn(&c)
+	})
+}

@@ -1,0 +1,543 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/sesame-sso/sesame/internal/catalog"
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/password"
+	"github.com/sesame-sso/sesame/internal/storage"
+)
+
+// NewUser is the input of CreateUser.
+type NewUser struct {
+	LoginName string       `json:"loginName"`
+	Domain    string       `json:"domain"`
+	Contexts  []string     `json:"contexts"`
+	Person    model.Person `json:"person"`
+	TwoFactor string       `json:"twoFactor"`
+	// Status is draft (default) or active.
+	Status model.UserStatus `json:"status"`
+	// Password (plain, hashed here) or PasswordHash (argon2id PHC, for
+	// `sesame apply`); at most one.
+	Password     string `json:"password,omitempty"`
+	PasswordHash string `json:"passwordHash,omitempty"`
+	// Kind is only honoured for system actors (delegated users come from
+	// their IdP, R-USR-3); defaults to the domain's kind.
+	Kind model.UserKind `json:"-"`
+}
+
+// UserPatch changes person data, 2FA setting or login name.
+type UserPatch struct {
+	LoginName *string       `json:"loginName"`
+	Person    *model.Person `json:"person"`
+	TwoFactor *string       `json:"twoFactor"`
+}
+
+var loginRE = regexp.MustCompile(`^[\p{L}\p{N}._@+-]{1,200}$`)
+
+func validatePerson(p model.Person) error {
+	if p.Email != "" {
+		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
+			return model.Invalid("person.email", "%q is not an email address", p.Email)
+		}
+	}
+	if p.Phone != "" && !regexp.MustCompile(`^\+?[0-9 ()-]{3,32}$`).MatchString(p.Phone) {
+		return model.Invalid("person.phone", "%q is not a phone number", p.Phone)
+	}
+	if p.Language != "" && !regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`).MatchString(p.Language) {
+		return model.Invalid("person.language", "%q is not a language tag (e.g. en, de-CH)", p.Language)
+	}
+	for field, v := range map[string]string{"firstName": p.FirstName, "lastName": p.LastName} {
+		if len(v) > 200 {
+			return model.Invalid("person."+field, "is longer than 200 characters")
+		}
+	}
+	if len(p.Avatar) > 2048 {
+		return model.Invalid("person.avatar", "is longer than 2048 characters (store a URL)")
+	}
+	return nil
+}
+
+func validateTwoFactor(v string) error {
+	switch v {
+	case model.TwoFactorDefault, model.TwoFactorDisabled, model.TwoFactorSMS, model.TwoFactorEmail, model.TwoFactorBoth:
+		return nil
+	}
+	return model.Invalid("twoFactor", "must be empty (instance default), disabled, sms, email or sms+email")
+}
+
+// checkPlacement enforces R-USR-2: where a domain's users may live, and one
+// tenant for all of a user's contexts. It returns the user's tenant.
+func checkPlacement(ctx context.Context, st storage.Storage, d model.UserDomain, contexts []string) (string, error) {
+	if len(contexts) == 0 {
+		return "", model.Invalid("contexts", "assign the user to at least one context")
+	}
+	tenant := ""
+	for _, id := range contexts {
+		c, err := st.GetContext(ctx, id)
+		if errors.Is(err, model.ErrNotFound) {
+			return "", model.Invalid("contexts", "context %q does not exist", id)
+		}
+		if err != nil {
+			return "", err
+		}
+		switch d.Placement {
+		case model.PlacementRoot:
+			if c.Type != model.ContextRoot {
+				return "", model.Invalid("contexts", "users of domain %s live at root only, not in %s %q", d.Name, c.Type, c.Name)
+			}
+		case model.PlacementEnterprise:
+			if c.Type == model.ContextRoot {
+				return "", model.Invalid("contexts", "users of domain %s live in tenant, account or customer contexts, not at root", d.Name)
+			}
+		}
+		if tenant != "" && c.TenantID != tenant {
+			return "", model.Invalid("contexts", "all of a user's contexts must be in one tenant")
+		}
+		tenant = c.TenantID
+	}
+	return tenant, nil
+}
+
+// CreateUser creates a user ("CAS users - Create or Modify" in each of the
+// user's contexts).
+func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (model.User, error) {
+	nu.LoginName = strings.TrimSpace(nu.LoginName)
+	if !loginRE.MatchString(nu.LoginName) || strings.HasPrefix(strings.ToLower(nu.LoginName), "deleted-") {
+		return model.User{}, model.Invalid("loginName", "must be 1 to 200 letters, digits or . _ @ + - (and not start with deleted-)")
+	}
+	if err := validatePerson(nu.Person); err != nil {
+		return model.User{}, err
+	}
+	if err := validateTwoFactor(nu.TwoFactor); err != nil {
+		return model.User{}, err
+	}
+	switch nu.Status {
+	case "":
+		nu.Status = model.StatusDraft
+	case model.StatusDraft, model.StatusActive:
+	default:
+		return model.User{}, model.Invalid("status", "a new user is draft or active")
+	}
+	if nu.Password != "" && nu.PasswordHash != "" {
+		return model.User{}, model.Invalid("password", "give a password or a passwordHash, not both")
+	}
+	if nu.Password != "" {
+		if err := password.CheckPolicy(nu.Password); err != nil {
+			return model.User{}, model.Invalid("password", "%v", err)
+		}
+	}
+	if nu.PasswordHash != "" {
+		if _, _, _, err := password.Parse(nu.PasswordHash); err != nil {
+			return model.User{}, model.Invalid("passwordHash", "%v", err)
+		}
+	}
+	hash := nu.PasswordHash
+	if nu.Password != "" {
+		var err error
+		if hash, err = s.hasher.Hash(ctx, nu.Password); err != nil {
+			return model.User{}, fmt.Errorf("hash password: %w", err)
+		}
+	}
+	var out model.User
+	err := s.tx(ctx, func(st storage.Storage) error {
+		d, err := st.GetDomain(ctx, nu.Domain)
+		if errors.Is(err, model.ErrNotFound) {
+			return model.Invalid("domain", "user domain %q does not exist", nu.Domain)
+		}
+		if err != nil {
+			return err
+		}
+		kind := d.Kind
+		if a.System && nu.Kind != "" {
+			kind = nu.Kind
+		}
+		if kind == model.KindDelegated && !a.System {
+			return model.Invalid("domain", "users of domain %s are delegated: their identity provider creates them", d.Name)
+		}
+		if kind == model.KindDelegated && hash != "" {
+			return model.Invalid("password", "delegated users have no password in Sesame")
+		}
+		for _, c := range nu.Contexts {
+			if err := s.authorize(ctx, st, a, rightUsersWrite, c); err != nil {
+				if model.ErrorCode(err) == model.ENOTFOUND {
+					return model.Invalid("contexts", "context %q does not exist", c)
+				}
+				return err
+			}
+		}
+		tenant, err := checkPlacement(ctx, st, d, nu.Contexts)
+		if err != nil {
+			return err
+		}
+		out, err = st.CreateUser(ctx, model.User{
+			LoginName: nu.LoginName, TenantID: tenant, Domain: d.Name, Kind: kind, Status: nu.Status,
+			Person: nu.Person, TwoFactor: nu.TwoFactor, PasswordHash: hash, Contexts: nu.Contexts,
+		})
+		if errors.Is(err, model.ErrAlreadyExists) {
+			return model.Errorf(model.ECONFLICT, "loginName", "login name %q is already taken in this tenant", nu.LoginName)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, st, a, "user.create", "user", out.ID, nu.Contexts[0], map[string]any{"loginName": out.LoginName, "domain": d.Name, "status": out.Status})
+	})
+	return out, err
+}
+
+// visibleUser loads a user the actor may read ("CAS users - Read" in one of
+// the user's contexts); others look missing.
+func (s *Service) visibleUser(ctx context.Context, st storage.Storage, a Actor, id string) (model.User, error) {
+	u, err := st.GetUser(ctx, id)
+	if err != nil {
+		return u, err
+	}
+	if a.System {
+		return u, nil
+	}
+	ctxs := u.Contexts
+	if len(ctxs) == 0 {
+		ctxs = []string{u.TenantID}
+	}
+	for _, c := range ctxs {
+		if ok, err := s.can(ctx, st, a, rightUsersRead, c); err != nil {
+			return model.User{}, err
+		} else if ok {
+			return u, nil
+		}
+	}
+	return model.User{}, errHidden("user")
+}
+
+// authorizeOnUser checks right in every context of the user.
+func (s *Service) authorizeOnUser(ctx context.Context, st storage.Storage, a Actor, right string, u model.User) error {
+	ctxs := u.Contexts
+	if len(ctxs) == 0 {
+		ctxs = []string{u.TenantID}
+	}
+	for _, c := range ctxs {
+		if err := s.authorize(ctx, st, a, right, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetUser reads one user.
+func (s *Service) GetUser(ctx context.Context, a Actor, id string) (model.User, error) {
+	return s.visibleUser(ctx, s.store, a, id)
+}
+
+// ListUsers lists the users the actor may read.
+func (s *Service) ListUsers(ctx context.Context, a Actor, f model.UserFilter) ([]model.User, bool, error) {
+	within, err := s.reach(ctx, s.store, a, rightUsersRead)
+	if err != nil {
+		return nil, false, err
+	}
+	if within != nil {
+		root, err := s.store.RootContext(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		atRoot := false
+		for _, w := range within {
+			atRoot = atRoot || w == root.ID
+		}
+		if !atRoot {
+			f.Within = within
+		}
+	}
+	return s.store.ListUsers(ctx, f)
+}
+
+// UpdateUser changes person data, 2FA setting or login name of a local user
+// (delegated users are read-only, R-USR-3).
+func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatch) (model.User, error) {
+	if p.Person != nil {
+		if err := validatePerson(*p.Person); err != nil {
+			return model.User{}, err
+		}
+	}
+	if p.TwoFactor != nil {
+		if err := validateTwoFactor(*p.TwoFactor); err != nil {
+			return model.User{}, err
+		}
+	}
+	if p.LoginName != nil && (!loginRE.MatchString(*p.LoginName) || strings.HasPrefix(strings.ToLower(*p.LoginName), "deleted-")) {
+		return model.User{}, model.Invalid("loginName", "must be 1 to 200 letters, digits or . _ @ + -")
+	}
+	var out model.User
+	err := s.tx(ctx, func(st storage.Storage) error {
+		u, err := s.visibleUser(ctx, st, a, id)
+		if err != nil {
+			return err
+		}
+		if p.TwoFactor != nil {
+			if err := s.authorizeOnUser(ctx, st, a, catalog.TwoFactorSettingsModify, u); err != nil {
+				return err
+			}
+		}
+		if p.Person != nil || p.LoginName != nil {
+			if err := s.authorizeOnUser(ctx, st, a, rightUsersWrite, u); err != nil {
+				return err
+			}
+		}
+		out, err = st.UpdateUser(ctx, id, func(u model.User) (model.User, error) {
+			if u.Status == model.StatusDeleted {
+				return u, model.Errorf(model.ECONFLICT, "status", "a deleted user cannot be changed")
+			}
+			if u.Kind == model.KindDelegated && !a.System && (p.Person != nil || p.LoginName != nil) {
+				return u, model.Errorf(model.EFORBIDDEN, "", "delegated users are managed by their identity provider")
+			}
+			if p.Person != nil {
+				u.Person = *p.Person
+			}
+			if p.LoginName != nil {
+				u.LoginName = *p.LoginName
+			}
+			if p.TwoFactor != nil {
+				u.TwoFactor = *p.TwoFactor
+			}
+			return u, nil
+		})
+		if errors.Is(err, model.ErrAlreadyExists) {
+			return model.Errorf(model.ECONFLICT, "loginName", "login name is already taken in this tenant")
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, st, a, "user.update", "user", id, firstContext(out), nil)
+	})
+	return out, err
+}
+
+func firstContext(u model.User) string {
+	if len(u.Contexts) > 0 {
+		return u.Contexts[0]
+	}
+	return u.TenantID
+}
+
+// SetUserContexts replaces the contexts a user is assigned to. The actor
+// needs "CAS users - Create or Modify" in every context added or removed;
+// memberships in removed contexts go with them.
+func (s *Service) SetUserContexts(ctx context.Context, a Actor, id string, contexts []string) (model.User, error) {
+	var out model.User
+	err := s.tx(ctx, func(st storage.Storage) error {
+		u, err := s.visibleUser(ctx, st, a, id)
+		if err != nil {
+			return err
+		}
+		if u.Status == model.StatusDeleted {
+			return model.Errorf(model.ECONFLICT, "status", "a deleted user cannot be changed")
+		}
+		d, err := st.GetDomain(ctx, u.Domain)
+		if err != nil {
+			return err
+		}
+		tenant, err := checkPlacement(ctx, st, d, contexts)
+		if err != nil {
+			return err
+		}
+		if tenant != u.TenantID {
+			return model.Invalid("contexts", "a user stays in the tenant it was created in")
+		}
+		old, next := setOf(u.Contexts), setOf(contexts)
+		for c := range old {
+			if !next[c] {
+				if err := s.authorize(ctx, st, a, rightUsersWrite, c); err != nil {
+					return err
+				}
+			}
+		}
+		for c := range next {
+			if !old[c] {
+				if err := s.authorize(ctx, st, a, rightUsersWrite, c); err != nil {
+					if model.ErrorCode(err) == model.ENOTFOUND {
+						return model.Invalid("contexts", "context %q does not exist", c)
+					}
+					return err
+				}
+			}
+		}
+		ms, err := st.UserMemberships(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if !next[m.ContextID] {
+				if err := st.RemoveMember(ctx, m); err != nil {
+					return err
+				}
+			}
+		}
+		out, err = st.UpdateUser(ctx, id, func(u model.User) (model.User, error) {
+			u.Contexts = contexts
+			return u, nil
+		})
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, st, a, "user.contexts", "user", id, firstContext(out), map[string]any{"contexts": contexts})
+	})
+	return out, err
+}
+
+func setOf(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// Transition moves a user through the lifecycle (R-USR-1): activate (draft
+// → active), deactivate (active → inactive), reactivate (inactive →
+// active), delete (→ deleted: anonymized, final).
+func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.UserStatus) (model.User, error) {
+	right := rightUsersLifecycle
+	if to == model.StatusDeleted {
+		right = rightUsersDelete
+	}
+	var out model.User
+	err := s.tx(ctx, func(st storage.Storage) error {
+		u, err := s.visibleUser(ctx, st, a, id)
+		if err != nil {
+			return err
+		}
+		if err := s.authorizeOnUser(ctx, st, a, right, u); err != nil {
+			return err
+		}
+		if !a.System && u.ID == a.User.ID && to != model.StatusActive {
+			return model.Errorf(model.ECONFLICT, "status", "you cannot deactivate or delete yourself")
+		}
+		from := u.Status
+		out, err = st.UpdateUser(ctx, id, func(u model.User) (model.User, error) {
+			if !model.CanTransition(u.Status, to) {
+				return u, model.Errorf(model.ECONFLICT, "status", "a %s user cannot become %s", u.Status, to)
+			}
+			u.Status = to
+			if to == model.StatusDeleted {
+				u = anonymize(u)
+			}
+			return u, nil
+		})
+		if err != nil {
+			return err
+		}
+		if to == model.StatusDeleted {
+			if err := st.RemoveUserMemberships(ctx, id); err != nil {
+				return err
+			}
+			if err := st.SetUserRoles(ctx, id, nil); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, st, a, "user."+lifecycleVerb(from, to), "user", id, firstContext(out), map[string]any{"from": from, "to": to})
+	})
+	return out, err
+}
+
+func lifecycleVerb(from, to model.UserStatus) string {
+	switch {
+	case to == model.StatusDeleted:
+		return "delete"
+	case to == model.StatusInactive:
+		return "deactivate"
+	case from == model.StatusInactive:
+		return "reactivate"
+	}
+	return "activate"
+}
+
+// anonymize wipes every personal field (R-USR-1); the id stays so the audit
+// log still resolves.
+func anonymize(u model.User) model.User {
+	u.LoginName = "deleted-" + u.ID
+	u.Person = model.Person{}
+	u.PasswordHash = ""
+	u.TwoFactor = ""
+	u.FirstLoginAt, u.LastLoginAt = nil, nil
+	return u
+}
+
+// Discard removes a draft user for good.
+func (s *Service) Discard(ctx context.Context, a Actor, id string) error {
+	return s.tx(ctx, func(st storage.Storage) error {
+		u, err := s.visibleUser(ctx, st, a, id)
+		if err != nil {
+			return err
+		}
+		if err := s.authorizeOnUser(ctx, st, a, rightUsersWrite, u); err != nil {
+			return err
+		}
+		if u.Status != model.StatusDraft {
+			return model.Errorf(model.ECONFLICT, "status", "only draft users can be discarded; a %s user is deleted (anonymized) instead", u.Status)
+		}
+		if err := st.DeleteUser(ctx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, st, a, "user.discard", "user", id, firstContext(u), nil)
+	})
+}
+
+// SetPassword sets a local user's password on an admin's behalf.
+func (s *Service) SetPassword(ctx context.Context, a Actor, id, pw string) error {
+	if err := password.CheckPolicy(pw); err != nil {
+		return model.Invalid("password", "%v", err)
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return s.tx(ctx, func(st storage.Storage) error {
+		u, err := s.visibleUser(ctx, st, a, id)
+		if err != nil {
+			return err
+		}
+		if err := s.authorizeOnUser(ctx, st, a, rightPasswordReset, u); err != nil {
+			return err
+		}
+		if _, err := st.UpdateUser(ctx, id, func(u model.User) (model.User, error) {
+			if u.Kind != model.KindLocal {
+				return u, model.Invalid("password", "delegated users change their password at their identity provider")
+			}
+			if u.Status == model.StatusDeleted {
+				return u, model.Errorf(model.ECONFLICT, "status", "a deleted user cannot be changed")
+			}
+			u.PasswordHash = hash
+			return u, nil
+		}); err != nil {
+			return err
+		}
+		return s.audit(ctx, st, a, "user.password_reset", "user", id, firstContext(u), nil)
+	})
+}
+
+// ListAudit reads the audit log ("Audit - Read"; an admin below root sees
+// events of the contexts in reach).
+func (s *Service) ListAudit(ctx context.Context, a Actor, f model.AuditFilter) ([]model.AuditEvent, bool, error) {
+	within, err := s.reach(ctx, s.store, a, rightAuditRead)
+	if err != nil {
+		return nil, false, err
+	}
+	if within != nil {
+		if len(within) == 0 {
+			return nil, false, model.Errorf(model.EFORBIDDEN, "", "you need the right %q (module cas)", rightAuditRead)
+		}
+		root, err := s.store.RootContext(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		if !setOf(within)[root.ID] {
+			f.Within = within
+		}
+	}
+	return s.store.ListAudit(ctx, f)
+}

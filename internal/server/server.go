@@ -1,0 +1,122 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/adminapi"
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/storage"
+)
+
+// Options configure the handler.
+type Options struct {
+	MaxBodyBytes int64
+}
+
+// Server is Sesame's HTTP handler.
+type Server struct {
+	mux   *http.ServeMux
+	store storage.Storage
+	log   *slog.Logger
+	API   *adminapi.API
+}
+
+// New builds the handler.
+func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Options) *Server {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{mux: http.NewServeMux(), store: st, log: log}
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.API = adminapi.New(svc, log, opts.MaxBodyBytes)
+	s.API.Register(s.mux)
+	return s
+}
+
+// Mux exposes the route table so protocol packages can mount their routes.
+func (s *Server) Mux() *http.ServeMux { return s.mux }
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("readiness: store unreachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "store unreachable"})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]string{"status": "ready"})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// ServeHTTP runs the middleware chain: request id, security headers, panic
+// recovery (a bare 500, never a stack trace to the client), access log.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := r.Header.Get("X-Request-Id")
+	if id == "" || len(id) > 64 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	h := w.Header()
+	h.Set("X-Request-Id", id)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic serving request", "id", id, "path", r.URL.Path, "panic", v)
+			if sw.status == 0 {
+				sw.Header().Set("Content-Type", "application/problem+json")
+				sw.WriteHeader(http.StatusInternalServerError)
+				_, _ = sw.Write([]byte(`{"type":"about:blank","title":"Internal Server Error","status":500}` + "\n"))
+			}
+		}
+		s.log.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr)
+	}()
+	s.mux.ServeHTTP(sw, r)
+}
+
+// Routes lists the admin API's authenticated routes.
+func (s *Server) Routes() []string { return s.API.Routes() }

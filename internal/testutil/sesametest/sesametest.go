@@ -1,0 +1,165 @@
+package sesametest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/sesame-sso/sesame/internal/catalog"
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/password"
+	"github.com/sesame-sso/sesame/internal/server"
+	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
+	"github.com/sesame-sso/sesame/internal/testutil/pgtest"
+)
+
+// FastHash keeps argon2id real but cheap in tests.
+var FastHash = password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+// AdminPassword is the bootstrap admin's password in tests.
+const AdminPassword = "admin-test-password"
+
+// Backends lists the stores every API test runs on.
+var Backends = []string{"sqlite", "postgres"}
+
+// Env is a running Sesame.
+type Env struct {
+	T      testing.TB
+	Store  *sqlstore.Store
+	Svc    *directory.Service
+	Server *httptest.Server
+	RootID string
+}
+
+// StoreURL returns a fresh database for backend.
+func StoreURL(t testing.TB, backend string) string {
+	if backend == "postgres" {
+		return pgtest.DSN(t)
+	}
+	return "sqlite://" + filepath.Join(t.TempDir(), "sesame.db")
+}
+
+// New starts Sesame on backend with a bootstrapped store.
+func New(t testing.TB, backend string) *Env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, StoreURL(t, backend), sqlstore.Options{})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := slog.New(slog.DiscardHandler)
+	svc := directory.New(st, password.New(FastHash, 4), log)
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := svc.Bootstrap(ctx, cat, "admin", AdminPassword)
+	if err != nil {
+		t.Fatalf("bootstrap: %v", err)
+	}
+	srv := httptest.NewServer(server.New(st, svc, log, server.Options{MaxBodyBytes: 1 << 20}))
+	t.Cleanup(srv.Close)
+	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID}
+}
+
+// Client calls the API as one user.
+type Client struct {
+	env        *Env
+	Login, Pwd string
+}
+
+// As returns a client authenticating with HTTP Basic.
+func (e *Env) As(login, pwd string) *Client { return &Client{env: e, Login: login, Pwd: pwd} }
+
+// Admin is the bootstrap root admin.
+func (e *Env) Admin() *Client { return e.As("admin", AdminPassword) }
+
+// Response is a decoded answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Map decodes the body as an object.
+func (r Response) Map(t testing.TB) map[string]any {
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// Do sends a request; body is JSON-encoded unless it is []byte or string.
+func (c *Client) Do(method, path string, body any, hdr ...string) Response {
+	c.env.T.Helper()
+	var rd io.Reader
+	ctype := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			c.env.T.Fatal(err)
+		}
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, c.env.Server.URL+path, rd)
+	if err != nil {
+		c.env.T.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	if c.Login != "" {
+		req.SetBasicAuth(c.Login, c.Pwd)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.env.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Must sends a request and fails the test unless the status is want.
+func (c *Client) Must(want int, method, path string, body any) Response {
+	c.env.T.Helper()
+	r := c.Do(method, path, body)
+	if r.Status != want {
+		c.env.T.Fatalf("%s %s as %s: status %d, want %d: %s", method, path, c.Login, r.Status, want, r.Body)
+	}
+	return r
+}
+
+// ID creates something and returns its "id".
+func (c *Client) ID(method, path string, body any) string {
+	c.env.T.Helper()
+	r := c.Must(http.StatusCreated, method, path, body)
+	id, _ := r.Map(c.env.T)["id"].(string)
+	if id == "" {
+		c.env.T.Fatalf("%s %s: no id in %s", method, path, r.Body)
+	}
+	return id
+}
