@@ -53,7 +53,7 @@ if [ -z "${SESAME_TEST_POSTGRES_DSN:-}" ]; then
   PGTMP=$(mktemp -d /tmp/sesame-pg.XXXXXX)
   chmod 755 "$PGTMP"
   mkdir -p "$PGTMP/data" "$PGTMP/sock"
-  [ "$(id -u)" = 0 ] && chown -R "$PGUSER_OS" "$PGTMP/data" "$PGTMP/sock"
+  if [ "$(id -u)" = 0 ]; then chown -R "$PGUSER_OS" "$PGTMP"; fi
   PGPORT=$(( 20000 + RANDOM % 20000 ))
   run_as_pg "$PGBIN/initdb" -D "$PGTMP/data" -U postgres --auth=trust -E UTF8 >"$PGTMP/initdb.log" 2>&1 \
     || { cat "$PGTMP/initdb.log" >&2; die "initdb failed"; }
