@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -274,6 +275,7 @@ func (s *Store) SearchContexts(ctx context.Context, f model.ContextFilter) ([]mo
 	var (
 		where []string
 		args  []any
+		from  = "contexts"
 	)
 	arg := func(v any) string {
 		args = append(args, v)
@@ -282,6 +284,24 @@ func (s *Store) SearchContexts(ctx context.Context, f model.ContextFilter) ([]mo
 	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
 		p := arg("%" + likeEscape(q) + "%")
 		where = append(where, `(name_lc LIKE `+p+` ESCAPE '\' OR number_lc LIKE `+p+` ESCAPE '\')`)
+		// SQLite: a rare term is answered from the trigram index's candidates;
+		// a common one (many candidates) by walking names in order until a
+		// page is full, which stops early because matches are dense.
+		// PostgreSQL's pg_trgm index serves the LIKE itself.
+		if s.rb.d == dialectSQLite && utf8.RuneCountInString(q) >= 3 {
+			tq := trigramQuery(q)
+			var n int
+			if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM contexts_fts WHERE contexts_fts MATCH $1 LIMIT $2)`,
+				tq, ftsDenseThreshold).Scan(&n); err != nil {
+				return nil, false, fmt.Errorf("search contexts: %w", err)
+			}
+			if n < ftsDenseThreshold {
+				// CROSS JOIN keeps the candidates as the outer loop.
+				from = `(SELECT id AS fts_id FROM contexts_fts WHERE contexts_fts MATCH ` + arg(tq) + `) AS cand CROSS JOIN contexts ON contexts.id = cand.fts_id`
+			} else {
+				from = "contexts INDEXED BY contexts_search"
+			}
+		}
 	}
 	if f.Type != "" {
 		where = append(where, `type = `+arg(string(f.Type)))
@@ -309,7 +329,7 @@ func (s *Store) SearchContexts(ctx context.Context, f model.ContextFilter) ([]mo
 		}
 		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}
-	q := `SELECT ` + contextCols + ` FROM contexts`
+	q := `SELECT ` + contextCols + ` FROM ` + from
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -335,4 +355,26 @@ func (s *Store) SearchContexts(ctx context.Context, f model.ContextFilter) ([]mo
 		out = out[:f.Page.Limit]
 	}
 	return out, more, nil
+}
+
+// ftsDenseThreshold: from this many trigram candidates on, walking the
+// name index is cheaper than checking every candidate.
+const ftsDenseThreshold = 2000
+
+// trigramQuery turns q into an FTS5 query that ANDs q's trigrams: with
+// detail=none the index answers it by set intersection, a superset of the
+// rows containing q, which the LIKE condition then narrows exactly.
+func trigramQuery(q string) string {
+	r := []rune(q)
+	seen := map[string]bool{}
+	var parts []string
+	for i := 0; i+3 <= len(r); i++ {
+		g := string(r[i : i+3])
+		if seen[g] {
+			continue
+		}
+		seen[g] = true
+		parts = append(parts, `"`+strings.ReplaceAll(g, `"`, `""`)+`"`)
+	}
+	return strings.Join(parts, " AND ")
 }
