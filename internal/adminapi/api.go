@@ -2,7 +2,6 @@ package adminapi
 
 import (
 	"context"
-	_ "embed"
 	"log/slog"
 	"net"
 	"net/http"
@@ -10,9 +9,6 @@ import (
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 )
-
-//go:embed openapi.json
-var openapiDoc []byte
 
 // API is the admin REST API.
 type API struct {
@@ -49,8 +45,13 @@ type handler func(w http.ResponseWriter, r *http.Request, actor directory.Actor)
 // Register mounts the API on mux.
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		doc, err := OpenAPI(a.routes)
+		if err != nil {
+			writeProblem(w, r, a.log, err)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(openapiDoc)
+		_, _ = w.Write(doc)
 	})
 	h := func(pattern string, fn handler) {
 		a.routes = append(a.routes, pattern)

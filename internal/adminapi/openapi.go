@@ -1,0 +1,241 @@
+package adminapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/access"
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// The OpenAPI 3 document is built from the same route table and Go types
+// the handlers use, so it cannot drift from the code (a test checks that
+// every route is documented).
+
+type op struct {
+	summary string
+	query   []string // query parameter names
+	body    any      // request body type (nil: none; "csv": text/csv)
+	resp    any      // 200/201 body type (nil: 204)
+	status  int
+}
+
+type listOf[T any] struct {
+	Items []T `json:"items"`
+}
+
+var ops = map[string]op{
+	"GET /api/v1/me":                      {summary: "The authenticated user", resp: model.User{}},
+	"GET /api/v1/contexts":                {summary: "Search contexts by name or number, paged (R-CTX-1)", query: []string{"q", "type", "parentId", "within", "offset", "limit"}, resp: list[model.Context]{}},
+	"POST /api/v1/contexts":               {summary: "Create a context below a parent", body: contextInput{}, resp: model.Context{}, status: 201},
+	"GET /api/v1/contexts/{id}":           {summary: "Read a context", resp: model.Context{}},
+	"PATCH /api/v1/contexts/{id}":         {summary: "Rename, renumber or move a context", body: contextPatch{}, resp: model.Context{}},
+	"DELETE /api/v1/contexts/{id}":        {summary: "Delete an empty context"},
+	"GET /api/v1/contexts/{id}/ancestors": {summary: "The path from a context up to root", resp: listOf[model.Context]{}},
+	"GET /api/v1/contexts/{id}/policy":    {summary: "Read a context's access policy", resp: policyDoc{}},
+	"PUT /api/v1/contexts/{id}/policy":    {summary: "Set a context's access policy (values or a template, copied)", body: policyInput{}, resp: policyDoc{}},
+	"DELETE /api/v1/contexts/{id}/policy": {summary: "Remove a context's access policy"},
+	"GET /api/v1/modules":                 {summary: "List modules", resp: listOf[model.Module]{}},
+	"PUT /api/v1/modules/{name}": {summary: "Register a module and its ACLs", body: moduleInput{}, resp: struct {
+		Module model.Module `json:"module"`
+		ACLs   []model.ACL  `json:"acls"`
+	}{}},
+	"GET /api/v1/acls":           {summary: "The ACL catalog (User Preferences hidden unless asked for)", query: []string{"module", "includePreferences"}, resp: listOf[model.ACL]{}},
+	"GET /api/v1/domains":        {summary: "List user domains", resp: listOf[model.UserDomain]{}},
+	"PUT /api/v1/domains/{name}": {summary: "Create or change a user domain", body: model.UserDomain{}, resp: model.UserDomain{}},
+	"GET /api/v1/groups":         {summary: "List the groups of a context (and the global ones)", query: []string{"contextId", "includeGlobal"}, resp: listOf[model.Group]{}},
+	"POST /api/v1/groups":        {summary: "Create a group (values, or a template whose values are copied)", body: groupInput{}, resp: model.Group{}, status: 201},
+	"GET /api/v1/groups/{id}":    {summary: "Read a group", resp: model.Group{}},
+	"PATCH /api/v1/groups/{id}":  {summary: "Change a group's name, description, role names or values", body: groupPatch{}, resp: model.Group{}},
+	"DELETE /api/v1/groups/{id}": {summary: "Delete a group and its memberships"},
+	"POST /api/v1/groups/{id}/apply-template": {summary: "Copy a template's values into a group", body: struct {
+		TemplateID string `json:"templateId"`
+	}{}, resp: model.Group{}},
+	"GET /api/v1/groups/{id}/members": {summary: "List a group's memberships", resp: listOf[model.Membership]{}},
+	"POST /api/v1/groups/{id}/members": {summary: "Assign a user to a group in a context", body: struct {
+		UserID    string `json:"userId"`
+		ContextID string `json:"contextId"`
+	}{}},
+	"DELETE /api/v1/groups/{id}/members/{userId}": {summary: "Remove a membership", query: []string{"contextId"}},
+	"GET /api/v1/templates":                       {summary: "List ACL templates", resp: listOf[model.Template]{}},
+	"POST /api/v1/templates":                      {summary: "Create an ACL template", body: templateInput{}, resp: model.Template{}, status: 201},
+	"GET /api/v1/templates/{id}":                  {summary: "Read an ACL template", resp: model.Template{}},
+	"PATCH /api/v1/templates/{id}":                {summary: "Change an ACL template (applied copies stay)", body: templatePatch{}, resp: model.Template{}},
+	"DELETE /api/v1/templates/{id}":               {summary: "Delete an ACL template"},
+	"GET /api/v1/templates/{id}/csv":              {summary: "Export a template as CSV (module,category,acl,type,value)", resp: "csv"},
+	"PUT /api/v1/templates/{id}/csv":              {summary: "Replace a template's values from CSV (all or nothing)", body: "csv", resp: model.Template{}},
+	"GET /api/v1/users":                           {summary: "List the users the caller may read", query: []string{"q", "status", "contextId", "offset", "limit"}, resp: list[model.User]{}},
+	"POST /api/v1/users":                          {summary: "Create a user (draft unless status active; R-USR-2 placement rules)", body: directory.NewUser{}, resp: model.User{}, status: 201},
+	"GET /api/v1/users/{id}":                      {summary: "Read a user", resp: model.User{}},
+	"PATCH /api/v1/users/{id}":                    {summary: "Change person data, 2FA setting or login name", body: directory.UserPatch{}, resp: model.User{}},
+	"DELETE /api/v1/users/{id}":                   {summary: "Discard a draft user"},
+	"PUT /api/v1/users/{id}/contexts": {summary: "Replace the contexts a user is assigned to", body: struct {
+		Contexts []string `json:"contexts"`
+	}{}, resp: model.User{}},
+	"POST /api/v1/users/{id}/{action}": {summary: "Lifecycle: activate, deactivate, reactivate, delete (anonymize, final)", resp: model.User{}},
+	"PUT /api/v1/users/{id}/password": {summary: "Set a local user's password", body: struct {
+		Password string `json:"password"`
+	}{}},
+	"GET /api/v1/users/{id}/rights": {summary: "Effective rights in a context, with the steps that produced them (R-EFF)", query: []string{"contextId", "module"}, resp: access.Result{}},
+	"GET /api/v1/audit":             {summary: "The audit log, newest first", query: []string{"actorId", "targetId", "action", "since", "until", "offset", "limit"}, resp: list[model.AuditEvent]{}},
+}
+
+type schemaGen struct{ defs map[string]any }
+
+func (g *schemaGen) of(t reflect.Type) map[string]any {
+	if t.Kind() == reflect.Pointer {
+		return g.of(t.Elem())
+	}
+	if t == reflect.TypeOf(time.Time{}) {
+		return map[string]any{"type": "string", "format": "date-time"}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return map[string]any{"type": "integer"}
+	case reflect.Slice:
+		return map[string]any{"type": "array", "items": g.of(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object"}
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		name := t.Name()
+		if base, _, generic := strings.Cut(name, "["); generic {
+			// list[T] and listOf[T]: named after the element of Items.
+			name = "ListOf" + t.Field(0).Type.Elem().Name()
+			if base == "list" {
+				name = "PageOf" + t.Field(0).Type.Elem().Name()
+			}
+		}
+		if name == "" {
+			return g.object(t)
+		}
+		name = strings.ToUpper(name[:1]) + name[1:]
+		if _, ok := g.defs[name]; !ok {
+			g.defs[name] = map[string]any{} // break cycles
+			g.defs[name] = g.object(t)
+		}
+		return map[string]any{"$ref": "#/components/schemas/" + name}
+	}
+	return map[string]any{}
+}
+
+func (g *schemaGen) object(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = g.of(f.Type)
+	}
+	return map[string]any{"type": "object", "properties": props}
+}
+
+// OpenAPI returns the document for the given route patterns.
+func OpenAPI(routes []string) ([]byte, error) {
+	g := &schemaGen{defs: map[string]any{}}
+	g.defs["Problem"] = map[string]any{"type": "object", "description": "RFC 9457 problem details", "properties": map[string]any{
+		"type": map[string]any{"type": "string"}, "title": map[string]any{"type": "string"}, "status": map[string]any{"type": "integer"},
+		"detail": map[string]any{"type": "string"}, "field": map[string]any{"type": "string", "description": "the offending input"}}}
+	problem := map[string]any{"content": map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}}}
+	paths := map[string]any{}
+	for _, r := range routes {
+		method, path, _ := strings.Cut(r, " ")
+		o, ok := ops[r]
+		if !ok {
+			continue
+		}
+		var params []any
+		for _, seg := range strings.Split(path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				p := map[string]any{"name": strings.Trim(seg, "{}"), "in": "path", "required": true, "schema": map[string]any{"type": "string"}}
+				if seg == "{action}" {
+					p["schema"] = map[string]any{"type": "string", "enum": []string{"activate", "deactivate", "reactivate", "delete"}}
+				}
+				params = append(params, p)
+			}
+		}
+		for _, q := range o.query {
+			s := map[string]any{"type": "string"}
+			if q == "offset" || q == "limit" {
+				s = map[string]any{"type": "integer", "minimum": 0}
+				if q == "limit" {
+					s["maximum"], s["default"] = 500, 50
+				}
+			}
+			params = append(params, map[string]any{"name": q, "in": "query", "schema": s})
+		}
+		status := o.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		responses := map[string]any{}
+		switch o.resp {
+		case nil:
+			responses["204"] = map[string]any{"description": "done"}
+		case "csv":
+			responses["200"] = map[string]any{"description": "CSV", "content": map[string]any{"text/csv": map[string]any{"schema": map[string]any{"type": "string"}}}}
+		default:
+			responses[strconv.Itoa(status)] = map[string]any{"description": http.StatusText(status),
+				"content": map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(o.resp))}}}
+		}
+		for _, st := range []int{400, 401, 403, 404, 409} {
+			responses[strconv.Itoa(st)] = map[string]any{"description": http.StatusText(st), "content": problem["content"]}
+		}
+		operation := map[string]any{"summary": o.summary, "operationId": opID(method, path), "responses": responses}
+		if len(params) > 0 {
+			operation["parameters"] = params
+		}
+		switch o.body {
+		case nil:
+		case "csv":
+			operation["requestBody"] = map[string]any{"required": true, "content": map[string]any{"text/csv": map[string]any{"schema": map[string]any{"type": "string"}}}}
+		default:
+			operation["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(o.body))}}}
+		}
+		item, _ := paths[path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[path] = item
+		}
+		item[strings.ToLower(method)] = operation
+	}
+	doc := map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "Sesame admin API", "version": "1.0.0", "description": "Authenticate with HTTP Basic (a local user's login and password). " +
+			"Every action is a right of module cas evaluated in the caller's effective rights for the target context (R-USR-4); " +
+			"objects outside the caller's reach answer 404. Errors are RFC 9457 problem documents naming the offending field."},
+		"servers":    []any{map[string]any{"url": "/"}},
+		"security":   []any{map[string]any{"basicAuth": []any{}}},
+		"paths":      paths,
+		"components": map[string]any{"schemas": g.defs, "securitySchemes": map[string]any{"basicAuth": map[string]any{"type": "http", "scheme": "basic"}}},
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+func opID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, seg := range strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/") {
+		seg = strings.Trim(seg, "{}")
+		for _, part := range strings.FieldsFunc(seg, func(r rune) bool { return r == '-' }) {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}

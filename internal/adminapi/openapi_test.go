@@ -1,0 +1,82 @@
+package adminapi_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
+)
+
+// TestOpenAPI: the served document is OpenAPI 3, documents every route with
+// an operationId and problem responses, and every $ref resolves.
+func TestOpenAPI(t *testing.T) {
+	env := sesametest.New(t, "sqlite")
+	r := env.As("", "").Must(200, "GET", "/api/v1/openapi.json", nil)
+	var doc map[string]any
+	if err := json.Unmarshal(r.Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc["openapi"].(string), "3.") {
+		t.Fatalf("openapi %v", doc["openapi"])
+	}
+	paths := doc["paths"].(map[string]any)
+	routes := env.Server.Config.Handler.(interface{ Routes() []string }).Routes()
+	for _, route := range routes {
+		method, path, _ := strings.Cut(route, " ")
+		item, _ := paths[path].(map[string]any)
+		op, _ := item[strings.ToLower(method)].(map[string]any)
+		if op == nil {
+			t.Errorf("%s is not documented", route)
+			continue
+		}
+		if op["operationId"] == "" || op["summary"] == "" {
+			t.Errorf("%s: no operationId or summary", route)
+		}
+		resp := op["responses"].(map[string]any)
+		if _, ok := resp["400"]; !ok {
+			t.Errorf("%s: no problem response", route)
+		}
+	}
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	for _, want := range []string{"User", "Context", "Group", "Template", "Result", "Problem", "PageOfUser"} {
+		if _, ok := schemas[want]; !ok {
+			t.Errorf("schema %s missing (have %v)", want, keys(schemas))
+		}
+	}
+	user := schemas["User"].(map[string]any)["properties"].(map[string]any)
+	if _, ok := user["loginName"]; !ok {
+		t.Errorf("User schema lacks loginName: %v", keys(user))
+	}
+	if _, ok := user["PasswordHash"]; ok {
+		t.Error("User schema exposes the password hash")
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if ref, ok := x["$ref"].(string); ok {
+				name := strings.TrimPrefix(ref, "#/components/schemas/")
+				if _, ok := schemas[name]; !ok {
+					t.Errorf("dangling $ref %s", ref)
+				}
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(doc)
+}
+
+func keys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
