@@ -188,6 +188,16 @@ func serve(ctx context.Context, env Env, args []string) error {
 	return hs.Shutdown(shut)
 }
 
+// open loads the configuration and opens the bootstrapped store
+// for an operator command.
+func (c *common) open(ctx context.Context, env Env) (*sqlstore.Store, *directory.Service, error) {
+	cfg, err := c.load(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	return open(ctx, cfg, env, newLogger(cfg, env.Stderr))
+}
+
 func apply(ctx context.Context, env Env, args []string) error {
 	c := newFlags("apply", env)
 	file := c.fs.String("f", "", "declarative YAML file to apply (- for stdin)")
@@ -197,12 +207,7 @@ func apply(ctx context.Context, env Env, args []string) error {
 	if *file == "" {
 		return errors.New("-f FILE is required")
 	}
-	cfg, err := c.load(env)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, env.Stderr)
-	st, svc, err := open(ctx, cfg, env, log)
+	st, svc, err := c.open(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -234,12 +239,7 @@ func export(ctx context.Context, env Env, args []string) error {
 	if err := c.fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := c.load(env)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, env.Stderr)
-	st, svc, err := open(ctx, cfg, env, log)
+	st, svc, err := c.open(ctx, env)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/sesame-sso/sesame/internal/model"
 )
@@ -35,61 +34,34 @@ func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
 }
 
 // ListAudit implements storage.Storage; newest first.
-func (s *Store) ListAudit(ctx context.Context, f model.AuditFilter) ([]model.AuditEvent, bool, error) {
-	f.Page = f.Page.Normalize()
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+func (s *Store) ListAudit(ctx context.Context, af model.AuditFilter) ([]model.AuditEvent, bool, error) {
+	af.Page = af.Page.Normalize()
+	var f filter
+	for _, c := range [][2]string{{"actor_id", af.ActorID}, {"target_id", af.TargetID}, {"action", af.Action}} {
+		if c[1] != "" {
+			f.add(c[0] + ` = ` + f.arg(c[1]))
+		}
 	}
-	if f.ActorID != "" {
-		where = append(where, `actor_id = `+arg(f.ActorID))
+	if !af.Since.IsZero() {
+		f.add(`at >= ` + f.arg(micros(af.Since)))
 	}
-	if f.TargetID != "" {
-		where = append(where, `target_id = `+arg(f.TargetID))
+	if !af.Until.IsZero() {
+		f.add(`at < ` + f.arg(micros(af.Until)))
 	}
-	if f.Action != "" {
-		where = append(where, `action = `+arg(f.Action))
-	}
-	if !f.Since.IsZero() {
-		where = append(where, `at >= `+arg(micros(f.Since)))
-	}
-	if !f.Until.IsZero() {
-		where = append(where, `at < `+arg(micros(f.Until)))
-	}
-	if f.ContextIDs != nil {
-		if len(f.ContextIDs) == 0 {
+	if af.ContextIDs != nil {
+		if len(af.ContextIDs) == 0 {
 			return nil, false, nil
 		}
-		ps := make([]string, len(f.ContextIDs))
-		for i, c := range f.ContextIDs {
-			ps[i] = arg(c)
-		}
-		where = append(where, `context_id IN (`+strings.Join(ps, ", ")+`)`)
+		f.add(`context_id IN ` + f.list(af.ContextIDs))
 	}
-	if f.Within != nil {
-		var ors []string
-		for _, w := range f.Within {
-			_, path, err := s.getContext(ctx, w, false)
-			if err != nil {
-				continue
-			}
-			ors = append(ors, `(c.path >= `+arg(path)+` AND c.path < `+arg(path+"~")+`)`)
+	if af.Within != nil {
+		cond, ok, err := s.subtree(ctx, &f, "c.path", af.Within)
+		if err != nil || !ok {
+			return nil, false, err
 		}
-		if len(ors) == 0 {
-			return nil, false, nil
-		}
-		where = append(where, `EXISTS (SELECT 1 FROM contexts c WHERE c.id = audit_log.context_id AND (`+strings.Join(ors, " OR ")+`))`)
+		f.add(`EXISTS (SELECT 1 FROM contexts c WHERE c.id = audit_log.context_id AND ` + cond + `)`)
 	}
-	q := `SELECT id, at, actor_id, action, target_type, target_id, context_id, source_ip, outcome, details FROM audit_log`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY id DESC LIMIT ` + arg(f.Page.Limit+1) + ` OFFSET ` + arg(f.Page.Offset)
-	rows, err := s.query(ctx, q, args...)
+	rows, err := s.query(ctx, f.sql(`SELECT id, at, actor_id, action, target_type, target_id, context_id, source_ip, outcome, details FROM audit_log`, "id DESC", af.Page), f.args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("list audit: %w", err)
 	}
@@ -115,9 +87,6 @@ func (s *Store) ListAudit(ctx context.Context, f model.AuditFilter) ([]model.Aud
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("list audit: %w", err)
 	}
-	more := len(out) > f.Page.Limit
-	if more {
-		out = out[:f.Page.Limit]
-	}
+	out, more := page(out, af.Page)
 	return out, more, nil
 }

@@ -270,20 +270,12 @@ func (s *Store) IsDescendant(ctx context.Context, id, ancestorID string) (bool, 
 }
 
 // SearchContexts implements storage.Storage (R-CTX-1).
-func (s *Store) SearchContexts(ctx context.Context, f model.ContextFilter) ([]model.Context, bool, error) {
-	f.Page = f.Page.Normalize()
-	var (
-		where []string
-		args  []any
-		from  = "contexts"
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
-		p := arg("%" + likeEscape(q) + "%")
-		where = append(where, `(name_lc LIKE `+p+` ESCAPE '\' OR number_lc LIKE `+p+` ESCAPE '\')`)
+func (s *Store) SearchContexts(ctx context.Context, cf model.ContextFilter) ([]model.Context, bool, error) {
+	cf.Page = cf.Page.Normalize()
+	var f filter
+	from := "contexts"
+	if q := strings.ToLower(strings.TrimSpace(cf.Query)); q != "" {
+		f.contains(q, "name_lc", "number_lc")
 		// SQLite: a rare term is answered from the trigram index's candidates;
 		// a common one (many candidates) by walking names in order until a
 		// page is full, which stops early because matches are dense.
@@ -297,44 +289,26 @@ func (s *Store) SearchContexts(ctx context.Context, f model.ContextFilter) ([]mo
 			}
 			if n < ftsDenseThreshold {
 				// CROSS JOIN keeps the candidates as the outer loop.
-				from = `(SELECT id AS fts_id FROM contexts_fts WHERE contexts_fts MATCH ` + arg(tq) + `) AS cand CROSS JOIN contexts ON contexts.id = cand.fts_id`
+				from = `(SELECT id AS fts_id FROM contexts_fts WHERE contexts_fts MATCH ` + f.arg(tq) + `) AS cand CROSS JOIN contexts ON contexts.id = cand.fts_id`
 			} else {
 				from = "contexts INDEXED BY contexts_search"
 			}
 		}
 	}
-	if f.Type != "" {
-		where = append(where, `type = `+arg(string(f.Type)))
+	if cf.Type != "" {
+		f.add(`type = ` + f.arg(string(cf.Type)))
 	}
-	if f.ParentID != "" {
-		where = append(where, `parent_id = `+arg(f.ParentID))
+	if cf.ParentID != "" {
+		f.add(`parent_id = ` + f.arg(cf.ParentID))
 	}
-	if f.Within != nil {
-		if len(f.Within) == 0 {
-			return nil, false, nil
+	if cf.Within != nil {
+		cond, ok, err := s.subtree(ctx, &f, "path", cf.Within)
+		if err != nil || !ok {
+			return nil, false, err
 		}
-		var ors []string
-		for _, w := range f.Within {
-			_, path, err := s.getContext(ctx, w, false)
-			if errors.Is(err, model.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, false, err
-			}
-			ors = append(ors, `(path >= `+arg(path)+` AND path < `+arg(path+"~")+`)`)
-		}
-		if len(ors) == 0 {
-			return nil, false, nil
-		}
-		where = append(where, "("+strings.Join(ors, " OR ")+")")
+		f.add(cond)
 	}
-	q := `SELECT ` + contextCols + ` FROM ` + from
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY name_lc, id LIMIT ` + arg(f.Page.Limit+1) + ` OFFSET ` + arg(f.Page.Offset)
-	rows, err := s.query(ctx, q, args...)
+	rows, err := s.query(ctx, f.sql(`SELECT `+contextCols+` FROM `+from, "name_lc, id", cf.Page), f.args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("search contexts: %w", err)
 	}
@@ -350,10 +324,7 @@ func (s *Store) SearchContexts(ctx context.Context, f model.ContextFilter) ([]mo
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("search contexts: %w", err)
 	}
-	more := len(out) > f.Page.Limit
-	if more {
-		out = out[:f.Page.Limit]
-	}
+	out, more := page(out, cf.Page)
 	return out, more, nil
 }
 

@@ -242,59 +242,32 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 }
 
 // ListUsers implements storage.Storage.
-func (s *Store) ListUsers(ctx context.Context, f model.UserFilter) ([]model.User, bool, error) {
-	f.Page = f.Page.Normalize()
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+func (s *Store) ListUsers(ctx context.Context, uf model.UserFilter) ([]model.User, bool, error) {
+	uf.Page = uf.Page.Normalize()
+	var f filter
+	if q := strings.TrimSpace(uf.Query); q != "" {
+		f.contains(q, "login_lc", "lower(first_name)", "lower(last_name)", "email_lc")
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
-		p := arg("%" + likeEscape(q) + "%")
-		where = append(where, `(login_lc LIKE `+p+` ESCAPE '\' OR lower(first_name) LIKE `+p+` ESCAPE '\' OR lower(last_name) LIKE `+p+` ESCAPE '\' OR email_lc LIKE `+p+` ESCAPE '\')`)
+	if uf.LoginName != "" {
+		f.add(`login_lc = ` + f.arg(strings.ToLower(uf.LoginName)))
 	}
-	if f.LoginName != "" {
-		where = append(where, `login_lc = `+arg(strings.ToLower(f.LoginName)))
+	if uf.TenantID != "" {
+		f.add(`tenant_id = ` + f.arg(uf.TenantID))
 	}
-	if f.TenantID != "" {
-		where = append(where, `tenant_id = `+arg(f.TenantID))
+	if uf.Status != "" {
+		f.add(`status = ` + f.arg(string(uf.Status)))
 	}
-	if f.Status != "" {
-		where = append(where, `status = `+arg(string(f.Status)))
+	if len(uf.ContextIDs) > 0 {
+		f.add(`EXISTS (SELECT 1 FROM user_contexts uc WHERE uc.user_id = users.id AND uc.context_id IN ` + f.list(uf.ContextIDs) + `)`)
 	}
-	if len(f.ContextIDs) > 0 {
-		ps := make([]string, len(f.ContextIDs))
-		for i, c := range f.ContextIDs {
-			ps[i] = arg(c)
+	if uf.Within != nil {
+		cond, ok, err := s.subtree(ctx, &f, "c.path", uf.Within)
+		if err != nil || !ok {
+			return nil, false, err
 		}
-		where = append(where, `EXISTS (SELECT 1 FROM user_contexts uc WHERE uc.user_id = users.id AND uc.context_id IN (`+strings.Join(ps, ", ")+`))`)
+		f.add(`EXISTS (SELECT 1 FROM user_contexts uc JOIN contexts c ON c.id = uc.context_id WHERE uc.user_id = users.id AND ` + cond + `)`)
 	}
-	if f.Within != nil {
-		var ors []string
-		for _, w := range f.Within {
-			_, path, err := s.getContext(ctx, w, false)
-			if errors.Is(err, model.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, false, err
-			}
-			ors = append(ors, `(c.path >= `+arg(path)+` AND c.path < `+arg(path+"~")+`)`)
-		}
-		if len(ors) == 0 {
-			return nil, false, nil
-		}
-		where = append(where, `EXISTS (SELECT 1 FROM user_contexts uc JOIN contexts c ON c.id = uc.context_id WHERE uc.user_id = users.id AND (`+strings.Join(ors, " OR ")+`))`)
-	}
-	q := `SELECT ` + userCols + ` FROM users`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY login_lc, id LIMIT ` + arg(f.Page.Limit+1) + ` OFFSET ` + arg(f.Page.Offset)
-	rows, err := s.query(ctx, q, args...)
+	rows, err := s.query(ctx, f.sql(`SELECT `+userCols+` FROM users`, "login_lc, id", uf.Page), f.args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("list users: %w", err)
 	}
@@ -311,10 +284,7 @@ func (s *Store) ListUsers(ctx context.Context, f model.UserFilter) ([]model.User
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("list users: %w", err)
 	}
-	more := len(out) > f.Page.Limit
-	if more {
-		out = out[:f.Page.Limit]
-	}
+	out, more := page(out, uf.Page)
 	return out, more, s.fillUsers(ctx, out)
 }
 
