@@ -87,6 +87,31 @@ type Storage interface {
 	// RemoveUserMemberships drops every group membership of a user.
 	RemoveUserMemberships(ctx context.Context, userID string) error
 
+	// Clients and services (R-SSO-3).
+	CreateClient(ctx context.Context, c model.Client) (model.Client, error)
+	GetClient(ctx context.Context, id string) (model.Client, error)
+	UpdateClient(ctx context.Context, id string, fn func(model.Client) (model.Client, error)) (model.Client, error)
+	DeleteClient(ctx context.Context, id string) error
+	ListClients(ctx context.Context, protocol string) ([]model.Client, error)
+
+	// SSO sessions (R-SSO-1): stored so any node can serve them.
+	CreateSession(ctx context.Context, s model.Session) error
+	// GetSession returns a session that has not expired at now.
+	GetSession(ctx context.Context, id string, now time.Time) (model.Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions ends every session of a user (deactivation) and
+	// returns the ended sessions' ids.
+	DeleteUserSessions(ctx context.Context, userID string) ([]string, error)
+	AddSessionService(ctx context.Context, ss model.SessionService) error
+	// SessionServices lists the services a session logged in to.
+	SessionServices(ctx context.Context, sessionID string) ([]model.SessionService, error)
+
+	// CAS tickets: ConsumeTicket removes and returns the ticket in one step,
+	// so a ticket validates at most once even across nodes; an expired
+	// ticket is consumed and reported as ErrNotFound.
+	CreateTicket(ctx context.Context, t model.Ticket) error
+	ConsumeTicket(ctx context.Context, id string, now time.Time) (model.Ticket, error)
+
 	// Audit log (R-OPS-4).
 	AppendAudit(ctx context.Context, e model.AuditEvent) error
 	ListAudit(ctx context.Context, f model.AuditFilter) ([]model.AuditEvent, bool, error)

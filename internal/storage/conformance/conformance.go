@@ -36,6 +36,9 @@ func RunTests(t *testing.T, newStorage New) {
 		{"UserList", testUserList},
 		{"Audit", testAudit},
 		{"Transactions", testTransactions},
+		{"Clients", testClients},
+		{"Sessions", testSessions},
+		{"Tickets", testTickets},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -718,6 +721,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 			t.Errorf("%d creations of one login succeeded, want 1", ok)
 		}
 	})
+	t.Run("TicketRace", func(t *testing.T) { ticketRace(t, newStorage(t)) })
 	t.Run("ConcurrentMembers", func(t *testing.T) {
 		s := newStorage(t)
 		root := must(s.CreateContext(ctx, model.Context{Type: model.ContextRoot, Name: "Root"}))

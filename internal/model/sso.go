@@ -1,0 +1,77 @@
+package model
+
+import "time"
+
+// Client protocols.
+const (
+	ProtocolOIDC = "oidc"
+	ProtocolCAS  = "cas"
+)
+
+// Client is an application registered with Sesame (R-SSO-3): an OAuth 2.0 /
+// OIDC client with exact redirect URIs, or a CAS service with anchored
+// service URL patterns. It belongs to a module, whose entry rules apply to
+// every login through it (R-MOD-1..3).
+type Client struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Module   string `json:"module"`
+	Protocol string `json:"protocol"`
+	// RedirectURIs are matched exactly (OIDC).
+	RedirectURIs []string `json:"redirectUris"`
+	// ServicePatterns are CAS service URLs: exact, or ending in "*" for a
+	// path prefix under the same scheme, host and port.
+	ServicePatterns []string `json:"servicePatterns"`
+	GrantTypes      []string `json:"grantTypes"`
+	// Public clients have no secret (PKCE required).
+	Public     bool   `json:"public"`
+	SecretHash string `json:"-"`
+	// LogoutURL receives back-channel (OIDC) or single logout (CAS) calls.
+	LogoutURL  string        `json:"logoutUrl,omitempty"`
+	AccessTTL  time.Duration `json:"accessTtl"`
+	RefreshTTL time.Duration `json:"refreshTtl"`
+	CreatedAt  time.Time     `json:"createdAt"`
+}
+
+// Session is a browser's SSO session (R-SSO-1). ID is the SHA-256 of the
+// cookie value: a database leak does not leak usable sessions.
+type Session struct {
+	ID        string    `json:"id"`
+	UserID    string    `json:"userId"`
+	ContextID string    `json:"contextId"`
+	AuthTime  time.Time `json:"authTime"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	SourceIP  string    `json:"sourceIp"`
+}
+
+// Ticket kinds (CAS 3.0 §3).
+const (
+	TicketService = "ST"
+	TicketProxy   = "PT"
+)
+
+// Ticket is a CAS service ticket: single use, short-lived, bound to the
+// exact service URL it was issued for. ID is the SHA-256 of the ticket.
+type Ticket struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Service   string    `json:"service"`
+	ClientID  string    `json:"clientId"`
+	UserID    string    `json:"userId"`
+	SessionID string    `json:"sessionId"`
+	ContextID string    `json:"contextId"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Renewed is true when the ticket came from a fresh credential login.
+	Renewed bool `json:"renewed"`
+}
+
+// SessionService records that a session logged in to a client's service,
+// so logout can tell it (R-SSO-7, CAS single logout).
+type SessionService struct {
+	SessionID string `json:"sessionId"`
+	ClientID  string `json:"clientId"`
+	Service   string `json:"service"`
+	// Ticket is the service ticket's plain value, which CAS single logout
+	// quotes in its SessionIndex (CAS 3.0 Appendix C).
+	Ticket string `json:"-"`
+}
