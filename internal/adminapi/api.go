@@ -104,6 +104,12 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("PUT /api/v1/users/{id}/password", a.setPassword)
 	h("GET /api/v1/users/{id}/rights", a.userRights)
 
+	h("GET /api/v1/clients", a.listClients)
+	h("POST /api/v1/clients", a.createClient)
+	h("GET /api/v1/clients/{id}", a.getClient)
+	h("PATCH /api/v1/clients/{id}", a.updateClient)
+	h("DELETE /api/v1/clients/{id}", a.deleteClient)
+
 	h("GET /api/v1/audit", a.listAudit)
 
 	mux.Handle("/api/v1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

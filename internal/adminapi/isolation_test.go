@@ -15,6 +15,7 @@ type world struct {
 	env                          *sesametest.Env
 	t1, t2, a, b, c              string
 	tmpl, groupA, groupB, groupC string
+	client                       string
 	alice, bob, carol            string
 }
 
@@ -46,6 +47,7 @@ func newWorld(t *testing.T, backend string) *world {
 	w.a = ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Acme", "number": "A-100", "parentId": w.t1})
 	w.b = ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Beta", "number": "B-200", "parentId": w.t1})
 	w.c = ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Gamma", "number": "C-300", "parentId": w.t2})
+	w.client = ad.ID("POST", "/api/v1/clients", map[string]any{"name": "Portal", "module": "portal", "protocol": "cas", "servicePatterns": []string{"https://portal.example.com/*"}})
 	w.tmpl = ad.ID("POST", "/api/v1/templates", map[string]any{"name": "Account admin", "contextTypes": []string{"account"}, "values": casAdminValues(t, ad)})
 	w.groupA = ad.ID("POST", "/api/v1/groups", map[string]any{"contextId": w.a, "name": "Account admins", "templateId": w.tmpl})
 	w.groupB = ad.ID("POST", "/api/v1/groups", map[string]any{"contextId": w.b, "name": "Beta staff", "values": []map[string]string{{"module": "portal", "acl": "SIM - Price Plan Modify", "value": "true"}}})
@@ -114,6 +116,11 @@ func TestAccountAdminIsolation(t *testing.T) {
 					{"DELETE /api/v1/templates/{id}", "DELETE", "/api/v1/templates/" + w.tmpl, nil},
 					{"PUT /api/v1/templates/{id}/csv", "PUT", "/api/v1/templates/" + w.tmpl + "/csv", "module,category,acl,type,value\n"},
 					{"PUT /api/v1/modules/{name}", "PUT", "/api/v1/modules/evil", map[string]any{"acls": []any{}}},
+					{"GET /api/v1/clients", "GET", "/api/v1/clients", nil},
+					{"POST /api/v1/clients", "POST", "/api/v1/clients", map[string]any{"name": "evil", "module": "portal", "protocol": "cas", "servicePatterns": []string{"https://evil.example/*"}}},
+					{"GET /api/v1/clients/{id}", "GET", "/api/v1/clients/" + w.client, nil},
+					{"PATCH /api/v1/clients/{id}", "PATCH", "/api/v1/clients/" + w.client, map[string]any{"servicePatterns": []string{"https://evil.example/*"}}},
+					{"DELETE /api/v1/clients/{id}", "DELETE", "/api/v1/clients/" + w.client, nil},
 					{"PUT /api/v1/domains/{name}", "PUT", "/api/v1/domains/EVIL", map[string]string{"kind": "local", "placement": "root"}},
 				}
 				for _, c := range calls {
@@ -180,6 +187,9 @@ func TestAccountAdminIsolation(t *testing.T) {
 				if got["name"] == "pwned" || got["hasPolicy"] == true {
 					t.Errorf("context %s changed: %v", c, got)
 				}
+			}
+			if cl := ad.Must(200, "GET", "/api/v1/clients/"+w.client, nil).Map(t); cl["servicePatterns"].([]any)[0] != "https://portal.example.com/*" {
+				t.Errorf("client changed: %v", cl)
 			}
 			if ad.Must(200, "GET", "/api/v1/templates/"+w.tmpl, nil).Map(t)["name"] != "Account admin" {
 				t.Error("template changed")

@@ -82,6 +82,11 @@ var ops = map[string]op{
 		Password string `json:"password"`
 	}{}},
 	"GET /api/v1/users/{id}/rights": {summary: "Effective rights in a context, with the steps that produced them (R-EFF)", query: []string{"contextId", "module"}, resp: access.Result{}},
+	"GET /api/v1/clients":           {summary: "List registered clients and CAS services", resp: listOf[model.Client]{}},
+	"POST /api/v1/clients":          {summary: "Register an OIDC client or CAS service (a confidential client's secret is returned once)", body: clientInput{}, resp: createdClient{}, status: 201},
+	"GET /api/v1/clients/{id}":      {summary: "Read a client", resp: model.Client{}},
+	"PATCH /api/v1/clients/{id}":    {summary: "Change a client", body: clientPatch{}, resp: model.Client{}},
+	"DELETE /api/v1/clients/{id}":   {summary: "Remove a client"},
 	"GET /api/v1/audit":             {summary: "The audit log, newest first", query: []string{"actorId", "targetId", "action", "since", "until", "offset", "limit"}, resp: list[model.AuditEvent]{}},
 }
 

@@ -431,6 +431,12 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 		if err != nil {
 			return err
 		}
+		if to != model.StatusActive {
+			// R-USR-1: SSO sessions stop working at once.
+			if _, err := st.DeleteUserSessions(ctx, id); err != nil {
+				return err
+			}
+		}
 		if to == model.StatusDeleted {
 			if err := st.RemoveUserMemberships(ctx, id); err != nil {
 				return err

@@ -1,0 +1,6 @@
+// Package session manages browser SSO sessions (R-SSO-1): an opaque random
+// cookie (HttpOnly, SameSite=Lax, Secure under https) whose SHA-256 is the
+// session's key in the store, so any node serves any session and a database
+// leak yields no usable cookie. Every login starts a new session (a cookie
+// planted before login is never promoted: no session fixation).
+package session

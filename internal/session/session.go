@@ -1,0 +1,99 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/storage"
+)
+
+// CookieName is the SSO session cookie.
+const CookieName = "sesame_session"
+
+// Manager starts, reads and ends sessions.
+type Manager struct {
+	Store  storage.Storage
+	TTL    time.Duration
+	Secure bool
+	Now    func() time.Time
+}
+
+// Token returns a random 256-bit token, URL-safe.
+func Token() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Hash is the stored key of a token.
+func Hash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// Current returns the request's live session and its active user.
+func (m *Manager) Current(r *http.Request) (model.Session, model.User, bool) {
+	c, err := r.Cookie(CookieName)
+	if err != nil || len(c.Value) < 20 || len(c.Value) > 100 {
+		return model.Session{}, model.User{}, false
+	}
+	s, err := m.Store.GetSession(r.Context(), Hash(c.Value), m.now())
+	if err != nil {
+		return model.Session{}, model.User{}, false
+	}
+	u, err := m.Store.GetUser(r.Context(), s.UserID)
+	if err != nil || u.Status != model.StatusActive {
+		return model.Session{}, model.User{}, false
+	}
+	return s, u, true
+}
+
+// Start ends any session the request carries and starts a new one for u.
+func (m *Manager) Start(w http.ResponseWriter, r *http.Request, u model.User, contextID, ip string) (model.Session, error) {
+	if c, err := r.Cookie(CookieName); err == nil {
+		_ = m.Store.DeleteSession(r.Context(), Hash(c.Value))
+	}
+	tok := Token()
+	now := m.now().UTC()
+	s := model.Session{ID: Hash(tok), UserID: u.ID, ContextID: contextID, AuthTime: now, ExpiresAt: now.Add(m.TTL), SourceIP: ip}
+	if err := m.Store.CreateSession(r.Context(), s); err != nil {
+		return s, fmt.Errorf("start session: %w", err)
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", HttpOnly: true, Secure: m.Secure,
+		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt})
+	return s, nil
+}
+
+// End deletes the request's session and clears the cookie; it returns the
+// ended session (for single logout) when there was one.
+func (m *Manager) End(w http.ResponseWriter, r *http.Request) (model.Session, bool) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true, Secure: m.Secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	c, err := r.Cookie(CookieName)
+	if err != nil {
+		return model.Session{}, false
+	}
+	s, err := m.Store.GetSession(r.Context(), Hash(c.Value), m.now())
+	if errors.Is(err, model.ErrNotFound) || err != nil {
+		return model.Session{}, false
+	}
+	_ = m.Store.DeleteSession(context.WithoutCancel(r.Context()), s.ID)
+	return s, true
+}
