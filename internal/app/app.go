@@ -161,7 +161,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	srv := server.New(st, svc, log, server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes})
+	srv, err := server.New(st, svc, log, server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer()})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

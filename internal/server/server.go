@@ -5,39 +5,72 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/adminapi"
+	"github.com/sesame-sso/sesame/internal/cas"
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/login"
+	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
+	"github.com/sesame-sso/sesame/web"
 )
 
 // Options configure the handler.
 type Options struct {
 	MaxBodyBytes int64
+	// Issuer is the external URL; https makes session cookies Secure.
+	Issuer string
+	// SessionTTL is the lifetime of an SSO session (default 8 h).
+	SessionTTL time.Duration
+	// CASTicketTTL is the lifetime of a CAS service ticket (default 15 s).
+	CASTicketTTL time.Duration
+	// HTTPClient makes outgoing calls (single logout); default a plain
+	// client with timeouts.
+	HTTPClient *http.Client
 }
 
 // Server is Sesame's HTTP handler.
 type Server struct {
-	mux   *http.ServeMux
-	store storage.Storage
-	log   *slog.Logger
-	API   *adminapi.API
+	mux      *http.ServeMux
+	handler  http.Handler
+	store    storage.Storage
+	log      *slog.Logger
+	API      *adminapi.API
+	Sessions *session.Manager
 }
 
 // New builds the handler.
-func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Options) *Server {
+func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 8 * time.Hour
+	}
+	pages, err := web.NewPages()
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
 	s := &Server{mux: http.NewServeMux(), store: st, log: log}
+	s.Sessions = &session.Manager{Store: st, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.API = adminapi.New(svc, log, opts.MaxBodyBytes)
 	s.API.Register(s.mux)
-	return s
+	casH := &cas.Handler{Svc: svc, Sessions: s.Sessions, Pages: pages, Log: log, TicketTTL: opts.CASTicketTTL, HTTP: opts.HTTPClient}
+	casH.Register(s.mux)
+	loginH := &login.Handler{Svc: svc, Sessions: s.Sessions, Pages: pages, Log: log}
+	loginH.OnLogout = append(loginH.OnLogout, casH.SingleLogout)
+	loginH.Register(s.mux)
+	// CSRF: refuse cross-origin unsafe requests from browsers (Fetch
+	// metadata / Origin); non-browser API clients send neither and pass.
+	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
+	return s, nil
 }
 
 // Mux exposes the route table so protocol packages can mount their routes.
@@ -99,6 +132,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
@@ -115,7 +149,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr)
 	}()
-	s.mux.ServeHTTP(sw, r)
+	s.handler.ServeHTTP(sw, r)
 }
 
 // Routes lists the admin API's authenticated routes.

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/sesame-sso/sesame/internal/catalog"
 	"github.com/sesame-sso/sesame/internal/directory"
@@ -30,11 +31,12 @@ var Backends = []string{"sqlite", "postgres"}
 
 // Env is a running Sesame.
 type Env struct {
-	T      testing.TB
-	Store  *sqlstore.Store
-	Svc    *directory.Service
-	Server *httptest.Server
-	RootID string
+	T       testing.TB
+	Store   *sqlstore.Store
+	Svc     *directory.Service
+	Server  *httptest.Server
+	RootID  string
+	Handler *server.Server
 }
 
 // StoreURL returns a fresh database for backend.
@@ -45,8 +47,16 @@ func StoreURL(t testing.TB, backend string) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "sesame.db")
 }
 
+// Options tune a test instance.
+type Options struct {
+	TicketTTL time.Duration
+}
+
 // New starts Sesame on backend with a bootstrapped store.
-func New(t testing.TB, backend string) *Env {
+func New(t testing.TB, backend string) *Env { return NewWith(t, backend, Options{}) }
+
+// NewWith starts Sesame with options.
+func NewWith(t testing.TB, backend string, opts Options) *Env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.Open(ctx, StoreURL(t, backend), sqlstore.Options{})
@@ -64,9 +74,13 @@ func New(t testing.TB, backend string) *Env {
 	if err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
-	srv := httptest.NewServer(server.New(st, svc, log, server.Options{MaxBodyBytes: 1 << 20}))
+	h, err := server.New(st, svc, log, server.Options{MaxBodyBytes: 1 << 20, CASTicketTTL: opts.TicketTTL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID}
+	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h}
 }
 
 // Client calls the API as one user.

@@ -1,0 +1,141 @@
+package cas
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/session"
+	"github.com/sesame-sso/sesame/web"
+)
+
+// Handler serves the CAS protocol.
+type Handler struct {
+	Svc      *directory.Service
+	Sessions *session.Manager
+	Pages    *web.Pages
+	Log      *slog.Logger
+	// TicketTTL is how long a service ticket stays valid (default 15 s).
+	TicketTTL time.Duration
+	// HTTP posts single logout requests.
+	HTTP *http.Client
+	Now  func() time.Time
+}
+
+// Register mounts the routes.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /cas/login", h.login)
+	mux.HandleFunc("GET /cas/logout", h.logout)
+	mux.HandleFunc("GET /cas/validate", h.validateV1)
+	mux.HandleFunc("GET /cas/serviceValidate", h.serviceValidate(false, false))
+	mux.HandleFunc("GET /cas/proxyValidate", h.serviceValidate(true, false))
+	mux.HandleFunc("GET /cas/p3/serviceValidate", h.serviceValidate(false, true))
+	mux.HandleFunc("GET /cas/p3/proxyValidate", h.serviceValidate(true, true))
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Handler) ttl() time.Duration {
+	if h.TicketTTL > 0 {
+		return h.TicketTTL
+	}
+	return 15 * time.Second
+}
+
+func (h *Handler) fail(w http.ResponseWriter, status int, title, msg string) {
+	h.Pages.Render(w, status, "message", web.Message{Title: title, Message: msg})
+}
+
+// freshWindow: with renew, the session must come from credentials entered
+// this recently (CAS 3.0 §2.1.1: renew bypasses single sign-on).
+const freshWindow = time.Minute
+
+// login is CAS 3.0 §2.1 /login as a credential requestor.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	service := q.Get("service")
+	renew, gateway := isTrue(q.Get("renew")), isTrue(q.Get("gateway"))
+	if service == "" {
+		if _, _, ok := h.Sessions.Current(r); ok && !renew {
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return
+		}
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	client, err := h.Svc.FindCASService(r.Context(), service)
+	if err != nil {
+		h.fail(w, http.StatusBadRequest, "Application not allowed", "This application is not registered with Sesame, so you cannot sign in to it from here.")
+		return
+	}
+	s, u, ok := h.Sessions.Current(r)
+	fresh := isTrue(q.Get("fresh")) && ok && h.now().Sub(s.AuthTime) < freshWindow
+	if ok && (!renew || fresh) {
+		h.issue(w, r, client, service, s, u, renew)
+		return
+	}
+	if gateway && !renew {
+		// §2.1.1 gateway: no session, no prompt — back to the service.
+		http.Redirect(w, r, service, http.StatusSeeOther)
+		return
+	}
+	back := url.Values{"service": {service}}
+	if renew {
+		back.Set("renew", "true")
+		back.Set("fresh", "true")
+	}
+	if c := q.Get("context"); c != "" {
+		back.Set("context", c)
+	}
+	if renew && ok {
+		// Renew forces a new credential entry: drop the current session.
+		h.Sessions.End(w, r)
+	}
+	http.Redirect(w, r, "/login?"+url.Values{"return": {"/cas/login?" + back.Encode()}}.Encode(), http.StatusSeeOther)
+}
+
+func isTrue(v string) bool { return v == "true" || v == "1" || v == "yes" }
+
+// issue creates a service ticket for a session and redirects to the service.
+func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Client, service string, s model.Session, u model.User, renewed bool) {
+	ctxID := s.ContextID
+	if want := r.URL.Query().Get("context"); want != "" {
+		ctxID = h.Svc.DefaultContext(r.Context(), u, want)
+	}
+	ok, reason, err := h.Svc.ModuleAccess(r.Context(), u, client.Module, ctxID)
+	if err != nil {
+		h.Log.Error("module access", "err", err)
+		h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
+		return
+	}
+	if !ok {
+		// R-MOD-3: a clear page, never a ticket.
+		h.fail(w, http.StatusForbidden, "No access to this application", "You are signed in, but you may not use "+client.Name+": "+reason+".")
+		return
+	}
+	ticket := "ST-" + session.Token()
+	t := model.Ticket{ID: session.Hash(ticket), Kind: model.TicketService, Service: service, ClientID: client.ID, UserID: u.ID,
+		SessionID: s.ID, ContextID: ctxID, ExpiresAt: h.now().Add(h.ttl()), Renewed: renewed}
+	if err := h.Svc.Store().CreateTicket(r.Context(), t); err != nil {
+		h.Log.Error("create ticket", "err", err)
+		h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
+		return
+	}
+	if err := h.Svc.Store().AddSessionService(r.Context(), model.SessionService{SessionID: s.ID, ClientID: client.ID, Service: service, Ticket: ticket}); err != nil {
+		h.Log.Error("record session service", "err", err)
+	}
+	sep := "?"
+	if strings.Contains(service, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, service+sep+"ticket="+url.QueryEscape(ticket), http.StatusSeeOther)
+}

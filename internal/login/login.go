@@ -1,0 +1,149 @@
+package login
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/session"
+	"github.com/sesame-sso/sesame/web"
+)
+
+// Handler serves /login, /logout and /.
+type Handler struct {
+	Svc      *directory.Service
+	Sessions *session.Manager
+	Pages    *web.Pages
+	Log      *slog.Logger
+	// OnLogout is told about every ended session and the services it had
+	// signed in to (single logout, R-SSO-7).
+	OnLogout []func(ctx context.Context, s model.Session, svcs []model.SessionService)
+}
+
+// Register mounts the routes.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /login", h.form)
+	mux.HandleFunc("POST /login", h.submit)
+	mux.HandleFunc("GET /logout", h.logout)
+	mux.HandleFunc("POST /logout", h.logout)
+	mux.HandleFunc("GET /{$}", h.home)
+}
+
+type formData struct {
+	Return, Username, Error string
+}
+
+// SafeReturn accepts only a local path ("/…", not "//…" or "/\…"), so the
+// login page is never an open redirect.
+func SafeReturn(s string) string {
+	if s == "" || len(s) > 2048 || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, `/\`) || strings.ContainsAny(s, "\r\n\t\x00") {
+		return "/"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return s
+}
+
+func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
+	h.Pages.Render(w, http.StatusOK, "login", formData{Return: SafeReturn(r.URL.Query().Get("return"))})
+}
+
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = strings.Trim(host[:i], "[]")
+	}
+	return host
+}
+
+// submit is the password step.
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		h.Pages.Render(w, http.StatusBadRequest, "message", web.Message{Title: "Bad request", Message: "The form could not be read.", Link: "/login", LinkText: "Back to sign in"})
+		return
+	}
+	ret := SafeReturn(r.PostForm.Get("return"))
+	name, pw := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
+	if name == "" || pw == "" || len(name) > 400 || len(pw) > 1024 {
+		h.Pages.Render(w, http.StatusBadRequest, "login", formData{Return: ret, Username: truncate(name, 400), Error: "Enter your login name and password."})
+		return
+	}
+	u, err := h.Svc.Authenticate(r.Context(), name, pw)
+	if err != nil {
+		h.Svc.AuditLogin(context.WithoutCancel(r.Context()), "", clientIP(r), model.OutcomeFailure, map[string]any{"loginName": name})
+		// One message for unknown users, wrong passwords and inactive
+		// accounts: no enumeration.
+		h.Pages.Render(w, http.StatusUnauthorized, "login", formData{Return: ret, Username: name, Error: "Invalid login name or password."})
+		return
+	}
+	h.complete(w, r, u, ret)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// complete runs the login steps still due after a first factor and, when
+// none is left, starts the session and returns the browser.
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, u model.User, ret string) {
+	// Second factor (R-2FA) and context choice (R-SSO-5) slot in here. The
+	// context is the one the return URL asks for, when the user may act in
+	// it, else the user's first assigned context (root first).
+	ctxID := h.Svc.DefaultContext(r.Context(), u, contextFromReturn(ret))
+	s, err := h.Sessions.Start(w, r, u, ctxID, clientIP(r))
+	if err != nil {
+		h.Log.Error("start session", "err", err)
+		h.Pages.Render(w, http.StatusServiceUnavailable, "message", web.Message{Title: "Try again", Message: "Signing in is not possible right now."})
+		return
+	}
+	h.Svc.RecordLogin(context.WithoutCancel(r.Context()), u, s.AuthTime, clientIP(r))
+	http.Redirect(w, r, ret, http.StatusSeeOther)
+}
+
+func contextFromReturn(ret string) string {
+	u, err := url.Parse(ret)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("context")
+}
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	_, u, ok := h.Sessions.Current(r)
+	if !ok {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	h.Pages.Render(w, http.StatusOK, "message", web.Message{Title: "Signed in", Message: "You are signed in as " + u.LoginName + ".", Link: "/logout", LinkText: "Sign out"})
+}
+
+// logout ends the SSO session and tells every app that had one (R-SSO-7).
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	if s, _, ok := h.Sessions.Current(r); ok {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+		defer cancel()
+		svcs, err := h.Svc.Store().SessionServices(ctx, s.ID)
+		if err != nil {
+			h.Log.Error("session services", "err", err)
+		}
+		h.Sessions.End(w, r)
+		for _, f := range h.OnLogout {
+			f(ctx, s, svcs)
+		}
+		h.Svc.AuditLogout(ctx, s.UserID, clientIP(r))
+	} else {
+		h.Sessions.End(w, r)
+	}
+	h.Pages.Render(w, http.StatusOK, "message", web.Message{Title: "Signed out", Message: "You are signed out of every application.", Link: "/login", LinkText: "Sign in again"})
+}

@@ -1,0 +1,49 @@
+// Package web holds the server-rendered pages (login, errors, logout) as
+// embedded html/template files: no JavaScript build step.
+package web
+
+import (
+	"embed"
+	"html/template"
+	"net/http"
+)
+
+//go:embed templates/*.html
+var files embed.FS
+
+// Templates parses every page; each page defines "title" and "content" and
+// is rendered through "layout".
+func Templates() (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	for _, page := range []string{"login", "message"} {
+		t, err := template.ParseFS(files, "templates/layout.html", "templates/"+page+".html")
+		if err != nil {
+			return nil, err
+		}
+		out[page] = t
+	}
+	return out, nil
+}
+
+// Pages renders templates.
+type Pages struct{ t map[string]*template.Template }
+
+// NewPages parses the embedded templates.
+func NewPages() (*Pages, error) {
+	t, err := Templates()
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{t: t}, nil
+}
+
+// Message is the data of the "message" page.
+type Message struct{ Title, Message, Link, LinkText string }
+
+// Render writes page with status.
+func (p *Pages) Render(w http.ResponseWriter, status int, page string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.WriteHeader(status)
+	_ = p.t[page].ExecuteTemplate(w, "layout", data)
+}
