@@ -1,0 +1,14 @@
+// Package oidcop is Sesame's OAuth 2.0 / OpenID Connect provider: it adapts
+// the directory and the store to github.com/zitadel/oidc/v3/pkg/op, which
+// implements the protocol endpoints (RFC 6749, RFC 7636, RFC 7662,
+// RFC 7009, OpenID Connect Core 1.0, Discovery 1.0, RP-Initiated Logout 1.0),
+// and adds what op leaves to the host: the login hand-off to Sesame's SSO
+// session, signing-key rotation, refresh-token families with reuse
+// detection, back-channel logout (OpenID Connect Back-Channel Logout 1.0)
+// and RFC 9068 access-token claims.
+package oidcop
+
+import (
+	_ "github.com/go-jose/go-jose/v4"
+	_ "github.com/zitadel/oidc/v3/pkg/op"
+)
