@@ -115,6 +115,20 @@ type Storage interface {
 	// Audit log (R-OPS-4).
 	AppendAudit(ctx context.Context, e model.AuditEvent) error
 	ListAudit(ctx context.Context, f model.AuditFilter) ([]model.AuditEvent, bool, error)
+
+	// User API keys (R-SSO-6), found by the SHA-256 of the key. Hashes are
+	// unique: CreateAPIKey returns ErrAlreadyExists on a clash. DeleteAPIKey
+	// only deletes a key of the given user (ErrNotFound otherwise), so a key
+	// id cannot reach another user's key.
+	CreateAPIKey(ctx context.Context, k model.APIKey) (model.APIKey, error)
+	GetAPIKeyByHash(ctx context.Context, hash string) (model.APIKey, error)
+	// ListAPIKeys lists a user's keys, oldest first.
+	ListAPIKeys(ctx context.Context, userID string) ([]model.APIKey, error)
+	DeleteAPIKey(ctx context.Context, userID, id string) error
+	// DeleteUserAPIKeys removes every key of a user and returns how many.
+	DeleteUserAPIKeys(ctx context.Context, userID string) (int, error)
+	// TouchAPIKey records when a key was last used.
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
 }
 
 // Now is the clock used by backends; tests may replace it per instance.

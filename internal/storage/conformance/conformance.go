@@ -39,6 +39,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Clients", testClients},
 		{"Sessions", testSessions},
 		{"Tickets", testTickets},
+		{"APIKeys", testAPIKeys},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
