@@ -436,12 +436,21 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 			if _, err := st.DeleteUserSessions(ctx, id); err != nil {
 				return err
 			}
+			// …and so do refresh tokens (reactivation does not revive them).
+			if err := st.DeleteUserRefreshTokens(ctx, id); err != nil {
+				return err
+			}
 		}
 		if to == model.StatusDeleted {
 			if err := st.RemoveUserMemberships(ctx, id); err != nil {
 				return err
 			}
 			if err := st.SetUserRoles(ctx, id, nil); err != nil {
+				return err
+			}
+			// Deactivated users keep their API keys (they fail until
+			// reactivation); deletion is final, so the keys go.
+			if _, err := st.DeleteUserAPIKeys(ctx, id); err != nil {
 				return err
 			}
 		}

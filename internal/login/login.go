@@ -130,20 +130,28 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 
 // logout ends the SSO session and tells every app that had one (R-SSO-7).
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	if s, _, ok := h.Sessions.Current(r); ok {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
-		defer cancel()
-		svcs, err := h.Svc.Store().SessionServices(ctx, s.ID)
-		if err != nil {
-			h.Log.Error("session services", "err", err)
-		}
-		h.Sessions.End(w, r)
-		for _, f := range h.OnLogout {
-			f(ctx, s, svcs)
-		}
-		h.Svc.AuditLogout(ctx, s.UserID, clientIP(r))
-	} else {
-		h.Sessions.End(w, r)
-	}
+	h.EndSession(w, r)
 	h.Pages.Render(w, http.StatusOK, "message", web.Message{Title: "Signed out", Message: "You are signed out of every application.", Link: "/login", LinkText: "Sign in again"})
+}
+
+// EndSession ends the request's SSO session (clearing the cookie) and runs
+// the OnLogout hooks — CAS single logout, OIDC back-channel logout — without
+// writing a body, so protocol endpoints (RP-initiated logout) can use it.
+func (h *Handler) EndSession(w http.ResponseWriter, r *http.Request) {
+	s, _, ok := h.Sessions.Current(r)
+	if !ok {
+		h.Sessions.End(w, r)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+	defer cancel()
+	svcs, err := h.Svc.Store().SessionServices(ctx, s.ID)
+	if err != nil {
+		h.Log.Error("session services", "err", err)
+	}
+	h.Sessions.End(w, r)
+	for _, f := range h.OnLogout {
+		f(ctx, s, svcs)
+	}
+	h.Svc.AuditLogout(ctx, s.UserID, clientIP(r))
 }

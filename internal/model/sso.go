@@ -48,6 +48,9 @@ type Session struct {
 const (
 	TicketService = "ST"
 	TicketProxy   = "PT"
+	// TicketProxyGranting is a proxy-granting ticket (§3.3): not single
+	// use, valid while its SSO session lives.
+	TicketProxyGranting = "PGT"
 )
 
 // Ticket is a CAS service ticket: single use, short-lived, bound to the
@@ -63,6 +66,9 @@ type Ticket struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 	// Renewed is true when the ticket came from a fresh credential login.
 	Renewed bool `json:"renewed"`
+	// Proxies is the proxy chain of a PT or PGT, most recent first: the
+	// pgtUrls through which it was obtained (CAS 3.0 §2.6.2).
+	Proxies []string `json:"proxies,omitempty"`
 }
 
 // SessionService records that a session logged in to a client's service,

@@ -15,6 +15,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/cas"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/login"
+	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/web"
@@ -32,6 +33,8 @@ type Options struct {
 	// HTTPClient makes outgoing calls (single logout); default a plain
 	// client with timeouts.
 	HTTPClient *http.Client
+	// OIDC configures the OAuth 2.0 / OIDC provider (its Issuer is Issuer).
+	OIDC oidcop.Options
 }
 
 // Server is Sesame's HTTP handler.
@@ -42,6 +45,7 @@ type Server struct {
 	log      *slog.Logger
 	API      *adminapi.API
 	Sessions *session.Manager
+	OIDC     *oidcop.Provider
 }
 
 // New builds the handler.
@@ -67,11 +71,26 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	loginH := &login.Handler{Svc: svc, Sessions: s.Sessions, Pages: pages, Log: log}
 	loginH.OnLogout = append(loginH.OnLogout, casH.SingleLogout)
 	loginH.Register(s.mux)
+	oo := opts.OIDC
+	oo.Issuer = opts.Issuer
+	if oo.HTTPClient == nil {
+		oo.HTTPClient = opts.HTTPClient
+	}
+	if s.OIDC, err = oidcop.New(context.Background(), svc, s.Sessions, pages, log, oo); err != nil {
+		return nil, err
+	}
+	s.OIDC.EndSession = loginH.EndSession
+	loginH.OnLogout = append(loginH.OnLogout, s.OIDC.SessionEnded)
+	s.OIDC.Register(s.mux)
 	// CSRF: refuse cross-origin unsafe requests from browsers (Fetch
 	// metadata / Origin); non-browser API clients send neither and pass.
 	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
 	return s, nil
 }
+
+// Run does the background work (key rotation, purging expired state)
+// until ctx ends.
+func (s *Server) Run(ctx context.Context) { s.OIDC.Run(ctx) }
 
 // Mux exposes the route table so protocol packages can mount their routes.
 func (s *Server) Mux() *http.ServeMux { return s.mux }

@@ -111,6 +111,38 @@ type Storage interface {
 	// ticket is consumed and reported as ErrNotFound.
 	CreateTicket(ctx context.Context, t model.Ticket) error
 	ConsumeTicket(ctx context.Context, id string, now time.Time) (model.Ticket, error)
+	// GetTicket reads a ticket that has not expired at now without
+	// consuming it (CAS proxy-granting tickets are used many times).
+	GetTicket(ctx context.Context, id string, now time.Time) (model.Ticket, error)
+
+	// OAuth 2.0 / OIDC (R-SSO-2). Authorization requests live until they
+	// expire; RedeemAuthCode marks one redeemed atomically and answers
+	// ErrReused (with the request) when its code comes back.
+	CreateAuthRequest(ctx context.Context, ar model.AuthRequest) error
+	GetAuthRequest(ctx context.Context, id string, now time.Time) (model.AuthRequest, error)
+	UpdateAuthRequest(ctx context.Context, id string, fn func(model.AuthRequest) (model.AuthRequest, error)) (model.AuthRequest, error)
+	SetAuthCode(ctx context.Context, id, codeHash string) error
+	RedeemAuthCode(ctx context.Context, codeHash string, now time.Time) (model.AuthRequest, error)
+	DeleteAuthRequest(ctx context.Context, id string) error
+	CreateGrant(ctx context.Context, g model.Grant) error
+	SessionGrants(ctx context.Context, sessionID string) ([]model.Grant, error)
+	// Refresh tokens rotate: UseRefreshToken answers ErrReused for a token
+	// already used.
+	CreateRefreshToken(ctx context.Context, rt model.RefreshToken) error
+	GetRefreshToken(ctx context.Context, id string, now time.Time) (model.RefreshToken, error)
+	UseRefreshToken(ctx context.Context, id string) error
+	DeleteUserRefreshTokens(ctx context.Context, userID string) error
+	// RevokeGrant deletes a family's refresh tokens and marks its access
+	// tokens revoked until until.
+	RevokeGrant(ctx context.Context, grantID string, until time.Time) error
+	RevokeTokenID(ctx context.Context, jti string, until time.Time) error
+	Revoked(ctx context.Context, now time.Time, grantID, jti string) (bool, error)
+	// Signing keys: RotateSigningKeys runs fn under an exclusive lock and
+	// stores the keys it returns.
+	ListSigningKeys(ctx context.Context) ([]model.SigningKey, error)
+	RotateSigningKeys(ctx context.Context, fn func([]model.SigningKey) ([]model.SigningKey, error)) error
+	// PurgeExpired deletes expired sessions, tickets and OAuth state.
+	PurgeExpired(ctx context.Context, now time.Time) error
 
 	// Audit log (R-OPS-4).
 	AppendAudit(ctx context.Context, e model.AuditEvent) error

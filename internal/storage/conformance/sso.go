@@ -102,6 +102,37 @@ func testTickets(t *testing.T, s storage.Storage) {
 	if _, err := s.ConsumeTicket(ctx, "t2", now); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("an expired ticket must be consumed too: %v", err)
 	}
+	t.Run("ProxyGranting", func(t *testing.T) { testProxyTickets(t, s, u.ID) })
+}
+
+// testProxyTickets: a proxy-granting ticket is read many times, keeps its
+// proxy chain in order, and is gone once expired.
+func testProxyTickets(t *testing.T, s storage.Storage, userID string) {
+	now := time.Now().UTC()
+	chain := []string{"https://b/cb", "https://a/cb?x=1"}
+	check(t, s.CreateTicket(ctx, model.Ticket{ID: "pgt", Kind: model.TicketProxyGranting, Service: "https://b/cb", UserID: userID,
+		SessionID: "s", ExpiresAt: now.Add(time.Hour), Proxies: chain}))
+	for i := 0; i < 2; i++ {
+		got := must(s.GetTicket(ctx, "pgt", now))
+		if got.Kind != model.TicketProxyGranting || len(got.Proxies) != 2 || got.Proxies[0] != chain[0] || got.Proxies[1] != chain[1] {
+			t.Fatalf("read %d: %+v", i, got)
+		}
+	}
+	if _, err := s.GetTicket(ctx, "pgt", now.Add(2*time.Hour)); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("expired proxy-granting ticket: %v", err)
+	}
+	if _, err := s.GetTicket(ctx, "nope", now); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("unknown ticket: %v", err)
+	}
+	// A ticket without a chain reads back without one.
+	check(t, s.CreateTicket(ctx, model.Ticket{ID: "st", Kind: model.TicketService, Service: "s", UserID: userID, ExpiresAt: now.Add(time.Minute)}))
+	if got := must(s.ConsumeTicket(ctx, "st", now)); got.Proxies != nil {
+		t.Errorf("service ticket grew a chain: %q", got.Proxies)
+	}
+	got := must(s.ConsumeTicket(ctx, "pgt", now))
+	if len(got.Proxies) != 2 {
+		t.Errorf("consumed chain: %q", got.Proxies)
+	}
 }
 
 // ticketRace: 20 concurrent validations of one ticket, exactly one wins.

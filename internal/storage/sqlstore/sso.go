@@ -244,9 +244,9 @@ func (s *Store) SessionServices(ctx context.Context, sessionID string) ([]model.
 
 // CreateTicket implements storage.Storage.
 func (s *Store) CreateTicket(ctx context.Context, t model.Ticket) error {
-	if _, err := s.exec(ctx, `INSERT INTO cas_tickets (id, kind, service, client_id, user_id, session_id, context_id, renewed, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		t.ID, t.Kind, t.Service, t.ClientID, t.UserID, t.SessionID, t.ContextID, t.Renewed, micros(t.ExpiresAt)); err != nil {
+	if _, err := s.exec(ctx, `INSERT INTO cas_tickets (id, kind, service, client_id, user_id, session_id, context_id, renewed, expires_at, proxies)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		t.ID, t.Kind, t.Service, t.ClientID, t.UserID, t.SessionID, t.ContextID, t.Renewed, micros(t.ExpiresAt), strings.Join(t.Proxies, "\n")); err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
 	return nil
@@ -255,25 +255,49 @@ func (s *Store) CreateTicket(ctx context.Context, t model.Ticket) error {
 // ConsumeTicket implements storage.Storage: DELETE … RETURNING is atomic on
 // both backends, so of two concurrent validations exactly one gets the row.
 func (s *Store) ConsumeTicket(ctx context.Context, id string, now time.Time) (model.Ticket, error) {
-	var (
-		t     model.Ticket
-		until int64
-	)
-	err := s.queryRow(ctx, `DELETE FROM cas_tickets WHERE id = $1 RETURNING id, kind, service, client_id, user_id, session_id, context_id, renewed, expires_at`, id).
-		Scan(&t.ID, &t.Kind, &t.Service, &t.ClientID, &t.UserID, &t.SessionID, &t.ContextID, &t.Renewed, &until)
+	t, err := scanTicket(s.queryRow(ctx, `DELETE FROM cas_tickets WHERE id = $1 RETURNING `+ticketCols, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("ticket: %w", model.ErrNotFound)
 	}
 	if err != nil {
 		return t, fmt.Errorf("consume ticket: %w", err)
 	}
-	t.ExpiresAt = fromMicros(until)
 	if !t.ExpiresAt.After(now) {
 		return model.Ticket{}, fmt.Errorf("ticket expired: %w", model.ErrNotFound)
 	}
 	// Housekeeping: drop other expired tickets now and then.
 	if t.ExpiresAt.UnixNano()%16 == 0 {
 		_, _ = s.exec(ctx, `DELETE FROM cas_tickets WHERE expires_at <= $1`, micros(now))
+	}
+	return t, nil
+}
+
+const ticketCols = `id, kind, service, client_id, user_id, session_id, context_id, renewed, expires_at, proxies`
+
+func scanTicket(sc interface{ Scan(...any) error }) (model.Ticket, error) {
+	var (
+		t       model.Ticket
+		until   int64
+		proxies string
+	)
+	if err := sc.Scan(&t.ID, &t.Kind, &t.Service, &t.ClientID, &t.UserID, &t.SessionID, &t.ContextID, &t.Renewed, &until, &proxies); err != nil {
+		return model.Ticket{}, err
+	}
+	t.ExpiresAt = fromMicros(until)
+	if proxies != "" {
+		t.Proxies = strings.Split(proxies, "\n")
+	}
+	return t, nil
+}
+
+// GetTicket implements storage.Storage.
+func (s *Store) GetTicket(ctx context.Context, id string, now time.Time) (model.Ticket, error) {
+	t, err := scanTicket(s.queryRow(ctx, `SELECT `+ticketCols+` FROM cas_tickets WHERE id = $1 AND expires_at > $2`, id, micros(now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("ticket: %w", model.ErrNotFound)
+	}
+	if err != nil {
+		return t, fmt.Errorf("get ticket: %w", err)
 	}
 	return t, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/catalog"
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/server"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
@@ -50,6 +51,10 @@ func StoreURL(t testing.TB, backend string) string {
 // Options tune a test instance.
 type Options struct {
 	TicketTTL time.Duration
+	// OIDC tunes the OAuth 2.0 / OIDC provider (signing algorithm, TTLs).
+	OIDC oidcop.Options
+	// HTTPClient makes the server's outgoing calls (logout callbacks).
+	HTTPClient *http.Client
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -74,11 +79,15 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	if err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
-	h, err := server.New(st, svc, log, server.Options{MaxBodyBytes: 1 << 20, CASTicketTTL: opts.TicketTTL})
+	srv := httptest.NewUnstartedServer(nil)
+	issuer := "http://" + srv.Listener.Addr().String()
+	h, err := server.New(st, svc, log, server.Options{MaxBodyBytes: 1 << 20, CASTicketTTL: opts.TicketTTL, Issuer: issuer,
+		OIDC: opts.OIDC, HTTPClient: opts.HTTPClient})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv.Config.Handler = h
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h}
 }

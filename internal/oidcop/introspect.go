@@ -1,0 +1,205 @@
+package oidcop
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// maxToken bounds a presented token (a Sesame JWT is well under 2 KiB).
+const maxToken = 8192
+
+// Token is a verified, live access token.
+type Token struct {
+	Claims    *oidc.AccessTokenClaims
+	User      model.User // zero for client credentials tokens
+	ClientID  string
+	ContextID string
+	Module    string
+	Scopes    []string
+}
+
+// IsClient reports a client credentials token (the client is the subject).
+func (t Token) IsClient() bool { return t.User.ID == "" }
+
+func claimString(c *oidc.AccessTokenClaims, name string) string {
+	s, _ := c.Claims[name].(string)
+	return s
+}
+
+// Verify checks an access token the way every resource endpoint does:
+// signature with an allowed algorithm from Sesame's keys (never "none" or
+// HS256), issuer, expiry, then live state — not revoked (jti or grant), the
+// user still active, the client still registered (R-USR-1: deactivation
+// makes tokens inactive at once).
+func (p *Provider) Verify(ctx context.Context, raw string) (Token, error) {
+	if raw == "" || len(raw) > maxToken {
+		return Token{}, errors.New("token missing or too long")
+	}
+	claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, p.verifier)
+	if err != nil {
+		return Token{}, fmt.Errorf("verify: %w", err)
+	}
+	if claims.JWTID == "" || claims.ClientID == "" {
+		return Token{}, errors.New("not a Sesame access token")
+	}
+	revoked, err := p.store.Revoked(ctx, p.now(), grantOf(claims.JWTID), claims.JWTID)
+	if err != nil {
+		return Token{}, err
+	}
+	if revoked {
+		return Token{}, errors.New("token revoked")
+	}
+	c, err := p.clients.get(ctx, claims.ClientID)
+	if err != nil {
+		return Token{}, fmt.Errorf("client: %w", err)
+	}
+	t := Token{Claims: claims, ClientID: claims.ClientID, Module: c.Module, Scopes: claims.Scopes, ContextID: claimString(claims, claimContext)}
+	if claims.Subject == claims.ClientID && strings.HasPrefix(claims.JWTID, "cc.") {
+		return t, nil
+	}
+	if t.User, err = p.activeUser(ctx, claims.Subject); err != nil {
+		return Token{}, err
+	}
+	return t, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func oauthError(w http.ResponseWriter, status int, code, desc string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="sesame"`)
+	}
+	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+}
+
+// introspect is RFC 7662 token introspection for JWT access tokens and
+// refresh tokens. The caller is an authenticated confidential client.
+func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	clientID, authenticated, err := op.ClientIDFromRequest(r, p.op)
+	if err != nil || !authenticated {
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		return
+	}
+	_ = clientID
+	raw := r.PostForm.Get("token")
+	if raw == "" {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "token is required")
+		return
+	}
+	inactive := map[string]any{"active": false}
+	if len(raw) > maxToken {
+		writeJSON(w, http.StatusOK, inactive)
+		return
+	}
+	ctx := r.Context()
+	if hint := r.PostForm.Get("token_type_hint"); hint == "refresh_token" || strings.HasPrefix(raw, "rt_") {
+		p.introspectRefresh(w, r, raw, clientID)
+		return
+	}
+	t, err := p.Verify(ctx, raw)
+	if err != nil {
+		writeJSON(w, http.StatusOK, inactive)
+		return
+	}
+	c := t.Claims
+	out := map[string]any{"active": true, "client_id": c.ClientID, "token_type": "Bearer", "exp": c.Expiration.AsTime().Unix(),
+		"iat": c.IssuedAt.AsTime().Unix(), "sub": c.Subject, "aud": []string(c.Audience), "iss": c.Issuer, "jti": c.JWTID,
+		claimModule: t.Module}
+	if len(c.Scopes) > 0 {
+		out["scope"] = strings.Join(c.Scopes, " ")
+	}
+	if !t.IsClient() {
+		u := t.User
+		out["username"] = u.LoginName
+		out[claimTenant], out[claimContext] = u.TenantID, t.ContextID
+		out["given_name"], out["family_name"], out["email"] = u.Person.FirstName, u.Person.LastName, u.Person.Email
+		if slices.Contains(c.Scopes, scopeRights) {
+			rights, err := p.rightsMap(ctx, u, t.ContextID, t.Module)
+			if err != nil {
+				p.log.Error("rights for introspection", "err", err)
+				oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "rights could not be evaluated")
+				return
+			}
+			out[claimRights] = rights
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// introspectRefresh answers for a refresh token, only to its own client.
+func (p *Provider) introspectRefresh(w http.ResponseWriter, r *http.Request, raw, clientID string) {
+	s := opStorage{p}
+	req, err := s.TokenRequestByRefreshToken(r.Context(), raw)
+	if err != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"active": false})
+		return
+	}
+	rt := req.(*refreshRequest).m
+	if rt.ClientID != clientID {
+		writeJSON(w, http.StatusOK, map[string]any{"active": false})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"active": true, "client_id": rt.ClientID, "token_type": "refresh_token",
+		"sub": rt.UserID, "exp": rt.ExpiresAt.Unix(), "scope": strings.Join(rt.Scopes, " "), claimContext: rt.ContextID})
+}
+
+// bearer takes the access token from the Authorization header (RFC 6750
+// §2.1) or, for POST, the form (§2.2).
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(nil, r.Body, 64<<10)
+		return r.PostFormValue("access_token")
+	}
+	return ""
+}
+
+// userinfo is OIDC Core §5.3: the claims the token's scopes allow, plus
+// Sesame's context and module, and the effective rights on scope "rights".
+func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
+	raw := bearer(r)
+	if raw == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "a bearer access token is required"})
+		return
+	}
+	t, err := p.Verify(r.Context(), raw)
+	if err != nil || t.IsClient() {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "the access token is not valid"})
+		return
+	}
+	ui := new(oidc.UserInfo)
+	setUserinfo(ui, t.User, t.Scopes)
+	out := map[string]any{}
+	b, _ := json.Marshal(ui)
+	_ = json.Unmarshal(b, &out)
+	out[claimContext], out[claimModule] = t.ContextID, t.Module
+	if slices.Contains(t.Scopes, scopeRights) {
+		rights, err := p.rightsMap(r.Context(), t.User, t.ContextID, t.Module)
+		if err != nil {
+			p.log.Error("rights for userinfo", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
+			return
+		}
+		out[claimRights] = rights
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,109 @@
+package oidcop
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/web"
+)
+
+// freshWindow: after prompt=login or an exceeded max_age, the session must
+// come from credentials entered this recently (OIDC Core §3.1.2.1).
+const freshWindow = time.Minute
+
+func (p *Provider) page(w http.ResponseWriter, status int, title, msg string) {
+	p.pages.Render(w, status, "message", web.Message{Title: title, Message: msg})
+}
+
+// login is where op sends the browser after storing an authorization
+// request (op.Client.LoginURL): with a live SSO session the request
+// completes at once (R-SSO-1: no second prompt); otherwise the browser goes
+// through the login page's steps and comes back here.
+func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	id := q.Get("id")
+	if id == "" || len(id) > 64 {
+		p.page(w, http.StatusBadRequest, "Bad request", "This sign-in link is incomplete. Go back to the application and try again.")
+		return
+	}
+	ctx := r.Context()
+	ar, err := p.store.GetAuthRequest(ctx, id, p.now())
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		p.page(w, http.StatusBadRequest, "Sign-in expired", "This sign-in request has expired or was already used. Go back to the application and try again.")
+		return
+	}
+	if err != nil {
+		p.log.Error("load auth request", "err", err)
+		p.page(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
+		return
+	}
+	c, err := p.clients.get(ctx, ar.ClientID)
+	if err != nil {
+		p.page(w, http.StatusBadRequest, "Application not allowed", "This application is no longer registered with Sesame.")
+		return
+	}
+	areq := &authRequest{m: ar, module: c.Module}
+	s, u, ok := p.sessions.Current(r)
+	now := p.now()
+	force := slices.Contains(ar.Prompt, oidc.PromptLogin) ||
+		(ok && ar.MaxAge != nil && now.Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second)
+	fresh := ok && q.Get("fresh") == "1" && now.Sub(s.AuthTime) < freshWindow
+	if ok && (!force || fresh) {
+		p.complete(w, r, areq, c, s, u)
+		return
+	}
+	if slices.Contains(ar.Prompt, oidc.PromptNone) {
+		op.AuthRequestError(w, r, areq, oidc.ErrLoginRequired().WithDescription("no SSO session"), p.op)
+		return
+	}
+	back := url.Values{"id": {id}}
+	if force {
+		back.Set("fresh", "1")
+	}
+	if ar.WantContext != "" {
+		back.Set("context", ar.WantContext)
+	}
+	http.Redirect(w, r, "/login?"+url.Values{"return": {pathLogin + "?" + back.Encode()}}.Encode(), http.StatusSeeOther)
+}
+
+// complete binds the authenticated user to the request, after the module
+// entry check (R-MOD-2/3: a refused login ends in access_denied, never a
+// code), and answers with the authorization code (RFC 6749 §4.1.2).
+func (p *Provider) complete(w http.ResponseWriter, r *http.Request, areq *authRequest, c model.Client, s model.Session, u model.User) {
+	ctx := r.Context()
+	ctxID := s.ContextID
+	if want := areq.m.WantContext; want != "" {
+		if ctxID = p.svc.DefaultContext(ctx, u, want); ctxID != want {
+			op.AuthRequestError(w, r, areq, oidc.ErrAccessDenied().WithDescription("you may not act in the requested context"), p.op)
+			return
+		}
+	}
+	allowed, reason, err := p.svc.ModuleAccess(ctx, u, c.Module, ctxID)
+	if err != nil {
+		p.log.Error("module access", "err", err)
+		op.AuthRequestError(w, r, areq, oidc.ErrServerError(), p.op)
+		return
+	}
+	if !allowed {
+		op.AuthRequestError(w, r, areq, oidc.ErrAccessDenied().WithDescription("%s", reason), p.op)
+		return
+	}
+	m, err := p.store.UpdateAuthRequest(ctx, areq.m.ID, func(ar model.AuthRequest) (model.AuthRequest, error) {
+		ar.UserID, ar.SessionID, ar.ContextID, ar.AuthTime, ar.AMR, ar.Done = u.ID, s.ID, ctxID, s.AuthTime, []string{"pwd"}, true
+		return ar, nil
+	})
+	if err != nil {
+		p.page(w, http.StatusBadRequest, "Sign-in expired", "This sign-in request has expired or was already used. Go back to the application and try again.")
+		return
+	}
+	if err := p.store.AddSessionService(ctx, model.SessionService{SessionID: s.ID, ClientID: c.ID, Service: model.ProtocolOIDC}); err != nil {
+		p.log.Error("record session service", "err", err)
+	}
+	op.AuthResponse(&authRequest{m: m, module: c.Module}, p.op, w, r.WithContext(op.ContextWithIssuer(ctx, p.issuer)))
+}

@@ -1,0 +1,437 @@
+package oidcop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/google/uuid"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/session"
+	"github.com/sesame-sso/sesame/internal/storage"
+)
+
+// opStorage implements op.Storage (and its optional client credentials,
+// end-session and claims interfaces) on Sesame's store.
+type opStorage struct{ p *Provider }
+
+var (
+	_ op.Storage                        = opStorage{}
+	_ op.ClientCredentialsStorage       = opStorage{}
+	_ op.CanSetUserinfoFromRequest      = opStorage{}
+	_ op.CanGetPrivateClaimsFromRequest = opStorage{}
+	_ op.CanTerminateSessionFromRequest = opStorage{}
+)
+
+type ctxKey int
+
+const wantContextKey ctxKey = 1
+
+// Limits on request parameters (oversized input is refused, not stored).
+const (
+	maxParam     = 2048
+	maxScopes    = 20
+	authRequestT = 10 * time.Minute
+)
+
+// CreateAuthRequest stores the request after Sesame's own checks on top of
+// op's: PKCE with S256 is required for every client (RFC 7636; RFC 9700
+// §2.1.1) and "plain" is refused; parameters are bounded.
+func (s opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
+	if req.CodeChallenge == "" {
+		return nil, oidc.ErrInvalidRequest().WithDescription("PKCE is required: send code_challenge with code_challenge_method=S256")
+	}
+	if req.CodeChallengeMethod != oidc.CodeChallengeMethodS256 {
+		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256 (plain is not allowed)")
+	}
+	if len(req.CodeChallenge) < 43 || len(req.CodeChallenge) > 128 {
+		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge must be 43 to 128 characters (RFC 7636 §4.2)")
+	}
+	for name, v := range map[string]string{"state": req.State, "nonce": req.Nonce, "login_hint": req.LoginHint} {
+		if len(v) > maxParam {
+			return nil, oidc.ErrInvalidRequest().WithDescription("%s is too long", name)
+		}
+	}
+	if len(req.Scopes) > maxScopes {
+		return nil, oidc.ErrInvalidScope().WithDescription("too many scopes")
+	}
+	if req.ResponseMode != "" && req.ResponseMode != oidc.ResponseModeQuery {
+		return nil, oidc.ErrInvalidRequest().WithDescription("only response_mode=query is supported")
+	}
+	want, _ := ctx.Value(wantContextKey).(string)
+	if len(want) > 100 {
+		return nil, oidc.ErrInvalidRequest().WithDescription("context is too long")
+	}
+	m := model.AuthRequest{ID: uuid.NewString(), ClientID: req.ClientID, RedirectURI: req.RedirectURI, State: req.State, Nonce: req.Nonce,
+		ResponseType: string(req.ResponseType), ResponseMode: string(req.ResponseMode), Scopes: req.Scopes,
+		CodeChallenge: req.CodeChallenge, CodeChallengeMethod: string(req.CodeChallengeMethod), Prompt: req.Prompt,
+		LoginHint: req.LoginHint, WantContext: want, ExpiresAt: s.p.now().Add(authRequestT)}
+	if req.MaxAge != nil {
+		v := int64(*req.MaxAge)
+		m.MaxAge = &v
+	}
+	if err := s.p.store.CreateAuthRequest(ctx, m); err != nil {
+		return nil, err
+	}
+	return s.wrap(ctx, m), nil
+}
+
+func (s opStorage) wrap(ctx context.Context, m model.AuthRequest) *authRequest {
+	c, _ := s.p.clients.get(ctx, m.ClientID)
+	return &authRequest{m: m, module: c.Module}
+}
+
+func (s opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
+	m, err := s.p.store.GetAuthRequest(ctx, id, s.p.now())
+	if err != nil {
+		return nil, err
+	}
+	return s.wrap(ctx, m), nil
+}
+
+// AuthRequestByCode redeems a code. A code that comes back revokes every
+// token issued from it (RFC 6749 §4.1.2).
+func (s opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
+	if len(code) > 1024 {
+		return nil, errors.New("code too long")
+	}
+	m, err := s.p.store.RedeemAuthCode(ctx, session.Hash(code), s.p.now())
+	if errors.Is(err, model.ErrReused) {
+		s.p.log.Warn("authorization code reused: revoking its grant", "client", m.ClientID, "grant", m.ID)
+		if rerr := s.p.store.RevokeGrant(context.WithoutCancel(ctx), m.ID, s.p.now().Add(s.p.maxTokenTTL())); rerr != nil {
+			s.p.log.Error("revoke grant", "err", rerr)
+		}
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !m.Done {
+		return nil, errors.New("authorization not completed")
+	}
+	return s.wrap(ctx, m), nil
+}
+
+func (s opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
+	return s.p.store.SetAuthCode(ctx, id, session.Hash(code))
+}
+
+func (s opStorage) DeleteAuthRequest(ctx context.Context, id string) error {
+	return s.p.store.DeleteAuthRequest(ctx, id)
+}
+
+// newTokenID makes a jti that names its grant, so a revoked grant is
+// found from the token alone.
+func newTokenID(grant string) string { return grant + "." + session.Token()[:22] }
+
+func grantOf(jti string) string {
+	if i := strings.LastIndexByte(jti, '.'); i > 0 {
+		return jti[:i]
+	}
+	return ""
+}
+
+func (s opStorage) accessTTL(ctx context.Context, clientID string) time.Duration {
+	if c, err := s.p.clients.get(ctx, clientID); err == nil && c.AccessTTL > 0 {
+		return c.AccessTTL
+	}
+	return s.p.opts.AccessTTL
+}
+
+func (s opStorage) refreshTTL(ctx context.Context, clientID string) time.Duration {
+	if c, err := s.p.clients.get(ctx, clientID); err == nil && c.RefreshTTL > 0 {
+		return c.RefreshTTL
+	}
+	return s.p.opts.RefreshTTL
+}
+
+// CreateAccessToken returns the id of a JWT access token op signs. Client
+// credentials tokens are not stored: they are checked by signature and
+// expiry, and revoked by jti.
+func (s opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	now := s.p.now()
+	if cc, ok := req.(*ccRequest); ok {
+		return newTokenID("cc"), now.Add(cc.ttl), nil
+	}
+	f, ok := facts(req)
+	if !ok {
+		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
+	}
+	exp := now.Add(s.accessTTL(ctx, f.clientID))
+	if _, isAuth := req.(*authRequest); isAuth {
+		if err := s.p.store.CreateGrant(ctx, model.Grant{ID: f.grantID, ClientID: f.clientID, UserID: f.userID, SessionID: f.sessionID, ExpiresAt: exp}); err != nil {
+			return "", time.Time{}, err
+		}
+	}
+	return newTokenID(f.grantID), exp, nil
+}
+
+// CreateAccessAndRefreshTokens issues an access token id and a new refresh
+// token. With currentRefreshToken set this is a rotation: the old token is
+// marked used atomically, and if it already was, the whole family is
+// revoked (RFC 9700 §4.14.2).
+func (s opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, currentRefreshToken string) (string, string, time.Time, error) {
+	f, ok := facts(req)
+	if !ok {
+		return "", "", time.Time{}, oidc.ErrUnsupportedGrantType()
+	}
+	now := s.p.now()
+	exp := now.Add(s.accessTTL(ctx, f.clientID))
+	rt := model.RefreshToken{FamilyID: f.grantID, ClientID: f.clientID, UserID: f.userID, SessionID: f.sessionID,
+		ContextID: f.contextID, Scopes: f.scopes, Audience: []string{f.clientID}, ExpiresAt: now.Add(s.refreshTTL(ctx, f.clientID))}
+	switch r := req.(type) {
+	case *authRequest:
+		rt.AMR, rt.AuthTime = r.m.AMR, r.m.AuthTime
+	case *refreshRequest:
+		rt.AMR, rt.AuthTime = r.m.AMR, r.m.AuthTime
+		// A rotated token never outlives the family's first expiry window.
+		if r.m.ExpiresAt.Before(rt.ExpiresAt) {
+			rt.ExpiresAt = r.m.ExpiresAt
+		}
+	}
+	token := "rt_" + session.Token()
+	rt.ID = session.Hash(token)
+	err := s.p.store.InTx(ctx, func(tx storage.Storage) error {
+		if currentRefreshToken != "" {
+			if err := tx.UseRefreshToken(ctx, session.Hash(currentRefreshToken)); err != nil {
+				return err
+			}
+		}
+		if _, isAuth := req.(*authRequest); isAuth {
+			if err := tx.CreateGrant(ctx, model.Grant{ID: f.grantID, ClientID: f.clientID, UserID: f.userID, SessionID: f.sessionID, ExpiresAt: rt.ExpiresAt}); err != nil {
+				return err
+			}
+		}
+		return tx.CreateRefreshToken(ctx, rt)
+	})
+	if errors.Is(err, model.ErrReused) {
+		s.revokeFamily(ctx, f.grantID, "refresh token reused during rotation")
+		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
+	}
+	if err != nil {
+		return "", "", time.Time{}, fmt.Errorf("issue refresh token: %w", err)
+	}
+	return newTokenID(f.grantID), token, exp, nil
+}
+
+func (s opStorage) revokeFamily(ctx context.Context, grant, why string) {
+	s.p.log.Warn("revoking token family", "grant", grant, "reason", why)
+	if err := s.p.store.RevokeGrant(context.WithoutCancel(ctx), grant, s.p.now().Add(s.p.maxTokenTTL())); err != nil {
+		s.p.log.Error("revoke grant", "err", err)
+	}
+}
+
+// TokenRequestByRefreshToken finds a refresh token. A used one means the
+// token was stolen or replayed: its family is revoked.
+func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+	if len(token) > 256 {
+		return nil, op.ErrInvalidRefreshToken
+	}
+	rt, err := s.p.store.GetRefreshToken(ctx, session.Hash(token), s.p.now())
+	if err != nil {
+		return nil, op.ErrInvalidRefreshToken
+	}
+	if rt.Used {
+		s.revokeFamily(ctx, rt.FamilyID, "used refresh token presented again")
+		return nil, op.ErrInvalidRefreshToken
+	}
+	u, err := s.p.store.GetUser(ctx, rt.UserID)
+	if err != nil || u.Status != model.StatusActive {
+		return nil, op.ErrInvalidRefreshToken
+	}
+	c, _ := s.p.clients.get(ctx, rt.ClientID)
+	return &refreshRequest{m: rt, token: token, module: c.Module}, nil
+}
+
+// TerminateSession is op's fallback; Sesame ends sessions through
+// TerminateSessionFromRequest.
+func (s opStorage) TerminateSession(context.Context, string, string) error { return nil }
+
+// TerminateSessionFromRequest is RP-initiated logout (OIDC RP-Initiated
+// Logout 1.0 §2): it ends the browser's SSO session and tells every app.
+func (s opStorage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSessionRequest) (string, error) {
+	hx, _ := ctx.Value(httpKey{}).(*httpPair)
+	if hx != nil {
+		s.p.endSession(hx.w, hx.r)
+	}
+	if req.RedirectURI != "" {
+		return req.RedirectURI, nil
+	}
+	return s.p.issuer + "/logout", nil
+}
+
+// RevokeToken is RFC 7009 §2.1: an access token is revoked by its jti; a
+// refresh token revokes its whole family. A token of another client is
+// refused.
+func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
+	if userID != "" {
+		if err := s.p.store.RevokeTokenID(ctx, tokenOrID, s.p.now().Add(s.p.maxTokenTTL())); err != nil {
+			return oidc.ErrServerError()
+		}
+		return nil
+	}
+	rt, err := s.p.store.GetRefreshToken(ctx, session.Hash(tokenOrID), s.p.now())
+	if err != nil {
+		return nil // RFC 7009 §2.2: an invalid token is not an error
+	}
+	if rt.ClientID != clientID {
+		return oidc.ErrInvalidClient().WithDescription("the token was not issued to this client")
+	}
+	if err := s.p.store.RevokeGrant(ctx, rt.FamilyID, s.p.now().Add(s.p.maxTokenTTL())); err != nil {
+		return oidc.ErrServerError()
+	}
+	return nil
+}
+
+func (s opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
+	if len(token) > 256 {
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	rt, err := s.p.store.GetRefreshToken(ctx, session.Hash(token), s.p.now())
+	if err != nil {
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	return rt.UserID, rt.ID, nil
+}
+
+func (s opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) { return s.p.keys.current(ctx) }
+
+func (s opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+	return []jose.SignatureAlgorithm{s.p.keys.alg}, nil
+}
+
+func (s opStorage) KeySet(context.Context) ([]op.Key, error) { return s.p.keys.published(), nil }
+
+func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	c, err := s.p.clients.get(ctx, id)
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		return nil, fmt.Errorf("unknown client")
+	}
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	return s.p.opClient(c), nil
+}
+
+func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
+	c, err := s.p.clients.get(ctx, id)
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		return errors.New("invalid client credentials")
+	}
+	if err != nil {
+		return oidc.ErrServerError().WithParent(err)
+	}
+	if !checkSecret(c, secret) {
+		return errors.New("invalid client credentials")
+	}
+	return nil
+}
+
+func (s opStorage) ClientCredentials(ctx context.Context, id, secret string) (op.Client, error) {
+	if err := s.AuthorizeClientIDSecret(ctx, id, secret); err != nil {
+		return nil, err
+	}
+	return s.GetClientByClientID(ctx, id)
+}
+
+func (s opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string, scopes []string) (op.TokenRequest, error) {
+	c, err := s.p.clients.get(ctx, id)
+	if err != nil {
+		return nil, oidc.ErrInvalidClient()
+	}
+	for _, sc := range scopes {
+		if sc == oidc.ScopeOpenID || sc == oidc.ScopeOfflineAccess || !slices.Contains(supportedScopes, sc) {
+			return nil, oidc.ErrInvalidScope().WithDescription("scope %s is not available with client_credentials", sc)
+		}
+	}
+	ttl := c.AccessTTL
+	if ttl <= 0 {
+		ttl = s.p.opts.AccessTTL
+	}
+	return &ccRequest{clientID: id, scopes: scopes, module: c.Module, ttl: ttl}, nil
+}
+
+func (s opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+	return nil
+}
+
+func (s opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, _, subject, _ string) error {
+	u, err := s.p.activeUser(ctx, subject)
+	if err != nil {
+		return err
+	}
+	setUserinfo(ui, u, supportedScopes)
+	return nil
+}
+
+// SetUserinfoFromRequest fills the ID token's claims (OIDC Core §5.1).
+func (s opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	u, err := s.p.activeUser(ctx, req.GetSubject())
+	if err != nil {
+		return err
+	}
+	setUserinfo(ui, u, scopes)
+	if f, ok := facts(req.(op.TokenRequest)); ok {
+		ui.AppendClaims(claimContext, f.contextID)
+		ui.AppendClaims(claimModule, f.module)
+		ui.AppendClaims(claimSID, sid(f.sessionID))
+	}
+	return nil
+}
+
+func (s opStorage) SetIntrospectionFromToken(ctx context.Context, ir *oidc.IntrospectionResponse, _, subject, _ string) error {
+	u, err := s.p.activeUser(ctx, subject)
+	if err != nil {
+		return err
+	}
+	ui := new(oidc.UserInfo)
+	setUserinfo(ui, u, supportedScopes)
+	ir.SetUserInfo(ui)
+	return nil
+}
+
+// GetPrivateClaimsFromRequest adds Sesame's claims to access tokens
+// (R-SSO-4: tenant, context, module; rights are not in the token).
+func (s opStorage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	// op does not put the granted scopes in a JWT access token; RFC 9068
+	// §2.2.3 wants them in "scope".
+	scope := strings.Join(req.GetScopes(), " ")
+	if cc, ok := req.(*ccRequest); ok {
+		out := map[string]any{claimModule: cc.module}
+		if scope != "" {
+			out["scope"] = scope
+		}
+		return out, nil
+	}
+	f, ok := facts(req)
+	if !ok {
+		return nil, nil
+	}
+	u, err := s.p.activeUser(ctx, f.userID)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{claimContext: f.contextID, claimModule: f.module, claimTenant: u.TenantID,
+		claimLogin: u.LoginName, claimSID: sid(f.sessionID), "scope": scope}, nil
+}
+
+func (s opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+
+func (s opStorage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
+	return nil, errors.New("private_key_jwt client authentication is not supported")
+}
+
+func (s opStorage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
+	return nil, errors.New("the JWT profile grant is not supported")
+}
+
+func (s opStorage) Health(ctx context.Context) error { return s.p.store.Ping(ctx) }

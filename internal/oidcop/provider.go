@@ -1,0 +1,209 @@
+package oidcop
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/session"
+	"github.com/sesame-sso/sesame/internal/storage"
+	"github.com/sesame-sso/sesame/web"
+)
+
+// Endpoint paths, relative to the issuer.
+const (
+	pathAuthorize  = "oauth2/authorize"
+	pathToken      = "oauth2/token"
+	pathIntrospect = "oauth2/introspect"
+	pathUserinfo   = "oauth2/userinfo"
+	pathRevoke     = "oauth2/revoke"
+	pathEndSession = "oauth2/logout"
+	pathKeys       = "oauth2/keys"
+	pathLogin      = "/oauth2/login"
+)
+
+// Options configure the provider.
+type Options struct {
+	// Issuer is the external URL (OIDC Discovery §3: iss of every token).
+	Issuer string
+	// SigningAlg is RS256 (default) or ES256.
+	SigningAlg string
+	// KeyRotation is how long one key signs (default 30 days).
+	KeyRotation time.Duration
+	// AccessTTL, IDTokenTTL, RefreshTTL are defaults a client may override
+	// (default 10 min, 1 h, 30 days).
+	AccessTTL, IDTokenTTL, RefreshTTL time.Duration
+	// HTTPClient posts back-channel logout tokens.
+	HTTPClient *http.Client
+	Now        func() time.Time
+}
+
+// Provider is Sesame's OAuth 2.0 / OIDC provider.
+type Provider struct {
+	op       *op.Provider
+	svc      *directory.Service
+	store    storage.Storage
+	sessions *session.Manager
+	pages    *web.Pages
+	log      *slog.Logger
+	keys     *keyManager
+	clients  *clientCache
+	verifier *op.AccessTokenVerifier
+	issuer   string
+	opts     Options
+	now      func() time.Time
+	// endSession ends the browser's SSO session and tells every app
+	// (set by the server to the login handler's logout).
+	EndSession func(w http.ResponseWriter, r *http.Request)
+}
+
+// New builds the provider and loads (or creates) its signing keys.
+func New(ctx context.Context, svc *directory.Service, sessions *session.Manager, pages *web.Pages, log *slog.Logger, opts Options) (*Provider, error) {
+	if opts.SigningAlg == "" {
+		opts.SigningAlg = string(jose.RS256)
+	}
+	if opts.SigningAlg != string(jose.RS256) && opts.SigningAlg != string(jose.ES256) {
+		return nil, fmt.Errorf("oidc: signing algorithm %q: must be RS256 or ES256", opts.SigningAlg)
+	}
+	if opts.KeyRotation <= 0 {
+		opts.KeyRotation = 30 * 24 * time.Hour
+	}
+	if opts.AccessTTL <= 0 {
+		opts.AccessTTL = 10 * time.Minute
+	}
+	if opts.IDTokenTTL <= 0 {
+		opts.IDTokenTTL = time.Hour
+	}
+	if opts.RefreshTTL <= 0 {
+		opts.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	issuer := strings.TrimSuffix(opts.Issuer, "/")
+	p := &Provider{svc: svc, store: svc.Store(), sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
+	p.clients = &clientCache{store: p.store, ttl: 5 * time.Second, now: now}
+	p.keys = &keyManager{store: p.store, log: log, alg: jose.SignatureAlgorithm(opts.SigningAlg), rotate: opts.KeyRotation,
+		retain: p.maxTokenTTL(), now: now}
+	if err := p.keys.load(ctx); err != nil {
+		return nil, fmt.Errorf("oidc: signing keys: %w", err)
+	}
+	var cryptoKey [32]byte
+	if _, err := rand.Read(cryptoKey[:]); err != nil {
+		return nil, err
+	}
+	cfg := &op.Config{
+		CryptoKey:                         cryptoKey,
+		CodeMethodS256:                    true,
+		AuthMethodPost:                    true,
+		GrantTypeRefreshToken:             true,
+		SupportedUILocales:                []language.Tag{language.English},
+		SupportedScopes:                   supportedScopes,
+		SupportedClaims:                   append(append([]string{}, op.DefaultSupportedClaims...), claimTenant, claimContext, claimModule, claimLogin, claimSID),
+		BackChannelLogoutSupported:        true,
+		BackChannelLogoutSessionSupported: true,
+	}
+	algs := []string{opts.SigningAlg}
+	o := []op.Option{
+		op.WithCustomAuthEndpoint(op.NewEndpoint(pathAuthorize)),
+		op.WithCustomTokenEndpoint(op.NewEndpoint(pathToken)),
+		op.WithCustomIntrospectionEndpoint(op.NewEndpoint(pathIntrospect)),
+		op.WithCustomUserinfoEndpoint(op.NewEndpoint(pathUserinfo)),
+		op.WithCustomRevocationEndpoint(op.NewEndpoint(pathRevoke)),
+		op.WithCustomEndSessionEndpoint(op.NewEndpoint(pathEndSession)),
+		op.WithCustomKeysEndpoint(op.NewEndpoint(pathKeys)),
+		op.WithAccessTokenKeySet(p.keys),
+		op.WithIDTokenHintKeySet(p.keys),
+		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(algs...)),
+		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(algs...)),
+		op.WithHttpInterceptors(p.intercept),
+	}
+	if strings.HasPrefix(issuer, "http://") {
+		o = append(o, op.WithAllowInsecure())
+	}
+	var err error
+	p.op, err = op.NewProvider(cfg, opStorage{p}, op.StaticIssuer(issuer), o...)
+	if err != nil {
+		return nil, fmt.Errorf("oidc: %w", err)
+	}
+	p.verifier = op.NewAccessTokenVerifier(issuer, p.keys, op.WithSupportedAccessTokenSigningAlgorithms(algs...))
+	return p, nil
+}
+
+// Run rotates keys and purges expired state until ctx ends.
+func (p *Provider) Run(ctx context.Context) {
+	go p.keys.run(ctx)
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := p.store.PurgeExpired(ctx, p.now()); err != nil && ctx.Err() == nil {
+				p.log.Warn("purge expired state", "err", err)
+			}
+		}
+	}
+}
+
+// maxTokenTTL bounds how long anything signed now may stay valid.
+func (p *Provider) maxTokenTTL() time.Duration {
+	return max(24*time.Hour, p.opts.AccessTTL, p.opts.IDTokenTTL) + time.Minute
+}
+
+func (p *Provider) opClient(c model.Client) *client {
+	return &client{m: c, loginURL: pathLogin}
+}
+
+type httpKey struct{}
+
+type httpPair struct {
+	w http.ResponseWriter
+	r *http.Request
+}
+
+// intercept passes what op drops to the storage layer: the requested
+// context of an authorize call (R-SSO-5) and the HTTP exchange of a logout.
+func (p *Provider) intercept(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if strings.HasSuffix(r.URL.Path, "/"+pathAuthorize) {
+			ctx = context.WithValue(ctx, wantContextKey, r.URL.Query().Get("context"))
+		}
+		ctx = context.WithValue(ctx, httpKey{}, &httpPair{w: w, r: r})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// Register mounts the endpoints on mux.
+func (p *Provider) Register(mux *http.ServeMux) {
+	mux.Handle("GET "+oidc.DiscoveryEndpoint, p.op)
+	mux.Handle("/oauth2/", p.op)
+	mux.HandleFunc("GET "+pathLogin, p.login)
+	mux.HandleFunc("POST /"+pathIntrospect, p.introspect)
+	mux.HandleFunc("GET /"+pathUserinfo, p.userinfo)
+	mux.HandleFunc("POST /"+pathUserinfo, p.userinfo)
+}
+
+// endSession ends the SSO session of the request, when there is one.
+func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
+	if p.EndSession != nil {
+		p.EndSession(w, r)
+	}
+}

@@ -1,0 +1,316 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// CreateAuthRequest implements storage.Storage.
+func (s *Store) CreateAuthRequest(ctx context.Context, ar model.AuthRequest) error {
+	data, err := json.Marshal(ar)
+	if err != nil {
+		return fmt.Errorf("encode auth request: %w", err)
+	}
+	if _, err := s.exec(ctx, `INSERT INTO oauth_auth_requests (id, data, expires_at) VALUES ($1, $2, $3)`,
+		ar.ID, string(data), micros(ar.ExpiresAt)); err != nil {
+		return fmt.Errorf("create auth request: %w", err)
+	}
+	return nil
+}
+
+func decodeAuthRequest(data string) (model.AuthRequest, error) {
+	var ar model.AuthRequest
+	if err := json.Unmarshal([]byte(data), &ar); err != nil {
+		return ar, fmt.Errorf("decode auth request: %w", err)
+	}
+	return ar, nil
+}
+
+// GetAuthRequest implements storage.Storage.
+func (s *Store) GetAuthRequest(ctx context.Context, id string, now time.Time) (model.AuthRequest, error) {
+	var data string
+	err := s.queryRow(ctx, `SELECT data FROM oauth_auth_requests WHERE id = $1 AND expires_at > $2 AND redeemed = 0`, id, micros(now)).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.AuthRequest{}, notFound("auth request", id)
+	}
+	if err != nil {
+		return model.AuthRequest{}, fmt.Errorf("get auth request: %w", err)
+	}
+	return decodeAuthRequest(data)
+}
+
+// UpdateAuthRequest implements storage.Storage.
+func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(model.AuthRequest) (model.AuthRequest, error)) (model.AuthRequest, error) {
+	var out model.AuthRequest
+	err := s.inTx(ctx, func(tx *Store) error {
+		var data string
+		err := tx.queryRow(ctx, `SELECT data FROM oauth_auth_requests WHERE id = $1 AND redeemed = 0 FOR UPDATE`, id).Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("auth request", id)
+		}
+		if err != nil {
+			return fmt.Errorf("get auth request: %w", err)
+		}
+		ar, err := decodeAuthRequest(data)
+		if err != nil {
+			return err
+		}
+		if out, err = fn(ar); err != nil {
+			return err
+		}
+		out.ID = id
+		b, err := json.Marshal(out)
+		if err != nil {
+			return fmt.Errorf("encode auth request: %w", err)
+		}
+		if _, err := tx.exec(ctx, `UPDATE oauth_auth_requests SET data = $1 WHERE id = $2`, string(b), id); err != nil {
+			return fmt.Errorf("update auth request: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetAuthCode implements storage.Storage.
+func (s *Store) SetAuthCode(ctx context.Context, id, codeHash string) error {
+	res, err := s.exec(ctx, `UPDATE oauth_auth_requests SET code_hash = $1 WHERE id = $2 AND redeemed = 0 AND code_hash IS NULL`, codeHash, id)
+	if err != nil {
+		return fmt.Errorf("save auth code: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("auth request", id)
+	}
+	return nil
+}
+
+// RedeemAuthCode implements storage.Storage: the UPDATE … RETURNING is
+// atomic, so of two concurrent redemptions exactly one wins.
+func (s *Store) RedeemAuthCode(ctx context.Context, codeHash string, now time.Time) (model.AuthRequest, error) {
+	var data string
+	err := s.queryRow(ctx, `UPDATE oauth_auth_requests SET redeemed = 1 WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 RETURNING data`,
+		codeHash, micros(now)).Scan(&data)
+	if err == nil {
+		return decodeAuthRequest(data)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return model.AuthRequest{}, fmt.Errorf("redeem auth code: %w", err)
+	}
+	var redeemed bool
+	err = s.queryRow(ctx, `SELECT data, redeemed FROM oauth_auth_requests WHERE code_hash = $1`, codeHash).Scan(&data, &redeemed)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !redeemed) {
+		return model.AuthRequest{}, fmt.Errorf("auth code: %w", model.ErrNotFound)
+	}
+	if err != nil {
+		return model.AuthRequest{}, fmt.Errorf("redeem auth code: %w", err)
+	}
+	ar, derr := decodeAuthRequest(data)
+	if derr != nil {
+		return ar, derr
+	}
+	return ar, fmt.Errorf("auth code: %w", model.ErrReused)
+}
+
+// DeleteAuthRequest implements storage.Storage. A redeemed request is kept
+// until it expires so that a replayed code is recognised (RFC 6749 §4.1.2).
+func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
+	if _, err := s.exec(ctx, `DELETE FROM oauth_auth_requests WHERE id = $1 AND redeemed = 0`, id); err != nil {
+		return fmt.Errorf("delete auth request: %w", err)
+	}
+	return nil
+}
+
+// CreateGrant implements storage.Storage.
+func (s *Store) CreateGrant(ctx context.Context, g model.Grant) error {
+	if _, err := s.exec(ctx, `INSERT INTO oauth_grants (id, client_id, user_id, session_id, expires_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`,
+		g.ID, g.ClientID, g.UserID, g.SessionID, micros(g.ExpiresAt)); err != nil {
+		return fmt.Errorf("create grant: %w", err)
+	}
+	return nil
+}
+
+// SessionGrants implements storage.Storage.
+func (s *Store) SessionGrants(ctx context.Context, sessionID string) ([]model.Grant, error) {
+	rows, err := s.query(ctx, `SELECT id, client_id, user_id, session_id, expires_at FROM oauth_grants WHERE session_id = $1 ORDER BY id`, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("session grants: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Grant
+	for rows.Next() {
+		var (
+			g   model.Grant
+			exp int64
+		)
+		if err := rows.Scan(&g.ID, &g.ClientID, &g.UserID, &g.SessionID, &exp); err != nil {
+			return nil, err
+		}
+		g.ExpiresAt = fromMicros(exp)
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// CreateRefreshToken implements storage.Storage.
+func (s *Store) CreateRefreshToken(ctx context.Context, rt model.RefreshToken) error {
+	data, err := json.Marshal(rt)
+	if err != nil {
+		return fmt.Errorf("encode refresh token: %w", err)
+	}
+	if _, err := s.exec(ctx, `INSERT INTO oauth_refresh_tokens (id, family_id, client_id, user_id, session_id, data, used, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, 0, $7)`,
+		rt.ID, rt.FamilyID, rt.ClientID, rt.UserID, rt.SessionID, string(data), micros(rt.ExpiresAt)); err != nil {
+		return fmt.Errorf("create refresh token: %w", err)
+	}
+	return nil
+}
+
+// GetRefreshToken implements storage.Storage. It returns used tokens too
+// (with Used set), so the caller can detect reuse.
+func (s *Store) GetRefreshToken(ctx context.Context, id string, now time.Time) (model.RefreshToken, error) {
+	var (
+		data string
+		used bool
+	)
+	err := s.queryRow(ctx, `SELECT data, used FROM oauth_refresh_tokens WHERE id = $1 AND expires_at > $2`, id, micros(now)).Scan(&data, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.RefreshToken{}, fmt.Errorf("refresh token: %w", model.ErrNotFound)
+	}
+	if err != nil {
+		return model.RefreshToken{}, fmt.Errorf("get refresh token: %w", err)
+	}
+	var rt model.RefreshToken
+	if err := json.Unmarshal([]byte(data), &rt); err != nil {
+		return rt, fmt.Errorf("decode refresh token: %w", err)
+	}
+	rt.Used = used
+	return rt, nil
+}
+
+// UseRefreshToken implements storage.Storage.
+func (s *Store) UseRefreshToken(ctx context.Context, id string) error {
+	res, err := s.exec(ctx, `UPDATE oauth_refresh_tokens SET used = 1 WHERE id = $1 AND used = 0`, id)
+	if err != nil {
+		return fmt.Errorf("use refresh token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("refresh token: %w", model.ErrReused)
+	}
+	return nil
+}
+
+// DeleteUserRefreshTokens implements storage.Storage.
+func (s *Store) DeleteUserRefreshTokens(ctx context.Context, userID string) error {
+	if _, err := s.exec(ctx, `DELETE FROM oauth_refresh_tokens WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("delete user refresh tokens: %w", err)
+	}
+	return nil
+}
+
+// RevokeGrant implements storage.Storage.
+func (s *Store) RevokeGrant(ctx context.Context, grantID string, until time.Time) error {
+	return s.inTx(ctx, func(tx *Store) error {
+		if _, err := tx.exec(ctx, `DELETE FROM oauth_refresh_tokens WHERE family_id = $1`, grantID); err != nil {
+			return fmt.Errorf("revoke grant: %w", err)
+		}
+		return tx.revoke(ctx, "grant:"+grantID, until)
+	})
+}
+
+// RevokeTokenID implements storage.Storage.
+func (s *Store) RevokeTokenID(ctx context.Context, jti string, until time.Time) error {
+	return s.revoke(ctx, "jti:"+jti, until)
+}
+
+func (s *Store) revoke(ctx context.Context, id string, until time.Time) error {
+	if _, err := s.exec(ctx, `INSERT INTO oauth_revocations (id, expires_at) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`, id, micros(until)); err != nil {
+		return fmt.Errorf("revoke %s: %w", id, err)
+	}
+	return nil
+}
+
+// Revoked implements storage.Storage.
+func (s *Store) Revoked(ctx context.Context, now time.Time, grantID, jti string) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM oauth_revocations WHERE id IN ($1, $2) AND expires_at > $3`,
+		"grant:"+grantID, "jti:"+jti, micros(now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("check revocation: %w", err)
+	}
+	return n > 0, nil
+}
+
+const keyCols = `id, algorithm, private_pem, sign_from, sign_until, expires_at`
+
+// ListSigningKeys implements storage.Storage.
+func (s *Store) ListSigningKeys(ctx context.Context) ([]model.SigningKey, error) {
+	rows, err := s.query(ctx, `SELECT `+keyCols+` FROM signing_keys ORDER BY sign_from, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list signing keys: %w", err)
+	}
+	defer rows.Close()
+	var out []model.SigningKey
+	for rows.Next() {
+		var (
+			k                   model.SigningKey
+			pem                 string
+			from, until, expiry int64
+		)
+		if err := rows.Scan(&k.ID, &k.Algorithm, &pem, &from, &until, &expiry); err != nil {
+			return nil, err
+		}
+		k.PrivatePEM = []byte(pem)
+		k.SignFrom, k.SignUntil, k.ExpiresAt = fromMicros(from), fromMicros(until), fromMicros(expiry)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// RotateSigningKeys implements storage.Storage: fn runs under an exclusive
+// lock on the key table, so nodes starting together agree on one key.
+func (s *Store) RotateSigningKeys(ctx context.Context, fn func([]model.SigningKey) ([]model.SigningKey, error)) error {
+	return s.inTx(ctx, func(tx *Store) error {
+		if tx.rb.d == dialectPostgres {
+			if _, err := tx.exec(ctx, `LOCK TABLE signing_keys IN EXCLUSIVE MODE`); err != nil {
+				return fmt.Errorf("lock signing keys: %w", err)
+			}
+		}
+		keys, err := tx.ListSigningKeys(ctx)
+		if err != nil {
+			return err
+		}
+		add, err := fn(keys)
+		if err != nil {
+			return err
+		}
+		for _, k := range add {
+			if _, err := tx.exec(ctx, `INSERT INTO signing_keys (`+keyCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+				k.ID, k.Algorithm, string(k.PrivatePEM), micros(k.SignFrom), micros(k.SignUntil), micros(k.ExpiresAt)); err != nil {
+				return fmt.Errorf("store signing key: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// PurgeExpired implements storage.Storage.
+func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
+	var errs []string
+	for _, table := range []string{"oauth_auth_requests", "oauth_grants", "oauth_refresh_tokens", "oauth_revocations", "signing_keys", "cas_tickets", "sso_sessions"} {
+		if _, err := s.exec(ctx, `DELETE FROM `+table+` WHERE expires_at <= $1`, micros(now)); err != nil {
+			errs = append(errs, table+": "+err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("purge expired: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
