@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -21,6 +22,24 @@ type Config struct {
 	DataDir  string   `yaml:"dataDir"`
 	Log      Log      `yaml:"log"`
 	Admin    Admin    `yaml:"admin"`
+	OIDC     OIDC     `yaml:"oidc"`
+}
+
+// OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
+// Go durations ("10m", "720h"); a client's own lifetimes win.
+type OIDC struct {
+	// SigningAlg is RS256 (default) or ES256.
+	SigningAlg string `yaml:"signingAlg"`
+	// KeyRotation is how long one signing key signs.
+	KeyRotation string `yaml:"keyRotation"`
+	AccessTTL   string `yaml:"accessTokenTTL"`
+	RefreshTTL  string `yaml:"refreshTokenTTL"`
+}
+
+// Durations parses the OIDC durations (validated by Validate).
+func (o OIDC) Durations() (rotation, access, refresh time.Duration) {
+	p := func(s string) time.Duration { d, _ := time.ParseDuration(s); return d }
+	return p(o.KeyRotation), p(o.AccessTTL), p(o.RefreshTTL)
 }
 
 // Server is the HTTP listener.
@@ -57,6 +76,7 @@ func Default() Config {
 		DataDir: "data",
 		Log:     Log{Level: "info", Format: "text"},
 		Admin:   Admin{Login: "admin"},
+		OIDC:    OIDC{SigningAlg: "RS256", KeyRotation: "720h", AccessTTL: "10m", RefreshTTL: "720h"},
 	}
 }
 
@@ -88,13 +108,14 @@ func Decode(r io.Reader, c *Config) error {
 
 // Env lists the environment overrides and the key each sets.
 var Env = map[string]string{
-	"SESAME_SERVER_ADDR":  "server.addr",
-	"SESAME_EXTERNAL_URL": "server.externalURL",
-	"SESAME_DATABASE_URL": "database.url",
-	"SESAME_DATA_DIR":     "dataDir",
-	"SESAME_LOG_LEVEL":    "log.level",
-	"SESAME_LOG_FORMAT":   "log.format",
-	"SESAME_ADMIN_LOGIN":  "admin.login",
+	"SESAME_SERVER_ADDR":      "server.addr",
+	"SESAME_EXTERNAL_URL":     "server.externalURL",
+	"SESAME_DATABASE_URL":     "database.url",
+	"SESAME_DATA_DIR":         "dataDir",
+	"SESAME_LOG_LEVEL":        "log.level",
+	"SESAME_LOG_FORMAT":       "log.format",
+	"SESAME_ADMIN_LOGIN":      "admin.login",
+	"SESAME_OIDC_SIGNING_ALG": "oidc.signingAlg",
 }
 
 func (c *Config) applyEnv(env func(string) (string, bool)) {
@@ -109,6 +130,7 @@ func (c *Config) applyEnv(env func(string) (string, bool)) {
 		"log.level":          &c.Log.Level,
 		"log.format":         &c.Log.Format,
 		"admin.login":        &c.Admin.Login,
+		"oidc.signingAlg":    &c.OIDC.SigningAlg,
 	}
 	for name, key := range Env {
 		if v, ok := env(name); ok {
@@ -151,6 +173,17 @@ func (c Config) Validate() error {
 	case "text", "json":
 	default:
 		bad("log.format", "%q is not one of text, json", c.Log.Format)
+	}
+	if c.OIDC.SigningAlg != "RS256" && c.OIDC.SigningAlg != "ES256" {
+		bad("oidc.signingAlg", "%q is not one of RS256, ES256", c.OIDC.SigningAlg)
+	}
+	for key, v := range map[string]string{"oidc.keyRotation": c.OIDC.KeyRotation, "oidc.accessTokenTTL": c.OIDC.AccessTTL, "oidc.refreshTokenTTL": c.OIDC.RefreshTTL} {
+		if d, err := time.ParseDuration(v); err != nil || d < time.Minute {
+			bad(key, "%q is not a duration of at least 1m", v)
+		}
+	}
+	if d, _ := time.ParseDuration(c.OIDC.AccessTTL); d > 24*time.Hour {
+		bad("oidc.accessTokenTTL", "must be at most 24h")
 	}
 	if strings.TrimSpace(c.Admin.Login) == "" {
 		bad("admin.login", "is required")

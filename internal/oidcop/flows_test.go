@@ -109,8 +109,8 @@ func TestCodeRules(t *testing.T) {
 		c := f.browser(t)
 		f.login(t, c, f.app1, "carol", carolPW) // establish the session
 		for name, opts := range map[string][]oauth2.AuthCodeOption{
-			"missing": nil,
-			"plain":   {oauth2.SetAuthURLParam("code_challenge", strings.Repeat("a", 43)), oauth2.SetAuthURLParam("code_challenge_method", "plain")},
+			"missing":   nil,
+			"plain":     {oauth2.SetAuthURLParam("code_challenge", strings.Repeat("a", 43)), oauth2.SetAuthURLParam("code_challenge_method", "plain")},
 			"no method": {oauth2.SetAuthURLParam("code_challenge", strings.Repeat("a", 43))},
 		} {
 			res := f.authorize(t, c, f.app1.conf.AuthCodeURL("s", opts...), "", "")

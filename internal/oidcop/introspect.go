@@ -91,6 +91,11 @@ func oauthError(w http.ResponseWriter, status int, code, desc string) {
 func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	clientID, authenticated, err := op.ClientIDFromRequest(r, p.op)
+	var oe *oidc.Error
+	if errors.As(err, &oe) && oe.ErrorType == oidc.InvalidRequest {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "the request body could not be read (at most 64 KiB)")
+		return
+	}
 	if err != nil || !authenticated {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return

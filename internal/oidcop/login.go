@@ -79,10 +79,19 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, areq *authRe
 	ctx := r.Context()
 	ctxID := s.ContextID
 	if want := areq.m.WantContext; want != "" {
-		if ctxID = p.svc.DefaultContext(ctx, u, want); ctxID != want {
+		// R-SSO-5 / R-PRT-1: a login URL may name the context (a partner
+		// lands in a customer's context below their account).
+		allowed, err := p.svc.SwitchContext(ctx, u, want)
+		if err != nil {
+			p.log.Error("switch context", "err", err)
+			op.AuthRequestError(w, r, areq, oidc.ErrServerError(), p.op)
+			return
+		}
+		if !allowed {
 			op.AuthRequestError(w, r, areq, oidc.ErrAccessDenied().WithDescription("you may not act in the requested context"), p.op)
 			return
 		}
+		ctxID = want
 	}
 	allowed, reason, err := p.svc.ModuleAccess(ctx, u, c.Module, ctxID)
 	if err != nil {

@@ -301,7 +301,9 @@ func (s opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token stri
 	return rt.UserID, rt.ID, nil
 }
 
-func (s opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) { return s.p.keys.current(ctx) }
+func (s opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	return s.p.keys.current(ctx)
+}
 
 func (s opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
 	return []jose.SignatureAlgorithm{s.p.keys.alg}, nil

@@ -199,6 +199,7 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /"+pathIntrospect, p.introspect)
 	mux.HandleFunc("GET /"+pathUserinfo, p.userinfo)
 	mux.HandleFunc("POST /"+pathUserinfo, p.userinfo)
+	mux.HandleFunc("POST /oauth2/switch-context", p.switchContext)
 }
 
 // endSession ends the SSO session of the request, when there is one.

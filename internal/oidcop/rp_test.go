@@ -220,3 +220,17 @@ func postForm(t *testing.T, u string, v url.Values, user, pass string) (int, map
 	}
 	return resp.StatusCode, out
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func doJSON(t *testing.T, req *http.Request) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/cas"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/login"
+	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -82,6 +83,16 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.OIDC.EndSession = loginH.EndSession
 	loginH.OnLogout = append(loginH.OnLogout, s.OIDC.SessionEnded)
 	s.OIDC.Register(s.mux)
+	// The admin API and the API authorization endpoint accept OAuth 2.0
+	// access tokens (R-SSO-6).
+	s.API.SetBearerVerifier(func(ctx context.Context, token string) (directory.Actor, error) {
+		t, err := s.OIDC.Verify(ctx, token)
+		if err != nil {
+			return directory.Actor{}, model.Errorf(model.EUNAUTHORIZED, "", "the access token is invalid, expired or revoked")
+		}
+		return directory.Actor{User: t.User, ContextID: t.ContextID, ClientID: t.ClientID, Module: t.Module,
+			Scopes: t.Scopes, Via: directory.ViaBearer}, nil
+	})
 	// CSRF: refuse cross-origin unsafe requests from browsers (Fetch
 	// metadata / Origin); non-browser API clients send neither and pass.
 	s.handler = http.NewCrossOriginProtection().Handler(s.mux)

@@ -1,0 +1,77 @@
+package oidcop
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+)
+
+// switchContext lets a token holder move to another context (R-SSO-5,
+// R-PRT-1): POST /oauth2/switch-context with the access token as bearer
+// and context_id in the form. Sesame checks the user may act there and may
+// enter the token's module there (R-MOD-2), then answers a new access
+// token for that context (same client, scopes and grant, so revoking the
+// grant revokes it too). Browser apps switch with the authorize
+// parameter "context" instead.
+func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	raw := bearer(r)
+	t, err := p.Verify(r.Context(), raw)
+	if err != nil || t.IsClient() {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "a valid user access token is required"})
+		return
+	}
+	want := r.PostFormValue("context_id")
+	if want == "" || len(want) > 100 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "context_id is required"})
+		return
+	}
+	ctx := r.Context()
+	ok, err := p.svc.SwitchContext(ctx, t.User, want)
+	if err != nil {
+		p.log.Error("switch context", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
+		return
+	}
+	if !ok {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "access_denied", "error_description": "you may not act in that context"})
+		return
+	}
+	allowed, reason, err := p.svc.ModuleAccess(ctx, t.User, t.Module, want)
+	if err != nil {
+		p.log.Error("module access", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
+		return
+	}
+	if !allowed {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "access_denied", "error_description": reason})
+		return
+	}
+	signer, err := p.keys.joseSigner(ctx, "JWT")
+	if err != nil {
+		p.log.Error("signer", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
+		return
+	}
+	now := p.now()
+	exp := t.Claims.Expiration.AsTime()
+	if max := now.Add(p.opts.AccessTTL); exp.Before(now) || exp.After(max) {
+		exp = max
+	}
+	c := t.Claims
+	claims := map[string]any{"iss": p.issuer, "sub": c.Subject, "aud": []string(c.Audience), "exp": exp.Unix(), "iat": now.Unix(),
+		"nbf": now.Unix(), "jti": newTokenID(grantOf(c.JWTID)), "client_id": c.ClientID, "scope": strings.Join(c.Scopes, " "),
+		claimContext: want, claimModule: t.Module, claimTenant: t.User.TenantID, claimLogin: t.User.LoginName, claimSID: c.Claims[claimSID]}
+	tok, err := jwt.Signed(signer).Claims(claims).Serialize()
+	if err != nil {
+		p.log.Error("sign", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": oidc.BearerToken,
+		"expires_in": int(time.Until(exp).Seconds()), claimContext: want})
+}
