@@ -21,9 +21,13 @@ type Handler struct {
 	Log      *slog.Logger
 	// TicketTTL is how long a service ticket stays valid (default 15 s).
 	TicketTTL time.Duration
-	// HTTP posts single logout requests.
+	// HTTP posts single logout requests and calls proxy callbacks.
 	HTTP *http.Client
-	Now  func() time.Time
+	// RequireHTTPSCallbacks refuses plain-http proxy callbacks even to a
+	// loopback host (CAS 3.0 §2.5.4 requires https; loopback http is
+	// accepted by default as its traffic never leaves the machine).
+	RequireHTTPSCallbacks bool
+	Now                   func() time.Time
 }
 
 // Register mounts the routes.
@@ -35,6 +39,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /cas/proxyValidate", h.serviceValidate(true, false))
 	mux.HandleFunc("GET /cas/p3/serviceValidate", h.serviceValidate(false, true))
 	mux.HandleFunc("GET /cas/p3/proxyValidate", h.serviceValidate(true, true))
+	mux.HandleFunc("GET /cas/proxy", h.proxy)
 }
 
 func (h *Handler) now() time.Time {
@@ -55,10 +60,6 @@ func (h *Handler) fail(w http.ResponseWriter, status int, title, msg string) {
 	h.Pages.Render(w, status, "message", web.Message{Title: title, Message: msg})
 }
 
-// freshWindow: with renew, the session must come from credentials entered
-// this recently (CAS 3.0 §2.1.1: renew bypasses single sign-on).
-const freshWindow = time.Minute
-
 // login is CAS 3.0 §2.1 /login as a credential requestor.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -78,9 +79,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, u, ok := h.Sessions.Current(r)
-	fresh := isTrue(q.Get("fresh")) && ok && h.now().Sub(s.AuthTime) < freshWindow
-	if ok && (!renew || fresh) {
-		h.issue(w, r, client, service, s, u, renew)
+	if ok && !renew {
+		h.issue(w, r, client, service, s, u, false)
+		return
+	}
+	if ok && renew && h.renewedNow(w, r, s) {
+		h.issue(w, r, client, service, s, u, true)
 		return
 	}
 	if gateway && !renew {
@@ -91,7 +95,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	back := url.Values{"service": {service}}
 	if renew {
 		back.Set("renew", "true")
-		back.Set("fresh", "true")
+		back.Set("fresh", h.startRenew(w))
 	}
 	if c := q.Get("context"); c != "" {
 		back.Set("context", c)
