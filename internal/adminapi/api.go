@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync/atomic"
 
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -15,23 +17,32 @@ type API struct {
 	svc     *directory.Service
 	log     *slog.Logger
 	maxBody int64
-	// Authenticators turn a request into an actor; the first that
-	// recognises the request's credentials wins. Basic auth is built in; the
-	// SSO layer adds bearer tokens.
+	// authenticators are extra kinds of credentials (AddAuthenticator);
+	// they run after HTTP Basic and before the built-in bearer handling.
 	authenticators []Authenticator
-	routes         []string
+	// bearer verifies bearer tokens that are not API keys (JWT access
+	// tokens); nil: such tokens are refused.
+	bearer atomic.Pointer[BearerVerifier]
+	routes []string
 }
 
-// Authenticator recognises a kind of credentials. ok is false when the
-// request does not carry that kind; err is set when it does but they are
-// wrong.
-type Authenticator func(r *http.Request) (u model.User, ok bool, err error)
+// Authenticator recognises a kind of credentials and yields the actor they
+// stand for (R-SSO-6). ok is false when the request does not carry that
+// kind; err is set when it does but they are wrong. The actor's IP is set
+// by the API from the request.
+type Authenticator func(r *http.Request) (a directory.Actor, ok bool, err error)
+
+// BearerVerifier checks a bearer token that is not an API key — an OAuth
+// 2.0 access token — and returns the actor it was issued to, with the
+// token's facts (ContextID, ClientID, Module, Scopes; Via defaults to
+// "bearer"). A token that is not valid should yield an error with code
+// model.EUNAUTHORIZED; any other error is logged and also answered as an
+// invalid token, so bad input never becomes a 500.
+type BearerVerifier func(ctx context.Context, token string) (directory.Actor, error)
 
 // New returns the API.
 func New(svc *directory.Service, log *slog.Logger, maxBody int64) *API {
-	a := &API{svc: svc, log: log, maxBody: maxBody}
-	a.authenticators = []Authenticator{a.basicAuth}
-	return a
+	return &API{svc: svc, log: log, maxBody: maxBody}
 }
 
 // Routes lists the authenticated route patterns ("METHOD /path").
@@ -39,6 +50,19 @@ func (a *API) Routes() []string { return append([]string(nil), a.routes...) }
 
 // AddAuthenticator registers another kind of credentials.
 func (a *API) AddAuthenticator(f Authenticator) { a.authenticators = append(a.authenticators, f) }
+
+// SetBearerVerifier installs the check for bearer tokens that are not API
+// keys (JWT access tokens from the OIDC provider). It is used by every
+// authenticated route and by POST /api/v1/authorize; until it is set such
+// tokens are answered 401. Safe to call while serving.
+func (a *API) SetBearerVerifier(v func(ctx context.Context, token string) (directory.Actor, error)) {
+	if v == nil {
+		a.bearer.Store(nil)
+		return
+	}
+	bv := BearerVerifier(v)
+	a.bearer.Store(&bv)
+}
 
 type handler func(w http.ResponseWriter, r *http.Request, actor directory.Actor) error
 
@@ -59,6 +83,13 @@ func (a *API) Register(mux *http.ServeMux) {
 	}
 
 	h("GET /api/v1/me", a.me)
+	h("GET /api/v1/me/rights", a.myRights)
+	h("GET /api/v1/me/contexts", a.myContexts)
+	h("GET /api/v1/me/api-keys", a.myAPIKeys)
+	h("POST /api/v1/me/api-keys", a.createMyAPIKey)
+	h("DELETE /api/v1/me/api-keys/{keyId}", a.deleteMyAPIKey)
+
+	h("POST /api/v1/authorize", a.authorize)
 
 	h("GET /api/v1/contexts", a.searchContexts)
 	h("POST /api/v1/contexts", a.createContext)
@@ -103,6 +134,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("POST /api/v1/users/{id}/{action}", a.lifecycle)
 	h("PUT /api/v1/users/{id}/password", a.setPassword)
 	h("GET /api/v1/users/{id}/rights", a.userRights)
+	h("GET /api/v1/users/{id}/api-keys", a.listAPIKeys)
+	h("POST /api/v1/users/{id}/api-keys", a.createAPIKey)
+	h("DELETE /api/v1/users/{id}/api-keys/{keyId}", a.deleteAPIKey)
 
 	h("GET /api/v1/clients", a.listClients)
 	h("POST /api/v1/clients", a.createClient)
@@ -130,31 +164,113 @@ func (a *API) wrap(fn handler) http.Handler {
 	})
 }
 
+// errNoCredentials answers a request without credentials of a kind the API
+// accepts.
+func errNoCredentials() error {
+	return model.Errorf(model.EUNAUTHORIZED, "",
+		"authenticate with HTTP Basic (login name and password, or login name and an API key) or a bearer token (Authorization: Bearer …: an API key or an access token)")
+}
+
+// errBadBearer is the answer to every bearer token that does not verify.
+func errBadBearer() error { return model.Errorf(model.EUNAUTHORIZED, "", "invalid bearer token") }
+
+// authenticate runs HTTP Basic, the registered authenticators, then bearer
+// tokens (R-SSO-6); the first that recognises the request decides.
 func (a *API) authenticate(r *http.Request) (directory.Actor, error) {
-	for _, auth := range a.authenticators {
-		u, ok, err := auth(r)
+	chain := make([]Authenticator, 0, len(a.authenticators)+2)
+	chain = append(chain, a.basicAuth)
+	chain = append(chain, a.authenticators...)
+	chain = append(chain, a.bearerAuth)
+	for _, auth := range chain {
+		actor, ok, err := auth(r)
 		if !ok {
 			continue
 		}
 		if err != nil {
 			return directory.Actor{}, err
 		}
-		return directory.Actor{User: u, IP: clientIP(r)}, nil
+		actor.IP = clientIP(r)
+		return actor, nil
 	}
-	return directory.Actor{}, model.Errorf(model.EUNAUTHORIZED, "", "authenticate with HTTP Basic (login and password)")
+	return directory.Actor{}, errNoCredentials()
 }
 
-func (a *API) basicAuth(r *http.Request) (model.User, bool, error) {
-	login, pw, ok := r.BasicAuth()
+// basicAuth accepts a login name with the user's password or one of the
+// user's API keys.
+func (a *API) basicAuth(r *http.Request) (directory.Actor, bool, error) {
+	login, secret, ok := r.BasicAuth()
 	if !ok {
-		return model.User{}, false, nil
+		return directory.Actor{}, false, nil
 	}
-	u, err := a.svc.Authenticate(r.Context(), login, pw)
+	u, via, err := a.svc.AuthenticateBasic(r.Context(), login, secret)
 	if err != nil {
-		a.svc.AuditDenied(context.WithoutCancel(r.Context()), directory.Actor{IP: clientIP(r)}, "api.login", "", "", "invalid credentials")
-		return model.User{}, true, err
+		a.auditFailedLogin(r, err)
+		return directory.Actor{}, true, err
 	}
-	return u, true, nil
+	return directory.Actor{User: u, Via: via}, true, nil
+}
+
+// bearerAuth accepts "Authorization: Bearer <token>": an API key, or a
+// token for the bearer verifier.
+func (a *API) bearerAuth(r *http.Request) (directory.Actor, bool, error) {
+	scheme, token, found := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") {
+		return directory.Actor{}, false, nil
+	}
+	actor, err := a.bearerActor(r.Context(), strings.TrimSpace(token))
+	if err != nil {
+		a.auditFailedLogin(r, err)
+		return directory.Actor{}, true, err
+	}
+	return actor, true, nil
+}
+
+// bearerActor resolves a bearer token: API keys ("sk_…") here, anything
+// else through the bearer verifier. Every failure is EUNAUTHORIZED.
+func (a *API) bearerActor(ctx context.Context, token string) (directory.Actor, error) {
+	if token == "" || len(token) > maxBearerLen || !clean(token) {
+		return directory.Actor{}, errBadBearer()
+	}
+	if strings.HasPrefix(token, model.APIKeyPrefix) {
+		u, _, err := a.svc.AuthenticateAPIKey(ctx, token)
+		if err != nil {
+			return directory.Actor{}, err
+		}
+		return directory.Actor{User: u, Via: directory.ViaAPIKey}, nil
+	}
+	v := a.bearer.Load()
+	if v == nil {
+		return directory.Actor{}, errBadBearer()
+	}
+	actor, err := (*v)(ctx, token)
+	if err != nil {
+		if ctx.Err() != nil {
+			return directory.Actor{}, ctx.Err()
+		}
+		if model.ErrorCode(err) == model.EUNAUTHORIZED {
+			return directory.Actor{}, err
+		}
+		a.log.InfoContext(ctx, "bearer token refused", "err", err)
+		return directory.Actor{}, errBadBearer()
+	}
+	if actor.User.ID == "" || actor.System {
+		return directory.Actor{}, errBadBearer()
+	}
+	if actor.Via == "" {
+		actor.Via = directory.ViaBearer
+	}
+	return actor, nil
+}
+
+// maxBearerLen bounds bearer tokens (JWTs with many claims stay far below).
+const maxBearerLen = 8192
+
+// auditFailedLogin records refused credentials (R-OPS-4); never the secret.
+func (a *API) auditFailedLogin(r *http.Request, err error) {
+	if model.ErrorCode(err) != model.EUNAUTHORIZED {
+		return
+	}
+	a.svc.AuditDenied(context.WithoutCancel(r.Context()), directory.Actor{IP: clientIP(r)}, "api.login", "", "", "invalid credentials")
 }
 
 // clientIP is the peer address (proxies are not trusted here).
@@ -164,9 +280,4 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-func (a *API) me(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
-	writeJSON(w, http.StatusOK, actor.User)
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -51,8 +52,11 @@ func jsonError(err error) error {
 		return model.Invalid("body", "larger than %d bytes", me.Limit)
 	case errors.As(err, &se):
 		return model.Invalid("body", "malformed JSON at offset %d", se.Offset)
+	case errors.As(err, &te) && te.Field == "":
+		// The body itself has the wrong type: do not name Go types.
+		return model.Invalid("body", "must be a JSON object, not %s", te.Value)
 	case errors.As(err, &te):
-		return model.Invalid(te.Field, "must be %s, not %s", te.Type.String(), te.Value)
+		return model.Invalid(te.Field, "must be %s, not %s", jsonType(te.Type), te.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return model.Invalid(f, "unknown field")
@@ -60,6 +64,29 @@ func jsonError(err error) error {
 		return model.Invalid("body", "truncated JSON")
 	}
 	return model.Invalid("body", "invalid JSON: %v", err)
+}
+
+// jsonType names t in JSON terms rather than Go's.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "of another type"
 }
 
 // page reads offset/limit query parameters.

@@ -1,6 +1,7 @@
 package adminapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -73,6 +74,10 @@ func TestAccountAdminIsolation(t *testing.T) {
 			w := newWorld(t, backend)
 			alice := w.env.As("alice", pw)
 			covered := map[string]bool{}
+			keyOf := map[string]string{}
+			for _, u := range []string{w.bob, w.carol} {
+				keyOf[u] = w.env.Admin().Must(201, "POST", "/api/v1/users/"+u+"/api-keys", map[string]string{"name": "ci"}).Map(t)["id"].(string)
+			}
 			for _, target := range []struct{ name, ctx, group, user, parent string }{
 				{"same tenant", w.b, w.groupB, w.bob, w.t1},
 				{"other tenant", w.c, w.groupC, w.carol, w.t2},
@@ -122,6 +127,12 @@ func TestAccountAdminIsolation(t *testing.T) {
 					{"PATCH /api/v1/clients/{id}", "PATCH", "/api/v1/clients/" + w.client, map[string]any{"servicePatterns": []string{"https://evil.example/*"}}},
 					{"DELETE /api/v1/clients/{id}", "DELETE", "/api/v1/clients/" + w.client, nil},
 					{"PUT /api/v1/domains/{name}", "PUT", "/api/v1/domains/EVIL", map[string]string{"kind": "local", "placement": "root"}},
+					{"GET /api/v1/users/{id}/api-keys", "GET", "/api/v1/users/" + target.user + "/api-keys", nil},
+					{"POST /api/v1/users/{id}/api-keys", "POST", "/api/v1/users/" + target.user + "/api-keys", map[string]string{"name": "backdoor"}},
+					{"DELETE /api/v1/users/{id}/api-keys/{keyId}", "DELETE", "/api/v1/users/" + target.user + "/api-keys/" + keyOf[target.user], nil},
+					{"DELETE /api/v1/users/{id}/api-keys/{keyId}", "DELETE", "/api/v1/users/" + w.alice + "/api-keys/" + keyOf[target.user], nil},
+					{"DELETE /api/v1/me/api-keys/{keyId}", "DELETE", "/api/v1/me/api-keys/" + keyOf[target.user], nil},
+					{"GET /api/v1/me/rights", "GET", "/api/v1/me/rights?contextId=" + target.ctx, nil},
 				}
 				for _, c := range calls {
 					covered[c.route] = true
@@ -153,6 +164,29 @@ func TestAccountAdminIsolation(t *testing.T) {
 				if strings.Contains(string(r.Body), c.leak) {
 					t.Errorf("GET %s as account admin of A shows %q: %s", c.path, c.leak, r.Body)
 				}
+			}
+			// The caller's own view shows nothing of B or C.
+			for _, c := range []struct{ route, path, leak string }{
+				{"GET /api/v1/me/contexts", "/api/v1/me/contexts?limit=500", "Beta"},
+				{"GET /api/v1/me/contexts", "/api/v1/me/contexts?q=gamma", "Gamma"},
+				{"GET /api/v1/me/api-keys", "/api/v1/me/api-keys", keyOf[w.bob]},
+				{"GET /api/v1/me/rights", "/api/v1/me/rights?module=portal", w.b},
+			} {
+				covered[c.route] = true
+				r := alice.Must(200, "GET", c.path, nil)
+				if strings.Contains(string(r.Body), c.leak) {
+					t.Errorf("GET %s as account admin of A shows %q: %s", c.path, c.leak, r.Body)
+				}
+			}
+			// Her own keys are hers to make; a policy decision about bob's
+			// credentials tells her nothing without them.
+			covered["POST /api/v1/me/api-keys"] = true
+			alice.Must(201, "POST", "/api/v1/me/api-keys", map[string]string{"name": "mine"})
+			covered["POST /api/v1/authorize"] = true
+			d := alice.Must(200, "POST", "/api/v1/authorize", map[string]any{"credentials": map[string]string{"login": "bob", "password": "guess-guess-guess"},
+				"ip": "192.0.2.1", "module": "portal"}).Map(t)
+			if d["allow"] != false || d["reason"] != "invalid credentials" || strings.Contains(fmt.Sprint(d), w.bob) {
+				t.Errorf("authorize with a guessed password: %v", d)
 			}
 			// Instance-wide reads every admin may do.
 			for _, route := range []string{"GET /api/v1/me", "GET /api/v1/modules", "GET /api/v1/acls", "GET /api/v1/domains",
@@ -193,6 +227,13 @@ func TestAccountAdminIsolation(t *testing.T) {
 			}
 			if ad.Must(200, "GET", "/api/v1/templates/"+w.tmpl, nil).Map(t)["name"] != "Account admin" {
 				t.Error("template changed")
+			}
+			for _, u := range []string{w.bob, w.carol} {
+				var ks struct{ Items []struct{ ID, Name string } }
+				ad.Must(200, "GET", "/api/v1/users/"+u+"/api-keys", nil).JSON(t, &ks)
+				if len(ks.Items) != 1 || ks.Items[0].ID != keyOf[u] {
+					t.Errorf("api keys of %s changed: %+v", u, ks.Items)
+				}
 			}
 			aliceNow := ad.Must(200, "GET", "/api/v1/users/"+w.alice, nil).Map(t)
 			if ctxs := aliceNow["contexts"].([]any); len(ctxs) != 1 || ctxs[0] != w.a {

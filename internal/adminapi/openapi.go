@@ -31,6 +31,12 @@ type listOf[T any] struct {
 
 var ops = map[string]op{
 	"GET /api/v1/me":                      {summary: "The authenticated user", resp: model.User{}},
+	"GET /api/v1/me/rights":               {summary: "The caller's own effective rights (default: the token's context and module, else the default context; R-EFF-6)", query: []string{"contextId", "module"}, resp: access.Result{}},
+	"GET /api/v1/me/contexts":             {summary: "The contexts the caller may act in: assigned ones, and the customers of assigned accounts (R-SSO-5, R-PRT-1)", query: []string{"q", "offset", "limit"}, resp: list[model.Context]{}},
+	"GET /api/v1/me/api-keys":             {summary: "The caller's API keys (metadata only; R-SSO-6)", resp: listOf[model.APIKey]{}},
+	"POST /api/v1/me/api-keys":            {summary: "Create an API key for the caller; the key is in this answer only (not with an API key)", body: apiKeyInput{}, resp: directory.CreatedAPIKey{}, status: 201},
+	"DELETE /api/v1/me/api-keys/{keyId}":  {summary: "Revoke one of the caller's API keys"},
+	"POST /api/v1/authorize":              {summary: "Policy decision for a portal's API caller: credentials, user status, context, module access, API IP Allow, optional right (R-SSO-6, R-ACL-3, R-MOD-*); 200 for every decision", body: authorizeInput{}, resp: directory.APIDecision{}},
 	"GET /api/v1/contexts":                {summary: "Search contexts by name or number, paged (R-CTX-1)", query: []string{"q", "type", "parentId", "within", "offset", "limit"}, resp: list[model.Context]{}},
 	"POST /api/v1/contexts":               {summary: "Create a context below a parent", body: contextInput{}, resp: model.Context{}, status: 201},
 	"GET /api/v1/contexts/{id}":           {summary: "Read a context", resp: model.Context{}},
@@ -81,13 +87,16 @@ var ops = map[string]op{
 	"PUT /api/v1/users/{id}/password": {summary: "Set a local user's password", body: struct {
 		Password string `json:"password"`
 	}{}},
-	"GET /api/v1/users/{id}/rights": {summary: "Effective rights in a context, with the steps that produced them (R-EFF)", query: []string{"contextId", "module"}, resp: access.Result{}},
-	"GET /api/v1/clients":           {summary: "List registered clients and CAS services", resp: listOf[model.Client]{}},
-	"POST /api/v1/clients":          {summary: "Register an OIDC client or CAS service (a confidential client's secret is returned once)", body: clientInput{}, resp: createdClient{}, status: 201},
-	"GET /api/v1/clients/{id}":      {summary: "Read a client", resp: model.Client{}},
-	"PATCH /api/v1/clients/{id}":    {summary: "Change a client", body: clientPatch{}, resp: model.Client{}},
-	"DELETE /api/v1/clients/{id}":   {summary: "Remove a client"},
-	"GET /api/v1/audit":             {summary: "The audit log, newest first", query: []string{"actorId", "targetId", "action", "since", "until", "offset", "limit"}, resp: list[model.AuditEvent]{}},
+	"GET /api/v1/users/{id}/rights":              {summary: "Effective rights in a context, with the steps that produced them (R-EFF)", query: []string{"contextId", "module"}, resp: access.Result{}},
+	"GET /api/v1/users/{id}/api-keys":            {summary: "A user's API keys (metadata only; R-SSO-6)", resp: listOf[model.APIKey]{}},
+	"POST /api/v1/users/{id}/api-keys":           {summary: "Create an API key for a user (sk_…, 256 random bits; only its SHA-256 is stored): the key is in this answer only", body: apiKeyInput{}, resp: directory.CreatedAPIKey{}, status: 201},
+	"DELETE /api/v1/users/{id}/api-keys/{keyId}": {summary: "Revoke a user's API key; it stops working at once"},
+	"GET /api/v1/clients":                        {summary: "List registered clients and CAS services", resp: listOf[model.Client]{}},
+	"POST /api/v1/clients":                       {summary: "Register an OIDC client or CAS service (a confidential client's secret is returned once)", body: clientInput{}, resp: createdClient{}, status: 201},
+	"GET /api/v1/clients/{id}":                   {summary: "Read a client", resp: model.Client{}},
+	"PATCH /api/v1/clients/{id}":                 {summary: "Change a client", body: clientPatch{}, resp: model.Client{}},
+	"DELETE /api/v1/clients/{id}":                {summary: "Remove a client"},
+	"GET /api/v1/audit":                          {summary: "The audit log, newest first", query: []string{"actorId", "targetId", "action", "since", "until", "offset", "limit"}, resp: list[model.AuditEvent]{}},
 }
 
 type schemaGen struct{ defs map[string]any }
@@ -143,6 +152,15 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			continue
 		}
 		name, _, _ := strings.Cut(tag, ",")
+		if name == "" && f.Anonymous && f.Type.Kind() == reflect.Struct {
+			// encoding/json flattens embedded structs: so does the schema.
+			for k, v := range g.object(f.Type)["properties"].(map[string]any) {
+				if _, taken := props[k]; !taken {
+					props[k] = v
+				}
+			}
+			continue
+		}
 		if name == "" {
 			name = f.Name
 		}
@@ -222,13 +240,16 @@ func OpenAPI(routes []string) ([]byte, error) {
 	}
 	doc := map[string]any{
 		"openapi": "3.0.3",
-		"info": map[string]any{"title": "Sesame admin API", "version": "1.0.0", "description": "Authenticate with HTTP Basic (a local user's login and password). " +
+		"info": map[string]any{"title": "Sesame admin API", "version": "1.0.0", "description": "Authenticate with HTTP Basic (a local user's login name with the password or one of the user's API keys) " +
+			"or a bearer token (an API key sk_… or an access token from Sesame's OIDC provider; R-SSO-6). " +
 			"Every action is a right of module cas evaluated in the caller's effective rights for the target context (R-USR-4); " +
 			"objects outside the caller's reach answer 404. Errors are RFC 9457 problem documents naming the offending field."},
-		"servers":    []any{map[string]any{"url": "/"}},
-		"security":   []any{map[string]any{"basicAuth": []any{}}},
-		"paths":      paths,
-		"components": map[string]any{"schemas": g.defs, "securitySchemes": map[string]any{"basicAuth": map[string]any{"type": "http", "scheme": "basic"}}},
+		"servers":  []any{map[string]any{"url": "/"}},
+		"security": []any{map[string]any{"basicAuth": []any{}}, map[string]any{"bearerAuth": []any{}}},
+		"paths":    paths,
+		"components": map[string]any{"schemas": g.defs, "securitySchemes": map[string]any{
+			"basicAuth":  map[string]any{"type": "http", "scheme": "basic"},
+			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "description": "an API key (sk_…) or an OAuth 2.0 access token"}}},
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }

@@ -44,7 +44,8 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if p.Status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Basic realm="sesame", charset="UTF-8"`)
+		// R-SSO-6: HTTP Basic (password or API key) or a bearer token.
+		w.Header().Set("WWW-Authenticate", `Basic realm="sesame", Bearer`)
 	}
 	writeJSONStatus(w, p.Status, "application/problem+json", p)
 }

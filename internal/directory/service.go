@@ -16,7 +16,14 @@ type Service struct {
 	hasher *password.Hasher
 	log    *slog.Logger
 	now    func() time.Time
+	// onUserChange is told, after commit, about every user whose status
+	// changed (token caches drop what they know of the user).
+	onUserChange []func(userID string)
 }
+
+// OnUserChange registers f to run after a user's lifecycle status changed.
+// Register at start-up, before serving.
+func (s *Service) OnUserChange(f func(userID string)) { s.onUserChange = append(s.onUserChange, f) }
 
 // New returns a Service.
 func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
@@ -34,11 +41,38 @@ func (s *Service) Hasher() *password.Hasher { return s.hasher }
 
 // Actor is who performs an operation. System actors (bootstrap, `sesame
 // apply`) bypass authorization; everyone else is checked.
+//
+// An actor that came from a credential carries what the credential says
+// (R-SSO-6): how it authenticated (Via) and, for bearer tokens, the context,
+// client, module and scopes the token was issued for. Basic and API key
+// actors leave ContextID, ClientID, Module and Scopes empty.
 type Actor struct {
 	User   model.User
 	IP     string
 	System bool
+
+	// ContextID is the context a bearer token was issued for (R-SSO-5).
+	ContextID string
+	// ClientID is the client the token was issued to.
+	ClientID string
+	// Module is the module the token was issued for (R-MOD-*).
+	Module string
+	// Scopes are the token's OAuth 2.0 scopes.
+	Scopes []string
+	// Via is ViaBasic, ViaAPIKey or ViaBearer ("" for system actors and
+	// internal callers).
+	Via string
 }
+
+// How an actor authenticated (Actor.Via).
+const (
+	// ViaBasic: HTTP Basic with a login name and password.
+	ViaBasic = "basic"
+	// ViaAPIKey: a user API key, as a Basic password or a bearer token.
+	ViaAPIKey = "apikey"
+	// ViaBearer: an OAuth 2.0 access token.
+	ViaBearer = "bearer"
+)
 
 // System is the actor for operator commands run on the server itself.
 var System = Actor{System: true}

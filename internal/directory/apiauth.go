@@ -1,0 +1,417 @@
+package directory
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/sesame-sso/sesame/internal/access"
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// This file answers the questions an authenticated user and the portals
+// ask about API access: which contexts may the user act in (R-SSO-5,
+// R-PRT-1), what are the user's own rights (R-EFF-6), and the policy
+// decision for an API call (R-SSO-6, R-ACL-3, R-MOD-*).
+
+// actingContexts loads u's assigned contexts and returns them with the
+// assigned accounts, whose customer contexts u may act for (R-PRT-1: a
+// partner account acts on behalf of the customers below it).
+func (s *Service) actingContexts(ctx context.Context, u model.User) (assigned []model.Context, accounts []string, err error) {
+	for _, id := range u.Contexts {
+		c, err := s.store.GetContext(ctx, id)
+		if errors.Is(err, model.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("user context %s: %w", id, err)
+		}
+		assigned = append(assigned, c)
+		if c.Type == model.ContextAccount {
+			accounts = append(accounts, c.ID)
+		}
+	}
+	return assigned, accounts, nil
+}
+
+// SwitchContext reports whether user u may act in contextID (R-SSO-5):
+// u is active and either assigned to the context, or assigned to an
+// account the context is a customer of (directly or through sub-accounts,
+// R-PRT-1). Unknown contexts are simply not allowed. The OIDC provider
+// calls it before issuing tokens for a context.
+func (s *Service) SwitchContext(ctx context.Context, u model.User, contextID string) (bool, error) {
+	if u.Status != model.StatusActive || contextID == "" {
+		return false, nil
+	}
+	if slices.Contains(u.Contexts, contextID) {
+		return true, nil
+	}
+	c, err := s.store.GetContext(ctx, contextID)
+	if errors.Is(err, model.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("switch context: %w", err)
+	}
+	if c.Type != model.ContextCustomer {
+		return false, nil
+	}
+	_, accounts, err := s.actingContexts(ctx, u)
+	if err != nil {
+		return false, err
+	}
+	for _, acc := range accounts {
+		ok, err := s.store.IsDescendant(ctx, contextID, acc)
+		if err != nil {
+			return false, fmt.Errorf("switch context: %w", err)
+		}
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// SwitchableContexts lists the contexts u may act in (R-SSO-5, R-PRT-1):
+// u's assigned contexts first, then the customer contexts below u's
+// accounts, each part ordered by name; q matches name or number as a
+// case-insensitive substring (R-CTX-1). It pages like the other lists.
+func (s *Service) SwitchableContexts(ctx context.Context, u model.User, q string, p model.Page) ([]model.Context, bool, error) {
+	p = p.Normalize()
+	if u.Status != model.StatusActive {
+		return nil, false, nil
+	}
+	assigned, accounts, err := s.actingContexts(ctx, u)
+	if err != nil {
+		return nil, false, err
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	// Assigned customers below an assigned account come with the customer
+	// part, so nothing is listed twice.
+	var own []model.Context
+	for _, c := range assigned {
+		if c.Type == model.ContextCustomer {
+			below := false
+			for _, acc := range accounts {
+				if below, err = s.store.IsDescendant(ctx, c.ID, acc); err != nil {
+					return nil, false, fmt.Errorf("switchable contexts: %w", err)
+				} else if below {
+					break
+				}
+			}
+			if below {
+				continue
+			}
+		}
+		if q == "" || strings.Contains(strings.ToLower(c.Name), q) || strings.Contains(strings.ToLower(c.Number), q) {
+			own = append(own, c)
+		}
+	}
+	slices.SortFunc(own, func(a, b model.Context) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
+	})
+	n := len(own)
+	items := own[min(p.Offset, n):min(p.Offset+p.Limit, n)]
+	if p.Offset+p.Limit < n {
+		return items, true, nil
+	}
+	if len(accounts) == 0 {
+		return items, false, nil
+	}
+	f := model.ContextFilter{Query: q, Type: model.ContextCustomer, Within: accounts,
+		Page: model.Page{Offset: max(p.Offset-n, 0), Limit: p.Limit - len(items)}}
+	if f.Page.Limit == 0 {
+		// The page is full of assigned contexts: is there a customer after it?
+		f.Page.Limit = 1
+		cs, _, err := s.store.SearchContexts(ctx, f)
+		if err != nil {
+			return nil, false, fmt.Errorf("switchable contexts: %w", err)
+		}
+		return items, len(cs) > 0, nil
+	}
+	cs, more, err := s.store.SearchContexts(ctx, f)
+	if err != nil {
+		return nil, false, fmt.Errorf("switchable contexts: %w", err)
+	}
+	return append(slices.Clip(items), cs...), more, nil
+}
+
+// OwnRights evaluates the actor's own effective rights (R-EFF-6). An empty
+// contextID means the context of the actor's token, else the user's default
+// context; an empty module means the token's module, else every module.
+// Contexts the actor may not act in look missing.
+func (s *Service) OwnRights(ctx context.Context, a Actor, contextID, module string) (access.Result, error) {
+	if a.System || a.User.ID == "" {
+		return access.Result{}, model.Errorf(model.EUNAUTHORIZED, "", "only a user has rights of their own")
+	}
+	if contextID == "" {
+		contextID = a.ContextID
+	}
+	if contextID == "" {
+		contextID = s.DefaultContext(ctx, a.User, "")
+	}
+	if module == "" {
+		module = a.Module
+	}
+	if module != "" {
+		if err := s.moduleExists(ctx, module); err != nil {
+			return access.Result{}, err
+		}
+	}
+	ok, err := s.SwitchContext(ctx, a.User, contextID)
+	if err != nil {
+		return access.Result{}, err
+	}
+	if !ok {
+		return access.Result{}, errHidden("context")
+	}
+	return evaluate(ctx, s.store, a.User, contextID, module)
+}
+
+// APIQuery is what a portal asks about one of its API callers (R-SSO-6).
+type APIQuery struct {
+	// IP is the API caller's address as the portal saw it.
+	IP netip.Addr
+	// Module is the module whose API is called.
+	Module string
+	// ACL optionally names a right of Module the call needs.
+	ACL string
+	// ContextID is optional: default the token's context, else the
+	// user's default context.
+	ContextID string
+}
+
+// APIDecision is the policy decision for an API call. Reason explains a
+// denial in words a portal can log or show.
+type APIDecision struct {
+	Allow     bool             `json:"allow"`
+	Reason    string           `json:"reason,omitempty"`
+	User      *APIDecisionUser `json:"user,omitempty"`
+	ContextID string           `json:"contextId,omitempty"`
+	Module    string           `json:"module"`
+	// Via says how the credentials authenticated (basic, apikey, bearer).
+	Via string          `json:"via,omitempty"`
+	ACL *APIDecisionACL `json:"acl,omitempty"`
+}
+
+// APIDecisionUser identifies the authenticated API caller.
+type APIDecisionUser struct {
+	ID        string `json:"id"`
+	LoginName string `json:"loginName"`
+	TenantID  string `json:"tenantId"`
+}
+
+// APIDecisionACL reports the right the portal asked about: a boolean value
+// for boolean rights, the text (or null when not assigned) for text rights.
+type APIDecisionACL struct {
+	Name  string        `json:"name"`
+	Type  model.ACLType `json:"type"`
+	Value any           `json:"value"`
+}
+
+// Deny reasons that do not depend on the request.
+const (
+	ReasonBadCredentials = "invalid credentials"
+	ReasonNoAPIAccess    = "no API access: API IP Allow not set"
+	ReasonBadIPAllow     = "no API access: the API IP Allow value is invalid"
+)
+
+// ValidateAPIQuery checks the parts of a query that do not depend on the
+// caller: the module exists and the ACL, when named, is a right of it.
+// Failures are EINVALID errors naming the field.
+func (s *Service) ValidateAPIQuery(ctx context.Context, q APIQuery) error {
+	if !q.IP.IsValid() {
+		return model.Invalid("ip", "is required: the API caller's IPv4 or IPv6 address")
+	}
+	if q.Module == "" {
+		return model.Invalid("module", "is required")
+	}
+	if err := s.moduleExists(ctx, q.Module); err != nil {
+		return err
+	}
+	if q.ACL != "" {
+		if _, err := s.queryACL(ctx, q.Module, q.ACL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) queryACL(ctx context.Context, module, name string) (model.ACL, error) {
+	acls, err := s.store.ListACLs(ctx, module)
+	if err != nil {
+		return model.ACL{}, err
+	}
+	for _, a := range acls {
+		if a.Name == name {
+			if a.IsPreference() {
+				return a, model.Invalid("acl", "%q is a user preference, not a right", name)
+			}
+			return a, nil
+		}
+	}
+	return model.ACL{}, model.Invalid("acl", "module %s has no right %q", module, name)
+}
+
+// DecideAPI is the policy decision point portals call for their API callers
+// (R-SSO-6). subject resolves the caller's credentials; an EUNAUTHORIZED
+// error from it is a denial ("invalid credentials", the same words for an
+// unknown user and a wrong secret). The caller must then be active, may act
+// in the context (R-SSO-5, R-PRT-1), may use the module (R-MOD-1..3), and
+// its address must be in its API IP Allow ranges (R-ACL-3); a named boolean
+// right must be true, a text right is reported. Bad input is an EINVALID
+// error; a decision, allow or deny, is not an error. Every decision is
+// audited (R-OPS-4), never with the credentials.
+func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subject func(context.Context) (Actor, error)) (APIDecision, error) {
+	q.IP = q.IP.Unmap()
+	if err := s.ValidateAPIQuery(ctx, q); err != nil {
+		return APIDecision{}, err
+	}
+	d, err := s.decideAPI(ctx, q, subject)
+	if err != nil {
+		return APIDecision{}, err
+	}
+	outcome := model.OutcomeSuccess
+	if !d.Allow {
+		outcome = model.OutcomeDenied
+	}
+	details := map[string]any{"module": d.Module, "ip": q.IP.String(), "allow": d.Allow}
+	if d.Reason != "" {
+		details["reason"] = d.Reason
+	}
+	if d.Via != "" {
+		details["via"] = d.Via
+	}
+	if q.ACL != "" {
+		details["acl"] = q.ACL
+	}
+	target := ""
+	if d.User != nil {
+		target = d.User.ID
+	}
+	if err := s.store.AppendAudit(context.WithoutCancel(ctx), model.AuditEvent{Time: s.now(), ActorID: caller.id(), Action: "api.authorize",
+		TargetType: "user", TargetID: target, ContextID: d.ContextID, SourceIP: caller.IP, Outcome: outcome, Details: details}); err != nil {
+		s.log.Error("audit api decision", "err", err)
+	}
+	return d, nil
+}
+
+func (s *Service) decideAPI(ctx context.Context, q APIQuery, subject func(context.Context) (Actor, error)) (APIDecision, error) {
+	d := APIDecision{Module: q.Module}
+	deny := func(format string, args ...any) (APIDecision, error) {
+		d.Allow, d.Reason = false, fmt.Sprintf(format, args...)
+		return d, nil
+	}
+	who, err := subject(ctx)
+	if model.ErrorCode(err) == model.EUNAUTHORIZED {
+		return deny(ReasonBadCredentials)
+	}
+	if err != nil {
+		return d, err
+	}
+	u := who.User
+	if u.ID == "" || u.Status != model.StatusActive {
+		return deny(ReasonBadCredentials)
+	}
+	d.Via = who.Via
+	d.User = &APIDecisionUser{ID: u.ID, LoginName: u.LoginName, TenantID: u.TenantID}
+	// A token is bound to the module and context it was issued for.
+	if who.Module != "" && who.Module != q.Module {
+		return deny("the token was issued for module %s, not %s", who.Module, q.Module)
+	}
+	if who.ContextID != "" && q.ContextID != "" && who.ContextID != q.ContextID {
+		return deny("the token was issued for another context: get a token for context %s first", q.ContextID)
+	}
+	d.ContextID = cmp.Or(q.ContextID, who.ContextID)
+	if d.ContextID == "" {
+		d.ContextID = s.DefaultContext(ctx, u, "")
+	}
+	if d.ContextID == "" {
+		return deny("user is not assigned to any context")
+	}
+	ok, err := s.SwitchContext(ctx, u, d.ContextID)
+	if err != nil {
+		return d, err
+	}
+	if !ok {
+		ctxID := d.ContextID
+		d.ContextID = ""
+		return deny("user may not act in context %s", ctxID)
+	}
+	ok, why, err := s.ModuleAccess(ctx, u, q.Module, d.ContextID)
+	if err != nil {
+		return d, err
+	}
+	if !ok {
+		return deny("user may not use module %s: %s", q.Module, why)
+	}
+	rights, err := evaluate(ctx, s.store, u, d.ContextID, q.Module)
+	if err != nil {
+		return d, err
+	}
+	if q.ACL != "" {
+		acl, err := s.queryACL(ctx, q.Module, q.ACL)
+		if err != nil {
+			return d, err
+		}
+		d.ACL = &APIDecisionACL{Name: acl.Name, Type: acl.Type}
+		if acl.Type == model.ACLBoolean {
+			d.ACL.Value = rights.Bool(q.Module, acl.Name)
+		} else if v, ok := rights.Text(q.Module, acl.Name); ok {
+			d.ACL.Value = v
+		}
+	}
+	// R-ACL-3: the module's own API IP Allow when it defines one, else
+	// portal / API / API IP Allow.
+	ipRights, ipModule := rights, q.Module
+	if !hasRight(rights, q.Module, model.ACLAPIIPAllow) {
+		ipModule = model.ModulePortal
+		if q.Module != model.ModulePortal {
+			if ipRights, err = evaluate(ctx, s.store, u, d.ContextID, model.ModulePortal); err != nil {
+				return d, err
+			}
+		}
+	}
+	if ok, why := checkIPAllow(ipRights, ipModule, q.IP); !ok {
+		return deny("%s", why)
+	}
+	if d.ACL != nil && d.ACL.Type == model.ACLBoolean && d.ACL.Value != true {
+		return deny("right %q of module %s is not granted", q.ACL, q.Module)
+	}
+	d.Allow = true
+	return d, nil
+}
+
+func hasRight(r access.Result, module, name string) bool {
+	for _, x := range r.Rights {
+		if x.Module == module && x.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkIPAllow applies R-ACL-3 to ip: no value (or an empty one) means no
+// API access at all; a /0 range (0.0.0.0/0, ::/0) means no IP check;
+// otherwise ip must fall in one of the IPv4/IPv6 ranges.
+func checkIPAllow(r access.Result, module string, ip netip.Addr) (bool, string) {
+	v, ok := r.Text(module, model.ACLAPIIPAllow)
+	if !ok || strings.TrimSpace(v) == "" {
+		return false, ReasonNoAPIAccess
+	}
+	ps, err := access.ParseCIDRList(v)
+	if err != nil {
+		return false, ReasonBadIPAllow
+	}
+	ip = ip.Unmap()
+	for _, p := range ps {
+		if p.Bits() == 0 || p.Contains(ip) {
+			return true, ""
+		}
+	}
+	return false, fmt.Sprintf("ip %s not in API IP Allow", ip)
+}

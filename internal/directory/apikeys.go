@@ -1,0 +1,275 @@
+package directory
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/storage"
+)
+
+// User API keys (R-SSO-6): legacy API callers send a key as the password
+// of HTTP Basic (with the user's login name) or as a bearer token. A key is
+// "sk_" followed by 256 random bits in unpadded base64url; only its SHA-256
+// is stored, with a short visible prefix. A key works only while its user
+// is active and the key has not expired.
+
+const (
+	// apiKeyLen is len("sk_") + 43 base64url characters (32 bytes).
+	apiKeyLen = len(model.APIKeyPrefix) + 43
+	// apiKeyShown is how much of a key stays visible (prefix included).
+	apiKeyShown = len(model.APIKeyPrefix) + 8
+	// maxAPIKeysPerUser bounds what one user (or a script gone wrong) can
+	// pile up.
+	maxAPIKeysPerUser = 25
+	// touchEvery throttles the last-used write to one per key and minute.
+	touchEvery = time.Minute
+)
+
+// NewAPIKey is the input of CreateAPIKey.
+type NewAPIKey struct {
+	Name string `json:"name"`
+	// ExpiresAt is optional; it must lie in the future.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// CreatedAPIKey is a new key's metadata with the key itself, which is shown
+// this once and never again.
+type CreatedAPIKey struct {
+	model.APIKey
+	Key string `json:"key"`
+}
+
+// LooksLikeAPIKey reports whether s has the shape of an API key, so callers
+// can tell a key from a password or a JWT without a database lookup.
+func LooksLikeAPIKey(s string) bool {
+	if len(s) != apiKeyLen || !strings.HasPrefix(s, model.APIKeyPrefix) {
+		return false
+	}
+	for _, c := range s[len(model.APIKeyPrefix):] {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// hashAPIKey is the stored form of a key: lowercase hex SHA-256. A key has
+// 256 bits of entropy, so a fast hash is enough (no salt, no stretching),
+// and lookups by hash do not leak anything useful through timing.
+func hashAPIKey(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(h[:])
+}
+
+func newAPIKeySecret() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("api key: %w", err)
+	}
+	return model.APIKeyPrefix + base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+func validateAPIKeyName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return "", model.Invalid("name", "is required (at most 100 characters)")
+	}
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", model.Invalid("name", "must be valid UTF-8 without control characters")
+	}
+	return name, nil
+}
+
+// apiKeyOwner loads the user whose keys are managed and checks that the
+// actor may manage them: users manage their own keys; anyone else needs
+// right in every context of the user, like other user changes (R-USR-4).
+// Users outside the actor's reach look missing.
+func (s *Service) apiKeyOwner(ctx context.Context, st storage.Storage, a Actor, userID, right string) (model.User, error) {
+	if !a.System && a.User.ID != "" && a.User.ID == userID {
+		if a.User.Status != model.StatusActive {
+			return model.User{}, model.Errorf(model.EUNAUTHORIZED, "", "the account is not active")
+		}
+		return st.GetUser(ctx, userID)
+	}
+	u, err := s.visibleUser(ctx, st, a, userID)
+	if err != nil {
+		return u, err
+	}
+	if right != "" {
+		if err := s.authorizeOnUser(ctx, st, a, right, u); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
+}
+
+// CreateAPIKey creates an API key for user userID and returns it with the
+// key, shown once (R-SSO-6). An API key cannot mint further keys for its own
+// user: a leaked key must not be able to outlive its revocation.
+func (s *Service) CreateAPIKey(ctx context.Context, a Actor, userID string, in NewAPIKey) (CreatedAPIKey, error) {
+	name, err := validateAPIKeyName(in.Name)
+	if err != nil {
+		return CreatedAPIKey{}, err
+	}
+	now := s.now()
+	if in.ExpiresAt != nil {
+		if !in.ExpiresAt.After(now) {
+			return CreatedAPIKey{}, model.Invalid("expiresAt", "must lie in the future")
+		}
+		t := in.ExpiresAt.UTC()
+		in.ExpiresAt = &t
+	}
+	secret, err := newAPIKeySecret()
+	if err != nil {
+		return CreatedAPIKey{}, err
+	}
+	var out CreatedAPIKey
+	err = s.tx(ctx, func(st storage.Storage) error {
+		u, err := s.apiKeyOwner(ctx, st, a, userID, rightUsersWrite)
+		if err != nil {
+			return err
+		}
+		if !a.System && a.User.ID == u.ID && a.Via == ViaAPIKey {
+			return model.Errorf(model.EFORBIDDEN, "", "an API key cannot create API keys: authenticate with your password or a token")
+		}
+		if u.Status == model.StatusDeleted {
+			return model.Errorf(model.ECONFLICT, "status", "a deleted user cannot get API keys")
+		}
+		have, err := st.ListAPIKeys(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if len(have) >= maxAPIKeysPerUser {
+			return model.Errorf(model.ECONFLICT, "", "a user has at most %d API keys: delete one first", maxAPIKeysPerUser)
+		}
+		k, err := st.CreateAPIKey(ctx, model.APIKey{UserID: u.ID, Name: name, Prefix: secret[:apiKeyShown],
+			Hash: hashAPIKey(secret), ExpiresAt: in.ExpiresAt})
+		if err != nil {
+			return fmt.Errorf("create api key: %w", err)
+		}
+		out = CreatedAPIKey{APIKey: k, Key: secret}
+		details := map[string]any{"keyId": k.ID, "name": k.Name, "prefix": k.Prefix}
+		if k.ExpiresAt != nil {
+			details["expiresAt"] = k.ExpiresAt
+		}
+		return s.audit(ctx, st, a, "user.api_key.create", "user", u.ID, firstContext(u), details)
+	})
+	return out, err
+}
+
+// ListAPIKeys lists a user's API keys, metadata only.
+func (s *Service) ListAPIKeys(ctx context.Context, a Actor, userID string) ([]model.APIKey, error) {
+	if _, err := s.apiKeyOwner(ctx, s.store, a, userID, ""); err != nil {
+		return nil, err
+	}
+	return s.store.ListAPIKeys(ctx, userID)
+}
+
+// DeleteAPIKey revokes one of a user's API keys; it stops working at once.
+func (s *Service) DeleteAPIKey(ctx context.Context, a Actor, userID, keyID string) error {
+	return s.tx(ctx, func(st storage.Storage) error {
+		u, err := s.apiKeyOwner(ctx, st, a, userID, rightUsersWrite)
+		if err != nil {
+			return err
+		}
+		if err := st.DeleteAPIKey(ctx, u.ID, keyID); err != nil {
+			return err
+		}
+		return s.audit(ctx, st, a, "user.api_key.delete", "user", u.ID, firstContext(u), map[string]any{"keyId": keyID})
+	})
+}
+
+// AuthenticateAPIKey finds the active user an API key belongs to. Every
+// failure — malformed, unknown, expired, user not active — is the one
+// ErrBadCredentials.
+func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (model.User, model.APIKey, error) {
+	if !LooksLikeAPIKey(key) {
+		return model.User{}, model.APIKey{}, ErrBadCredentials
+	}
+	k, err := s.store.GetAPIKeyByHash(ctx, hashAPIKey(key))
+	if errors.Is(err, model.ErrNotFound) {
+		return model.User{}, model.APIKey{}, ErrBadCredentials
+	}
+	if err != nil {
+		return model.User{}, model.APIKey{}, fmt.Errorf("api key: %w", err)
+	}
+	now := s.now()
+	if k.Expired(now) {
+		return model.User{}, model.APIKey{}, ErrBadCredentials
+	}
+	u, err := s.store.GetUser(ctx, k.UserID)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.User{}, model.APIKey{}, ErrBadCredentials
+	}
+	if err != nil {
+		return model.User{}, model.APIKey{}, fmt.Errorf("api key user: %w", err)
+	}
+	if u.Status != model.StatusActive {
+		return model.User{}, model.APIKey{}, ErrBadCredentials
+	}
+	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= touchEvery {
+		if err := s.store.TouchAPIKey(ctx, k.ID, now); err != nil {
+			s.log.Warn("api key: record last use", "key", k.ID, "err", err)
+		}
+	}
+	return u, k, nil
+}
+
+// AuthenticateBasic checks HTTP Basic credentials (R-SSO-6): the secret is
+// either the user's password or one of the user's API keys. It returns the
+// user and how they authenticated (ViaBasic or ViaAPIKey).
+func (s *Service) AuthenticateBasic(ctx context.Context, login, secret string) (model.User, string, error) {
+	if LooksLikeAPIKey(secret) {
+		u, _, err := s.AuthenticateAPIKey(ctx, secret)
+		switch {
+		case err == nil:
+			if ok, err := s.loginNames(ctx, login, u); err != nil {
+				return model.User{}, "", err
+			} else if !ok {
+				return model.User{}, "", ErrBadCredentials
+			}
+			return u, ViaAPIKey, nil
+		case !errors.Is(err, ErrBadCredentials):
+			return model.User{}, "", err
+		}
+		// Not a key after all: a password of the same shape.
+	}
+	u, err := s.Authenticate(ctx, login, secret)
+	if err != nil {
+		return model.User{}, "", err
+	}
+	return u, ViaBasic, nil
+}
+
+// loginNames reports whether login ("name" or "tenant/name", as in
+// Authenticate) names user u.
+func (s *Service) loginNames(ctx context.Context, login string, u model.User) (bool, error) {
+	if len(login) == 0 || len(login) > 400 {
+		return false, nil
+	}
+	tenantRef, name, scoped := strings.Cut(login, "/")
+	if !scoped {
+		return strings.EqualFold(login, u.LoginName), nil
+	}
+	if !strings.EqualFold(name, u.LoginName) {
+		return false, nil
+	}
+	t, err := s.store.GetContext(ctx, u.TenantID)
+	if errors.Is(err, model.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return t.ID == tenantRef || (t.Number != "" && strings.EqualFold(t.Number, tenantRef)) || strings.EqualFold(t.Name, tenantRef), nil
+}
