@@ -129,6 +129,22 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 	if err != nil || tok2.RefreshToken == tok.RefreshToken {
 		t.Fatalf("refresh on A: %v", err)
 	}
+	introspectOnA := func() bool {
+		req, _ := http.NewRequest("POST", a+"/oauth2/introspect", strings.NewReader(url.Values{"token": {tok2.AccessToken}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(cl["id"].(string), cl["secret"].(string))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return m["active"] == true
+	}
+	if !introspectOnA() {
+		t.Fatal("refreshed access token inactive on A")
+	}
 	// Log out on B: the session is gone on A.
 	resp, err = browser.Get(b + "/logout")
 	if err != nil {
@@ -143,5 +159,14 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 	loc, _ = resp.Location()
 	if loc == nil || loc.Query().Get("error") != "login_required" {
 		t.Fatalf("after logout on B, A still has the session: %d %v", resp.StatusCode, loc)
+	}
+	// The logout revoked the session's grants; A's verification cache
+	// holds live state for at most a second.
+	deadline := time.Now().Add(3 * time.Second)
+	for introspectOnA() {
+		if time.Now().After(deadline) {
+			t.Fatal("A still says the logged-out session's access token is active")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -456,6 +456,11 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 		}
 		return s.audit(ctx, st, a, "user."+lifecycleVerb(from, to), "user", id, firstContext(out), map[string]any{"from": from, "to": to})
 	})
+	if err == nil {
+		for _, f := range s.onUserChange {
+			f(id)
+		}
+	}
 	return out, err
 }
 

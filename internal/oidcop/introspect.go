@@ -45,30 +45,61 @@ func (p *Provider) Verify(ctx context.Context, raw string) (Token, error) {
 	if raw == "" || len(raw) > maxToken {
 		return Token{}, errors.New("token missing or too long")
 	}
-	claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, p.verifier)
-	if err != nil {
-		return Token{}, fmt.Errorf("verify: %w", err)
+	now := p.now()
+	k := p.cache.key(raw)
+	e, found, fresh := p.cache.get(k, now)
+	if found && fresh {
+		if !e.live {
+			return Token{}, errors.New("token revoked or its user inactive")
+		}
+		return e.t, nil
 	}
-	if claims.JWTID == "" || claims.ClientID == "" {
-		return Token{}, errors.New("not a Sesame access token")
+	gen := p.cache.gen.Load()
+	if !found {
+		claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, p.verifier)
+		if err != nil {
+			return Token{}, fmt.Errorf("verify: %w", err)
+		}
+		if claims.JWTID == "" || claims.ClientID == "" {
+			return Token{}, errors.New("not a Sesame access token")
+		}
+		e = verifyEntry{t: Token{Claims: claims, ClientID: claims.ClientID, Scopes: claims.Scopes, ContextID: claimString(claims, claimContext)},
+			exp: claims.Expiration.AsTime()}
 	}
-	revoked, err := p.store.Revoked(ctx, p.now(), grantOf(claims.JWTID), claims.JWTID)
+	t, err := p.live(ctx, e.t)
+	if err != nil && ctx.Err() != nil {
+		return Token{}, err
+	}
+	e.t, e.live, e.checked, e.gen = t, err == nil, now, gen
+	p.cache.put(k, e)
 	if err != nil {
 		return Token{}, err
 	}
+	return t, nil
+}
+
+// live checks what can change after a token was signed: a revoked jti or
+// grant, the client's registration, the user's status.
+func (p *Provider) live(ctx context.Context, t Token) (Token, error) {
+	claims := t.Claims
+	revoked, err := p.store.Revoked(ctx, p.now(), grantOf(claims.JWTID), claims.JWTID)
+	if err != nil {
+		return t, err
+	}
 	if revoked {
-		return Token{}, errors.New("token revoked")
+		return t, errors.New("token revoked")
 	}
 	c, err := p.clients.get(ctx, claims.ClientID)
 	if err != nil {
-		return Token{}, fmt.Errorf("client: %w", err)
+		return t, fmt.Errorf("client: %w", err)
 	}
-	t := Token{Claims: claims, ClientID: claims.ClientID, Module: c.Module, Scopes: claims.Scopes, ContextID: claimString(claims, claimContext)}
+	t.Module = c.Module
 	if claims.Subject == claims.ClientID && strings.HasPrefix(claims.JWTID, "cc.") {
+		t.User = model.User{}
 		return t, nil
 	}
 	if t.User, err = p.activeUser(ctx, claims.Subject); err != nil {
-		return Token{}, err
+		return t, err
 	}
 	return t, nil
 }

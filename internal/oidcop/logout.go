@@ -41,7 +41,7 @@ func (p *Provider) SessionEnded(ctx context.Context, s model.Session, svcs []mod
 		p.log.Error("session grants", "err", err)
 	}
 	for _, g := range grants {
-		if err := p.store.RevokeGrant(ctx, g.ID, p.now().Add(p.maxTokenTTL())); err != nil {
+		if err := p.revokeGrant(ctx, g.ID); err != nil {
 			p.log.Error("revoke grant at logout", "grant", g.ID, "err", err)
 		}
 	}

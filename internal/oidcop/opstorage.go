@@ -105,7 +105,7 @@ func (s opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthR
 	m, err := s.p.store.RedeemAuthCode(ctx, session.Hash(code), s.p.now())
 	if errors.Is(err, model.ErrReused) {
 		s.p.log.Warn("authorization code reused: revoking its grant", "client", m.ClientID, "grant", m.ID)
-		if rerr := s.p.store.RevokeGrant(context.WithoutCancel(ctx), m.ID, s.p.now().Add(s.p.maxTokenTTL())); rerr != nil {
+		if rerr := s.p.revokeGrant(context.WithoutCancel(ctx), m.ID); rerr != nil {
 			s.p.log.Error("revoke grant", "err", rerr)
 		}
 		return nil, err
@@ -223,7 +223,7 @@ func (s opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Toke
 
 func (s opStorage) revokeFamily(ctx context.Context, grant, why string) {
 	s.p.log.Warn("revoking token family", "grant", grant, "reason", why)
-	if err := s.p.store.RevokeGrant(context.WithoutCancel(ctx), grant, s.p.now().Add(s.p.maxTokenTTL())); err != nil {
+	if err := s.p.revokeGrant(context.WithoutCancel(ctx), grant); err != nil {
 		s.p.log.Error("revoke grant", "err", err)
 	}
 }
@@ -272,7 +272,7 @@ func (s opStorage) TerminateSessionFromRequest(ctx context.Context, req *op.EndS
 // refused.
 func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
 	if userID != "" {
-		if err := s.p.store.RevokeTokenID(ctx, tokenOrID, s.p.now().Add(s.p.maxTokenTTL())); err != nil {
+		if err := s.p.revokeTokenID(ctx, tokenOrID); err != nil {
 			return oidc.ErrServerError()
 		}
 		return nil
@@ -284,7 +284,7 @@ func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 	if rt.ClientID != clientID {
 		return oidc.ErrInvalidClient().WithDescription("the token was not issued to this client")
 	}
-	if err := s.p.store.RevokeGrant(ctx, rt.FamilyID, s.p.now().Add(s.p.maxTokenTTL())); err != nil {
+	if err := s.p.revokeGrant(ctx, rt.FamilyID); err != nil {
 		return oidc.ErrServerError()
 	}
 	return nil

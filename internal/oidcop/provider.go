@@ -60,6 +60,7 @@ type Provider struct {
 	keys     *keyManager
 	clients  *clientCache
 	verifier *op.AccessTokenVerifier
+	cache    *verifyCache
 	issuer   string
 	opts     Options
 	now      func() time.Time
@@ -98,6 +99,8 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 	issuer := strings.TrimSuffix(opts.Issuer, "/")
 	p := &Provider{svc: svc, store: svc.Store(), sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
 	p.clients = &clientCache{store: p.store, ttl: 5 * time.Second, now: now}
+	p.cache = newVerifyCache(time.Second)
+	svc.OnUserChange(func(string) { p.cache.invalidate() })
 	p.keys = &keyManager{store: p.store, log: log, alg: jose.SignatureAlgorithm(opts.SigningAlg), rotate: opts.KeyRotation,
 		retain: p.maxTokenTTL(), now: now}
 	if err := p.keys.load(ctx); err != nil {

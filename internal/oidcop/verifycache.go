@@ -1,0 +1,81 @@
+package oidcop
+
+import (
+	"context"
+	"crypto/sha256"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// verifyCache remembers tokens already verified, so a resource server that
+// introspects the same token again costs neither a signature check nor a
+// query. What never changes (the signature, the claims) is kept until the
+// token expires; the live state (revocation, user status, client) is
+// re-read when the entry is older than liveTTL or when this node saw a
+// revocation, a logout or a user status change since (gen). Another node's
+// revocation therefore reaches this node's cache within liveTTL.
+type verifyCache struct {
+	liveTTL time.Duration
+	gen     atomic.Uint64
+	mu      sync.RWMutex
+	m       map[[32]byte]*verifyEntry
+}
+
+type verifyEntry struct {
+	t       Token
+	exp     time.Time
+	checked time.Time
+	gen     uint64
+	live    bool
+}
+
+const verifyCacheMax = 100_000
+
+func newVerifyCache(liveTTL time.Duration) *verifyCache {
+	return &verifyCache{liveTTL: liveTTL, m: map[[32]byte]*verifyEntry{}}
+}
+
+func (c *verifyCache) key(raw string) [32]byte { return sha256.Sum256([]byte(raw)) }
+
+// get returns the entry for raw when its signature was verified and it has
+// not expired; fresh reports whether its live state may be used as is.
+func (c *verifyCache) get(k [32]byte, now time.Time) (e verifyEntry, found, fresh bool) {
+	c.mu.RLock()
+	p := c.m[k]
+	c.mu.RUnlock()
+	if p == nil || !p.exp.After(now) {
+		return verifyEntry{}, false, false
+	}
+	e = *p
+	return e, true, e.gen == c.gen.Load() && now.Sub(e.checked) < c.liveTTL
+}
+
+func (c *verifyCache) put(k [32]byte, e verifyEntry) {
+	c.mu.Lock()
+	if len(c.m) >= verifyCacheMax {
+		// Drop everything rather than track recency: a refill costs one
+		// verification per live token.
+		c.m = map[[32]byte]*verifyEntry{}
+	}
+	c.m[k] = &e
+	c.mu.Unlock()
+}
+
+// invalidate makes every cached live state stale (this node revoked
+// something or a user's status changed).
+func (c *verifyCache) invalidate() { c.gen.Add(1) }
+
+// revokeGrant revokes a token family and drops this node's cached state.
+func (p *Provider) revokeGrant(ctx context.Context, grant string) error {
+	err := p.store.RevokeGrant(ctx, grant, p.now().Add(p.maxTokenTTL()))
+	p.cache.invalidate()
+	return err
+}
+
+// revokeTokenID revokes one access token by jti (RFC 7009).
+func (p *Provider) revokeTokenID(ctx context.Context, jti string) error {
+	err := p.store.RevokeTokenID(ctx, jti, p.now().Add(p.maxTokenTTL()))
+	p.cache.invalidate()
+	return err
+}
