@@ -89,7 +89,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("POST /api/v1/me/api-keys", a.createMyAPIKey)
 	h("DELETE /api/v1/me/api-keys/{keyId}", a.deleteMyAPIKey)
 
-	h("POST /api/v1/authorize", a.authorize)
+	a.routes = append(a.routes, "POST /api/v1/authorize")
+	mux.Handle("POST /api/v1/authorize", a.wrapFor(a.authorize, true))
 
 	h("GET /api/v1/contexts", a.searchContexts)
 	h("POST /api/v1/contexts", a.createContext)
@@ -151,11 +152,20 @@ func (a *API) Register(mux *http.ServeMux) {
 	}))
 }
 
-func (a *API) wrap(fn handler) http.Handler {
+func (a *API) wrap(fn handler) http.Handler { return a.wrapFor(fn, false) }
+
+// wrapFor authenticates; clients (a client credentials token: no user)
+// are let through only where clientsAllowed, i.e. to POST /api/v1/authorize,
+// which portals call with their own client token.
+func (a *API) wrapFor(fn handler, clientsAllowed bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		actor, err := a.authenticate(r)
 		if err != nil {
 			writeProblem(w, r, a.log, err)
+			return
+		}
+		if actor.User.ID == "" && !actor.System && !clientsAllowed {
+			writeProblem(w, r, a.log, model.Errorf(model.EFORBIDDEN, "", "a client credentials token may only call POST /api/v1/authorize"))
 			return
 		}
 		if err := fn(w, r, actor); err != nil {
@@ -253,7 +263,7 @@ func (a *API) bearerActor(ctx context.Context, token string) (directory.Actor, e
 		a.log.InfoContext(ctx, "bearer token refused", "err", err)
 		return directory.Actor{}, errBadBearer()
 	}
-	if actor.User.ID == "" || actor.System {
+	if actor.System || (actor.User.ID == "" && actor.ClientID == "") {
 		return directory.Actor{}, errBadBearer()
 	}
 	if actor.Via == "" {

@@ -81,6 +81,9 @@ func (a Actor) id() string {
 	if a.System {
 		return "system"
 	}
+	if a.User.ID == "" && a.ClientID != "" {
+		return "client:" + a.ClientID
+	}
 	return a.User.ID
 }
 
