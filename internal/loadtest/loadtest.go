@@ -1,0 +1,350 @@
+package loadtest
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is one run's settings (the command-line flags).
+type Config struct {
+	URL         string
+	Admin       string // login:password, HTTP Basic for the admin API
+	Scenario    string // cc, introspect, authcode, cas or all
+	Duration    time.Duration
+	Warmup      time.Duration
+	Concurrency int
+	Timeout     time.Duration // per request
+	Scope       string        // client_credentials scope (optional)
+	JSON        bool
+	Keep        bool // keep the user and clients created for the run
+	// CASValidate is the measured validation time of the cas-validate
+	// figure: 0 means Duration, negative skips it.
+	CASValidate time.Duration
+}
+
+// Report is the whole run, as printed by -json (one line).
+type Report struct {
+	URL             string   `json:"url"`
+	Scenario        string   `json:"scenario"`
+	Concurrency     int      `json:"concurrency"`
+	DurationSeconds float64  `json:"durationSeconds"`
+	WarmupSeconds   float64  `json:"warmupSeconds"`
+	Results         []Result `json:"results"`
+}
+
+const usage = `sesame-load drives a running Sesame and reports throughput and latency.
+
+Usage:
+  sesame-load [-url http://127.0.0.1:8080] [-admin admin:PASSWORD] [-scenario cas]
+              [-d 10s] [-warmup 2s] [-c 32] [-json]
+
+Scenarios:
+  cc          client_credentials token requests (RFC 6749 §4.4)
+  introspect  token introspection of one valid access token (RFC 7662)
+  authcode    authorization code + PKCE flows on an SSO session (authorize + token)
+  cas         /cas/login ticket + /cas/serviceValidate pairs, then serviceValidate
+              alone over pre-minted tickets
+  all         each of the above in turn (OIDC ones are skipped without discovery)
+
+Flags:
+`
+
+// Main runs the command and returns its exit code: 0 when the run
+// completed (errors during the load are reported, not fatal), 1 when it
+// could not run, 2 for bad usage.
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sesame-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	var c Config
+	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "Sesame base URL")
+	fs.StringVar(&c.Admin, "admin", "", "admin `login:password` (HTTP Basic) for set-up through the admin API;\n"+
+		"empty: admin:$SESAME_BOOTSTRAP_ADMIN_PASSWORD")
+	fs.StringVar(&c.Scenario, "scenario", "cas", "cc, introspect, authcode, cas or all")
+	fs.DurationVar(&c.Duration, "d", 10*time.Second, "measured duration per scenario")
+	fs.DurationVar(&c.Warmup, "warmup", 2*time.Second, "warm-up before each measurement (not counted)")
+	fs.IntVar(&c.Concurrency, "c", 32, "concurrent workers (and keep-alive connections)")
+	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "timeout of one request")
+	fs.StringVar(&c.Scope, "scope", "", "scope to ask for in client_credentials requests (none by default)")
+	fs.BoolVar(&c.JSON, "json", false, "print the result as one JSON line on stdout (the table goes to stderr)")
+	fs.BoolVar(&c.Keep, "keep", false, "keep the user and clients created for the run (the account always stays)")
+	fs.DurationVar(&c.CASValidate, "cas-validate", 0, "cas: measured time of the validate-only figure (0: same as -d, negative: skip);\n"+
+		"minting its tickets adds several times this much to the run")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if c.Admin == "" {
+		c.Admin = "admin:" + os.Getenv("SESAME_BOOTSTRAP_ADMIN_PASSWORD")
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sesame-load: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if err := c.validate(); err != nil {
+		fmt.Fprintf(stderr, "sesame-load: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	table := stdout
+	if c.JSON {
+		table = stderr
+	}
+	rep, err := Run(ctx, c, stderr)
+	if len(rep.Results) > 0 {
+		WriteTable(table, rep)
+	}
+	if c.JSON && (err == nil || len(rep.Results) > 0) {
+		b, _ := json.Marshal(rep)
+		fmt.Fprintf(stdout, "%s\n", b)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "sesame-load: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	c.URL = strings.TrimRight(c.URL, "/")
+	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("-url %q: want http://HOST:PORT", c.URL))
+	}
+	if l, p, ok := strings.Cut(c.Admin, ":"); !ok || l == "" || p == "" {
+		errs = append(errs, errors.New("-admin: want login:password (or set SESAME_BOOTSTRAP_ADMIN_PASSWORD)"))
+	}
+	if c.Scenario != "all" && !slices.Contains(Scenarios, c.Scenario) {
+		errs = append(errs, fmt.Errorf("-scenario %q: want one of %s or all", c.Scenario, strings.Join(Scenarios, ", ")))
+	}
+	if c.Duration <= 0 {
+		errs = append(errs, errors.New("-d must be positive"))
+	}
+	if c.Warmup < 0 {
+		errs = append(errs, errors.New("-warmup must not be negative"))
+	}
+	if c.Concurrency < 1 || c.Concurrency > 10000 {
+		errs = append(errs, errors.New("-c must be between 1 and 10000"))
+	}
+	if c.Timeout <= 0 {
+		errs = append(errs, errors.New("-timeout must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// Run sets up, runs the scenario(s) and tears down; progress goes to log.
+// The report holds what was measured even when err is set.
+func Run(ctx context.Context, c Config, log io.Writer) (Report, error) {
+	if err := c.validate(); err != nil {
+		return Report{}, err
+	}
+	rep := Report{URL: c.URL, Scenario: c.Scenario, Concurrency: c.Concurrency,
+		DurationSeconds: c.Duration.Seconds(), WarmupSeconds: c.Warmup.Seconds()}
+	base, _ := url.Parse(c.URL)
+	tr := newTransport(c.Concurrency)
+	defer tr.CloseIdleConnections()
+	e := &env{cfg: c, base: base, tr: tr, suffix: randHex(4),
+		admin: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+
+	scenarios := []string{c.Scenario}
+	if c.Scenario == "all" {
+		scenarios = Scenarios
+	}
+	skip := map[string]string{}
+	needOIDC := slices.ContainsFunc(scenarios, isOIDC)
+	if needOIDC {
+		if err := e.discover(ctx); err != nil {
+			if c.Scenario != "all" {
+				return rep, err
+			}
+			for _, s := range scenarios {
+				if isOIDC(s) {
+					skip[s] = err.Error()
+				}
+			}
+			needOIDC = false
+		} else if e.disc.note != "" {
+			fmt.Fprintf(log, "note: %s\n", e.disc.note)
+		}
+	}
+	if needOIDC {
+		for _, s := range scenarios {
+			if miss := e.missingEndpoint(s); miss != "" {
+				if c.Scenario != "all" {
+					return rep, fmt.Errorf("scenario %s: the discovery document has no %s", s, miss)
+				}
+				skip[s] = "the discovery document has no " + miss
+			}
+		}
+	}
+	needOIDC = slices.ContainsFunc(scenarios, func(s string) bool { return isOIDC(s) && skip[s] == "" })
+	needCAS := slices.Contains(scenarios, "cas")
+	fmt.Fprintf(log, "setting up on %s (suffix %s)…\n", c.URL, e.suffix)
+	err := e.setUp(ctx, needOIDC, needCAS)
+	if !c.Keep {
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			for _, err := range e.tearDown(cctx) {
+				fmt.Fprintf(log, "clean-up: %v\n", err)
+			}
+		}()
+	}
+	if err != nil {
+		return rep, fmt.Errorf("set-up: %w", err)
+	}
+	for _, s := range scenarios {
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+		if why := skip[s]; why != "" {
+			fmt.Fprintf(log, "%s: skipped: %s\n", s, why)
+			rep.Results = append(rep.Results, Result{Scenario: s, Concurrency: c.Concurrency, Skipped: why})
+			continue
+		}
+		fmt.Fprintf(log, "%s: %d workers, %s warm-up, %s measured…\n", s, c.Concurrency, c.Warmup, c.Duration)
+		rs, err := e.run(ctx, s, log)
+		rep.Results = append(rep.Results, rs...)
+		if err != nil {
+			return rep, fmt.Errorf("scenario %s: %w", s, err)
+		}
+	}
+	return rep, ctx.Err()
+}
+
+func (e *env) missingEndpoint(s string) string {
+	switch {
+	case e.disc.TokenEndpoint == "":
+		return "token_endpoint"
+	case s == "introspect" && e.disc.IntrospectionEndpoint == "":
+		return "introspection_endpoint"
+	case s == "authcode" && e.disc.AuthorizationEndpoint == "":
+		return "authorization_endpoint"
+	}
+	return ""
+}
+
+// workers prepares one worker per connection with prepare (in parallel:
+// sign-ins cost an argon2id verification each).
+func (e *env) workers(ctx context.Context, prepare func(w *worker) error) ([]*worker, error) {
+	ws := make([]*worker, e.cfg.Concurrency)
+	errs := make([]error, len(ws))
+	var wg sync.WaitGroup
+	for i := range ws {
+		ws[i] = &worker{id: i}
+		wg.Go(func() { errs[i] = prepare(ws[i]) })
+	}
+	wg.Wait()
+	return ws, errors.Join(errs...)
+}
+
+// signedIn prepares a worker with its own SSO session.
+func (e *env) signedIn(ctx context.Context) func(w *worker) error {
+	return func(w *worker) error {
+		st := &browserState{browser: e.browser(e.redirectURI), plain: e.plain()}
+		w.state = st
+		return e.signIn(ctx, st.browser)
+	}
+}
+
+func (e *env) run(ctx context.Context, s string, log io.Writer) ([]Result, error) {
+	c := e.cfg
+	var (
+		ws    []*worker
+		err   error
+		do    op
+		steps []string
+		unit  string
+	)
+	switch s {
+	case "cc":
+		ws, err = e.workers(ctx, func(w *worker) error { w.state = e.plain(); return nil })
+		do, unit = e.cc, "requests"
+	case "introspect":
+		var tok tokenResponse
+		if tok, err = e.token(ctx, e.plain(), e.ccForm()); err != nil {
+			return nil, fmt.Errorf("an access token to introspect: %w", err)
+		}
+		ws, err = e.workers(ctx, func(w *worker) error { w.state = &introState{c: e.plain(), token: tok.AccessToken}; return nil })
+		do, unit = e.introspect, "requests"
+	case "authcode":
+		ws, err = e.workers(ctx, e.signedIn(ctx))
+		do, unit, steps = e.authcode, "flows", []string{"authorize", "token"}
+	case "cas":
+		ws, err = e.workers(ctx, e.signedIn(ctx))
+		do, unit, steps = e.casPair, "pairs", []string{"cas/login", "cas/serviceValidate"}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("preparing workers: %w", err)
+	}
+	r, _ := phase(ctx, ws, steps, c.Warmup, c.Duration, do)
+	r.Scenario, r.Unit = s, unit
+	if s == "authcode" {
+		r.Note = "one flow = GET authorize (redirects followed on Sesame) + POST token"
+	}
+	out := []Result{r}
+	if vd := cmp.Or(c.CASValidate, c.Duration); s == "cas" && vd > 0 && ctx.Err() == nil {
+		fmt.Fprintf(log, "cas-validate: minting tickets and validating them for %s…\n", vd)
+		v := e.casValidateRounds(ctx, ws, min(2*time.Second, vd), vd)
+		v.Scenario, v.Unit = "cas-validate", "validations"
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// WriteTable prints the report for people.
+func WriteTable(w io.Writer, rep Report) {
+	fmt.Fprintf(w, "sesame-load %s: %d workers, %s measured after %s warm-up\n", rep.URL, rep.Concurrency,
+		time.Duration(rep.DurationSeconds*float64(time.Second)), time.Duration(rep.WarmupSeconds*float64(time.Second)))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tcount\tunit\tper second\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\t")
+	lat := func(l Latency) string {
+		return fmt.Sprintf("%.2f\t%.2f\t%.2f\t%.2f", l.P50, l.P90, l.P99, l.Max)
+	}
+	for _, r := range rep.Results {
+		if r.Skipped != "" {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t-\t\n", r.Scenario)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.1f\t%s\t%d\t\n", r.Scenario, r.Count, r.Unit, r.PerSecond, lat(r.Latency), r.Errors)
+		for _, s := range r.Steps {
+			fmt.Fprintf(tw, "  %s\t\t\t\t%s\t\t\n", s.Name, lat(s.Latency))
+		}
+	}
+	tw.Flush()
+	for _, r := range rep.Results {
+		if r.Skipped != "" {
+			fmt.Fprintf(w, "%s skipped: %s\n", r.Scenario, r.Skipped)
+		}
+		if r.Note != "" {
+			fmt.Fprintf(w, "%s: %s\n", r.Scenario, r.Note)
+		}
+		if r.WarmupErrors > 0 {
+			fmt.Fprintf(w, "%s: %d error(s) outside the measured calls (warm-up, ticket minting)\n", r.Scenario, r.WarmupErrors)
+		}
+		for _, m := range r.ErrorSamples {
+			fmt.Fprintf(w, "%s error: %s\n", r.Scenario, m)
+		}
+	}
+}
