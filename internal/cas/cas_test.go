@@ -65,11 +65,21 @@ func setup(t *testing.T, backend string, opts sesametest.Options) *fixture {
 	return f
 }
 
+// forBackends runs fn once per storage backend, in parallel with the other
+// backends and tests: each run has its own Sesame, store and apps.
+func forBackends(t *testing.T, fn func(t *testing.T, backend string)) {
+	t.Parallel()
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			fn(t, backend)
+		})
+	}
+}
+
 // onBackends runs fn against a fresh Sesame on every storage backend.
 func onBackends(t *testing.T, opts sesametest.Options, fn func(t *testing.T, f *fixture)) {
-	for _, backend := range sesametest.Backends {
-		t.Run(backend, func(t *testing.T) { fn(t, setup(t, backend, opts)) })
-	}
+	forBackends(t, func(t *testing.T, backend string) { fn(t, setup(t, backend, opts)) })
 }
 
 func browser(t *testing.T) *http.Client {
@@ -105,37 +115,34 @@ func login(t *testing.T, c *http.Client, base, ret, user, pass string) (*http.Re
 // TestSSOWithCASClient: app one sends the browser to Sesame, the user logs
 // in once, app two gets the user without a prompt; logout reaches both.
 func TestSSOWithCASClient(t *testing.T) {
-	for _, backend := range sesametest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			f := setup(t, backend, sesametest.Options{})
-			c := browser(t)
-			resp, err := c.Get(f.app1URL)
-			page := body(t, resp, err)
-			if !isLoginPage(page) || !strings.HasPrefix(resp.Request.URL.String(), f.env.Server.URL+"/login?return=") {
-				t.Fatalf("app one did not send us to the login page: %s\n%s", resp.Request.URL, page)
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		c := browser(t)
+		resp, err := c.Get(f.app1URL)
+		page := body(t, resp, err)
+		if !isLoginPage(page) || !strings.HasPrefix(resp.Request.URL.String(), f.env.Server.URL+"/login?return=") {
+			t.Fatalf("app one did not send us to the login page: %s\n%s", resp.Request.URL, page)
+		}
+		ret := resp.Request.URL.Query().Get("return")
+		resp, page = login(t, c, f.env.Server.URL, ret, "carol", pw)
+		if !strings.Contains(page, "hello carol <carol@acme.example> module=portal") {
+			t.Fatalf("after login app one shows: %q (at %s)", page, resp.Request.URL)
+		}
+		// Second app: single sign-on, no prompt.
+		page = get(t, c, f.app2URL)
+		if !strings.Contains(page, "hello carol <carol@acme.example> module=cas") {
+			t.Fatalf("app two did not get the user without a prompt: %q", page)
+		}
+		// Logout at Sesame: both apps are told (single logout) and prompt again.
+		page = get(t, c, f.env.Server.URL+"/cas/logout")
+		if !strings.Contains(page, "signed out") {
+			t.Fatalf("logout page: %q", page)
+		}
+		for _, app := range []string{f.app1URL, f.app2URL} {
+			if page := get(t, c, app); !isLoginPage(page) {
+				t.Errorf("%s still serves the user after single logout: %q", app, page)
 			}
-			ret := resp.Request.URL.Query().Get("return")
-			resp, page = login(t, c, f.env.Server.URL, ret, "carol", pw)
-			if !strings.Contains(page, "hello carol <carol@acme.example> module=portal") {
-				t.Fatalf("after login app one shows: %q (at %s)", page, resp.Request.URL)
-			}
-			// Second app: single sign-on, no prompt.
-			page = get(t, c, f.app2URL)
-			if !strings.Contains(page, "hello carol <carol@acme.example> module=cas") {
-				t.Fatalf("app two did not get the user without a prompt: %q", page)
-			}
-			// Logout at Sesame: both apps are told (single logout) and prompt again.
-			page = get(t, c, f.env.Server.URL+"/cas/logout")
-			if !strings.Contains(page, "signed out") {
-				t.Fatalf("logout page: %q", page)
-			}
-			for _, app := range []string{f.app1URL, f.app2URL} {
-				if page := get(t, c, app); !isLoginPage(page) {
-					t.Errorf("%s still serves the user after single logout: %q", app, page)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 type casResponse struct {
@@ -204,23 +211,13 @@ func TestTicketRules(t *testing.T) {
 		c := browser(t)
 		svc := f.app1URL + "page"
 
-		// A ticket works once (CAS 3.0 §3.1.2).
+		// A service ticket validates (CAS 3.0 §2.5) with attributes.
 		tk := ticketFor(t, f, c, svc, "")
 		if r := validate(t, f, "/cas/p3/serviceValidate", svc, tk); r.ServiceResponse.AuthenticationSuccess == nil ||
 			r.ServiceResponse.AuthenticationSuccess.User != "carol" || r.ServiceResponse.AuthenticationSuccess.Attributes["contextId"] != f.acct {
 			t.Fatalf("first validation: %+v", r)
 		}
-		if code := failCode(validate(t, f, "/cas/p3/serviceValidate", svc, tk)); code != "INVALID_TICKET" {
-			t.Errorf("reused ticket: %q", code)
-		}
-		// A ticket for another service fails and is then gone.
-		tk = ticketFor(t, f, c, svc, "")
-		if code := failCode(validate(t, f, "/cas/serviceValidate", f.app1URL+"other", tk)); code != "INVALID_SERVICE" {
-			t.Errorf("ticket for another service: %q", code)
-		}
-		if code := failCode(validate(t, f, "/cas/serviceValidate", svc, tk)); code != "INVALID_TICKET" {
-			t.Errorf("ticket after a failed validation: %q", code)
-		}
+		// Reuse, other services, expiry, oversized values: attack_test.go.
 		// Missing parameters, forged and malformed tickets.
 		for _, tc := range []struct{ service, ticket, code string }{
 			{svc, "", "INVALID_REQUEST"},
@@ -228,7 +225,6 @@ func TestTicketRules(t *testing.T) {
 			{svc, "ST-" + session.Token(), "INVALID_TICKET"},
 			{svc, "PT-" + session.Token(), "INVALID_TICKET"},
 			{svc, "garbage", "INVALID_TICKET"},
-			{svc, "ST-" + strings.Repeat("A", 1000), "INVALID_REQUEST"},
 		} {
 			if code := failCode(validate(t, f, "/cas/serviceValidate", tc.service, tc.ticket)); code != tc.code {
 				t.Errorf("service %q ticket %.20q: %q, want %q", tc.service, tc.ticket, code, tc.code)
@@ -256,133 +252,10 @@ func TestTicketRules(t *testing.T) {
 	})
 }
 
-func TestExpiredTicket(t *testing.T) {
-	onBackends(t, sesametest.Options{TicketTTL: time.Millisecond}, func(t *testing.T, f *fixture) {
-		c := browser(t)
-		tk := ticketFor(t, f, c, f.app1URL, "")
-		time.Sleep(20 * time.Millisecond)
-		if code := failCode(validate(t, f, "/cas/serviceValidate", f.app1URL, tk)); code != "INVALID_TICKET" {
-			t.Errorf("expired ticket: %q", code)
-		}
-	})
-}
-
 func noRedirect(c *http.Client) *http.Client {
 	n := *c
 	n.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &n
-}
-
-// TestServiceURLsAreNotOpenRedirects: unregistered and look-alike services
-// get an error page, never a redirect (R-SSO-3).
-func TestServiceURLsAreNotOpenRedirects(t *testing.T) {
-	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
-		c := noRedirect(browser(t))
-		app := strings.TrimSuffix(f.app1URL, "/")
-		host := strings.TrimPrefix(app, "http://")
-		for _, svc := range []string{
-			"https://evil.example/",
-			app + ".evil.example/",
-			"http://evil.example/?x=" + f.app1URL,
-			"http://" + host + "@evil.example/",
-			"http://evil.example@" + host + "/",
-			"https://" + host + "/",
-			strings.Replace(app, "127.0.0.1", "127.0.0.2", 1) + "/",
-			app + "/..%2f..%2fadmin",
-			app + "/%2e%2e/admin",
-			app + `/\evil.example`,
-			"//" + host + "/",
-			"javascript:alert(1)",
-		} {
-			resp, err := c.Get(f.env.Server.URL + "/cas/login?service=" + url.QueryEscape(svc))
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
-				t.Errorf("service %q: status %d, Location %q", svc, resp.StatusCode, resp.Header.Get("Location"))
-			}
-		}
-		// Logout's service parameter is no open redirect either.
-		resp, err := c.Get(f.env.Server.URL + "/cas/logout?service=" + url.QueryEscape("https://evil.example/"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.Header.Get("Location") != "" {
-			t.Errorf("logout redirected to an unregistered service: %s", resp.Header.Get("Location"))
-		}
-		// Nor is the login page's return parameter.
-		for _, ret := range []string{"https://evil.example/", "//evil.example/", `/\evil.example`, "/\r\nLocation: https://evil.example/"} {
-			resp, _ := login(t, c, f.env.Server.URL, ret, "carol", pw)
-			if loc := resp.Header.Get("Location"); loc != "/" {
-				t.Errorf("return %q redirected to %q", ret, loc)
-			}
-		}
-	})
-}
-
-func TestLoginSecurity(t *testing.T) {
-	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
-		base := f.env.Server.URL
-
-		// CSRF: a cross-site form post to /login is refused.
-		req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(url.Values{"username": {"carol"}, "password": {pw}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", "https://evil.example")
-		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		resp, err := noRedirect(browser(t)).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusForbidden || strings.Contains(resp.Header.Get("Set-Cookie"), session.CookieName) {
-			t.Errorf("cross-site login post: %d %s", resp.StatusCode, resp.Header.Get("Set-Cookie"))
-		}
-
-		// Enumeration: unknown user and wrong password answer alike.
-		c := noRedirect(browser(t))
-		r1, p1 := login(t, c, base, "/", "nobody-here", "whatever-password")
-		r2, p2 := login(t, c, base, "/", "carol", "wrong-password-1")
-		strip := func(s string) string { return strings.NewReplacer("nobody-here", "X", "carol", "X").Replace(s) }
-		if r1.StatusCode != r2.StatusCode || strip(p1) != strip(p2) || !strings.Contains(p1, "Invalid login name or password.") {
-			t.Errorf("unknown user and wrong password differ: %d vs %d", r1.StatusCode, r2.StatusCode)
-		}
-
-		// Session fixation: a cookie planted before login is not the session after it.
-		c = noRedirect(browser(t))
-		u, _ := url.Parse(base)
-		planted := session.Token()
-		c.Jar.SetCookies(u, []*http.Cookie{{Name: session.CookieName, Value: planted, Path: "/"}})
-		resp, _ = login(t, c, base, "/", "carol", pw)
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("login: %d", resp.StatusCode)
-		}
-		var after string
-		for _, ck := range c.Jar.Cookies(u) {
-			if ck.Name == session.CookieName {
-				after = ck.Value
-			}
-		}
-		if after == "" || after == planted {
-			t.Fatalf("session cookie not rotated at login: %q", after)
-		}
-		fixed := noRedirect(browser(t))
-		fixed.Jar.SetCookies(u, []*http.Cookie{{Name: session.CookieName, Value: planted, Path: "/"}})
-		resp, err = fixed.Get(base + "/cas/login?service=" + url.QueryEscape(f.app1URL))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
-			t.Errorf("the planted cookie gives a session: %s", resp.Header.Get("Location"))
-		}
-		for _, ck := range resp.Cookies() {
-			if ck.Name == session.CookieName && !(ck.HttpOnly && ck.SameSite == http.SameSiteLaxMode) {
-				t.Errorf("cookie flags: %+v", ck)
-			}
-		}
-	})
 }
 
 func TestGatewayRenewAndModuleAccess(t *testing.T) {
