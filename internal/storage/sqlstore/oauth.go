@@ -94,8 +94,10 @@ func (s *Store) SetAuthCode(ctx context.Context, id, codeHash string) error {
 // atomic, so of two concurrent redemptions exactly one wins.
 func (s *Store) RedeemAuthCode(ctx context.Context, codeHash string, now time.Time) (model.AuthRequest, error) {
 	var data string
+	unlock := s.wlock()
 	err := s.queryRow(ctx, `UPDATE oauth_auth_requests SET redeemed = 1 WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 RETURNING data`,
 		codeHash, micros(now)).Scan(&data)
+	unlock()
 	if err == nil {
 		return decodeAuthRequest(data)
 	}

@@ -198,6 +198,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 
 // DeleteUserSessions implements storage.Storage.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) ([]string, error) {
+	defer s.wlock()()
 	rows, err := s.query(ctx, `DELETE FROM sso_sessions WHERE user_id = $1 RETURNING id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("delete user sessions: %w", err)
@@ -255,7 +256,9 @@ func (s *Store) CreateTicket(ctx context.Context, t model.Ticket) error {
 // ConsumeTicket implements storage.Storage: DELETE … RETURNING is atomic on
 // both backends, so of two concurrent validations exactly one gets the row.
 func (s *Store) ConsumeTicket(ctx context.Context, id string, now time.Time) (model.Ticket, error) {
+	unlock := s.wlock()
 	t, err := scanTicket(s.queryRow(ctx, `DELETE FROM cas_tickets WHERE id = $1 RETURNING `+ticketCols, id))
+	unlock()
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("ticket: %w", model.ErrNotFound)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -50,6 +51,21 @@ type Store struct {
 	rb  *rebinder
 	log *slog.Logger
 	now func() time.Time
+	// wmu serialises writers on SQLite, which has one writer at a time:
+	// without it concurrent writers spin in SQLite's busy handler, which
+	// sleeps for milliseconds. Taken before a connection is, so readers
+	// never wait for it. Shared by the transaction copies of the Store.
+	wmu *sync.Mutex
+}
+
+// wlock takes the SQLite write lock unless s is already a transaction (which
+// holds it) or the backend is PostgreSQL; it returns the unlock function.
+func (s *Store) wlock() func() {
+	if s.rb.d != dialectSQLite || s.tx != nil {
+		return func() {}
+	}
+	s.wmu.Lock()
+	return s.wmu.Unlock
 }
 
 var _ storage.Storage = (*Store)(nil)
@@ -92,7 +108,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	}
-	s := &Store{db: db, q: db, rb: &rebinder{d: d}, log: opts.Logger, now: opts.Now}
+	s := &Store{db: db, q: db, rb: &rebinder{d: d}, log: opts.Logger, now: opts.Now, wmu: &sync.Mutex{}}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -149,6 +165,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
+	// A database may have a later migration than one added on another
+	// branch (developer databases): apply the missing one too.
+	opts = append(opts, goose.WithAllowOutofOrder(true))
 	p, err := goose.NewProvider(gd, s.db, sub, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
@@ -193,6 +212,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
+	defer s.wlock()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -210,6 +230,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
 }
 
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	defer s.wlock()()
 	res, err := s.q.ExecContext(ctx, s.rb.rebind(q), args...)
 	return res, mapErr(err)
 }
