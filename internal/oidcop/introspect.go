@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -121,17 +122,15 @@ func oauthError(w http.ResponseWriter, status int, code, desc string) {
 // refresh tokens. The caller is an authenticated confidential client.
 func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	clientID, authenticated, err := op.ClientIDFromRequest(r, p.op)
-	var oe *oidc.Error
-	if errors.As(err, &oe) && oe.ErrorType == oidc.InvalidRequest {
+	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "the request body could not be read (at most 64 KiB)")
 		return
 	}
-	if err != nil || !authenticated {
+	clientID, ok := p.authenticateClient(r)
+	if !ok {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
-	_ = clientID
 	raw := r.PostForm.Get("token")
 	if raw == "" {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "token is required")
@@ -192,6 +191,31 @@ func (p *Provider) introspectRefresh(w http.ResponseWriter, r *http.Request, raw
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"active": true, "client_id": rt.ClientID, "token_type": "refresh_token",
 		"sub": rt.UserID, "exp": rt.ExpiresAt.Unix(), "scope": strings.Join(rt.Scopes, " "), claimContext: rt.ContextID})
+}
+
+// authenticateClient checks a confidential client's credentials: HTTP
+// Basic with form-encoded id and secret (RFC 6749 §2.3.1) or
+// client_id/client_secret in the body. The form must be parsed.
+func (p *Provider) authenticateClient(r *http.Request) (string, bool) {
+	id, secret, basic := r.BasicAuth()
+	if basic {
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id)
+		secret, err2 = url.QueryUnescape(secret)
+		if err1 != nil || err2 != nil {
+			return "", false
+		}
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if id == "" || secret == "" {
+		return "", false
+	}
+	c, err := p.clients.get(r.Context(), id)
+	if err != nil || !checkSecret(c, secret) {
+		return "", false
+	}
+	return id, true
 }
 
 // bearer takes the access token from the Authorization header (RFC 6750
