@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/sesame-sso/sesame/internal/directory"
@@ -13,10 +14,51 @@ import (
 // Summary counts what Apply did.
 type Summary struct {
 	Created, Updated, Unchanged int
+	// Secrets are the generated secrets of the confidential OIDC clients
+	// this apply created without secretHash or secretEnv, by client name
+	// (with " (id)" appended should two share a name). They are shown
+	// once: only their hashes are stored.
+	Secrets map[string]string
+	// ClientIDs are those clients' ids (their OAuth client_id), keyed as
+	// Secrets.
+	ClientIDs map[string]string
+	// Warnings are things the operator should know (an unset secretEnv).
+	Warnings []string
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("applied: %d created, %d updated, %d unchanged", s.Created, s.Updated, s.Unchanged)
+	var b strings.Builder
+	fmt.Fprintf(&b, "applied: %d created, %d updated, %d unchanged", s.Created, s.Updated, s.Unchanged)
+	names := make([]string, 0, len(s.Secrets))
+	for n := range s.Secrets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if id := s.ClientIDs[n]; id != "" {
+			fmt.Fprintf(&b, "\nclient %s id: %s", n, id)
+		}
+		fmt.Fprintf(&b, "\nclient %s secret: %s", n, s.Secrets[n])
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(&b, "\nwarning: %s", w)
+	}
+	return b.String()
+}
+
+func (s *Summary) addSecret(name, id, secret string) {
+	if s.Secrets == nil {
+		s.Secrets, s.ClientIDs = map[string]string{}, map[string]string{}
+	}
+	key := name
+	if _, dup := s.Secrets[key]; dup {
+		key = fmt.Sprintf("%s (%s)", name, id)
+	}
+	s.Secrets[key], s.ClientIDs[key] = secret, id
+}
+
+func (s *Summary) warn(format string, args ...any) {
+	s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...))
 }
 
 type applier struct {
@@ -37,7 +79,7 @@ func Apply(ctx context.Context, svc *directory.Service, d Document) (Summary, er
 			return err
 		}
 		ap := &applier{svc: tx, a: directory.System, root: root, refs: map[string]string{"root": root.ID}}
-		steps := []func(context.Context, Document) error{ap.domains, ap.modules, ap.contexts, ap.templates, ap.groups, ap.policies, ap.users}
+		steps := []func(context.Context, Document) error{ap.domains, ap.modules, ap.contexts, ap.templates, ap.groups, ap.policies, ap.users, ap.clients}
 		for _, step := range steps {
 			if err := step(ctx, d); err != nil {
 				return err

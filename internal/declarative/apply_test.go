@@ -296,8 +296,16 @@ func TestExampleFileApplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv("DEMO_PORTAL_SECRET", "demo-portal-secret-0123456789")
 	_, svc := open(t, "sqlite")
 	if _, err := declarative.Apply(context.Background(), svc, doc); err != nil {
 		t.Fatal(err)
+	}
+	portal, err := svc.GetClient(context.Background(), directory.System, "demo-portal")
+	if err != nil || portal.SecretHash != directory.SecretHash("demo-portal-secret-0123456789") {
+		t.Errorf("the demo portal's secret is not $DEMO_PORTAL_SECRET: %v", err)
+	}
+	if _, err := svc.FindCASService(context.Background(), "http://localhost:3001/home"); err != nil {
+		t.Errorf("the demo CAS service: %v", err)
 	}
 }

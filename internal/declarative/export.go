@@ -11,8 +11,9 @@ import (
 
 // Export writes the store's data as a Document that Apply accepts: contexts
 // by id (so a promotion keeps ids), parents before children. It includes
-// password hashes (argon2id), never plain passwords: treat the file as
-// sensitive. Deleted users and the shipped catalog are left out.
+// password hashes (argon2id) and client secret hashes (SHA-256), never plain
+// passwords or secrets: treat the file as sensitive. Clients keep their ids
+// (their OAuth client_id). Deleted users and the shipped catalog are left out.
 func Export(ctx context.Context, svc *directory.Service) (Document, error) {
 	st := svc.Store()
 	var d Document
@@ -129,6 +130,9 @@ func Export(ctx context.Context, svc *directory.Service) (Document, error) {
 		if !more {
 			break
 		}
+	}
+	if err := exportClients(ctx, svc, &d); err != nil {
+		return d, err
 	}
 	return d, nil
 }

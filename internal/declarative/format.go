@@ -19,6 +19,7 @@ type Document struct {
 	Groups    []Group            `yaml:"groups,omitempty"`
 	Policies  []Policy           `yaml:"policies,omitempty"`
 	Users     []User             `yaml:"users,omitempty"`
+	Clients   []Client           `yaml:"clients,omitempty"`
 }
 
 // Module registers a module with its ACLs.
