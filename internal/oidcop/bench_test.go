@@ -73,3 +73,20 @@ func BenchmarkIntrospectJWT(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAuthCodeFlow: one op = authorize on an existing SSO session
+// (redirects followed on Sesame) + code exchange at the token endpoint.
+func BenchmarkAuthCodeFlow(b *testing.B) {
+	f, _ := benchFixture(b, "RS256")
+	t := &testing.T{}
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		c := f.browser(t)
+		c.Transport = &http.Transport{MaxIdleConnsPerHost: 4}
+		f.login(t, c, f.app1, "carol", carolPW)
+		for pb.Next() {
+			f.login(t, c, f.app1, "", "")
+		}
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -56,6 +57,9 @@ type Store struct {
 	// sleeps for milliseconds. Taken before a connection is, so readers
 	// never wait for it. Shared by the transaction copies of the Store.
 	wmu *sync.Mutex
+	// stmts caches prepared statements on SQLite (see stmt).
+	stmts  *sync.Map
+	nstmts *atomic.Int64
 }
 
 // wlock takes the SQLite write lock unless s is already a transaction (which
@@ -108,7 +112,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	}
-	s := &Store{db: db, q: db, rb: &rebinder{d: d}, log: opts.Logger, now: opts.Now, wmu: &sync.Mutex{}}
+	s := &Store{db: db, q: db, rb: &rebinder{d: d}, log: opts.Logger, now: opts.Now, wmu: &sync.Mutex{}, stmts: &sync.Map{}, nstmts: &atomic.Int64{}}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -229,19 +233,70 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
 	return nil
 }
 
+// stmtCacheMax bounds the prepared statements kept (queries built with
+// variable IN lists are not worth more).
+const stmtCacheMax = 512
+
+// stmt returns the cached prepared statement for q on SQLite, whose driver
+// would otherwise parse and plan every statement again (a tenth of a login's
+// CPU); nil on PostgreSQL, where pgx caches statements per connection.
+func (s *Store) stmt(ctx context.Context, q string) *sql.Stmt {
+	if s.rb.d != dialectSQLite {
+		return nil
+	}
+	if v, ok := s.stmts.Load(q); ok {
+		return s.inTxStmt(ctx, v.(*sql.Stmt))
+	}
+	if s.nstmts.Load() >= stmtCacheMax {
+		return nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // let the plain call report the error
+	}
+	if v, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		st = v.(*sql.Stmt)
+	} else {
+		s.nstmts.Add(1)
+	}
+	return s.inTxStmt(ctx, st)
+}
+
+func (s *Store) inTxStmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	if s.tx != nil {
+		return s.tx.StmtContext(ctx, st)
+	}
+	return st
+}
+
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	defer s.wlock()()
-	res, err := s.q.ExecContext(ctx, s.rb.rebind(q), args...)
+	q = s.rb.rebind(q)
+	if st := s.stmt(ctx, q); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, mapErr(err)
+	}
+	res, err := s.q.ExecContext(ctx, q, args...)
 	return res, mapErr(err)
 }
 
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := s.q.QueryContext(ctx, s.rb.rebind(q), args...)
+	q = s.rb.rebind(q)
+	if st := s.stmt(ctx, q); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, mapErr(err)
+	}
+	rows, err := s.q.QueryContext(ctx, q, args...)
 	return rows, mapErr(err)
 }
 
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return s.q.QueryRowContext(ctx, s.rb.rebind(q), args...)
+	q = s.rb.rebind(q)
+	if st := s.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.q.QueryRowContext(ctx, q, args...)
 }
 
 // mapErr turns driver constraint errors into model errors, keeping the
