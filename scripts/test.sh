@@ -4,6 +4,7 @@
 #
 # PostgreSQL: uses $SESAME_TEST_POSTGRES_DSN when set; otherwise starts a
 # throwaway cluster with initdb/pg_ctl in a temp dir and stops it on exit.
+# Chromium (browser tests): /usr/bin/chromium, installed with apt-get as root.
 # Under CI=true a missing component fails the run with what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,14 @@ if [ -z "${SESAME_TEST_POSTGRES_DSN:-}" ]; then
     || { cat "$PGTMP/pg.log" >&2; die "could not start the throwaway PostgreSQL cluster"; }
   export SESAME_TEST_POSTGRES_DSN="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslmode=disable"
   echo "test.sh: throwaway PostgreSQL on 127.0.0.1:$PGPORT" >&2
+fi
+
+# Chromium drives the browser tests (internal/e2e): installed like
+# PostgreSQL when missing and the script runs as root; without it those
+# tests skip, or fail under CI=true.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "test.sh: installing chromium with apt-get" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || true
 fi
 
 go vet ./...

@@ -1,0 +1,184 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/chromedp"
+	casclient "gopkg.in/cas.v2"
+
+	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
+)
+
+// chromiumPath is where Debian's chromium package installs the browser.
+const chromiumPath = "/usr/bin/chromium"
+
+// stepTimeout bounds one step of the journey in the browser.
+const stepTimeout = 8 * time.Second
+
+const installHint = "install chromium: apt-get install -y chromium"
+
+// chromium returns the browser, or skips the test when it is missing
+// (fails under CI=true, where nothing is skipped).
+func chromium(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(installHint)
+		}
+		t.Skip(installHint)
+	}
+	return chromiumPath
+}
+
+// casApp is a web application guarded by gopkg.in/cas.v2, an independent
+// CAS client with single logout support. Its page shows the signed-in
+// user in #hello.
+func casApp(t *testing.T, sesameURL string) *httptest.Server {
+	u, err := url.Parse(sesameURL + "/cas/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := casclient.NewClient(&casclient.Options{URL: u})
+	srv := httptest.NewServer(client.Handle(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !casclient.IsAuthenticated(r) {
+			casclient.RedirectToLogin(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>app</title><p id="hello">hello %s</p>`, html.EscapeString(casclient.Username(r)))
+	})))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestBrowserSSOAndSingleLogout: in a real browser, a user signs in through
+// Sesame's login page to app one, opens app two (another host name) and is
+// signed in without a prompt, signs out at Sesame, and both apps ask for a
+// login again: CAS single logout reached them.
+func TestBrowserSSOAndSingleLogout(t *testing.T) {
+	exe := chromium(t)
+	env := sesametest.New(t, "sqlite")
+	ad := env.Admin()
+	acct := ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Acme", "parentId": env.RootID})
+	ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "carol", "domain": "ENTERPRISE", "contexts": []string{acct},
+		"status": "active", "password": "carol-password-123"})
+	// The apps are on two host names, so that the browser keeps their
+	// cookies apart (cookies ignore ports).
+	app1 := casApp(t, env.Server.URL).URL + "/"
+	app2 := strings.Replace(casApp(t, env.Server.URL).URL, "127.0.0.1", "localhost", 1) + "/"
+	ad.ID("POST", "/api/v1/clients", map[string]any{"name": "App one", "module": "portal", "protocol": "cas", "servicePatterns": []string{app1 + "*"}})
+	ad.ID("POST", "/api/v1/clients", map[string]any{"name": "App two", "module": "cas", "protocol": "cas", "servicePatterns": []string{app2 + "*"}})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("no-proxy-server", true),
+	)
+	t.Cleanup(cancelAlloc)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+
+	// The first action starts the browser: it gets the whole budget, as a
+	// timeout on it would stop the browser (see chromedp.Run). The browser's
+	// own log (CSP violations, blocked navigations…) is kept for failures.
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start %s: %v", exe, err)
+	}
+	var (
+		logMu   sync.Mutex
+		logSeen []string
+	)
+	go func() {
+		for ev, err := range chromedp.Events(browser, cdplog.EntryAdded) {
+			if err != nil {
+				return
+			}
+			logMu.Lock()
+			logSeen = append(logSeen, fmt.Sprintf("[%s %s] %s", ev.Entry.Source, ev.Entry.Level, ev.Entry.Text))
+			logMu.Unlock()
+		}
+	}()
+	if err := chromedp.Do(browser, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdplog.Enable, cdp.Empty{})
+		return err
+	})); err != nil {
+		t.Fatalf("enable the browser log: %v", err)
+	}
+	// do runs one step of the user's journey; on failure it reports where
+	// the browser is and what it shows.
+	do := func(name string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, scancel := context.WithTimeout(browser, stepTimeout)
+		defer scancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			dctx, dcancel := context.WithTimeout(browser, 2*time.Second)
+			defer dcancel()
+			loc, _ := chromedp.Run(dctx, chromedp.Location())
+			page, _ := chromedp.Run(dctx, chromedp.OuterHTML(chromedp.CSS("html")))
+			logMu.Lock()
+			defer logMu.Unlock()
+			t.Fatalf("%s: %v\nbrowser log:\n  %s\nat %q:\n%.1500s", name, err, strings.Join(logSeen, "\n  "), loc, page)
+		}
+	}
+	read := func(name string, a chromedp.Action[string]) string {
+		t.Helper()
+		v, err := chromedp.Run(browser, a)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return v
+	}
+
+	// App one sends the browser to Sesame's login page.
+	do("open app one", chromedp.Navigate(app1), chromedp.WaitVisible(chromedp.ID("username")))
+	if loc := read("location", chromedp.Location()); !strings.HasPrefix(loc, env.Server.URL+"/login?") {
+		t.Fatalf("app one did not send the browser to the login page: %s", loc)
+	}
+	do("type login name", chromedp.SendKeys(chromedp.ID("username"), "carol"))
+	do("type password", chromedp.SendKeys(chromedp.ID("password"), "carol-password-123"))
+	do("submit", chromedp.Click(chromedp.ID("submit")))
+	do("wait for app one", chromedp.WaitVisible(chromedp.ID("hello")))
+	if hello, loc := read("app one", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello carol" || !strings.HasPrefix(loc, app1) {
+		t.Fatalf("after sign-in: %q at %s", hello, loc)
+	}
+	// App two: single sign-on, no prompt.
+	do("open app two", chromedp.Navigate(app2), chromedp.WaitVisible(chromedp.ID("hello")))
+	if hello, loc := read("app two", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello carol" || !strings.HasPrefix(loc, app2) {
+		t.Fatalf("app two: %q at %s", hello, loc)
+	}
+	// Sign out at Sesame: single logout tells both apps.
+	do("sign out", chromedp.Navigate(env.Server.URL+"/logout"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if h1 := read("logout page", chromedp.Text(chromedp.CSS("h1"))); !strings.Contains(h1, "Signed out") {
+		t.Fatalf("logout page: %q", h1)
+	}
+	for _, app := range []string{app1, app2} {
+		do("reopen "+app, chromedp.Navigate(app), chromedp.WaitVisible(chromedp.ID("username")))
+		if loc := read("location", chromedp.Location()); !strings.HasPrefix(loc, env.Server.URL+"/login?") {
+			t.Errorf("%s after logout: at %s, want the login page", app, loc)
+		}
+	}
+}
