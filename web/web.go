@@ -43,7 +43,11 @@ type Message struct{ Title, Message, Link, LinkText string }
 // Render writes page with status.
 func (p *Pages) Render(w http.ResponseWriter, status int, page string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	// No form-action: browsers apply it to the redirects that follow a form
+	// post too, and a login ends in a redirect to the app (another origin).
+	// The forms post to Sesame itself (relative actions), and CSRF is
+	// refused by CrossOriginProtection.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
 	w.WriteHeader(status)
 	_ = p.t[page].ExecuteTemplate(w, "layout", data)
 }

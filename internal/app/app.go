@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -186,6 +187,11 @@ func serve(ctx context.Context, env Env, args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go srv.Run(ctx)
+	if addr, ok := env.Getenv("SESAME_PPROF_ADDR"); ok && addr != "" {
+		// Profiling for load runs (docs/BENCHMARKS.md): a separate
+		// listener, never on the public address.
+		go servePprof(ctx, addr, log)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -267,4 +273,16 @@ func export(ctx context.Context, env Env, args []string) error {
 		w = f
 	}
 	return declarative.Write(w, doc)
+}
+
+func servePprof(ctx context.Context, addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	hs := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); _ = hs.Close() }()
+	log.Info("pprof listening", "addr", addr)
+	if err := hs.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("pprof", "err", err)
+	}
 }
