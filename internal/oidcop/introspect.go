@@ -43,40 +43,52 @@ func claimString(c *oidc.AccessTokenClaims, name string) string {
 // user still active, the client still registered (R-USR-1: deactivation
 // makes tokens inactive at once).
 func (p *Provider) Verify(ctx context.Context, raw string) (Token, error) {
+	e, err := p.verify(ctx, raw)
+	if err != nil {
+		return Token{}, err
+	}
+	return e.t, nil
+}
+
+// verify is Verify returning the cache entry.
+func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error) {
 	if raw == "" || len(raw) > maxToken {
-		return Token{}, errors.New("token missing or too long")
+		return nil, errors.New("token missing or too long")
 	}
 	now := p.now()
 	k := p.cache.key(raw)
-	e, found, fresh := p.cache.get(k, now)
-	if found && fresh {
-		if !e.live {
-			return Token{}, errors.New("token revoked or its user inactive")
+	old, fresh := p.cache.get(k, now)
+	if old != nil && fresh {
+		if !old.live {
+			return nil, errors.New("token revoked or its user inactive")
 		}
-		return e.t, nil
+		return old, nil
 	}
 	gen := p.cache.gen.Load()
-	if !found {
+	e := &verifyEntry{}
+	if old != nil {
+		e.t, e.exp = old.t, old.exp
+	} else {
 		claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, p.verifier)
 		if err != nil {
-			return Token{}, fmt.Errorf("verify: %w", err)
+			return nil, fmt.Errorf("verify: %w", err)
 		}
 		if claims.JWTID == "" || claims.ClientID == "" {
-			return Token{}, errors.New("not a Sesame access token")
+			return nil, errors.New("not a Sesame access token")
 		}
-		e = verifyEntry{t: Token{Claims: claims, ClientID: claims.ClientID, Scopes: claims.Scopes, ContextID: claimString(claims, claimContext)},
-			exp: claims.Expiration.AsTime()}
+		e.t = Token{Claims: claims, ClientID: claims.ClientID, Scopes: claims.Scopes, ContextID: claimString(claims, claimContext)}
+		e.exp = claims.Expiration.AsTime()
 	}
 	t, err := p.live(ctx, e.t)
 	if err != nil && ctx.Err() != nil {
-		return Token{}, err
+		return nil, err
 	}
 	e.t, e.live, e.checked, e.gen = t, err == nil, now, gen
 	p.cache.put(k, e)
 	if err != nil {
-		return Token{}, err
+		return nil, err
 	}
-	return t, nil
+	return e, nil
 }
 
 // live checks what can change after a token was signed: a revoked jti or
@@ -146,12 +158,17 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		p.introspectRefresh(w, r, raw, clientID)
 		return
 	}
-	t, err := p.Verify(ctx, raw)
+	e, err := p.verify(ctx, raw)
 	if err != nil {
 		writeJSON(w, http.StatusOK, inactive)
 		return
 	}
-	c := t.Claims
+	t, c := e.t, e.t.Claims
+	withRights := !t.IsClient() && slices.Contains(c.Scopes, scopeRights)
+	if b := e.resp.Load(); b != nil && !withRights {
+		writeRaw(w, *b)
+		return
+	}
 	out := map[string]any{"active": true, "client_id": c.ClientID, "token_type": "Bearer", "exp": c.Expiration.AsTime().Unix(),
 		"iat": c.IssuedAt.AsTime().Unix(), "sub": c.Subject, "aud": []string(c.Audience), "iss": c.Issuer, "jti": c.JWTID,
 		claimModule: t.Module}
@@ -163,17 +180,32 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		out["username"] = u.LoginName
 		out[claimTenant], out[claimContext] = u.TenantID, t.ContextID
 		out["given_name"], out["family_name"], out["email"] = u.Person.FirstName, u.Person.LastName, u.Person.Email
-		if slices.Contains(c.Scopes, scopeRights) {
-			rights, err := p.rightsMap(ctx, u, t.ContextID, t.Module)
-			if err != nil {
-				p.log.Error("rights for introspection", "err", err)
-				oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "rights could not be evaluated")
-				return
-			}
-			out[claimRights] = rights
-		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	if withRights {
+		// Rights are evaluated on every call: they change with groups.
+		rights, err := p.rightsMap(ctx, t.User, t.ContextID, t.Module)
+		if err != nil {
+			p.log.Error("rights for introspection", "err", err)
+			oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "rights could not be evaluated")
+			return
+		}
+		out[claimRights] = rights
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", "")
+		return
+	}
+	b = append(b, '\n')
+	e.resp.Store(&b)
+	writeRaw(w, b)
+}
+
+func writeRaw(w http.ResponseWriter, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(b)
 }
 
 // introspectRefresh answers for a refresh token, only to its own client.

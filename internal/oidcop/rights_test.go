@@ -24,9 +24,9 @@ func TestRightsOnRequest(t *testing.T) {
 		if _, ok := f.introspect(t, f.app1, plain.AccessToken)["rights"]; ok {
 			t.Fatal("rights released without scope rights")
 		}
-		app := *f.app1
+		app := &rp{srv: f.app1.srv, id: f.app1.id, secret: f.app1.secret, conf: f.app1.conf, verifier: f.app1.verifier}
 		app.conf.Scopes = append(append([]string{}, app.conf.Scopes...), "rights")
-		tok := f.login(t, f.browser(t), &app, "carol", carolPW)
+		tok := f.login(t, f.browser(t), app, "carol", carolPW)
 		for name, m := range map[string]map[string]any{"introspection": f.introspect(t, f.app1, tok.AccessToken), "userinfo": userinfo(t, f, tok)} {
 			rights, _ := m["rights"].(map[string]any)
 			if rights["SIM - Price Plan Modify"] != "true" || m["context_id"] != f.acct || m["module"] != "portal" {

@@ -28,6 +28,9 @@ type verifyEntry struct {
 	checked time.Time
 	gen     uint64
 	live    bool
+	// resp is the encoded introspection answer (without rights), built
+	// once per live check.
+	resp atomic.Pointer[[]byte]
 }
 
 const verifyCacheMax = 100_000
@@ -40,25 +43,26 @@ func (c *verifyCache) key(raw string) [32]byte { return sha256.Sum256([]byte(raw
 
 // get returns the entry for raw when its signature was verified and it has
 // not expired; fresh reports whether its live state may be used as is.
-func (c *verifyCache) get(k [32]byte, now time.Time) (e verifyEntry, found, fresh bool) {
+func (c *verifyCache) get(k [32]byte, now time.Time) (e *verifyEntry, fresh bool) {
 	c.mu.RLock()
 	p := c.m[k]
 	c.mu.RUnlock()
 	if p == nil || !p.exp.After(now) {
-		return verifyEntry{}, false, false
+		return nil, false
 	}
-	e = *p
-	return e, true, e.gen == c.gen.Load() && now.Sub(e.checked) < c.liveTTL
+	return p, p.gen == c.gen.Load() && now.Sub(p.checked) < c.liveTTL
 }
 
-func (c *verifyCache) put(k [32]byte, e verifyEntry) {
+// put stores a new entry (entries are never changed once stored, but for
+// their lazily built resp).
+func (c *verifyCache) put(k [32]byte, e *verifyEntry) {
 	c.mu.Lock()
 	if len(c.m) >= verifyCacheMax {
 		// Drop everything rather than track recency: a refill costs one
 		// verification per live token.
 		c.m = map[[32]byte]*verifyEntry{}
 	}
-	c.m[k] = &e
+	c.m[k] = e
 	c.mu.Unlock()
 }
 
