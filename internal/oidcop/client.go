@@ -17,9 +17,9 @@ import (
 
 // client adapts a registered OIDC client (R-SSO-3) to op.Client.
 type client struct {
-	m         model.Client
-	accessTTL time.Duration
-	loginURL  string
+	m        model.Client
+	idTTL    time.Duration
+	loginURL string
 }
 
 var _ op.Client = (*client)(nil)
@@ -61,7 +61,7 @@ func (c *client) GrantTypes() []oidc.GrantType {
 func (c *client) LoginURL(id string) string { return c.loginURL + "?id=" + id }
 
 func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }
-func (c *client) IDTokenLifetime() time.Duration      { return time.Hour }
+func (c *client) IDTokenLifetime() time.Duration      { return c.idTTL }
 
 // DevMode lets registered http redirect URIs through: registration only
 // accepts https or loopback http (clients.ParseURL), and the match is exact.

@@ -171,7 +171,7 @@ func (p *Provider) maxTokenTTL() time.Duration {
 }
 
 func (p *Provider) opClient(c model.Client) *client {
-	return &client{m: c, loginURL: pathLogin}
+	return &client{m: c, idTTL: p.opts.IDTokenTTL, loginURL: pathLogin}
 }
 
 type httpKey struct{}
