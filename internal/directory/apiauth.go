@@ -169,7 +169,7 @@ func (s *Service) OwnRights(ctx context.Context, a Actor, contextID, module stri
 	if !ok {
 		return access.Result{}, errHidden("context")
 	}
-	return evaluate(ctx, s.store, a.User, contextID, module)
+	return s.evaluate(ctx, s.store, a.User, contextID, module)
 }
 
 // APIQuery is what a portal asks about one of its API callers (R-SSO-6).
@@ -349,7 +349,7 @@ func (s *Service) decideAPI(ctx context.Context, q APIQuery, subject func(contex
 	if !ok {
 		return deny("user may not use module %s: %s", q.Module, why)
 	}
-	rights, err := evaluate(ctx, s.store, u, d.ContextID, q.Module)
+	rights, err := s.evaluate(ctx, s.store, u, d.ContextID, q.Module)
 	if err != nil {
 		return d, err
 	}
@@ -371,7 +371,7 @@ func (s *Service) decideAPI(ctx context.Context, q APIQuery, subject func(contex
 	if !hasRight(rights, q.Module, model.ACLAPIIPAllow) {
 		ipModule = model.ModulePortal
 		if q.Module != model.ModulePortal {
-			if ipRights, err = evaluate(ctx, s.store, u, d.ContextID, model.ModulePortal); err != nil {
+			if ipRights, err = s.evaluate(ctx, s.store, u, d.ContextID, model.ModulePortal); err != nil {
 				return d, err
 			}
 		}

@@ -75,7 +75,7 @@ func (s *Service) authorize(ctx context.Context, st storage.Storage, a Actor, ri
 	if !ok {
 		return errHidden("context")
 	}
-	res, err := evaluate(ctx, st, a.User, at, model.ModuleCAS)
+	res, err := s.evaluate(ctx, st, a.User, at, model.ModuleCAS)
 	if err != nil {
 		return err
 	}

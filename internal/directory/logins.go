@@ -68,7 +68,7 @@ func (s *Service) ModuleAccess(ctx context.Context, u model.User, module, contex
 	if contextID == "" {
 		return false, "the user is not assigned to any context", nil
 	}
-	res, err := evaluate(ctx, s.store, u, contextID, module)
+	res, err := s.evaluate(ctx, s.store, u, contextID, module)
 	if err != nil {
 		return false, "", err
 	}

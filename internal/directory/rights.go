@@ -59,8 +59,8 @@ func loadInput(ctx context.Context, st storage.Storage, u model.User, contextID,
 }
 
 // evaluate computes u's effective rights in contextID for module ("" = all).
-func evaluate(ctx context.Context, st storage.Storage, u model.User, contextID, module string) (access.Result, error) {
-	in, err := loadInput(ctx, st, u, contextID, module)
+func (s *Service) evaluate(ctx context.Context, st storage.Storage, u model.User, contextID, module string) (access.Result, error) {
+	in, err := loadInput(ctx, cachedCatalog{Storage: st, c: s.catalog}, u, contextID, module)
 	if err != nil {
 		return access.Result{}, err
 	}
@@ -83,12 +83,12 @@ func (s *Service) EffectiveRights(ctx context.Context, a Actor, userID, contextI
 			return access.Result{}, err
 		}
 	}
-	return evaluate(ctx, s.store, u, contextID, module)
+	return s.evaluate(ctx, s.store, u, contextID, module)
 }
 
 // UserRights evaluates a user's own rights (used by login and token paths).
 func (s *Service) UserRights(ctx context.Context, u model.User, contextID, module string) (access.Result, error) {
-	return evaluate(ctx, s.store, u, contextID, module)
+	return s.evaluate(ctx, s.store, u, contextID, module)
 }
 
 func (s *Service) moduleExists(ctx context.Context, module string) error {

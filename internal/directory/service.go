@@ -19,6 +19,7 @@ type Service struct {
 	// onUserChange is told, after commit, about every user whose status
 	// changed (token caches drop what they know of the user).
 	onUserChange []func(userID string)
+	catalog      *catalogCache
 }
 
 // OnUserChange registers f to run after a user's lifecycle status changed.
@@ -30,7 +31,7 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: st, hasher: h, log: log, now: time.Now}
+	return &Service{store: st, hasher: h, log: log, now: time.Now, catalog: newCatalogCache(30*time.Second, time.Now)}
 }
 
 // Store returns the underlying store.
