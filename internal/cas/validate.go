@@ -115,7 +115,7 @@ func (h *Handler) logFailure(err error) {
 
 // attributes released to services (R-SSO-4).
 func (h *Handler) attributes(r *http.Request, t model.Ticket, u model.User) map[string]string {
-	client, _ := h.Svc.Store().GetClient(r.Context(), t.ClientID)
+	client, _ := h.Svc.Client(r.Context(), t.ClientID)
 	return map[string]string{
 		"userId": u.ID, "loginName": u.LoginName, "firstName": u.Person.FirstName, "lastName": u.Person.LastName,
 		"email": u.Person.Email, "tenantId": u.TenantID, "contextId": t.ContextID, "module": client.Module,

@@ -20,6 +20,7 @@ type Service struct {
 	// changed (token caches drop what they know of the user).
 	onUserChange []func(userID string)
 	catalog      *catalogCache
+	clients      *clientCache
 }
 
 // OnUserChange registers f to run after a user's lifecycle status changed.
@@ -31,7 +32,8 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: st, hasher: h, log: log, now: time.Now, catalog: newCatalogCache(30*time.Second, time.Now)}
+	return &Service{store: st, hasher: h, log: log, now: time.Now, catalog: newCatalogCache(30*time.Second, time.Now),
+		clients: &clientCache{}}
 }
 
 // Store returns the underlying store.
