@@ -1,6 +1,7 @@
 package oidcop
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -103,16 +104,14 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, areq *authRe
 		op.AuthRequestError(w, r, areq, oidc.ErrAccessDenied().WithDescription("%s", reason), p.op)
 		return
 	}
-	m, err := p.store.UpdateAuthRequest(ctx, areq.m.ID, func(ar model.AuthRequest) (model.AuthRequest, error) {
-		ar.UserID, ar.SessionID, ar.ContextID, ar.AuthTime, ar.AMR, ar.Done = u.ID, s.ID, ctxID, s.AuthTime, []string{"pwd"}, true
-		return ar, nil
-	})
-	if err != nil {
-		p.page(w, http.StatusBadRequest, "Sign-in expired", "This sign-in request has expired or was already used. Go back to the application and try again.")
-		return
-	}
-	if err := p.store.AddSessionService(ctx, model.SessionService{SessionID: s.ID, ClientID: c.ID, Service: model.ProtocolOIDC}); err != nil {
-		p.log.Error("record session service", "err", err)
-	}
+	// The authenticated request is written together with its code
+	// (opStorage.SaveAuthCode): one write instead of two.
+	m := areq.m
+	m.UserID, m.SessionID, m.ContextID, m.AuthTime, m.AMR, m.Done = u.ID, s.ID, ctxID, s.AuthTime, []string{"pwd"}, true
+	ctx = context.WithValue(ctx, completedKey{}, &m)
 	op.AuthResponse(&authRequest{m: m, module: c.Module}, p.op, w, r.WithContext(op.ContextWithIssuer(ctx, p.issuer)))
 }
+
+// completedKey passes the authenticated request from complete to
+// SaveAuthCode through op.AuthResponse.
+type completedKey struct{}

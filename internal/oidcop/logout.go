@@ -33,24 +33,24 @@ func (p *Provider) logoutToken(ctx context.Context, clientID, userID, sessionID 
 }
 
 // SessionEnded is called when an SSO session ends (logout, R-SSO-7): every
-// grant made under it is revoked, and every OIDC client that had a login
-// in it and registered a logout URL receives a logout token.
-func (p *Provider) SessionEnded(ctx context.Context, s model.Session, svcs []model.SessionService) {
+// grant made under it is revoked, and every OIDC client that got tokens in
+// it and registered a logout URL receives a logout token.
+func (p *Provider) SessionEnded(ctx context.Context, s model.Session, _ []model.SessionService) {
 	grants, err := p.store.SessionGrants(ctx, s.ID)
 	if err != nil {
 		p.log.Error("session grants", "err", err)
 	}
+	told := map[string]bool{}
+	var wg sync.WaitGroup
 	for _, g := range grants {
 		if err := p.revokeGrant(ctx, g.ID); err != nil {
 			p.log.Error("revoke grant at logout", "grant", g.ID, "err", err)
 		}
-	}
-	var wg sync.WaitGroup
-	for _, ss := range svcs {
-		if ss.Service != model.ProtocolOIDC {
+		if told[g.ClientID] {
 			continue
 		}
-		c, err := p.clients.get(ctx, ss.ClientID)
+		told[g.ClientID] = true
+		c, err := p.clients.get(ctx, g.ClientID)
 		if err != nil || c.LogoutURL == "" {
 			continue
 		}

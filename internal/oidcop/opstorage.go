@@ -102,7 +102,9 @@ func (s opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthR
 	if len(code) > 1024 {
 		return nil, errors.New("code too long")
 	}
-	m, err := s.p.store.RedeemAuthCode(ctx, session.Hash(code), s.p.now())
+	now := s.p.now()
+	// The grant outlives every refresh token a client may have (90 days).
+	m, err := s.p.store.RedeemAuthCode(ctx, session.Hash(code), now, now.Add(90*24*time.Hour))
 	if errors.Is(err, model.ErrReused) {
 		s.p.log.Warn("authorization code reused: revoking its grant", "client", m.ClientID, "grant", m.ID)
 		if rerr := s.p.revokeGrant(context.WithoutCancel(ctx), m.ID); rerr != nil {
@@ -119,8 +121,14 @@ func (s opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthR
 	return s.wrap(ctx, m), nil
 }
 
+// SaveAuthCode stores the code with the request completed by
+// Provider.complete (passed in ctx).
 func (s opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
-	return s.p.store.SetAuthCode(ctx, id, session.Hash(code))
+	m, ok := ctx.Value(completedKey{}).(*model.AuthRequest)
+	if !ok || m.ID != id || !m.Done {
+		return errors.New("authorization not completed")
+	}
+	return s.p.store.CompleteAuthRequest(ctx, *m, session.Hash(code))
 }
 
 func (s opStorage) DeleteAuthRequest(ctx context.Context, id string) error {
@@ -164,13 +172,8 @@ func (s opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (
 	if !ok {
 		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
-	exp := now.Add(s.accessTTL(ctx, f.clientID))
-	if _, isAuth := req.(*authRequest); isAuth {
-		if err := s.p.store.CreateGrant(ctx, model.Grant{ID: f.grantID, ClientID: f.clientID, UserID: f.userID, SessionID: f.sessionID, ExpiresAt: exp}); err != nil {
-			return "", time.Time{}, err
-		}
-	}
-	return newTokenID(f.grantID), exp, nil
+	// The grant was recorded when the code was redeemed.
+	return newTokenID(f.grantID), now.Add(s.accessTTL(ctx, f.clientID)), nil
 }
 
 // CreateAccessAndRefreshTokens issues an access token id and a new refresh
@@ -201,11 +204,6 @@ func (s opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Toke
 	err := s.p.store.InTx(ctx, func(tx storage.Storage) error {
 		if currentRefreshToken != "" {
 			if err := tx.UseRefreshToken(ctx, session.Hash(currentRefreshToken)); err != nil {
-				return err
-			}
-		}
-		if _, isAuth := req.(*authRequest); isAuth {
-			if err := tx.CreateGrant(ctx, model.Grant{ID: f.grantID, ClientID: f.clientID, UserID: f.userID, SessionID: f.sessionID, ExpiresAt: rt.ExpiresAt}); err != nil {
 				return err
 			}
 		}

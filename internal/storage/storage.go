@@ -120,11 +120,14 @@ type Storage interface {
 	// ErrReused (with the request) when its code comes back.
 	CreateAuthRequest(ctx context.Context, ar model.AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string, now time.Time) (model.AuthRequest, error)
-	UpdateAuthRequest(ctx context.Context, id string, fn func(model.AuthRequest) (model.AuthRequest, error)) (model.AuthRequest, error)
-	SetAuthCode(ctx context.Context, id, codeHash string) error
-	RedeemAuthCode(ctx context.Context, codeHash string, now time.Time) (model.AuthRequest, error)
+	// CompleteAuthRequest stores the authenticated request with its code
+	// in one write; it fails when the request already has a code.
+	CompleteAuthRequest(ctx context.Context, ar model.AuthRequest, codeHash string) error
+	// RedeemAuthCode marks the code redeemed and records its grant (the
+	// token family, id = the request's id, until grantUntil) in one
+	// transaction.
+	RedeemAuthCode(ctx context.Context, codeHash string, now, grantUntil time.Time) (model.AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
-	CreateGrant(ctx context.Context, g model.Grant) error
 	SessionGrants(ctx context.Context, sessionID string) ([]model.Grant, error)
 	// Refresh tokens rotate: UseRefreshToken answers ErrReused for a token
 	// already used.

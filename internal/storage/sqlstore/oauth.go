@@ -18,7 +18,7 @@ func (s *Store) CreateAuthRequest(ctx context.Context, ar model.AuthRequest) err
 	if err != nil {
 		return fmt.Errorf("encode auth request: %w", err)
 	}
-	if _, err := s.exec(ctx, `INSERT INTO oauth_auth_requests (id, data, expires_at) VALUES ($1, $2, $3)`,
+	if _, err := s.ephExec(ctx, `INSERT INTO oauth_auth_requests (id, data, expires_at) VALUES ($1, $2, $3)`,
 		ar.ID, string(data), micros(ar.ExpiresAt)); err != nil {
 		return fmt.Errorf("create auth request: %w", err)
 	}
@@ -46,65 +46,56 @@ func (s *Store) GetAuthRequest(ctx context.Context, id string, now time.Time) (m
 	return decodeAuthRequest(data)
 }
 
-// UpdateAuthRequest implements storage.Storage.
-func (s *Store) UpdateAuthRequest(ctx context.Context, id string, fn func(model.AuthRequest) (model.AuthRequest, error)) (model.AuthRequest, error) {
-	var out model.AuthRequest
-	err := s.inTx(ctx, func(tx *Store) error {
-		var data string
-		err := tx.queryRow(ctx, `SELECT data FROM oauth_auth_requests WHERE id = $1 AND redeemed = 0 FOR UPDATE`, id).Scan(&data)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("auth request", id)
-		}
-		if err != nil {
-			return fmt.Errorf("get auth request: %w", err)
-		}
-		ar, err := decodeAuthRequest(data)
-		if err != nil {
-			return err
-		}
-		if out, err = fn(ar); err != nil {
-			return err
-		}
-		out.ID = id
-		b, err := json.Marshal(out)
-		if err != nil {
-			return fmt.Errorf("encode auth request: %w", err)
-		}
-		if _, err := tx.exec(ctx, `UPDATE oauth_auth_requests SET data = $1 WHERE id = $2`, string(b), id); err != nil {
-			return fmt.Errorf("update auth request: %w", err)
-		}
-		return nil
-	})
-	return out, err
-}
-
-// SetAuthCode implements storage.Storage.
-func (s *Store) SetAuthCode(ctx context.Context, id, codeHash string) error {
-	res, err := s.exec(ctx, `UPDATE oauth_auth_requests SET code_hash = $1 WHERE id = $2 AND redeemed = 0 AND code_hash IS NULL`, codeHash, id)
+// CompleteAuthRequest implements storage.Storage.
+func (s *Store) CompleteAuthRequest(ctx context.Context, ar model.AuthRequest, codeHash string) error {
+	data, err := json.Marshal(ar)
 	if err != nil {
-		return fmt.Errorf("save auth code: %w", err)
+		return fmt.Errorf("encode auth request: %w", err)
+	}
+	res, err := s.ephExec(ctx, `UPDATE oauth_auth_requests SET data = $1, code_hash = $2 WHERE id = $3 AND redeemed = 0 AND code_hash IS NULL`,
+		string(data), codeHash, ar.ID)
+	if err != nil {
+		return fmt.Errorf("complete auth request: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("auth request", id)
+		return notFound("auth request", ar.ID)
 	}
 	return nil
 }
 
 // RedeemAuthCode implements storage.Storage: the UPDATE … RETURNING is
 // atomic, so of two concurrent redemptions exactly one wins.
-func (s *Store) RedeemAuthCode(ctx context.Context, codeHash string, now time.Time) (model.AuthRequest, error) {
-	var data string
-	unlock := s.wlock()
-	err := s.queryRow(ctx, `UPDATE oauth_auth_requests SET redeemed = 1 WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 RETURNING data`,
-		codeHash, micros(now)).Scan(&data)
-	unlock()
+func (s *Store) RedeemAuthCode(ctx context.Context, codeHash string, now, grantUntil time.Time) (model.AuthRequest, error) {
+	var ar model.AuthRequest
+	err := s.ephTx(ctx, func(tx *Store) error {
+		var data string
+		err := tx.queryRow(ctx, `UPDATE oauth_auth_requests SET redeemed = 1 WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 RETURNING data`,
+			codeHash, micros(now)).Scan(&data)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoRedeem
+		}
+		if err != nil {
+			return fmt.Errorf("redeem auth code: %w", err)
+		}
+		if ar, err = decodeAuthRequest(data); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO oauth_grants (id, client_id, user_id, session_id, expires_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (id) DO NOTHING`, ar.ID, ar.ClientID, ar.UserID, ar.SessionID, micros(grantUntil)); err != nil {
+			return fmt.Errorf("record grant: %w", err)
+		}
+		return nil
+	})
 	if err == nil {
-		return decodeAuthRequest(data)
+		return ar, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return model.AuthRequest{}, fmt.Errorf("redeem auth code: %w", err)
+	if !errors.Is(err, errNoRedeem) {
+		return model.AuthRequest{}, err
 	}
-	var redeemed bool
+	var (
+		data     string
+		redeemed bool
+	)
 	err = s.queryRow(ctx, `SELECT data, redeemed FROM oauth_auth_requests WHERE code_hash = $1`, codeHash).Scan(&data, &redeemed)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !redeemed) {
 		return model.AuthRequest{}, fmt.Errorf("auth code: %w", model.ErrNotFound)
@@ -119,21 +110,13 @@ func (s *Store) RedeemAuthCode(ctx context.Context, codeHash string, now time.Ti
 	return ar, fmt.Errorf("auth code: %w", model.ErrReused)
 }
 
+var errNoRedeem = errors.New("no code to redeem")
+
 // DeleteAuthRequest implements storage.Storage. A redeemed request is kept
 // until it expires so that a replayed code is recognised (RFC 6749 §4.1.2).
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
-	if _, err := s.exec(ctx, `DELETE FROM oauth_auth_requests WHERE id = $1 AND redeemed = 0`, id); err != nil {
+	if _, err := s.ephExec(ctx, `DELETE FROM oauth_auth_requests WHERE id = $1 AND redeemed = 0`, id); err != nil {
 		return fmt.Errorf("delete auth request: %w", err)
-	}
-	return nil
-}
-
-// CreateGrant implements storage.Storage.
-func (s *Store) CreateGrant(ctx context.Context, g model.Grant) error {
-	if _, err := s.exec(ctx, `INSERT INTO oauth_grants (id, client_id, user_id, session_id, expires_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`,
-		g.ID, g.ClientID, g.UserID, g.SessionID, micros(g.ExpiresAt)); err != nil {
-		return fmt.Errorf("create grant: %w", err)
 	}
 	return nil
 }

@@ -245,7 +245,7 @@ func (s *Store) SessionServices(ctx context.Context, sessionID string) ([]model.
 
 // CreateTicket implements storage.Storage.
 func (s *Store) CreateTicket(ctx context.Context, t model.Ticket) error {
-	if _, err := s.exec(ctx, `INSERT INTO cas_tickets (id, kind, service, client_id, user_id, session_id, context_id, renewed, expires_at, proxies)
+	if _, err := s.ephExec(ctx, `INSERT INTO cas_tickets (id, kind, service, client_id, user_id, session_id, context_id, renewed, expires_at, proxies)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		t.ID, t.Kind, t.Service, t.ClientID, t.UserID, t.SessionID, t.ContextID, t.Renewed, micros(t.ExpiresAt), strings.Join(t.Proxies, "\n")); err != nil {
 		return fmt.Errorf("create ticket: %w", err)
@@ -257,7 +257,7 @@ func (s *Store) CreateTicket(ctx context.Context, t model.Ticket) error {
 // both backends, so of two concurrent validations exactly one gets the row.
 func (s *Store) ConsumeTicket(ctx context.Context, id string, now time.Time) (model.Ticket, error) {
 	unlock := s.wlock()
-	t, err := scanTicket(s.queryRow(ctx, `DELETE FROM cas_tickets WHERE id = $1 RETURNING `+ticketCols, id))
+	t, err := scanTicket(s.ephQueryRow(ctx, `DELETE FROM cas_tickets WHERE id = $1 RETURNING `+ticketCols, id))
 	unlock()
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("ticket: %w", model.ErrNotFound)

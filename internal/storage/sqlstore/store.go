@@ -57,6 +57,11 @@ type Store struct {
 	// sleeps for milliseconds. Taken before a connection is, so readers
 	// never wait for it. Shared by the transaction copies of the Store.
 	wmu *sync.Mutex
+	// eph is a second PostgreSQL pool whose sessions commit without
+	// waiting for the WAL flush (synchronous_commit=off), for short-lived
+	// protocol state only: tickets and authorization requests (see
+	// ephExec). nil on SQLite.
+	eph *sql.DB
 	// stmts caches prepared statements on SQLite (see stmt).
 	stmts  *sync.Map
 	nstmts *atomic.Int64
@@ -85,9 +90,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		opts.Now = time.Now
 	}
 	var (
-		db  *sql.DB
-		d   dialect
-		err error
+		db, eph *sql.DB
+		d       dialect
+		err     error
 	)
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
@@ -96,9 +101,13 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.SetMaxOpenConns(20)
-		db.SetMaxIdleConns(20)
+		db.SetMaxOpenConns(40)
+		db.SetMaxIdleConns(40)
 		db.SetConnMaxIdleTime(5 * time.Minute)
+		if eph, err = openEphemeral(rawURL); err != nil {
+			db.Close()
+			return nil, err
+		}
 	default:
 		d = dialectSQLite
 		dsn, err := sqliteDSN(rawURL)
@@ -112,9 +121,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	}
-	s := &Store{db: db, q: db, rb: &rebinder{d: d}, log: opts.Logger, now: opts.Now, wmu: &sync.Mutex{}, stmts: &sync.Map{}, nstmts: &atomic.Int64{}}
+	s := &Store{db: db, q: db, rb: &rebinder{d: d}, log: opts.Logger, now: opts.Now, wmu: &sync.Mutex{}, stmts: &sync.Map{}, nstmts: &atomic.Int64{}, eph: eph}
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	if err := s.migrate(ctx); err != nil {
@@ -204,7 +213,72 @@ func (s *Store) Close() error {
 	if s.tx != nil {
 		return nil
 	}
+	if s.eph != nil {
+		_ = s.eph.Close()
+	}
 	return s.db.Close()
+}
+
+// openEphemeral opens the PostgreSQL pool for short-lived protocol state.
+// A crash of PostgreSQL may lose its last few milliseconds of commits:
+// at worst a ticket or code consumed just before the crash is valid again
+// until it expires (seconds), never data an administrator wrote.
+func openEphemeral(rawURL string) (*sql.DB, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres url: %w", err)
+	}
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
+	db, err := sql.Open("pgx", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// ephExec runs a write of short-lived protocol state: on the ephemeral
+// pool on PostgreSQL, like exec otherwise (and inside a transaction).
+func (s *Store) ephExec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s.eph == nil || s.tx != nil {
+		return s.exec(ctx, q, args...)
+	}
+	res, err := s.eph.ExecContext(ctx, s.rb.rebind(q), args...)
+	return res, mapErr(err)
+}
+
+// ephQueryRow is ephExec for a write that returns a row (the caller holds
+// the SQLite write lock).
+func (s *Store) ephQueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s.eph == nil || s.tx != nil {
+		return s.queryRow(ctx, q, args...)
+	}
+	return s.eph.QueryRowContext(ctx, s.rb.rebind(q), args...)
+}
+
+// ephTx is inTx on the ephemeral pool.
+func (s *Store) ephTx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.eph == nil || s.tx != nil {
+		return s.inTx(ctx, fn)
+	}
+	tx, err := s.eph.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	ts := *s
+	ts.q, ts.tx = tx, tx
+	if err := fn(&ts); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return mapErr(fmt.Errorf("commit: %w", err))
+	}
+	return nil
 }
 
 // InTx implements storage.Storage.
