@@ -169,19 +169,34 @@ func (s *Store) fillUsers(ctx context.Context, us []model.User) error {
 	return rows.Err()
 }
 
+// withScan appends destinations to every Scan (a column after userCols).
+type withScan struct {
+	sc    interface{ Scan(...any) error }
+	extra []any
+}
+
+func (w withScan) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.extra...)...) }
+
+// getUser reads a user and their contexts in one query (it is on every
+// login and ticket validation path).
 func (s *Store) getUser(ctx context.Context, q string, args ...any) (model.User, error) {
-	u, err := scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+q, args...))
+	agg := `(SELECT string_agg(context_id, ',') FROM (SELECT context_id FROM user_contexts WHERE user_id = users.id ORDER BY context_id) uc)`
+	if s.rb.d == dialectSQLite {
+		agg = `(SELECT group_concat(context_id, ',') FROM (SELECT context_id FROM user_contexts WHERE user_id = users.id ORDER BY context_id) uc)`
+	}
+	var ctxs sql.NullString
+	u, err := scanUser(withScan{s.queryRow(ctx, `SELECT `+userCols+`, `+agg+` FROM users WHERE `+q, args...), []any{&ctxs}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("user: %w", model.ErrNotFound)
 	}
 	if err != nil {
 		return u, fmt.Errorf("get user: %w", err)
 	}
-	us := []model.User{u}
-	if err := s.fillUsers(ctx, us); err != nil {
-		return u, err
+	u.Contexts = []string{}
+	if ctxs.String != "" {
+		u.Contexts = strings.Split(ctxs.String, ",")
 	}
-	return us[0], nil
+	return u, nil
 }
 
 // GetUser implements storage.Storage.
