@@ -172,7 +172,7 @@ func (h *Handler) proxyTicket(r *http.Request) (string, error) {
 	} else if err != nil {
 		return "", fmt.Errorf("proxy: session: %w", err)
 	}
-	u, err := h.Svc.Store().GetUser(ctx, g.UserID)
+	u, err := h.Svc.User(ctx, g.UserID)
 	if err != nil || u.Status != model.StatusActive {
 		return "", failure{codeInvalidTicket, "the user can no longer sign in"}
 	}

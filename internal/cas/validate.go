@@ -86,7 +86,7 @@ func (h *Handler) check(r *http.Request, proxy bool) (model.Ticket, model.User, 
 	if isTrue(q.Get("renew")) && !t.Renewed {
 		return t, model.User{}, failure{codeInvalidTicket, "ticket did not come from a fresh login (renew)"}
 	}
-	u, err := h.Svc.Store().GetUser(r.Context(), t.UserID)
+	u, err := h.Svc.User(r.Context(), t.UserID)
 	if err != nil || u.Status != model.StatusActive {
 		return t, model.User{}, failure{codeInvalidTicket, "the user can no longer sign in"}
 	}

@@ -21,6 +21,7 @@ type Service struct {
 	onUserChange []func(userID string)
 	catalog      *catalogCache
 	clients      *clientCache
+	users        *userCache
 }
 
 // OnUserChange registers f to run after a user's lifecycle status changed.
@@ -33,7 +34,7 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: st, hasher: h, log: log, now: time.Now, catalog: newCatalogCache(30*time.Second, time.Now),
-		clients: &clientCache{}}
+		clients: &clientCache{}, users: &userCache{}}
 }
 
 // Store returns the underlying store.

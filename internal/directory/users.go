@@ -259,6 +259,7 @@ func (s *Service) ListUsers(ctx context.Context, a Actor, f model.UserFilter) ([
 // UpdateUser changes person data, 2FA setting or login name of a local user
 // (delegated users are read-only, R-USR-3).
 func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatch) (model.User, error) {
+	defer s.users.forget()
 	if p.Person != nil {
 		if err := validatePerson(*p.Person); err != nil {
 			return model.User{}, err
@@ -328,6 +329,7 @@ func firstContext(u model.User) string {
 // needs "CAS users - Create or Modify" in every context added or removed;
 // memberships in removed contexts go with them.
 func (s *Service) SetUserContexts(ctx context.Context, a Actor, id string, contexts []string) (model.User, error) {
+	defer s.users.forget()
 	var out model.User
 	err := s.tx(ctx, func(st storage.Storage) error {
 		u, err := s.visibleUser(ctx, st, a, id)
@@ -401,6 +403,7 @@ func setOf(xs []string) map[string]bool {
 // → active), deactivate (active → inactive), reactivate (inactive →
 // active), delete (→ deleted: anonymized, final).
 func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.UserStatus) (model.User, error) {
+	defer s.users.forget()
 	right := rightUsersLifecycle
 	if to == model.StatusDeleted {
 		right = rightUsersDelete
@@ -457,6 +460,7 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 		return s.audit(ctx, st, a, "user."+lifecycleVerb(from, to), "user", id, firstContext(out), map[string]any{"from": from, "to": to})
 	})
 	if err == nil {
+		s.users.forget() // before the hooks: they re-read the user
 		for _, f := range s.onUserChange {
 			f(id)
 		}
@@ -489,6 +493,7 @@ func anonymize(u model.User) model.User {
 
 // Discard removes a draft user for good.
 func (s *Service) Discard(ctx context.Context, a Actor, id string) error {
+	defer s.users.forget()
 	return s.tx(ctx, func(st storage.Storage) error {
 		u, err := s.visibleUser(ctx, st, a, id)
 		if err != nil {
@@ -509,6 +514,7 @@ func (s *Service) Discard(ctx context.Context, a Actor, id string) error {
 
 // SetPassword sets a local user's password on an admin's behalf.
 func (s *Service) SetPassword(ctx context.Context, a Actor, id, pw string) error {
+	defer s.users.forget()
 	if err := password.CheckPolicy(pw); err != nil {
 		return model.Invalid("password", "%v", err)
 	}

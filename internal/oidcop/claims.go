@@ -36,7 +36,7 @@ func sid(sessionID string) string {
 }
 
 func (p *Provider) activeUser(ctx context.Context, id string) (model.User, error) {
-	u, err := p.store.GetUser(ctx, id)
+	u, err := p.svc.User(ctx, id)
 	if err != nil {
 		return u, fmt.Errorf("user: %w", err)
 	}

@@ -240,7 +240,7 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 		s.revokeFamily(ctx, rt.FamilyID, "used refresh token presented again")
 		return nil, op.ErrInvalidRefreshToken
 	}
-	u, err := s.p.store.GetUser(ctx, rt.UserID)
+	u, err := s.p.svc.User(ctx, rt.UserID)
 	if err != nil || u.Status != model.StatusActive {
 		return nil, op.ErrInvalidRefreshToken
 	}

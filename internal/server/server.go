@@ -62,7 +62,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	s := &Server{mux: http.NewServeMux(), store: st, log: log}
-	s.Sessions = &session.Manager{Store: st, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
+	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.API = adminapi.New(svc, log, opts.MaxBodyBytes)

@@ -20,7 +20,9 @@ const CookieName = "sesame_session"
 
 // Manager starts, reads and ends sessions.
 type Manager struct {
-	Store  storage.Storage
+	Store storage.Storage
+	// User reads a session's user (a cached lookup); Store.GetUser when nil.
+	User   func(ctx context.Context, id string) (model.User, error)
 	TTL    time.Duration
 	Secure bool
 	Now    func() time.Time
@@ -58,7 +60,11 @@ func (m *Manager) Current(r *http.Request) (model.Session, model.User, bool) {
 	if err != nil {
 		return model.Session{}, model.User{}, false
 	}
-	u, err := m.Store.GetUser(r.Context(), s.UserID)
+	getUser := m.Store.GetUser
+	if m.User != nil {
+		getUser = m.User
+	}
+	u, err := getUser(r.Context(), s.UserID)
 	if err != nil || u.Status != model.StatusActive {
 		return model.Session{}, model.User{}, false
 	}
