@@ -64,9 +64,10 @@ func casApp(t *testing.T, sesameURL string) *httptest.Server {
 }
 
 // TestBrowserSSOAndSingleLogout: in a real browser, a user signs in through
-// Sesame's login page to app one, opens app two (another host name) and is
-// signed in without a prompt, signs out at Sesame, and both apps ask for a
-// login again: CAS single logout reached them.
+// Sesame's login page to app one (CAS), opens app two (CAS, another host
+// name) and app three (OpenID Connect, another address) and is signed in
+// without a prompt, signs out at Sesame, and every app asks for a login
+// again: CAS single logout and OIDC back-channel logout reached them.
 func TestBrowserSSOAndSingleLogout(t *testing.T) {
 	exe := chromium(t)
 	env := sesametest.New(t, "sqlite")
@@ -80,9 +81,15 @@ func TestBrowserSSOAndSingleLogout(t *testing.T) {
 	app2 := strings.Replace(casApp(t, env.Server.URL).URL, "127.0.0.1", "localhost", 1) + "/"
 	ad.ID("POST", "/api/v1/clients", map[string]any{"name": "App one", "module": "portal", "protocol": "cas", "servicePatterns": []string{app1 + "*"}})
 	ad.ID("POST", "/api/v1/clients", map[string]any{"name": "App two", "module": "cas", "protocol": "cas", "servicePatterns": []string{app2 + "*"}})
+	// App three speaks OpenID Connect, on a loopback address of its own.
+	oapp := newOIDCApp(t, "127.0.0.2:0")
+	reg := ad.Must(http.StatusCreated, "POST", "/api/v1/clients", map[string]any{"name": "App three", "module": "portal", "protocol": "oidc",
+		"redirectUris": []string{oapp.srv.URL + "/cb"}, "grantTypes": []string{"authorization_code"}, "logoutUrl": oapp.srv.URL + "/backchannel"}).Map(t)
+	app3 := oapp.srv.URL + "/"
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
+	oapp.register(ctx, t, env.Server.URL, reg["id"].(string), reg["secret"].(string))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -170,12 +177,18 @@ func TestBrowserSSOAndSingleLogout(t *testing.T) {
 	if hello, loc := read("app two", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello carol" || !strings.HasPrefix(loc, app2) {
 		t.Fatalf("app two: %q at %s", hello, loc)
 	}
-	// Sign out at Sesame: single logout tells both apps.
+	// App three (OIDC): single sign-on across protocols, no prompt.
+	do("open app three", chromedp.Navigate(app3), chromedp.WaitVisible(chromedp.ID("hello")))
+	if hello, loc := read("app three", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello carol" || !strings.HasPrefix(loc, app3) {
+		t.Fatalf("app three: %q at %s", hello, loc)
+	}
+	// Sign out at Sesame: CAS single logout and OIDC back-channel logout
+	// tell every app.
 	do("sign out", chromedp.Navigate(env.Server.URL+"/logout"), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if h1 := read("logout page", chromedp.Text(chromedp.CSS("h1"))); !strings.Contains(h1, "Signed out") {
 		t.Fatalf("logout page: %q", h1)
 	}
-	for _, app := range []string{app1, app2} {
+	for _, app := range []string{app1, app2, app3} {
 		do("reopen "+app, chromedp.Navigate(app), chromedp.WaitVisible(chromedp.ID("username")))
 		if loc := read("location", chromedp.Location()); !strings.HasPrefix(loc, env.Server.URL+"/login?") {
 			t.Errorf("%s after logout: at %s, want the login page", app, loc)

@@ -63,8 +63,8 @@ func (c *client) LoginURL(id string) string { return c.loginURL + "?id=" + id }
 func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }
 func (c *client) IDTokenLifetime() time.Duration      { return c.idTTL }
 
-// DevMode lets registered http redirect URIs through: registration only
-// accepts https or loopback http (clients.ParseURL), and the match is exact.
+// DevMode lets registered http redirect URIs through: which URIs a client
+// may use is the administrator's registration, matched exactly.
 func (c *client) DevMode() bool { return true }
 
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
