@@ -59,12 +59,27 @@ func loadInput(ctx context.Context, st storage.Storage, u model.User, contextID,
 }
 
 // evaluate computes u's effective rights in contextID for module ("" = all).
+// Outside a transaction the result may come from the rights cache (see
+// rightsTTL); callers must not change it.
 func (s *Service) evaluate(ctx context.Context, st storage.Storage, u model.User, contextID, module string) (access.Result, error) {
+	cacheable := st == s.store
+	key := u.ID + "|" + string(u.Status) + "|" + contextID + "|" + module
+	now := s.now()
+	if cacheable {
+		if r, ok := s.rights.get(key, now); ok {
+			return r, nil
+		}
+	}
+	gen := s.rights.gen.Load()
 	in, err := loadInput(ctx, cachedCatalog{Storage: st, c: s.catalog}, u, contextID, module)
 	if err != nil {
 		return access.Result{}, err
 	}
-	return access.Evaluate(in, module), nil
+	r := access.Evaluate(in, module)
+	if cacheable {
+		s.rights.put(key, r, now, gen)
+	}
+	return r, nil
 }
 
 // EffectiveRights answers "what may user userID do in contextID, module?"

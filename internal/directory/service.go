@@ -22,6 +22,7 @@ type Service struct {
 	catalog      *catalogCache
 	clients      *clientCache
 	users        *userCache
+	rights       *rightsCache
 }
 
 // OnUserChange registers f to run after a user's lifecycle status changed.
@@ -34,7 +35,7 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: st, hasher: h, log: log, now: time.Now, catalog: newCatalogCache(30*time.Second, time.Now),
-		clients: &clientCache{}, users: &userCache{}}
+		clients: &clientCache{}, users: &userCache{}, rights: &rightsCache{}}
 }
 
 // Store returns the underlying store.
@@ -92,8 +93,16 @@ func (a Actor) id() string {
 }
 
 // tx runs fn in one transaction.
+// Every change goes through here (or InTx): the protocol caches of this
+// node (users, effective rights) are dropped after it.
 func (s *Service) tx(ctx context.Context, fn func(st storage.Storage) error) error {
+	defer s.forgetCaches()
 	return s.store.InTx(ctx, fn)
+}
+
+func (s *Service) forgetCaches() {
+	s.users.forget()
+	s.rights.forget()
 }
 
 // audit appends an audit event inside the caller's transaction.
@@ -118,6 +127,7 @@ func (s *Service) AuditDenied(ctx context.Context, a Actor, action, targetID, co
 // InTx runs fn with a Service whose every operation joins one transaction:
 // everything fn does commits together or not at all (used by `sesame apply`).
 func (s *Service) InTx(ctx context.Context, fn func(*Service) error) error {
+	defer s.forgetCaches()
 	return s.store.InTx(ctx, func(tx storage.Storage) error {
 		c := *s
 		c.store = tx
