@@ -40,6 +40,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Sessions", testSessions},
 		{"Tickets", testTickets},
 		{"APIKeys", testAPIKeys},
+		{"OAuth", testOAuth},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -723,6 +724,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		}
 	})
 	t.Run("TicketRace", func(t *testing.T) { ticketRace(t, newStorage(t)) })
+	t.Run("OAuthRaces", func(t *testing.T) { oauthRaces(t, newStorage) })
 	t.Run("ConcurrentMembers", func(t *testing.T) {
 		s := newStorage(t)
 		root := must(s.CreateContext(ctx, model.Context{Type: model.ContextRoot, Name: "Root"}))
