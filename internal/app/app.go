@@ -12,6 +12,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -163,6 +164,12 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// The live heap is small (tens of MB) and the token paths allocate per
+	// request: collecting at 5× the live heap instead of 2× shortens tail
+	// latency for little memory. GOGC in the environment still wins.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(400)
+	}
 	// zitadel/oidc logs through the default logger: make it ours.
 	slog.SetDefault(log)
 	rotation, accessTTL, refreshTTL := cfg.OIDC.Durations()
