@@ -131,9 +131,10 @@ func (s opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
 	return s.p.store.CompleteAuthRequest(ctx, *m, session.Hash(code))
 }
 
-func (s opStorage) DeleteAuthRequest(ctx context.Context, id string) error {
-	return s.p.store.DeleteAuthRequest(ctx, id)
-}
+// DeleteAuthRequest: op calls it only once the code was redeemed, and a
+// redeemed request stays until it expires (so a replayed code is
+// recognised, RFC 6749 §4.1.2); PurgeExpired removes it then.
+func (s opStorage) DeleteAuthRequest(context.Context, string) error { return nil }
 
 // newTokenID makes a jti that names its grant, so a revoked grant is
 // found from the token alone.

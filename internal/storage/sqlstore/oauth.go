@@ -67,25 +67,46 @@ func (s *Store) CompleteAuthRequest(ctx context.Context, ar model.AuthRequest, c
 // atomic, so of two concurrent redemptions exactly one wins.
 func (s *Store) RedeemAuthCode(ctx context.Context, codeHash string, now, grantUntil time.Time) (model.AuthRequest, error) {
 	var ar model.AuthRequest
-	err := s.ephTx(ctx, func(tx *Store) error {
+	var err error
+	if s.rb.d == dialectPostgres && s.tx == nil {
+		// One round trip: the grant is inserted from the redeemed row.
 		var data string
-		err := tx.queryRow(ctx, `UPDATE oauth_auth_requests SET redeemed = 1 WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 RETURNING data`,
-			codeHash, micros(now)).Scan(&data)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNoRedeem
+		err = s.ephQueryRow(ctx, `WITH r AS (
+				UPDATE oauth_auth_requests SET redeemed = 1 WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 RETURNING id, data),
+			g AS (
+				INSERT INTO oauth_grants (id, client_id, user_id, session_id, expires_at)
+				SELECT id, data::json->>'clientId', COALESCE(data::json->>'userId', ''), COALESCE(data::json->>'sessionId', ''), $3 FROM r
+				ON CONFLICT (id) DO NOTHING)
+			SELECT data FROM r`, codeHash, micros(now), micros(grantUntil)).Scan(&data)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			err = errNoRedeem
+		case err != nil:
+			err = fmt.Errorf("redeem auth code: %w", err)
+		default:
+			ar, err = decodeAuthRequest(data)
 		}
-		if err != nil {
-			return fmt.Errorf("redeem auth code: %w", err)
-		}
-		if ar, err = decodeAuthRequest(data); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO oauth_grants (id, client_id, user_id, session_id, expires_at) VALUES ($1, $2, $3, $4, $5)
+	} else {
+		err = s.ephTx(ctx, func(tx *Store) error {
+			var data string
+			err := tx.queryRow(ctx, `UPDATE oauth_auth_requests SET redeemed = 1 WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 RETURNING data`,
+				codeHash, micros(now)).Scan(&data)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errNoRedeem
+			}
+			if err != nil {
+				return fmt.Errorf("redeem auth code: %w", err)
+			}
+			if ar, err = decodeAuthRequest(data); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO oauth_grants (id, client_id, user_id, session_id, expires_at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (id) DO NOTHING`, ar.ID, ar.ClientID, ar.UserID, ar.SessionID, micros(grantUntil)); err != nil {
-			return fmt.Errorf("record grant: %w", err)
-		}
-		return nil
-	})
+				return fmt.Errorf("record grant: %w", err)
+			}
+			return nil
+		})
+	}
 	if err == nil {
 		return ar, nil
 	}
