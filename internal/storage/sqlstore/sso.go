@@ -255,22 +255,29 @@ func (s *Store) CreateTicket(ctx context.Context, t model.Ticket) error {
 
 // ConsumeTicket implements storage.Storage: DELETE … RETURNING is atomic on
 // both backends, so of two concurrent validations exactly one gets the row.
+// Outside a transaction, concurrent calls share one statement (see
+// ticketBatcher).
 func (s *Store) ConsumeTicket(ctx context.Context, id string, now time.Time) (model.Ticket, error) {
-	unlock := s.wlock()
-	t, err := scanTicket(s.ephQueryRow(ctx, `DELETE FROM cas_tickets WHERE id = $1 RETURNING `+ticketCols, id))
-	unlock()
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, fmt.Errorf("ticket: %w", model.ErrNotFound)
+	var (
+		t   model.Ticket
+		err error
+	)
+	if s.tx == nil {
+		t, err = s.tickets.consume(ctx, s, id)
+	} else {
+		t, err = scanTicket(s.queryRow(ctx, `DELETE FROM cas_tickets WHERE id = $1 RETURNING `+ticketCols, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			err = fmt.Errorf("ticket: %w", model.ErrNotFound)
+		}
+	}
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Ticket{}, err
 	}
 	if err != nil {
-		return t, fmt.Errorf("consume ticket: %w", err)
+		return model.Ticket{}, fmt.Errorf("consume ticket: %w", err)
 	}
 	if !t.ExpiresAt.After(now) {
 		return model.Ticket{}, fmt.Errorf("ticket expired: %w", model.ErrNotFound)
-	}
-	// Housekeeping: drop other expired tickets now and then.
-	if t.ExpiresAt.UnixNano()%16 == 0 {
-		_, _ = s.exec(ctx, `DELETE FROM cas_tickets WHERE expires_at <= $1`, micros(now))
 	}
 	return t, nil
 }

@@ -62,6 +62,8 @@ type Store struct {
 	// protocol state only: tickets and authorization requests (see
 	// ephExec). nil on SQLite.
 	eph *sql.DB
+	// tickets batches ticket consumption (see ticketBatcher).
+	tickets *ticketBatcher
 	// stmts caches prepared statements on SQLite (see stmt).
 	stmts  *sync.Map
 	nstmts *atomic.Int64
@@ -121,7 +123,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	}
-	s := &Store{db: db, q: db, rb: &rebinder{d: d}, log: opts.Logger, now: opts.Now, wmu: &sync.Mutex{}, stmts: &sync.Map{}, nstmts: &atomic.Int64{}, eph: eph}
+	s := &Store{db: db, q: db, rb: &rebinder{d: d}, log: opts.Logger, now: opts.Now, wmu: &sync.Mutex{}, stmts: &sync.Map{}, nstmts: &atomic.Int64{}, eph: eph, tickets: &ticketBatcher{}}
 	if err := db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
