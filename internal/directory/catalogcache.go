@@ -21,6 +21,8 @@ type catalogCache struct {
 	mu   sync.Mutex
 	root *model.Context
 	acls map[string]cachedACLs
+	// types of contexts: a context's type never changes (R-CTX-*).
+	types map[string]model.ContextType
 }
 
 type cachedACLs struct {
@@ -78,4 +80,26 @@ func (s cachedCatalog) ListACLs(ctx context.Context, module string) ([]model.ACL
 	s.c.acls[module] = cachedACLs{acls: acls, at: now}
 	s.c.mu.Unlock()
 	return slices.Clone(acls), nil
+}
+
+// contextType returns a context's type, which never changes once created.
+func (s *Service) contextType(ctx context.Context, id string) (model.ContextType, error) {
+	c := s.catalog
+	c.mu.Lock()
+	t, ok := c.types[id]
+	c.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	x, err := s.store.GetContext(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if c.types == nil || len(c.types) > 100_000 {
+		c.types = map[string]model.ContextType{}
+	}
+	c.types[id] = x.Type
+	c.mu.Unlock()
+	return x.Type, nil
 }

@@ -59,11 +59,11 @@ func (s *Service) DefaultContext(ctx context.Context, u model.User, want string)
 func (s *Service) ModuleAccess(ctx context.Context, u model.User, module, contextID string) (bool, string, error) {
 	var types []model.ContextType
 	for _, id := range u.Contexts {
-		c, err := s.store.GetContext(ctx, id)
+		t, err := s.contextType(ctx, id)
 		if err != nil {
 			return false, "", err
 		}
-		types = append(types, c.Type)
+		types = append(types, t)
 	}
 	if contextID == "" {
 		return false, "the user is not assigned to any context", nil
