@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -186,11 +187,27 @@ type httpPair struct {
 func (p *Provider) intercept(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if strings.HasSuffix(r.URL.Path, "/"+pathAuthorize) {
-			ctx = context.WithValue(ctx, wantContextKey, r.URL.Query().Get("context"))
+		if !strings.HasSuffix(r.URL.Path, "/"+pathAuthorize) {
+			ctx = context.WithValue(ctx, httpKey{}, &httpPair{w: w, r: r})
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
 		}
-		ctx = context.WithValue(ctx, httpKey{}, &httpPair{w: w, r: r})
-		next.ServeHTTP(w, r.WithContext(ctx))
+		ctx = context.WithValue(ctx, wantContextKey, r.URL.Query().Get("context"))
+		// op answers a valid request with a redirect to the login hand-off;
+		// serve the hand-off in the same exchange instead (one round trip
+		// less for the browser, same outcome).
+		c := &handoffCatcher{ResponseWriter: w}
+		r = r.WithContext(ctx)
+		next.ServeHTTP(c, r)
+		if c.id == "" {
+			return
+		}
+		w.Header().Del("Location")
+		w.Header().Del("Content-Type")
+		r2 := r.Clone(ctx)
+		r2.Method, r2.Body, r2.ContentLength = http.MethodGet, http.NoBody, 0
+		r2.URL = &url.URL{Path: pathLogin, RawQuery: url.Values{"id": {c.id}}.Encode()}
+		p.login(w, r2)
 	})
 }
 
@@ -210,4 +227,36 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	if p.EndSession != nil {
 		p.EndSession(w, r)
 	}
+}
+
+// handoffCatcher holds back op's redirect to the login hand-off
+// (pathLogin?id=…) and passes every other answer through.
+type handoffCatcher struct {
+	http.ResponseWriter
+	id      string
+	decided bool
+}
+
+func (c *handoffCatcher) WriteHeader(code int) {
+	if !c.decided {
+		c.decided = true
+		if code == http.StatusFound {
+			if loc, err := url.Parse(c.Header().Get("Location")); err == nil && loc.Path == pathLogin && loc.Host == "" {
+				c.id = loc.Query().Get("id")
+			}
+		}
+	}
+	if c.id == "" {
+		c.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (c *handoffCatcher) Write(b []byte) (int, error) {
+	if !c.decided {
+		c.WriteHeader(http.StatusOK)
+	}
+	if c.id != "" {
+		return len(b), nil // the redirect's body
+	}
+	return c.ResponseWriter.Write(b)
 }
