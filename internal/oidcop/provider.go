@@ -215,6 +215,12 @@ func (p *Provider) intercept(next http.Handler) http.Handler {
 func (p *Provider) Register(mux *http.ServeMux) {
 	mux.Handle("GET "+oidc.DiscoveryEndpoint, p.op)
 	mux.Handle("/oauth2/", p.op)
+	// The JWKS is read-only (op would answer any method).
+	mux.Handle("GET /"+pathKeys, p.op)
+	mux.HandleFunc("/"+pathKeys, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": "use GET"})
+	})
 	mux.HandleFunc("GET "+pathLogin, p.login)
 	mux.HandleFunc("POST /"+pathIntrospect, p.introspect)
 	mux.HandleFunc("GET /"+pathUserinfo, p.userinfo)
