@@ -305,3 +305,36 @@ func TestDeactivationEndsEverything(t *testing.T) {
 		}
 	})
 }
+
+// TestRefreshTokenRevocation (RFC 7009): a refresh token revoked by its
+// client takes its family with it; another client cannot revoke it.
+func TestRefreshTokenRevocation(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		tok := f.login(t, f.browser(t), f.app1, "carol", carolPW)
+		st, body := postForm(t, f.env.Server.URL+"/oauth2/revoke", url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}, f.app2.id, f.app2.secret)
+		if st == http.StatusOK {
+			t.Fatalf("another client revoked app one's refresh token: %v", body)
+		}
+		if _, err := f.app1.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err != nil {
+			t.Fatalf("refresh after a refused revocation: %v", err)
+		}
+		tok = f.login(t, f.browser(t), f.app1, "carol", carolPW)
+		if st, body := postForm(t, f.env.Server.URL+"/oauth2/revoke", url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}, f.app1.id, f.app1.secret); st != http.StatusOK {
+			t.Fatalf("revoke: %d %v", st, body)
+		}
+		if _, err := f.app1.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
+			t.Error("a revoked refresh token still works")
+		}
+		if r := f.introspect(t, f.app1, tok.AccessToken); r["active"] != false {
+			t.Errorf("the access token of a revoked family is active: %v", r)
+		}
+		// Without a hint (op tries it as a refresh token first).
+		tok = f.login(t, f.browser(t), f.app1, "carol", carolPW)
+		if st, _ := postForm(t, f.env.Server.URL+"/oauth2/revoke", url.Values{"token": {tok.RefreshToken}}, f.app1.id, f.app1.secret); st != http.StatusOK {
+			t.Fatalf("revoke without hint: %d", st)
+		}
+		if _, err := f.app1.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
+			t.Error("a refresh token revoked without hint still works")
+		}
+	})
+}

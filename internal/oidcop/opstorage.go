@@ -266,24 +266,30 @@ func (s opStorage) TerminateSessionFromRequest(ctx context.Context, req *op.EndS
 	return s.p.issuer + "/logout", nil
 }
 
-// RevokeToken is RFC 7009 §2.1: an access token is revoked by its jti; a
-// refresh token revokes its whole family. A token of another client is
-// refused.
+// RevokeToken is RFC 7009 §2.1. op passes a refresh token as its id (from
+// GetRefreshTokenInfo, with its user) or, when it could not tell, as the
+// token itself (without a user); an access token as its jti with its
+// subject. A refresh token revokes its whole family and must belong to the
+// calling client; an access token is revoked by its jti.
 func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
-	if userID != "" {
-		if err := s.p.revokeTokenID(ctx, tokenOrID); err != nil {
+	now := s.p.now()
+	rt, err := s.p.store.GetRefreshToken(ctx, tokenOrID, now) // by id
+	if err != nil && userID == "" {
+		rt, err = s.p.store.GetRefreshToken(ctx, session.Hash(tokenOrID), now) // by value
+	}
+	if err == nil {
+		if rt.ClientID != clientID {
+			return oidc.ErrInvalidClient().WithDescription("the token was not issued to this client")
+		}
+		if err := s.p.revokeGrant(ctx, rt.FamilyID); err != nil {
 			return oidc.ErrServerError()
 		}
 		return nil
 	}
-	rt, err := s.p.store.GetRefreshToken(ctx, session.Hash(tokenOrID), s.p.now())
-	if err != nil {
+	if userID == "" {
 		return nil // RFC 7009 §2.2: an invalid token is not an error
 	}
-	if rt.ClientID != clientID {
-		return oidc.ErrInvalidClient().WithDescription("the token was not issued to this client")
-	}
-	if err := s.p.revokeGrant(ctx, rt.FamilyID); err != nil {
+	if err := s.p.revokeTokenID(ctx, tokenOrID); err != nil {
 		return oidc.ErrServerError()
 	}
 	return nil
