@@ -113,7 +113,19 @@ func isTrue(v string) bool { return v == "true" || v == "1" || v == "yes" }
 func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Client, service string, s model.Session, u model.User, renewed bool) {
 	ctxID := s.ContextID
 	if want := r.URL.Query().Get("context"); want != "" {
-		ctxID = h.Svc.DefaultContext(r.Context(), u, want)
+		// R-SSO-5 / R-PRT-1: the login URL names the context (a partner
+		// lands in a customer's context below their account).
+		allowed, err := h.Svc.SwitchContext(r.Context(), u, want)
+		if err != nil {
+			h.Log.Error("switch context", "err", err)
+			h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
+			return
+		}
+		if !allowed {
+			h.fail(w, http.StatusForbidden, "No access to this context", "You are signed in, but you may not act in the context this link asks for.")
+			return
+		}
+		ctxID = want
 	}
 	ok, reason, err := h.Svc.ModuleAccess(r.Context(), u, client.Module, ctxID)
 	if err != nil {

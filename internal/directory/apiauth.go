@@ -44,7 +44,7 @@ func (s *Service) actingContexts(ctx context.Context, u model.User) (assigned []
 // R-PRT-1). Unknown contexts are simply not allowed. The OIDC provider
 // calls it before issuing tokens for a context.
 func (s *Service) SwitchContext(ctx context.Context, u model.User, contextID string) (bool, error) {
-	if u.Status != model.StatusActive || contextID == "" {
+	if u.Status != model.StatusActive || !plausibleID(contextID) {
 		return false, nil
 	}
 	if slices.Contains(u.Contexts, contextID) {
@@ -414,4 +414,19 @@ func checkIPAllow(r access.Result, module string, ip netip.Addr) (bool, string) 
 		}
 	}
 	return false, fmt.Sprintf("ip %s not in API IP Allow", ip)
+}
+
+// plausibleID reports whether s can be an id at all (1 to 100 printable
+// ASCII characters): anything else is refused before it reaches a query
+// (PostgreSQL rejects NUL and invalid UTF-8 outright).
+func plausibleID(s string) bool {
+	if s == "" || len(s) > 100 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
