@@ -338,3 +338,30 @@ func TestRefreshTokenRevocation(t *testing.T) {
 		}
 	})
 }
+
+// TestAccessTokenRevocationOwnership (RFC 7009 §2.1): a client revokes
+// only its own access tokens.
+func TestAccessTokenRevocationOwnership(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		user := f.login(t, f.browser(t), f.app1, "carol", carolPW)
+		cc := clientcredentials.Config{ClientID: f.app1.id, ClientSecret: f.app1.secret, TokenURL: f.provider.Endpoint().TokenURL}
+		machine, err := cc.Token(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, at := range map[string]string{"user token": user.AccessToken, "client token": machine.AccessToken} {
+			if st, _ := postForm(t, f.env.Server.URL+"/oauth2/revoke", url.Values{"token": {at}, "token_type_hint": {"access_token"}}, f.app2.id, f.app2.secret); st == http.StatusOK {
+				t.Errorf("%s: another client revoked it", name)
+			}
+			if r := f.introspect(t, f.app1, at); r["active"] != true {
+				t.Errorf("%s: inactive after a refused revocation: %v", name, r)
+			}
+			if st, _ := postForm(t, f.env.Server.URL+"/oauth2/revoke", url.Values{"token": {at}, "token_type_hint": {"access_token"}}, f.app1.id, f.app1.secret); st != http.StatusOK {
+				t.Errorf("%s: its own client could not revoke it: %d", name, st)
+			}
+			if r := f.introspect(t, f.app1, at); r["active"] != false {
+				t.Errorf("%s: active after revocation: %v", name, r)
+			}
+		}
+	})
+}

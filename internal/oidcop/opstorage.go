@@ -289,6 +289,19 @@ func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 	if userID == "" {
 		return nil // RFC 7009 §2.2: an invalid token is not an error
 	}
+	// An access token: its client is the subject of a client credentials
+	// token, else the client of its grant.
+	owner := userID
+	if grant := grantOf(tokenOrID); grant != "cc" {
+		g, err := s.p.store.GetGrant(ctx, grant)
+		if err != nil {
+			return nil // unknown grant: nothing this client may revoke
+		}
+		owner = g.ClientID
+	}
+	if owner != clientID {
+		return oidc.ErrInvalidClient().WithDescription("the token was not issued to this client")
+	}
 	if err := s.p.revokeTokenID(ctx, tokenOrID); err != nil {
 		return oidc.ErrServerError()
 	}

@@ -129,6 +129,7 @@ type Storage interface {
 	RedeemAuthCode(ctx context.Context, codeHash string, now, grantUntil time.Time) (model.AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
 	SessionGrants(ctx context.Context, sessionID string) ([]model.Grant, error)
+	GetGrant(ctx context.Context, id string) (model.Grant, error)
 	// Refresh tokens rotate: UseRefreshToken answers ErrReused for a token
 	// already used.
 	CreateRefreshToken(ctx context.Context, rt model.RefreshToken) error

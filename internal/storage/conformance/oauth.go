@@ -177,6 +177,12 @@ func testAuthCodes(t *testing.T, s storage.Storage, root model.Context, u model.
 	}
 	wantGrant := model.Grant{ID: ar.ID, ClientID: "client-1", UserID: u.ID, SessionID: "sess-ac", ExpiresAt: grantUntil}
 	checkGrants(t, s, "sess-ac", wantGrant)
+	if g, err := s.GetGrant(ctx, ar.ID); err != nil || g.ClientID != "client-1" || g.UserID != u.ID || g.SessionID != "sess-ac" || !g.ExpiresAt.Equal(grantUntil) {
+		t.Errorf("GetGrant: %+v %v", g, err)
+	}
+	if _, err := s.GetGrant(ctx, "no-such-grant"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("GetGrant of an unknown grant: %v", err)
+	}
 	if gs := must(s.SessionGrants(ctx, "sess-other")); len(gs) != 0 {
 		t.Errorf("grants of another session: %+v", gs)
 	}

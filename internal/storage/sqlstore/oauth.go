@@ -142,6 +142,24 @@ func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
 	return nil
 }
 
+// GetGrant implements storage.Storage.
+func (s *Store) GetGrant(ctx context.Context, id string) (model.Grant, error) {
+	var (
+		g   model.Grant
+		exp int64
+	)
+	err := s.queryRow(ctx, `SELECT id, client_id, user_id, session_id, expires_at FROM oauth_grants WHERE id = $1`, id).
+		Scan(&g.ID, &g.ClientID, &g.UserID, &g.SessionID, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, notFound("grant", id)
+	}
+	if err != nil {
+		return g, fmt.Errorf("get grant: %w", err)
+	}
+	g.ExpiresAt = fromMicros(exp)
+	return g, nil
+}
+
 // SessionGrants implements storage.Storage.
 func (s *Store) SessionGrants(ctx context.Context, sessionID string) ([]model.Grant, error) {
 	rows, err := s.query(ctx, `SELECT id, client_id, user_id, session_id, expires_at FROM oauth_grants WHERE session_id = $1 ORDER BY id`, sessionID)
