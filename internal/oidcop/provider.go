@@ -213,7 +213,7 @@ func (p *Provider) intercept(next http.Handler) http.Handler {
 
 // Register mounts the endpoints on mux.
 func (p *Provider) Register(mux *http.ServeMux) {
-	mux.Handle("GET "+oidc.DiscoveryEndpoint, p.op)
+	mux.HandleFunc("GET "+oidc.DiscoveryEndpoint, p.discovery)
 	mux.Handle("/oauth2/", p.op)
 	// The JWKS is read-only (op would answer any method).
 	mux.Handle("GET /"+pathKeys, p.op)
@@ -265,4 +265,23 @@ func (c *handoffCatcher) Write(b []byte) (int, error) {
 		return len(b), nil // the redirect's body
 	}
 	return c.ResponseWriter.Write(b)
+}
+
+// discovery is OIDC Discovery 1.0 §4: op's document, narrowed to what
+// Sesame serves (op advertises the implicit flow, the JWT bearer grant and
+// device authorization, which Sesame's clients cannot use).
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	ctx := op.ContextWithIssuer(r.Context(), p.issuer)
+	d := op.CreateDiscoveryConfig(ctx, p.op, opStorage{p})
+	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	d.ResponseModesSupported = []string{"query"}
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeClientCredentials}
+	d.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
+	d.DeviceAuthorizationEndpoint = ""
+	d.RequestParameterSupported = false
+	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
+	d.IntrospectionEndpointAuthSigningAlgValuesSupported = nil
+	d.RevocationEndpointAuthSigningAlgValuesSupported = nil
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	op.Discover(w, d)
 }
