@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -173,8 +174,15 @@ func serve(ctx context.Context, env Env, args []string) error {
 	// zitadel/oidc logs through the default logger: make it ours.
 	slog.SetDefault(log)
 	rotation, accessTTL, refreshTTL := cfg.OIDC.Durations()
+	var master []byte
+	if v, ok := env.Getenv("SESAME_MASTER_KEY"); ok && v != "" {
+		// 32 random bytes, base64: encrypts signing keys at rest.
+		if master, err = base64.StdEncoding.DecodeString(v); err != nil || len(master) != 32 {
+			return errors.New("SESAME_MASTER_KEY must be 32 bytes in base64 (e.g. openssl rand -base64 32)")
+		}
+	}
 	srv, err := server.New(st, svc, log, server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer(),
-		OIDC: oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL}})
+		OIDC: oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master}})
 	if err != nil {
 		return err
 	}

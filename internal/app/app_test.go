@@ -179,3 +179,14 @@ func TestApplyExportCommands(t *testing.T) {
 		t.Fatalf("bad apply: %d %s", code, errs)
 	}
 }
+
+// TestMasterKeyMustBe32Bytes: a malformed SESAME_MASTER_KEY stops start-up
+// with a message saying what is expected.
+func TestMasterKeyMustBe32Bytes(t *testing.T) {
+	var stderr syncBuf
+	code := app.Main(context.Background(), app.Env{Args: []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()},
+		Stdout: io.Discard, Stderr: &stderr, Getenv: envFrom(map[string]string{"SESAME_MASTER_KEY": "c2hvcnQ="})})
+	if code == 0 || !strings.Contains(stderr.String(), "SESAME_MASTER_KEY must be 32 bytes") {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+}

@@ -66,6 +66,7 @@ type keyManager struct {
 	// the longest token lifetime it may have signed.
 	retain time.Duration
 	now    func() time.Time
+	sealer *keySealer
 
 	mu      sync.RWMutex
 	keys    []*signingKey
@@ -84,8 +85,8 @@ func generate(alg jose.SignatureAlgorithm) (crypto.Signer, error) {
 	return nil, fmt.Errorf("unsupported signing algorithm %q", alg)
 }
 
-func newModelKey(alg jose.SignatureAlgorithm, from, until time.Time, retain time.Duration) (model.SigningKey, error) {
-	priv, err := generate(alg)
+func (km *keyManager) newModelKey(from, until time.Time) (model.SigningKey, error) {
+	priv, err := generate(km.alg)
 	if err != nil {
 		return model.SigningKey{}, err
 	}
@@ -93,13 +94,21 @@ func newModelKey(alg jose.SignatureAlgorithm, from, until time.Time, retain time
 	if err != nil {
 		return model.SigningKey{}, fmt.Errorf("encode signing key: %w", err)
 	}
-	return model.SigningKey{ID: uuid.NewString(), Algorithm: string(alg),
-		PrivatePEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
-		SignFrom:   from, SignUntil: until, ExpiresAt: until.Add(retain)}, nil
+	id := uuid.NewString()
+	stored, err := km.sealer.seal(id, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	if err != nil {
+		return model.SigningKey{}, fmt.Errorf("seal signing key: %w", err)
+	}
+	return model.SigningKey{ID: id, Algorithm: string(km.alg), PrivatePEM: stored,
+		SignFrom: from, SignUntil: until, ExpiresAt: until.Add(km.retain)}, nil
 }
 
-func parseKey(m model.SigningKey) (*signingKey, error) {
-	b, _ := pem.Decode(m.PrivatePEM)
+func (km *keyManager) parseKey(m model.SigningKey) (*signingKey, error) {
+	plain, err := km.sealer.open(m.ID, m.PrivatePEM)
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", m.ID, err)
+	}
+	b, _ := pem.Decode(plain)
 	if b == nil {
 		return nil, fmt.Errorf("signing key %s: no PEM block", m.ID)
 	}
@@ -134,7 +143,7 @@ func (km *keyManager) ensure(ctx context.Context) error {
 		}
 		var add []model.SigningKey
 		if current == nil {
-			k, err := newModelKey(km.alg, now, now.Add(km.rotate), km.retain)
+			k, err := km.newModelKey(now, now.Add(km.rotate))
 			if err != nil {
 				return nil, err
 			}
@@ -142,7 +151,7 @@ func (km *keyManager) ensure(ctx context.Context) error {
 			latestUntil = k.SignUntil
 		}
 		if latestUntil.Sub(now) < keyLead {
-			k, err := newModelKey(km.alg, latestUntil, latestUntil.Add(km.rotate), km.retain)
+			k, err := km.newModelKey(latestUntil, latestUntil.Add(km.rotate))
 			if err != nil {
 				return nil, err
 			}
@@ -168,7 +177,7 @@ func (km *keyManager) load(ctx context.Context) error {
 		if !m.ExpiresAt.After(now) {
 			continue
 		}
-		k, err := parseKey(m)
+		k, err := km.parseKey(m)
 		if err != nil {
 			return err
 		}

@@ -47,6 +47,8 @@ type Options struct {
 	AccessTTL, IDTokenTTL, RefreshTTL time.Duration
 	// HTTPClient posts back-channel logout tokens.
 	HTTPClient *http.Client
+	// MasterKey (32 bytes), when set, encrypts signing keys at rest.
+	MasterKey []byte
 	Now        func() time.Time
 }
 
@@ -104,6 +106,11 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 	svc.OnUserChange(func(string) { p.cache.invalidate() })
 	p.keys = &keyManager{store: p.store, log: log, alg: jose.SignatureAlgorithm(opts.SigningAlg), rotate: opts.KeyRotation,
 		retain: p.maxTokenTTL(), now: now}
+	sealer, err := newKeySealer(opts.MasterKey)
+	if err != nil {
+		return nil, fmt.Errorf("oidc: %w", err)
+	}
+	p.keys.sealer = sealer
 	if err := p.keys.load(ctx); err != nil {
 		return nil, fmt.Errorf("oidc: signing keys: %w", err)
 	}
@@ -140,7 +147,6 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 	if strings.HasPrefix(issuer, "http://") {
 		o = append(o, op.WithAllowInsecure())
 	}
-	var err error
 	p.op, err = op.NewProvider(cfg, opStorage{p}, op.StaticIssuer(issuer), o...)
 	if err != nil {
 		return nil, fmt.Errorf("oidc: %w", err)
