@@ -267,20 +267,7 @@ func (s *Store) ephTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.eph == nil || s.tx != nil {
 		return s.inTx(ctx, fn)
 	}
-	tx, err := s.eph.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	ts := *s
-	ts.q, ts.tx = tx, tx
-	if err := fn(&ts); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return mapErr(fmt.Errorf("commit: %w", err))
-	}
-	return nil
+	return s.runTx(ctx, s.eph, fn)
 }
 
 // InTx implements storage.Storage.
@@ -293,7 +280,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Store) error) error {
 		return fn(s)
 	}
 	defer s.wlock()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	return s.runTx(ctx, s.db, fn)
+}
+
+// runTx runs fn on a copy of s bound to a new transaction of db.
+func (s *Store) runTx(ctx context.Context, db *sql.DB, fn func(tx *Store) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
