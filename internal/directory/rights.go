@@ -65,17 +65,15 @@ func (s *Service) evaluate(ctx context.Context, st storage.Storage, u model.User
 	cacheable := st == s.store
 	key := u.ID + "|" + string(u.Status) + "|" + contextID + "|" + module
 	now := s.now()
-	if cacheable {
-		if r, ok := s.rights.get(key, now); ok {
-			return r, nil
-		}
+	r, ok, gen := s.rights.get(key, now)
+	if cacheable && ok {
+		return r, nil
 	}
-	gen := s.rights.gen.Load()
 	in, err := loadInput(ctx, cachedCatalog{Storage: st, c: s.catalog}, u, contextID, module)
 	if err != nil {
 		return access.Result{}, err
 	}
-	r := access.Evaluate(in, module)
+	r = access.Evaluate(in, module)
 	if cacheable {
 		s.rights.put(key, r, now, gen)
 	}

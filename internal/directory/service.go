@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/access"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -21,8 +22,8 @@ type Service struct {
 	onUserChange []func(userID string)
 	catalog      *catalogCache
 	clients      *clientCache
-	users        *userCache
-	rights       *rightsCache
+	users        *genCache[model.User]
+	rights       *genCache[access.Result]
 }
 
 // OnUserChange registers f to run after a user's lifecycle status changed.
@@ -35,7 +36,8 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: st, hasher: h, log: log, now: time.Now, catalog: newCatalogCache(30*time.Second, time.Now),
-		clients: &clientCache{}, users: &userCache{}, rights: &rightsCache{}}
+		clients: &clientCache{}, users: newGenCache[model.User](userTTL, 100_000),
+		rights: newGenCache[access.Result](rightsTTL, 50_000)}
 }
 
 // Store returns the underlying store.
