@@ -34,7 +34,7 @@ func TestMyContexts(t *testing.T) {
 
 			names := func(path string) ([]string, bool) {
 				var l struct {
-					Items []struct{ ID, Name, Type string }
+					Items   []struct{ ID, Name, Type string }
 					HasMore bool
 				}
 				pat.Must(200, "GET", path, nil).JSON(t, &l)
@@ -119,7 +119,7 @@ func TestMyRights(t *testing.T) {
 				UserID, ContextID, Module string
 				Rights                    []struct {
 					Module, Name, Value string
-					Assigned           bool
+					Assigned            bool
 				}
 			}
 			api.Must(200, "GET", "/api/v1/me/rights", nil).JSON(t, &res)

@@ -49,7 +49,7 @@ type Options struct {
 	HTTPClient *http.Client
 	// MasterKey (32 bytes), when set, encrypts signing keys at rest.
 	MasterKey []byte
-	Now        func() time.Time
+	Now       func() time.Time
 }
 
 // Provider is Sesame's OAuth 2.0 / OIDC provider.
