@@ -34,7 +34,15 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	ar, err := p.store.GetAuthRequest(ctx, id, p.now())
+	var (
+		ar  model.AuthRequest
+		err error
+	)
+	if created, ok := ctx.Value(createdKey{}).(*model.AuthRequest); ok && created.ID == id {
+		ar = *created // stored by this very exchange (see Provider.intercept)
+	} else {
+		ar, err = p.store.GetAuthRequest(ctx, id, p.now())
+	}
 	if model.ErrorCode(err) == model.ENOTFOUND {
 		p.page(w, http.StatusBadRequest, "Sign-in expired", "This sign-in request has expired or was already used. Go back to the application and try again.")
 		return
@@ -115,3 +123,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, areq *authRe
 // completedKey passes the authenticated request from complete to
 // SaveAuthCode through op.AuthResponse.
 type completedKey struct{}
+
+// createdKey carries the authorization request stored during an authorize
+// exchange to the hand-off served in the same exchange.
+type createdKey struct{}

@@ -80,6 +80,9 @@ func (s opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest,
 	if err := s.p.store.CreateAuthRequest(ctx, m); err != nil {
 		return nil, err
 	}
+	if holder, ok := ctx.Value(createdKey{}).(*model.AuthRequest); ok {
+		*holder = m
+	}
 	return s.wrap(ctx, m), nil
 }
 

@@ -199,6 +199,7 @@ func (p *Provider) intercept(next http.Handler) http.Handler {
 			return
 		}
 		ctx = context.WithValue(ctx, wantContextKey, r.URL.Query().Get("context"))
+		ctx = context.WithValue(ctx, createdKey{}, &model.AuthRequest{})
 		// op answers a valid request with a redirect to the login hand-off;
 		// serve the hand-off in the same exchange instead (one round trip
 		// less for the browser, same outcome).
