@@ -365,3 +365,28 @@ func TestAccessTokenRevocationOwnership(t *testing.T) {
 		}
 	})
 }
+
+// TestRefreshTokenIntrospection: a client may introspect its refresh
+// token; a rotated one is inactive, and asking about it does not revoke
+// the family (only presenting it at the token endpoint does).
+func TestRefreshTokenIntrospection(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		tok := f.login(t, f.browser(t), f.app1, "carol", carolPW)
+		if r := f.introspect(t, f.app1, tok.RefreshToken); r["active"] != true || r["sub"] != f.carol || r["token_type"] != "refresh_token" {
+			t.Fatalf("refresh token introspection: %v", r)
+		}
+		if r := f.introspect(t, f.app2, tok.RefreshToken); r["active"] != false {
+			t.Errorf("another client sees app one's refresh token: %v", r)
+		}
+		tok2, err := f.app1.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := f.introspect(t, f.app1, tok.RefreshToken); r["active"] != false {
+			t.Errorf("rotated refresh token active: %v", r)
+		}
+		if _, err := f.app1.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: tok2.RefreshToken}).Token(); err != nil {
+			t.Errorf("introspecting the old token revoked the family: %v", err)
+		}
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/session"
 )
 
 // maxToken bounds a presented token (a Sesame JWT is well under 2 KiB).
@@ -209,16 +210,17 @@ func writeRaw(w http.ResponseWriter, b []byte) {
 }
 
 // introspectRefresh answers for a refresh token, only to its own client.
+// It only reads: a rotated (used) token is inactive here, and only the
+// token endpoint treats its return as theft.
 func (p *Provider) introspectRefresh(w http.ResponseWriter, r *http.Request, raw, clientID string) {
-	s := opStorage{p}
-	req, err := s.TokenRequestByRefreshToken(r.Context(), raw)
-	if err != nil {
-		writeJSON(w, http.StatusOK, map[string]any{"active": false})
+	inactive := map[string]any{"active": false}
+	rt, err := p.store.GetRefreshToken(r.Context(), session.Hash(raw), p.now())
+	if err != nil || rt.Used || rt.ClientID != clientID {
+		writeJSON(w, http.StatusOK, inactive)
 		return
 	}
-	rt := req.(*refreshRequest).m
-	if rt.ClientID != clientID {
-		writeJSON(w, http.StatusOK, map[string]any{"active": false})
+	if _, err := p.activeUser(r.Context(), rt.UserID); err != nil {
+		writeJSON(w, http.StatusOK, inactive)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"active": true, "client_id": rt.ClientID, "token_type": "refresh_token",
