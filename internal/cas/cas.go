@@ -27,7 +27,11 @@ type Handler struct {
 	// loopback host (CAS 3.0 §2.5.4 requires https; loopback http is
 	// accepted by default as its traffic never leaves the machine).
 	RequireHTTPSCallbacks bool
-	Now                   func() time.Time
+	// EndSession, when set, ends the SSO session for /cas/logout and tells
+	// every app, whatever its protocol (the login handler's EndSession);
+	// otherwise /cas/logout tells the CAS services only.
+	EndSession func(w http.ResponseWriter, r *http.Request)
+	Now        func() time.Time
 }
 
 // Register mounts the routes.

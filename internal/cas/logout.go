@@ -18,7 +18,10 @@ import (
 // logout is §2.3 /logout: end the SSO session, tell the services, then go
 // to service when it is registered.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	if s, _, ok := h.Sessions.Current(r); ok {
+	if h.EndSession != nil {
+		// The server's logout: every protocol's apps are told (R-SSO-7).
+		h.EndSession(w, r)
+	} else if s, _, ok := h.Sessions.Current(r); ok {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), sloTimeout)
 		defer cancel()
 		svcs, err := h.Svc.Store().SessionServices(ctx, s.ID)

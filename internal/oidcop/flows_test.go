@@ -390,3 +390,27 @@ func TestRefreshTokenIntrospection(t *testing.T) {
 		}
 	})
 }
+
+// TestCASLogoutReachesOIDCApps (R-SSO-7): signing out through the CAS
+// logout endpoint ends the same SSO session, so OIDC apps get their
+// back-channel logout token and the session's tokens are revoked.
+func TestCASLogoutReachesOIDCApps(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		c := f.browser(t)
+		tok := f.login(t, c, f.app1, "carol", carolPW)
+		resp, err := c.Get(f.env.Server.URL + "/cas/logout")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		f.app1.mu.Lock()
+		n := len(f.app1.logouts)
+		f.app1.mu.Unlock()
+		if n != 1 {
+			t.Errorf("OIDC app received %d logout tokens after /cas/logout", n)
+		}
+		if r := f.introspect(t, f.app1, tok.AccessToken); r["active"] != false {
+			t.Errorf("access token active after /cas/logout: %v", r)
+		}
+	})
+}

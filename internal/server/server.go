@@ -71,6 +71,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	casH.Register(s.mux)
 	loginH := &login.Handler{Svc: svc, Sessions: s.Sessions, Pages: pages, Log: log}
 	loginH.OnLogout = append(loginH.OnLogout, casH.SingleLogout)
+	casH.EndSession = loginH.EndSession
 	loginH.Register(s.mux)
 	oo := opts.OIDC
 	oo.Issuer = opts.Issuer
