@@ -33,8 +33,38 @@ type clientPatch struct {
 	RefreshTTL      *int64    `json:"refreshTtlSeconds"`
 }
 
+// clientView is a client as the API shows it: lifetimes in seconds, as
+// they are given (clientInput), and lists never null.
+type clientView struct {
+	ID              string    `json:"id"`
+	Name            string    `json:"name"`
+	Module          string    `json:"module"`
+	Protocol        string    `json:"protocol"`
+	RedirectURIs    []string  `json:"redirectUris"`
+	ServicePatterns []string  `json:"servicePatterns"`
+	GrantTypes      []string  `json:"grantTypes"`
+	Public          bool      `json:"public"`
+	LogoutURL       string    `json:"logoutUrl,omitempty"`
+	AccessTTL       int64     `json:"accessTtlSeconds"`
+	RefreshTTL      int64     `json:"refreshTtlSeconds"`
+	CreatedAt       time.Time `json:"createdAt"`
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+func viewClient(c model.Client) clientView {
+	return clientView{ID: c.ID, Name: c.Name, Module: c.Module, Protocol: c.Protocol, RedirectURIs: nonNil(c.RedirectURIs),
+		ServicePatterns: nonNil(c.ServicePatterns), GrantTypes: nonNil(c.GrantTypes), Public: c.Public, LogoutURL: c.LogoutURL,
+		AccessTTL: int64(c.AccessTTL / time.Second), RefreshTTL: int64(c.RefreshTTL / time.Second), CreatedAt: c.CreatedAt}
+}
+
 type createdClient struct {
-	model.Client
+	clientView
 	// Secret is shown once, for confidential OIDC clients.
 	Secret string `json:"secret,omitempty"`
 }
@@ -44,10 +74,11 @@ func (a *API) listClients(w http.ResponseWriter, r *http.Request, actor director
 	if err != nil {
 		return err
 	}
-	if cs == nil {
-		cs = []model.Client{}
+	views := make([]clientView, 0, len(cs))
+	for _, c := range cs {
+		views = append(views, viewClient(c))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": cs})
+	writeJSON(w, http.StatusOK, map[string]any{"items": views})
 	return nil
 }
 
@@ -63,7 +94,7 @@ func (a *API) createClient(w http.ResponseWriter, r *http.Request, actor directo
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/clients/"+c.ID)
-	writeJSON(w, http.StatusCreated, createdClient{Client: c, Secret: secret})
+	writeJSON(w, http.StatusCreated, createdClient{clientView: viewClient(c), Secret: secret})
 	return nil
 }
 
@@ -76,7 +107,7 @@ func (a *API) getClient(w http.ResponseWriter, r *http.Request, actor directory.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, viewClient(c))
 	return nil
 }
 
@@ -119,7 +150,7 @@ func (a *API) updateClient(w http.ResponseWriter, r *http.Request, actor directo
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, viewClient(c))
 	return nil
 }
 

@@ -91,10 +91,10 @@ var ops = map[string]op{
 	"GET /api/v1/users/{id}/api-keys":            {summary: "A user's API keys (metadata only; R-SSO-6)", resp: listOf[model.APIKey]{}},
 	"POST /api/v1/users/{id}/api-keys":           {summary: "Create an API key for a user (sk_…, 256 random bits; only its SHA-256 is stored): the key is in this answer only", body: apiKeyInput{}, resp: directory.CreatedAPIKey{}, status: 201},
 	"DELETE /api/v1/users/{id}/api-keys/{keyId}": {summary: "Revoke a user's API key; it stops working at once"},
-	"GET /api/v1/clients":                        {summary: "List registered clients and CAS services", resp: listOf[model.Client]{}},
+	"GET /api/v1/clients":                        {summary: "List registered clients and CAS services", resp: listOf[clientView]{}},
 	"POST /api/v1/clients":                       {summary: "Register an OIDC client or CAS service (a confidential client's secret is returned once)", body: clientInput{}, resp: createdClient{}, status: 201},
-	"GET /api/v1/clients/{id}":                   {summary: "Read a client", resp: model.Client{}},
-	"PATCH /api/v1/clients/{id}":                 {summary: "Change a client", body: clientPatch{}, resp: model.Client{}},
+	"GET /api/v1/clients/{id}":                   {summary: "Read a client", resp: clientView{}},
+	"PATCH /api/v1/clients/{id}":                 {summary: "Change a client", body: clientPatch{}, resp: clientView{}},
 	"DELETE /api/v1/clients/{id}":                {summary: "Remove a client"},
 	"GET /api/v1/audit":                          {summary: "The audit log, newest first", query: []string{"actorId", "targetId", "action", "since", "until", "offset", "limit"}, resp: list[model.AuditEvent]{}},
 }
