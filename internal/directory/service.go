@@ -20,10 +20,19 @@ type Service struct {
 	// onUserChange is told, after commit, about every user whose status
 	// changed (token caches drop what they know of the user).
 	onUserChange []func(userID string)
+	// onSessionEnd is told about sessions ended by a lifecycle change,
+	// with the services they had signed in to (R-SSO-7).
+	onSessionEnd []func(ctx context.Context, s model.Session, svcs []model.SessionService)
 	catalog      *catalogCache
 	clients      *clientCache
 	users        *genCache[model.User]
 	rights       *genCache[access.Result]
+}
+
+// OnSessionEnd registers f to run, after commit and in the background, for
+// every session a deactivation or deletion ended (logout notifications).
+func (s *Service) OnSessionEnd(f func(ctx context.Context, s model.Session, svcs []model.SessionService)) {
+	s.onSessionEnd = append(s.onSessionEnd, f)
 }
 
 // OnUserChange registers f to run after a user's lifecycle status changed.

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/sesame-sso/sesame/internal/catalog"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -408,7 +409,10 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 	if to == model.StatusDeleted {
 		right = rightUsersDelete
 	}
-	var out model.User
+	var (
+		out   model.User
+		ended []endedSession
+	)
 	err := s.tx(ctx, func(st storage.Storage) error {
 		u, err := s.visibleUser(ctx, st, a, id)
 		if err != nil {
@@ -435,7 +439,19 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 			return err
 		}
 		if to != model.StatusActive {
-			// R-USR-1: SSO sessions stop working at once.
+			// R-USR-1: SSO sessions stop working at once; their apps are
+			// told after commit (R-SSO-7).
+			sessions, err := st.ListUserSessions(ctx, id)
+			if err != nil {
+				return err
+			}
+			for _, ss := range sessions {
+				svcs, err := st.SessionServices(ctx, ss.ID)
+				if err != nil {
+					return err
+				}
+				ended = append(ended, endedSession{ss, svcs})
+			}
 			if _, err := st.DeleteUserSessions(ctx, id); err != nil {
 				return err
 			}
@@ -464,8 +480,31 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 		for _, f := range s.onUserChange {
 			f(id)
 		}
+		s.notifyEnded(ctx, ended)
 	}
 	return out, err
+}
+
+type endedSession struct {
+	s    model.Session
+	svcs []model.SessionService
+}
+
+// notifyEnded tells the apps of sessions a lifecycle change ended, in the
+// background: the administrator's request does not wait for them.
+func (s *Service) notifyEnded(ctx context.Context, ended []endedSession) {
+	if len(ended) == 0 || len(s.onSessionEnd) == 0 {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		for _, e := range ended {
+			for _, f := range s.onSessionEnd {
+				f(ctx, e.s, e.svcs)
+			}
+		}
+	}()
 }
 
 func lifecycleVerb(from, to model.UserStatus) string {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -411,6 +412,28 @@ func TestCASLogoutReachesOIDCApps(t *testing.T) {
 		}
 		if r := f.introspect(t, f.app1, tok.AccessToken); r["active"] != false {
 			t.Errorf("access token active after /cas/logout: %v", r)
+		}
+	})
+}
+
+// TestDeactivationTellsApps (R-USR-1, R-SSO-7): the sessions a deactivation
+// ends are announced like a logout: OIDC apps receive a logout token.
+func TestDeactivationTellsApps(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		f.login(t, f.browser(t), f.app1, "carol", carolPW)
+		f.env.Admin().Must(http.StatusOK, "POST", "/api/v1/users/"+f.carol+"/deactivate", nil)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			f.app1.mu.Lock()
+			n := len(f.app1.logouts)
+			f.app1.mu.Unlock()
+			if n == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("app one received %d logout tokens after deactivation", n)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }

@@ -84,6 +84,13 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.OIDC.EndSession = loginH.EndSession
 	loginH.OnLogout = append(loginH.OnLogout, s.OIDC.SessionEnded)
 	s.OIDC.Register(s.mux)
+	// Sessions ended by a deactivation or deletion are announced like a
+	// logout (CAS single logout, OIDC back-channel logout).
+	svc.OnSessionEnd(func(ctx context.Context, ss model.Session, svcs []model.SessionService) {
+		for _, f := range loginH.OnLogout {
+			f(ctx, ss, svcs)
+		}
+	})
 	// The admin API and the API authorization endpoint accept OAuth 2.0
 	// access tokens (R-SSO-6).
 	s.API.SetBearerVerifier(func(ctx context.Context, token string) (directory.Actor, error) {

@@ -102,6 +102,8 @@ type Storage interface {
 	// DeleteUserSessions ends every session of a user (deactivation) and
 	// returns the ended sessions' ids.
 	DeleteUserSessions(ctx context.Context, userID string) ([]string, error)
+	// ListUserSessions lists a user's sessions (live or not).
+	ListUserSessions(ctx context.Context, userID string) ([]model.Session, error)
 	AddSessionService(ctx context.Context, ss model.SessionService) error
 	// SessionServices lists the services a session logged in to.
 	SessionServices(ctx context.Context, sessionID string) ([]model.SessionService, error)

@@ -71,6 +71,9 @@ func testSessions(t *testing.T, s storage.Storage) {
 	if _, err := s.GetSession(ctx, "hash-2", now); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("deleted session: %v", err)
 	}
+	if ls := must(s.ListUserSessions(ctx, u.ID)); len(ls) != 1 || ls[0].ID != "hash-1" || ls[0].ContextID != root.ID || !ls[0].AuthTime.Equal(now) {
+		t.Errorf("ListUserSessions: %+v", ls)
+	}
 	ids := must(s.DeleteUserSessions(ctx, u.ID))
 	if len(ids) != 1 || ids[0] != "hash-1" {
 		t.Errorf("DeleteUserSessions: %v", ids)

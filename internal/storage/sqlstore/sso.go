@@ -196,6 +196,28 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
+// ListUserSessions implements storage.Storage.
+func (s *Store) ListUserSessions(ctx context.Context, userID string) ([]model.Session, error) {
+	rows, err := s.query(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip FROM sso_sessions WHERE user_id = $1 ORDER BY id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list user sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Session
+	for rows.Next() {
+		var (
+			ss          model.Session
+			auth, until int64
+		)
+		if err := rows.Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP); err != nil {
+			return nil, err
+		}
+		ss.AuthTime, ss.ExpiresAt = fromMicros(auth), fromMicros(until)
+		out = append(out, ss)
+	}
+	return out, rows.Err()
+}
+
 // DeleteUserSessions implements storage.Storage.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) ([]string, error) {
 	defer s.wlock()()
