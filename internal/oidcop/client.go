@@ -83,8 +83,6 @@ func (c *client) IsScopeAllowed(scope string) bool { return slices.Contains(supp
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
 func (c *client) ClockSkew() time.Duration             { return 0 }
 
-func (c *client) hasGrant(g string) bool { return slices.Contains(c.m.GrantTypes, g) }
-
 // clientCache keeps clients for a few seconds so the token path costs no
 // query per call; a changed or deleted client takes effect within ttl.
 type clientCache struct {

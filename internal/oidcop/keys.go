@@ -23,10 +23,6 @@ import (
 	"github.com/sesame-sso/sesame/internal/storage"
 )
 
-// Algorithms Sesame signs with (an explicit allow-list: anything else,
-// "none" and HS256 included, is refused by every verifier).
-var allowedAlgs = []string{string(jose.RS256), string(jose.ES256)}
-
 // keyLead is how long before it signs a new key is published in the JWKS,
 // so every node and every relying party's cache has it in time. Nodes
 // reload keys every keyReload.

@@ -129,6 +129,8 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 		BackChannelLogoutSupported:        true,
 		BackChannelLogoutSessionSupported: true,
 	}
+	// An explicit allow-list for every verifier: the one configured
+	// algorithm; "none", HS256 and anything else are refused.
 	algs := []string{opts.SigningAlg}
 	o := []op.Option{
 		op.WithCustomAuthEndpoint(op.NewEndpoint(pathAuthorize)),

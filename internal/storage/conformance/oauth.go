@@ -661,31 +661,13 @@ func oauthRaces(t *testing.T, newStorage New) {
 		ar := pendingRequest("race", now)
 		check(t, s.CreateAuthRequest(ctx, ar))
 		check(t, s.CompleteAuthRequest(ctx, completed(ar, root, u.ID, "sess-race", now), keyHash("code-race")))
-		var (
-			wg   sync.WaitGroup
-			mu   sync.Mutex
-			wins int
-		)
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				got, err := s.RedeemAuthCode(ctx, keyHash("code-race"), now, now.Add(time.Hour))
-				switch {
-				case err == nil:
-					mu.Lock()
-					wins++
-					mu.Unlock()
-				case errors.Is(err, model.ErrReused):
-					if got.ID != ar.ID {
-						t.Errorf("ErrReused without the request: %q", got.ID)
-					}
-				default:
-					t.Errorf("unexpected error: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
+		wins := raceWins(t, n, model.ErrReused, func(int) error {
+			got, err := s.RedeemAuthCode(ctx, keyHash("code-race"), now, now.Add(time.Hour))
+			if errors.Is(err, model.ErrReused) && got.ID != ar.ID {
+				t.Errorf("ErrReused without the request: %q", got.ID)
+			}
+			return err
+		})
 		if wins != 1 {
 			t.Errorf("%d redemptions of one code succeeded, want 1", wins)
 		}
@@ -699,26 +681,7 @@ func oauthRaces(t *testing.T, newStorage New) {
 		now := time.Now().UTC()
 		rt := refreshToken("rt-race", "fam", u.ID, root, now)
 		check(t, s.CreateRefreshToken(ctx, rt))
-		var wg sync.WaitGroup
-		results := make(chan error, n)
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				results <- s.UseRefreshToken(ctx, rt.ID)
-			}()
-		}
-		wg.Wait()
-		close(results)
-		ok := 0
-		for err := range results {
-			switch {
-			case err == nil:
-				ok++
-			case !errors.Is(err, model.ErrReused):
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
+		ok := raceWins(t, n, model.ErrReused, func(int) error { return s.UseRefreshToken(ctx, rt.ID) })
 		if ok != 1 {
 			t.Errorf("%d uses of one refresh token succeeded, want 1", ok)
 		}
@@ -734,31 +697,14 @@ func oauthRaces(t *testing.T, newStorage New) {
 		now := time.Now().UTC()
 		rt := refreshToken("rt-rot", "fam", u.ID, root, now)
 		check(t, s.CreateRefreshToken(ctx, rt))
-		var wg sync.WaitGroup
-		results := make(chan error, n)
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				results <- s.InTx(ctx, func(tx storage.Storage) error {
-					if err := tx.UseRefreshToken(ctx, rt.ID); err != nil {
-						return err
-					}
-					return tx.CreateRefreshToken(ctx, refreshToken(fmt.Sprintf("rt-rot-%d", i), "fam", u.ID, root, now))
-				})
-			}(i)
-		}
-		wg.Wait()
-		close(results)
-		ok := 0
-		for err := range results {
-			switch {
-			case err == nil:
-				ok++
-			case !errors.Is(err, model.ErrReused):
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
+		ok := raceWins(t, n, model.ErrReused, func(i int) error {
+			return s.InTx(ctx, func(tx storage.Storage) error {
+				if err := tx.UseRefreshToken(ctx, rt.ID); err != nil {
+					return err
+				}
+				return tx.CreateRefreshToken(ctx, refreshToken(fmt.Sprintf("rt-rot-%d", i), "fam", u.ID, root, now))
+			})
+		})
 		succ := 0
 		for i := 0; i < n; i++ {
 			if _, err := s.GetRefreshToken(ctx, keyHash(fmt.Sprintf("rt-rot-%d", i)), now); err == nil {
