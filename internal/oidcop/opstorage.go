@@ -249,7 +249,7 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 		return nil, op.ErrInvalidRefreshToken
 	}
 	c, _ := s.p.clients.get(ctx, rt.ClientID)
-	return &refreshRequest{m: rt, token: token, module: c.Module}, nil
+	return &refreshRequest{m: rt, module: c.Module}, nil
 }
 
 // TerminateSession is op's fallback; Sesame ends sessions through

@@ -54,7 +54,6 @@ func (a *authRequest) Done() bool                         { return a.m.Done }
 // refreshRequest is a refresh token being exchanged (RFC 6749 §6).
 type refreshRequest struct {
 	m      model.RefreshToken
-	token  string
 	module string
 }
 
