@@ -18,8 +18,14 @@ type clientInput struct {
 	Public          bool     `json:"public"`
 	LogoutURL       string   `json:"logoutUrl"`
 	// Lifetimes in seconds (0 = server default).
-	AccessTTL  int64 `json:"accessTtlSeconds"`
-	RefreshTTL int64 `json:"refreshTtlSeconds"`
+	AccessTTL      int64    `json:"accessTtlSeconds"`
+	RefreshTTL     int64    `json:"refreshTtlSeconds"`
+	AllowedScopes  []string `json:"allowedScopes"`
+	Audience       []string `json:"audience"`
+	PolicyDecision bool     `json:"policyDecision"`
+	WebOrigins     []string `json:"webOrigins"`
+	Development    bool     `json:"development"`
+	CASPrincipal   string   `json:"casPrincipal"`
 }
 
 type clientPatch struct {
@@ -31,6 +37,12 @@ type clientPatch struct {
 	LogoutURL       *string   `json:"logoutUrl"`
 	AccessTTL       *int64    `json:"accessTtlSeconds"`
 	RefreshTTL      *int64    `json:"refreshTtlSeconds"`
+	AllowedScopes   *[]string `json:"allowedScopes"`
+	Audience        *[]string `json:"audience"`
+	PolicyDecision  *bool     `json:"policyDecision"`
+	WebOrigins      *[]string `json:"webOrigins"`
+	Development     *bool     `json:"development"`
+	CASPrincipal    *string   `json:"casPrincipal"`
 }
 
 // clientView is a client as the API shows it: lifetimes in seconds, as
@@ -47,6 +59,12 @@ type clientView struct {
 	LogoutURL       string    `json:"logoutUrl,omitempty"`
 	AccessTTL       int64     `json:"accessTtlSeconds"`
 	RefreshTTL      int64     `json:"refreshTtlSeconds"`
+	AllowedScopes   []string  `json:"allowedScopes"`
+	Audience        []string  `json:"audience"`
+	PolicyDecision  bool      `json:"policyDecision"`
+	WebOrigins      []string  `json:"webOrigins"`
+	Development     bool      `json:"development"`
+	CASPrincipal    string    `json:"casPrincipal"`
 	CreatedAt       time.Time `json:"createdAt"`
 }
 
@@ -60,7 +78,9 @@ func nonNil(xs []string) []string {
 func viewClient(c model.Client) clientView {
 	return clientView{ID: c.ID, Name: c.Name, Module: c.Module, Protocol: c.Protocol, RedirectURIs: nonNil(c.RedirectURIs),
 		ServicePatterns: nonNil(c.ServicePatterns), GrantTypes: nonNil(c.GrantTypes), Public: c.Public, LogoutURL: c.LogoutURL,
-		AccessTTL: int64(c.AccessTTL / time.Second), RefreshTTL: int64(c.RefreshTTL / time.Second), CreatedAt: c.CreatedAt}
+		AccessTTL: int64(c.AccessTTL / time.Second), RefreshTTL: int64(c.RefreshTTL / time.Second),
+		AllowedScopes: nonNil(c.AllowedScopes), Audience: nonNil(c.Audience), PolicyDecision: c.PolicyDecision,
+		WebOrigins: nonNil(c.WebOrigins), Development: c.Development, CASPrincipal: c.CASPrincipal, CreatedAt: c.CreatedAt}
 }
 
 type createdClient struct {
@@ -89,7 +109,9 @@ func (a *API) createClient(w http.ResponseWriter, r *http.Request, actor directo
 	}
 	c, secret, err := a.svc.CreateClient(r.Context(), actor, model.Client{Name: in.Name, Module: in.Module, Protocol: in.Protocol,
 		RedirectURIs: in.RedirectURIs, ServicePatterns: in.ServicePatterns, GrantTypes: in.GrantTypes, Public: in.Public,
-		LogoutURL: in.LogoutURL, AccessTTL: time.Duration(in.AccessTTL) * time.Second, RefreshTTL: time.Duration(in.RefreshTTL) * time.Second})
+		LogoutURL: in.LogoutURL, AccessTTL: time.Duration(in.AccessTTL) * time.Second, RefreshTTL: time.Duration(in.RefreshTTL) * time.Second,
+		AllowedScopes: in.AllowedScopes, Audience: in.Audience, PolicyDecision: in.PolicyDecision, WebOrigins: in.WebOrigins,
+		Development: in.Development, CASPrincipal: in.CASPrincipal})
 	if err != nil {
 		return err
 	}
@@ -144,6 +166,24 @@ func (a *API) updateClient(w http.ResponseWriter, r *http.Request, actor directo
 		}
 		if in.RefreshTTL != nil {
 			c.RefreshTTL = time.Duration(*in.RefreshTTL) * time.Second
+		}
+		if in.AllowedScopes != nil {
+			c.AllowedScopes = *in.AllowedScopes
+		}
+		if in.Audience != nil {
+			c.Audience = *in.Audience
+		}
+		if in.PolicyDecision != nil {
+			c.PolicyDecision = *in.PolicyDecision
+		}
+		if in.WebOrigins != nil {
+			c.WebOrigins = *in.WebOrigins
+		}
+		if in.Development != nil {
+			c.Development = *in.Development
+		}
+		if in.CASPrincipal != nil {
+			c.CASPrincipal = *in.CASPrincipal
 		}
 		return c, nil
 	})

@@ -35,6 +35,12 @@ type Client struct {
 	RefreshTTLSeconds int64    `yaml:"refreshTtlSeconds,omitempty"`
 	SecretHash        string   `yaml:"secretHash,omitempty"`
 	SecretEnv         string   `yaml:"secretEnv,omitempty"`
+	AllowedScopes     []string `yaml:"allowedScopes,omitempty"`
+	Audience          []string `yaml:"audience,omitempty"`
+	PolicyDecision    bool     `yaml:"policyDecision,omitempty"`
+	WebOrigins        []string `yaml:"webOrigins,omitempty"`
+	Development       bool     `yaml:"development,omitempty"`
+	CASPrincipal      string   `yaml:"casPrincipal,omitempty"`
 }
 
 // Limits on secrets given through SecretEnv (the token endpoint refuses
@@ -122,8 +128,13 @@ func (ap *applier) clients(ctx context.Context, d Document) error {
 		want := model.Client{ID: c.ID, Name: c.Name, Module: c.Module, Protocol: c.Protocol,
 			RedirectURIs: c.RedirectURIs, ServicePatterns: c.ServicePatterns, GrantTypes: c.GrantTypes,
 			Public: c.Public, LogoutURL: c.LogoutURL,
-			AccessTTL: time.Duration(c.AccessTTLSeconds) * time.Second, RefreshTTL: time.Duration(c.RefreshTTLSeconds) * time.Second}
-		for _, l := range []*[]string{&want.RedirectURIs, &want.ServicePatterns, &want.GrantTypes} {
+			AccessTTL: time.Duration(c.AccessTTLSeconds) * time.Second, RefreshTTL: time.Duration(c.RefreshTTLSeconds) * time.Second,
+			AllowedScopes: c.AllowedScopes, Audience: c.Audience, PolicyDecision: c.PolicyDecision, WebOrigins: c.WebOrigins,
+			Development: c.Development, CASPrincipal: c.CASPrincipal}
+		if want.CASPrincipal == "" {
+			want.CASPrincipal = model.CASPrincipalID
+		}
+		for _, l := range []*[]string{&want.RedirectURIs, &want.ServicePatterns, &want.GrantTypes, &want.AllowedScopes, &want.Audience, &want.WebOrigins} {
 			if *l == nil {
 				*l = []string{}
 			}
@@ -211,7 +222,10 @@ func sameClient(a, b model.Client) bool {
 	return a.Name == b.Name && a.Module == b.Module && a.LogoutURL == b.LogoutURL &&
 		a.AccessTTL == b.AccessTTL && a.RefreshTTL == b.RefreshTTL &&
 		slices.Equal(a.RedirectURIs, b.RedirectURIs) && slices.Equal(a.ServicePatterns, b.ServicePatterns) &&
-		slices.Equal(a.GrantTypes, b.GrantTypes)
+		slices.Equal(a.GrantTypes, b.GrantTypes) &&
+		slices.Equal(a.AllowedScopes, b.AllowedScopes) && slices.Equal(a.Audience, b.Audience) &&
+		a.PolicyDecision == b.PolicyDecision && slices.Equal(a.WebOrigins, b.WebOrigins) &&
+		a.Development == b.Development && a.CASPrincipal == b.CASPrincipal
 }
 
 func (ap *applier) updateClient(ctx context.Context, old, want model.Client, hash, where string) (bool, error) {
@@ -227,6 +241,8 @@ func (ap *applier) updateClient(ctx context.Context, old, want model.Client, has
 	if _, err := ap.svc.UpdateClient(ctx, ap.a, old.ID, func(o model.Client) (model.Client, error) {
 		o.Name, o.Module, o.LogoutURL, o.AccessTTL, o.RefreshTTL = want.Name, want.Module, want.LogoutURL, want.AccessTTL, want.RefreshTTL
 		o.RedirectURIs, o.ServicePatterns, o.GrantTypes = want.RedirectURIs, want.ServicePatterns, want.GrantTypes
+		o.AllowedScopes, o.Audience, o.PolicyDecision = want.AllowedScopes, want.Audience, want.PolicyDecision
+		o.WebOrigins, o.Development, o.CASPrincipal = want.WebOrigins, want.Development, want.CASPrincipal
 		return o, nil
 	}); err != nil {
 		return false, entryError(where, want.Name, err)
@@ -255,7 +271,12 @@ func exportClients(ctx context.Context, svc *directory.Service, d *Document) err
 		ec := Client{ID: c.ID, Name: c.Name, Module: c.Module, Protocol: c.Protocol,
 			RedirectURIs: c.RedirectURIs, ServicePatterns: c.ServicePatterns, GrantTypes: c.GrantTypes,
 			Public: c.Public, LogoutURL: c.LogoutURL,
-			AccessTTLSeconds: int64(c.AccessTTL / time.Second), RefreshTTLSeconds: int64(c.RefreshTTL / time.Second)}
+			AccessTTLSeconds: int64(c.AccessTTL / time.Second), RefreshTTLSeconds: int64(c.RefreshTTL / time.Second),
+			AllowedScopes: c.AllowedScopes, Audience: c.Audience, PolicyDecision: c.PolicyDecision, WebOrigins: c.WebOrigins,
+			Development: c.Development}
+		if c.CASPrincipal != model.CASPrincipalID {
+			ec.CASPrincipal = c.CASPrincipal
+		}
 		if c.Protocol == model.ProtocolOIDC && !c.Public {
 			ec.SecretHash = c.SecretHash
 		}

@@ -30,8 +30,39 @@ type Client struct {
 	LogoutURL  string        `json:"logoutUrl,omitempty"`
 	AccessTTL  time.Duration `json:"accessTtl"`
 	RefreshTTL time.Duration `json:"refreshTtl"`
-	CreatedAt  time.Time     `json:"createdAt"`
+	// AllowedScopes are the non-OIDC scopes this client may request, such
+	// as "sesame:admin" (the admin API); a scope not listed is dropped from
+	// the request (RFC 6749 §3.3).
+	AllowedScopes []string `json:"allowedScopes"`
+	// Audience names further resource servers (client ids) that access
+	// tokens issued to this client are meant for: they join the token's
+	// aud (RFC 9068 §3) and may introspect it (RFC 7662 §4).
+	Audience []string `json:"audience"`
+	// PolicyDecision lets this client call POST /api/v1/authorize for its
+	// module (R-SSO-6); other clients get 403 there.
+	PolicyDecision bool `json:"policyDecision"`
+	// WebOrigins are the browser origins (scheme://host[:port]) allowed
+	// cross-origin calls on the token, revocation, userinfo and keys
+	// endpoints (public SPA clients).
+	WebOrigins []string `json:"webOrigins"`
+	// Development allows plain-http redirect URIs and service patterns on
+	// hosts other than loopback.
+	Development bool `json:"development"`
+	// CASPrincipal chooses what a CAS service sees as the user
+	// (cas:user): CASPrincipalID (default) or CASPrincipalTenantLogin.
+	CASPrincipal string    `json:"casPrincipal"`
+	CreatedAt    time.Time `json:"createdAt"`
 }
+
+// CAS principal choices (Client.CASPrincipal): both are unique and never
+// reassigned.
+const (
+	// CASPrincipalID is the user id (the default).
+	CASPrincipalID = "id"
+	// CASPrincipalTenantLogin is "tenant-slug/login-name"; a user whose
+	// principal a service keys on this way cannot be renamed.
+	CASPrincipalTenantLogin = "tenantLogin"
+)
 
 // Session is a browser's SSO session (R-SSO-1). ID is the SHA-256 of the
 // cookie value: a database leak does not leak usable sessions.

@@ -37,6 +37,24 @@ func testClients(t *testing.T, s storage.Storage) {
 	if got := must(s.GetClient(ctx, c.ID)); len(got.ServicePatterns) != 2 {
 		t.Errorf("update: %+v", got)
 	}
+	if got := must(s.GetClient(ctx, c.ID)); got.CASPrincipal != model.CASPrincipalID || got.PolicyDecision || got.Development ||
+		got.AllowedScopes == nil || got.Audience == nil || got.WebOrigins == nil {
+		t.Errorf("security settings default: %+v", got)
+	}
+	must(s.UpdateClient(ctx, c.ID, func(c model.Client) (model.Client, error) {
+		c.AllowedScopes, c.Audience, c.WebOrigins = []string{"sesame:admin"}, []string{"rs-1"}, []string{"https://spa.example.com"}
+		c.PolicyDecision, c.Development, c.CASPrincipal = true, true, model.CASPrincipalTenantLogin
+		return c, nil
+	}))
+	if got := must(s.GetClient(ctx, c.ID)); got.CASPrincipal != model.CASPrincipalTenantLogin || !got.PolicyDecision || !got.Development ||
+		len(got.AllowedScopes) != 1 || got.Audience[0] != "rs-1" || got.WebOrigins[0] != "https://spa.example.com" {
+		t.Errorf("security settings round trip: %+v", got)
+	}
+	_, err = s.UpdateClient(ctx, c.ID, func(c model.Client) (model.Client, error) {
+		c.CASPrincipal = "loginName"
+		return c, nil
+	})
+	wantCode(t, err, model.EINVALID)
 	if cs := must(s.ListClients(ctx, model.ProtocolCAS)); len(cs) != 1 {
 		t.Errorf("list cas: %+v", cs)
 	}

@@ -14,22 +14,23 @@ import (
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
-const clientCols = `id, name, module, protocol, redirect_uris, service_patterns, grant_types, public, secret_hash, logout_url, access_ttl_ms, refresh_ttl_ms, created_at`
+const clientCols = `id, name, module, protocol, redirect_uris, service_patterns, grant_types, public, secret_hash, logout_url, access_ttl_ms, refresh_ttl_ms, created_at, allowed_scopes, audience, policy_decision, web_origins, development, cas_principal`
 
 func scanClient(sc interface{ Scan(...any) error }) (model.Client, error) {
 	var (
 		c                   model.Client
 		ru, sp, gt          string
+		as, au, wo          string
 		accessMS, refreshMS int64
 		created             int64
 	)
-	if err := sc.Scan(&c.ID, &c.Name, &c.Module, &c.Protocol, &ru, &sp, &gt, &c.Public, &c.SecretHash, &c.LogoutURL, &accessMS, &refreshMS, &created); err != nil {
+	if err := sc.Scan(&c.ID, &c.Name, &c.Module, &c.Protocol, &ru, &sp, &gt, &c.Public, &c.SecretHash, &c.LogoutURL, &accessMS, &refreshMS, &created, &as, &au, &c.PolicyDecision, &wo, &c.Development, &c.CASPrincipal); err != nil {
 		return c, err
 	}
 	for _, x := range []struct {
 		raw string
 		dst *[]string
-	}{{ru, &c.RedirectURIs}, {sp, &c.ServicePatterns}, {gt, &c.GrantTypes}} {
+	}{{ru, &c.RedirectURIs}, {sp, &c.ServicePatterns}, {gt, &c.GrantTypes}, {as, &c.AllowedScopes}, {au, &c.Audience}, {wo, &c.WebOrigins}} {
 		if err := json.Unmarshal([]byte(x.raw), x.dst); err != nil {
 			return c, fmt.Errorf("client %s: %w", c.ID, err)
 		}
@@ -54,6 +55,9 @@ func validateClient(c model.Client) error {
 	if c.Protocol != model.ProtocolOIDC && c.Protocol != model.ProtocolCAS {
 		return model.Invalid("protocol", "must be oidc or cas")
 	}
+	if c.CASPrincipal != "" && c.CASPrincipal != model.CASPrincipalID && c.CASPrincipal != model.CASPrincipalTenantLogin {
+		return model.Invalid("casPrincipal", "must be %q or %q", model.CASPrincipalID, model.CASPrincipalTenantLogin)
+	}
 	return nil
 }
 
@@ -66,9 +70,13 @@ func (s *Store) CreateClient(ctx context.Context, c model.Client) (model.Client,
 		c.ID = uuid.NewString()
 	}
 	c.CreatedAt = s.now().UTC()
-	_, err := s.exec(ctx, `INSERT INTO clients (`+clientCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	if c.CASPrincipal == "" {
+		c.CASPrincipal = model.CASPrincipalID
+	}
+	_, err := s.exec(ctx, `INSERT INTO clients (`+clientCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		c.ID, c.Name, c.Module, c.Protocol, jsonList(c.RedirectURIs), jsonList(c.ServicePatterns), jsonList(c.GrantTypes),
-		c.Public, c.SecretHash, c.LogoutURL, c.AccessTTL.Milliseconds(), c.RefreshTTL.Milliseconds(), micros(c.CreatedAt))
+		c.Public, c.SecretHash, c.LogoutURL, c.AccessTTL.Milliseconds(), c.RefreshTTL.Milliseconds(), micros(c.CreatedAt),
+		jsonList(c.AllowedScopes), jsonList(c.Audience), c.PolicyDecision, jsonList(c.WebOrigins), c.Development, c.CASPrincipal)
 	if model.ErrorCode(err) == model.EINVALID {
 		return c, model.Invalid("module", "module %q does not exist", c.Module)
 	}
@@ -108,13 +116,18 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(model.Clien
 			return err
 		}
 		c.ID, c.CreatedAt = old.ID, old.CreatedAt
+		if c.CASPrincipal == "" {
+			c.CASPrincipal = model.CASPrincipalID
+		}
 		if err := validateClient(c); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE clients SET name = $1, module = $2, protocol = $3, redirect_uris = $4, service_patterns = $5,
-			grant_types = $6, public = $7, secret_hash = $8, logout_url = $9, access_ttl_ms = $10, refresh_ttl_ms = $11 WHERE id = $12`,
+			grant_types = $6, public = $7, secret_hash = $8, logout_url = $9, access_ttl_ms = $10, refresh_ttl_ms = $11,
+			allowed_scopes = $12, audience = $13, policy_decision = $14, web_origins = $15, development = $16, cas_principal = $17 WHERE id = $18`,
 			c.Name, c.Module, c.Protocol, jsonList(c.RedirectURIs), jsonList(c.ServicePatterns), jsonList(c.GrantTypes),
-			c.Public, c.SecretHash, c.LogoutURL, c.AccessTTL.Milliseconds(), c.RefreshTTL.Milliseconds(), id); err != nil {
+			c.Public, c.SecretHash, c.LogoutURL, c.AccessTTL.Milliseconds(), c.RefreshTTL.Milliseconds(),
+			jsonList(c.AllowedScopes), jsonList(c.Audience), c.PolicyDecision, jsonList(c.WebOrigins), c.Development, c.CASPrincipal, id); err != nil {
 			if model.ErrorCode(err) == model.EINVALID {
 				return model.Invalid("module", "module %q does not exist", c.Module)
 			}
