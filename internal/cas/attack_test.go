@@ -44,6 +44,8 @@ func TestLookAlikeServicesGetNoTicket(t *testing.T) {
 			app + "/%2e%2e/admin", // encoded dots
 			app + "/../admin",     // path traversal
 			app + "/x/../../admin",
+			app + "/x/..;/..;/admin", // path parameters: ".." to a servlet container
+			app + "/x/..%3B/..%3B/admin",
 			app + `/\evil.example`,
 			app + "/#@evil.example",
 			app + "/\nLocation: https://evil.example/",

@@ -142,7 +142,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 		h.fail(w, http.StatusForbidden, "No access to this application", "You are signed in, but you may not use "+client.Name+": "+reason+".")
 		return
 	}
-	ticket := "ST-" + session.Token()
+	ticket := newTicket("ST")
 	t := model.Ticket{ID: session.Hash(ticket), Kind: model.TicketService, Service: service, ClientID: client.ID, UserID: u.ID,
 		SessionID: s.ID, ContextID: ctxID, ExpiresAt: h.now().Add(h.ttl()), Renewed: renewed}
 	if err := h.Svc.Store().CreateTicket(r.Context(), t); err != nil {

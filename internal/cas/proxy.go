@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -37,7 +37,7 @@ func (h *Handler) checkCallback(ctx context.Context, pgtURL string, t model.Tick
 	if err != nil {
 		return failure{codeInvalidProxyCallback, "pgtUrl " + err.Error()}
 	}
-	if u.Scheme != "https" && (h.RequireHTTPSCallbacks || !isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && (h.RequireHTTPSCallbacks || !clients.IsLoopback(u.Hostname())) {
 		return failure{codeInvalidProxyCallback, "pgtUrl must be an https URL"}
 	}
 	c, err := h.Svc.FindCASService(ctx, pgtURL)
@@ -51,16 +51,6 @@ func (h *Handler) checkCallback(ctx context.Context, pgtURL string, t model.Tick
 		return failure{codeUnauthorizedServiceProxy, "the proxy chain is too long"}
 	}
 	return nil
-}
-
-// isLoopback reports whether host names this machine: traffic to it never
-// crosses a network, so plain http leaks nothing.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // grantPGT runs the proxy callback for a validated ticket t and returns the
@@ -79,7 +69,7 @@ func (h *Handler) grantPGT(ctx context.Context, t model.Ticket, pgtURL string) (
 	if err != nil {
 		return "", fmt.Errorf("proxy-granting ticket: session: %w", err)
 	}
-	pgt, iou := "PGT-"+session.Token(), "PGTIOU-"+session.Token()
+	pgt, iou := newTicket("PGT"), newTicket("PGTIOU")
 	rec := model.Ticket{ID: session.Hash(pgt), Kind: model.TicketProxyGranting, Service: pgtURL, ClientID: t.ClientID,
 		UserID: t.UserID, SessionID: t.SessionID, ContextID: t.ContextID, ExpiresAt: s.ExpiresAt,
 		Proxies: append([]string{pgtURL}, t.Proxies...)}
@@ -109,7 +99,7 @@ func (h *Handler) callback(ctx context.Context, pgtURL, pgt, iou string) error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return fmt.Errorf("proxy callback request: %w", err)
+		return fmt.Errorf("proxy callback request: %w", withoutURL(err))
 	}
 	client := &http.Client{Timeout: callbackTimeout}
 	if h.HTTP != nil {
@@ -119,7 +109,7 @@ func (h *Handler) callback(ctx context.Context, pgtURL, pgt, iou string) error {
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("proxy callback: %w", err)
+		return fmt.Errorf("proxy callback: %w", withoutURL(err))
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
@@ -127,6 +117,16 @@ func (h *Handler) callback(ctx context.Context, pgtURL, pgt, iou string) error {
 		return fmt.Errorf("proxy callback answered %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// withoutURL drops the URL net/http puts into its errors: the callback URL
+// Sesame called carries the PGT (pgtId) and must not reach a log.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
 }
 
 // proxy is §2.7 /proxy: a proxy ticket for targetService in exchange for a
@@ -187,7 +187,7 @@ func (h *Handler) proxyTicket(r *http.Request) (string, error) {
 	if !ok {
 		return "", failure{codeUnauthorizedService, "the user may not use " + client.Name + ": " + reason}
 	}
-	pt := "PT-" + session.Token()
+	pt := newTicket("PT")
 	if err := h.Svc.Store().CreateTicket(ctx, model.Ticket{ID: session.Hash(pt), Kind: model.TicketProxy, Service: target,
 		ClientID: client.ID, UserID: u.ID, SessionID: g.SessionID, ContextID: g.ContextID, ExpiresAt: now.Add(h.ttl()),
 		Proxies: g.Proxies}); err != nil {

@@ -347,3 +347,65 @@ func TestRequireHTTPSCallbacks(t *testing.T) {
 		t.Errorf("loopback http callback under RequireHTTPSCallbacks: %s", page)
 	}
 }
+
+// TestProxyCallbackFailureLogsNoPGT: when the callback cannot be reached,
+// the log names the registered callback URL but never the URL Sesame
+// called, which carries the proxy-granting ticket (pgtId): whoever reads
+// the log could otherwise act as the user at every back end.
+func TestProxyCallbackFailureLogsNoPGT(t *testing.T) {
+	forBackends(t, func(t *testing.T, backend string) {
+		f := setupProxy(t, backend)
+		pages, err := web.NewPages()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs syncBuffer
+		h := &cas.Handler{Svc: f.env.Svc, Sessions: &session.Manager{Store: f.env.Store}, Pages: pages,
+			Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+		mux := http.NewServeMux()
+		h.Register(mux)
+		srv := httptest.NewServer(mux)
+		t.Cleanup(srv.Close)
+		closed := httptest.NewServer(http.NotFoundHandler())
+		closedURL := closed.URL + "/"
+		closed.Close()
+		f.env.Admin().ID("POST", "/api/v1/clients", map[string]any{"name": "Gone", "module": "portal", "protocol": "cas", "servicePatterns": []string{closedURL + "*"}})
+		c := browser(t)
+		for _, cb := range []string{closedURL + "cb", f.portal.url + "cb"} {
+			f.portal.mu.Lock()
+			f.portal.status = http.StatusInternalServerError
+			f.portal.mu.Unlock()
+			svc := strings.TrimSuffix(cb, "cb") + "app"
+			tk := ticketFor(t, f.fixture, c, svc, "")
+			page := get(t, http.DefaultClient, srv.URL+"/cas/serviceValidate?"+url.Values{"service": {svc}, "ticket": {tk}, "pgtUrl": {cb}}.Encode())
+			if !strings.Contains(page, `code="INVALID_PROXY_CALLBACK"`) {
+				t.Fatalf("failing callback %s: %s", cb, page)
+			}
+		}
+		out := logs.String()
+		if !strings.Contains(out, "cas proxy callback failed") {
+			t.Fatalf("no log line for the failed callback: %s", out)
+		}
+		if strings.Contains(out, "pgtId") || strings.Contains(out, "PGT-") || strings.Contains(out, "pgtIou") {
+			t.Errorf("the log carries the proxy-granting ticket:\n%s", out)
+		}
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -3,6 +3,7 @@ package clients
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -35,9 +36,18 @@ func ParseURL(raw string) (*url.URL, error) {
 	if u.Host == "" || u.Opaque != "" || u.User != nil || u.Fragment != "" || strings.Contains(raw, "#") {
 		return nil, errors.New("must have a host and no user info or fragment")
 	}
+	if strings.Contains(strings.ToLower(u.EscapedPath()), "%3b") {
+		// Some proxies decode %3B before a servlet container splits path
+		// parameters off: the same escape as ";" below, one step later.
+		return nil, errors.New("contains an encoded semicolon in the path")
+	}
 	for _, seg := range strings.Split(u.Path, "/") {
+		// Servlet containers drop path parameters (";…", RFC 3986 §3.3)
+		// from each segment before resolving dot segments, so "..;x" is
+		// ".." to the application behind the URL.
+		seg, _, _ = strings.Cut(seg, ";")
 		if seg == ".." || seg == "." {
-			return nil, errors.New("must not contain dot segments")
+			return nil, errors.New("must not contain dot segments (path parameters removed)")
 		}
 	}
 	return u, nil
@@ -53,6 +63,9 @@ func ValidatePattern(p string) error {
 	}
 	if prefix && (!strings.HasSuffix(u.Path, "/") || u.RawQuery != "") {
 		return fmt.Errorf("service pattern %q: a prefix pattern ends in \"/*\" and has no query", p)
+	}
+	if strings.Contains(u.Path, ";") {
+		return fmt.Errorf("service pattern %q: path parameters (\";\") are not allowed in a pattern", p)
 	}
 	if strings.Contains(base, "*") {
 		return fmt.Errorf("service pattern %q: \"*\" is allowed only at the end", p)
@@ -89,3 +102,18 @@ func hostPort(u *url.URL) string {
 	}
 	return strings.ToLower(u.Hostname()) + ":" + port
 }
+
+// IsLoopback reports whether host names this machine (localhost, 127.0.0.0/8,
+// ::1): traffic to it never crosses a network, so plain http leaks nothing
+// (RFC 8252 §7.3, §8.3).
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// PlainHTTP reports whether u is a plain-http URL to a host other than a
+// loopback one: allowed only for clients marked as development clients.
+func PlainHTTP(u *url.URL) bool { return u.Scheme == "http" && !IsLoopback(u.Hostname()) }

@@ -28,6 +28,17 @@ func TestMatchService(t *testing.T) {
 		{prefix, "//portal.example.com/app/", false},
 		{prefix, "javascript:alert(1)//portal.example.com/app/", false},
 		{prefix, "https://portal.example.com/app/\nx", false},
+		// Path parameters: servlet containers drop ";…" from each segment
+		// before resolving dot segments, so "..;" is ".." to the app.
+		{prefix, "https://portal.example.com/app/..;/admin/", false},
+		{prefix, "https://portal.example.com/app/..;x=1/admin/", false},
+		{prefix, "https://portal.example.com/app/.;/admin/", false},
+		{prefix, "https://portal.example.com/app/x/..;/..;/admin/", false},
+		{prefix, "https://portal.example.com/app/..%3B/admin/", false},
+		{prefix, "https://portal.example.com/app/..%3b/admin/", false},
+		{prefix, "https://portal.example.com/app;x=1/admin/", false},
+		{prefix, "https://portal.example.com/app/home;jsessionid=ABC123", true},
+		{prefix, "https://portal.example.com/app/home;jsessionid=ABC123?x=1", true},
 		{exact, exact, true},
 		{exact, exact + "/", false},
 		{exact, exact + "?next=/", false},
@@ -45,7 +56,7 @@ func TestValidatePattern(t *testing.T) {
 			t.Errorf("%q: %v", good, err)
 		}
 	}
-	for _, bad := range []string{"*", "https://*.example.com/", "https://a.example.com/app*", "https://a/x/*?q=1", "ftp://a/", "https://u:p@a/", "a.example.com/"} {
+	for _, bad := range []string{"*", "https://*.example.com/", "https://a.example.com/app*", "https://a/x/*?q=1", "https://a.example.com/app;x/*", "https://a.example.com/app/..;/*", "ftp://a/", "https://u:p@a/", "a.example.com/"} {
 		if ValidatePattern(bad) == nil {
 			t.Errorf("%q accepted", bad)
 		}
