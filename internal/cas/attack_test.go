@@ -1,6 +1,7 @@
 package cas_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
@@ -443,6 +445,34 @@ func TestNeverA500(t *testing.T) {
 				if resp.StatusCode >= 500 {
 					t.Errorf("GET %s?%.40s: %d", p, raw, resp.StatusCode)
 				}
+			}
+		}
+	})
+}
+
+// TestPlainHTTPServiceNeedsDevelopmentFlag: a plain-http service URL on a
+// host other than a loopback one gets a ticket only from a development
+// client. A client row stored before registration refused such patterns
+// (written straight to the store here) gets none either.
+func TestPlainHTTPServiceNeedsDevelopmentFlag(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		if _, err := f.env.Store.CreateClient(ctx, model.Client{Name: "Legacy", Module: "cas", Protocol: model.ProtocolCAS,
+			ServicePatterns: []string{"http://legacy.example.com/*"}}); err != nil {
+			t.Fatal(err)
+		}
+		f.env.Admin().ID("POST", "/api/v1/clients", map[string]any{"name": "Dev", "module": "cas", "protocol": "cas",
+			"servicePatterns": []string{"http://dev.example.com/*"}, "development": true})
+		c := noRedirect(browser(t))
+		ticketFor(t, f, c, f.app1URL, "") // signed in
+		for svc, want := range map[string]int{"http://legacy.example.com/app": http.StatusBadRequest, "http://dev.example.com/app": http.StatusSeeOther} {
+			resp, err := c.Get(f.env.Server.URL + "/cas/login?service=" + url.QueryEscape(svc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("%s: status %d (Location %q), want %d", svc, resp.StatusCode, resp.Header.Get("Location"), want)
 			}
 		}
 	})

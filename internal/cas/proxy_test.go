@@ -68,7 +68,8 @@ func (a *callbackApp) lastQuery() url.Values {
 type proxyFixture struct {
 	*fixture
 	portal, backend *callbackApp
-	// httpOther is a plain-http, non-loopback URL registered for the portal.
+	// httpOther is a plain-http, non-loopback URL registered for the portal
+	// (a development client: clients.PlainHTTP).
 	httpOther string
 }
 
@@ -79,7 +80,7 @@ func setupProxy(t *testing.T, backend string) *proxyFixture {
 	f.httpOther = "http://portal.example.com/"
 	ad := f.env.Admin()
 	ad.ID("POST", "/api/v1/clients", map[string]any{"name": "Proxy portal", "module": "portal", "protocol": "cas",
-		"servicePatterns": []string{f.portal.url + "*", f.httpOther + "*"}})
+		"servicePatterns": []string{f.portal.url + "*", f.httpOther + "*"}, "development": true})
 	ad.ID("POST", "/api/v1/clients", map[string]any{"name": "Back end", "module": "cas", "protocol": "cas", "servicePatterns": []string{f.backend.url + "*"}})
 	return f
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/catalog"
@@ -26,6 +28,32 @@ func SecretHash(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// plainHTTPReason: RFC 8252 §8.3 / RFC 9700 §4.1.1 — an http redirect
+// hands the code or ticket to anyone on the network path.
+const plainHTTPReason = "plain http is allowed only for loopback hosts (127.0.0.1, [::1], localhost) unless the client is marked as a development client"
+
+// validateWebOrigins checks the browser origins a public client's
+// JavaScript may call the token endpoints from (CORS): bare origins
+// (scheme://host[:port]), https unless loopback or development.
+func validateWebOrigins(c model.Client) error {
+	if len(c.WebOrigins) > 0 && !c.Public {
+		return model.Invalid("webOrigins", "web origins are for public (browser) clients only; a confidential client calls from its server")
+	}
+	if len(c.WebOrigins) > 20 {
+		return model.Invalid("webOrigins", "at most 20 web origins")
+	}
+	for _, o := range c.WebOrigins {
+		canon, err := clients.ParseOrigin(o)
+		if err != nil {
+			return model.Invalid("webOrigins", "%q %v", o, err)
+		}
+		if u, _ := url.Parse(canon); clients.PlainHTTP(u) && !c.Development {
+			return model.Invalid("webOrigins", "%q: %s", o, plainHTTPReason)
+		}
+	}
+	return nil
+}
+
 func validateClient(c model.Client) error {
 	switch c.Protocol {
 	case model.ProtocolCAS:
@@ -36,12 +64,25 @@ func validateClient(c model.Client) error {
 			if err := clients.ValidatePattern(p); err != nil {
 				return model.Invalid("servicePatterns", "%v", err)
 			}
+			if u, _ := clients.ParseURL(strings.TrimSuffix(p, "*")); u != nil && clients.PlainHTTP(u) && !c.Development {
+				return model.Invalid("servicePatterns", "%q: %s", p, plainHTTPReason)
+			}
+		}
+		if len(c.WebOrigins) > 0 {
+			return model.Invalid("webOrigins", "web origins are for public OIDC (browser) clients only")
 		}
 	case model.ProtocolOIDC:
 		for _, u := range c.RedirectURIs {
-			if _, err := clients.ParseURL(u); err != nil {
+			pu, err := clients.ParseURL(u)
+			if err != nil {
 				return model.Invalid("redirectUris", "%q %v", u, err)
 			}
+			if clients.PlainHTTP(pu) && !c.Development {
+				return model.Invalid("redirectUris", "%q: %s", u, plainHTTPReason)
+			}
+		}
+		if err := validateWebOrigins(c); err != nil {
+			return err
 		}
 		for _, g := range c.GrantTypes {
 			if !slices.Contains(grantTypes, g) {
@@ -157,10 +198,19 @@ func (s *Service) FindCASService(ctx context.Context, service string) (model.Cli
 	}
 	for _, c := range cs {
 		for _, p := range c.ServicePatterns {
-			if clients.MatchService(p, service) {
+			// Registration refuses plain http off loopback for other than
+			// development clients; a row written before that rule is not
+			// trusted either.
+			if clients.MatchService(p, service) && (c.Development || !strings.HasPrefix(p, "http:") || loopbackURL(service)) {
 				return c, nil
 			}
 		}
 	}
 	return model.Client{}, errors.New("service is not registered")
+}
+
+// loopbackURL reports whether raw is a URL to a loopback host.
+func loopbackURL(raw string) bool {
+	u, err := clients.ParseURL(raw)
+	return err == nil && clients.IsLoopback(u.Hostname())
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/sesame-sso/sesame/internal/clients"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -27,10 +28,23 @@ var _ op.Client = (*client)(nil)
 func (c *client) GetID() string { return c.m.ID }
 
 // RedirectURIs are matched exactly by op (RFC 6749 §3.1.2.3, no globs).
-func (c *client) RedirectURIs() []string { return c.m.RedirectURIs }
+// Plain-http URIs to other than loopback hosts count only for development
+// clients (registration refuses them otherwise; older rows are filtered).
+func (c *client) RedirectURIs() []string {
+	if c.m.Development {
+		return c.m.RedirectURIs
+	}
+	out := make([]string, 0, len(c.m.RedirectURIs))
+	for _, raw := range c.m.RedirectURIs {
+		if u, err := clients.ParseURL(raw); err == nil && !clients.PlainHTTP(u) {
+			out = append(out, raw)
+		}
+	}
+	return out
+}
 
 // PostLogoutRedirectURIs: the registered redirect URIs, exactly.
-func (c *client) PostLogoutRedirectURIs() []string { return c.m.RedirectURIs }
+func (c *client) PostLogoutRedirectURIs() []string { return c.RedirectURIs() }
 
 func (c *client) ApplicationType() op.ApplicationType {
 	if c.m.Public {
