@@ -230,7 +230,7 @@ func TestAPIKeysBadInput(t *testing.T) {
 					t.Errorf("%s: field %v, want %s (%s)", c.name, p["field"], c.field, r.Body)
 				}
 			}
-			if r := alice.Do("POST", "/api/v1/users/"+dave+"/api-keys", `{"name":"x"}`, "Content-Type", "application/x-www-form-urlencoded"); r.Status != 400 {
+			if r := alice.Do("POST", "/api/v1/users/"+dave+"/api-keys", `{"name":"x"}`, "Content-Type", "application/x-www-form-urlencoded"); r.Status != 415 {
 				t.Errorf("form body: %d", r.Status)
 			}
 			for _, path := range []string{

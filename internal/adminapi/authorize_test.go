@@ -334,7 +334,7 @@ func TestAuthorizeBadInput(t *testing.T) {
 				{"empty body", ``, "body"},
 				{"trailing data", `{"ip":"203.0.113.7"} x`, "body"},
 				{"unknown field", with("user", "api"), "user"},
-				{"unknown credential field", with("credentials", map[string]string{"token": "x"}), "token"},
+				{"unknown credential field", with("credentials", map[string]string{"token": "x"}), "credentials.token"},
 				{"credentials not an object", with("credentials", "api:pw"), "credentials"},
 				{"password not a string", with("credentials", map[string]any{"login": "api", "password": 12345}), "credentials.password"},
 				{"no credentials", with("credentials", nil), "credentials"},
@@ -379,7 +379,7 @@ func TestAuthorizeBadInput(t *testing.T) {
 					t.Errorf("%s: field %v, want %s: %s", c.name, p["field"], c.field, r.Body)
 				}
 			}
-			if r := ad.Do("POST", "/api/v1/authorize", `{}`, "Content-Type", "text/plain"); r.Status != 400 {
+			if r := ad.Do("POST", "/api/v1/authorize", `{}`, "Content-Type", "text/plain"); r.Status != 415 {
 				t.Errorf("text/plain: %d", r.Status)
 			}
 			// None of that was a decision.

@@ -35,7 +35,7 @@ func TestBadInput(t *testing.T) {
 				{"wrong type", "POST", "/api/v1/contexts", `{"type":"account","name":42}`, "", 400, "name"},
 				{"trailing data", "POST", "/api/v1/contexts", `{"type":"account","name":"x","parentId":"` + acct + `"} {}`, "", 400, "body"},
 				{"oversized body", "POST", "/api/v1/contexts", big, "", 400, "body"},
-				{"wrong content type", "POST", "/api/v1/contexts", `type=account`, "application/x-www-form-urlencoded", 400, "Content-Type"},
+				{"wrong content type", "POST", "/api/v1/contexts", `type=account`, "application/x-www-form-urlencoded", 415, "Content-Type"},
 				{"empty body", "POST", "/api/v1/groups", ``, "", 400, "body"},
 				{"bad context type", "POST", "/api/v1/contexts", map[string]string{"type": "galaxy", "name": "x", "parentId": acct}, "", 400, "type"},
 				{"customer under root", "POST", "/api/v1/contexts", map[string]string{"type": "customer", "name": "x", "parentId": env.RootID}, "", 400, "parentId"},

@@ -2,68 +2,122 @@ package adminapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
-// decode reads one JSON object strictly: unknown fields, trailing data,
+// codeMediaType is the problem code of a body sent without
+// Content-Type: application/json (415, RFC 9110 §15.5.16).
+const codeMediaType = "unsupported_media_type"
+
+// strictJSON are the decoding rules (go-json-experiment/json, the
+// encoding/json/v2 candidate): member names match the field's name exactly
+// (encoding/json matches case-insensitively), a name may appear once per
+// object (RFC 8259 §4 leaves duplicates to the parser; last-one-wins lets a
+// proxy and Sesame read different requests), unknown names are refused.
+var strictJSON = json.JoinOptions(
+	json.RejectUnknownMembers(true),
+	json.MatchCaseInsensitiveNames(false),
+	jsontext.AllowDuplicateNames(false),
+	jsontext.AllowInvalidUTF8(false),
+)
+
+// decode reads one JSON object strictly: a missing or other Content-Type is
+// 415; unknown, duplicate or differently cased member names, trailing data,
 // wrong types and oversized bodies are 400s naming the problem.
 func decode(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return model.Invalid("Content-Type", "send application/json")
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return model.Errorf(codeMediaType, "Content-Type", "send the body as application/json")
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
 	if err != nil {
-		return jsonError(err)
+		var me *http.MaxBytesError
+		if errors.As(err, &me) {
+			return model.Invalid("body", "larger than %d bytes", me.Limit)
+		}
+		return model.Invalid("body", "could not be read")
 	}
 	if bytes.Contains(raw, []byte(`\u0000`)) || bytes.IndexByte(raw, 0) >= 0 {
 		return model.Invalid("body", "NUL characters are not allowed")
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return model.Invalid("body", "a JSON object is required")
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return model.Invalid("body", "unexpected data after the JSON object")
+	if err := json.Unmarshal(raw, v, strictJSON); err != nil {
+		return jsonError(err)
 	}
 	return nil
 }
 
 func jsonError(err error) error {
 	var (
-		se *json.SyntaxError
-		te *json.UnmarshalTypeError
-		me *http.MaxBytesError
+		se  *jsontext.SyntacticError
+		sme *json.SemanticError
 	)
 	switch {
-	case errors.Is(err, io.EOF):
-		return model.Invalid("body", "a JSON object is required")
-	case errors.As(err, &me):
-		return model.Invalid("body", "larger than %d bytes", me.Limit)
-	case errors.As(err, &se):
-		return model.Invalid("body", "malformed JSON at offset %d", se.Offset)
-	case errors.As(err, &te) && te.Field == "":
-		// The body itself has the wrong type: do not name Go types.
-		return model.Invalid("body", "must be a JSON object, not %s", te.Value)
-	case errors.As(err, &te):
-		return model.Invalid(te.Field, "must be %s, not %s", jsonType(te.Type), te.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return model.Invalid(f, "unknown field")
-	case errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName):
+		return model.Invalid(field(se.JSONPointer), "duplicate member name")
+	case errors.As(err, &se) && errors.Is(se.Err, io.ErrUnexpectedEOF):
 		return model.Invalid("body", "truncated JSON")
+	case errors.As(err, &se) && se.JSONPointer == "" && se.ByteOffset > 0 && strings.Contains(se.Err.Error(), "after top-level value"):
+		return model.Invalid("body", "unexpected data after the JSON object")
+	case errors.As(err, &se):
+		return model.Invalid("body", "malformed JSON at offset %d", se.ByteOffset)
+	case errors.As(err, &sme) && errors.Is(sme.Err, json.ErrUnknownName):
+		return model.Invalid(field(sme.JSONPointer), "unknown field (member names are case-sensitive)")
+	case errors.As(err, &sme) && sme.JSONPointer == "":
+		// The body itself has the wrong type: do not name Go types.
+		return model.Invalid("body", "must be a JSON object, not %s", kindName(sme.JSONKind))
+	case errors.As(err, &sme) && sme.GoType != nil:
+		return model.Invalid(field(sme.JSONPointer), "must be %s, not %s", jsonType(sme.GoType), kindName(sme.JSONKind))
+	case errors.As(err, &sme):
+		return model.Invalid(field(sme.JSONPointer), "has an invalid value")
 	}
-	return model.Invalid("body", "invalid JSON: %v", err)
+	return model.Invalid("body", "invalid JSON")
+}
+
+// field turns a JSON Pointer (RFC 6901) into the dotted name the API uses
+// in problems ("/person/email" → "person.email").
+func field(p jsontext.Pointer) string {
+	var parts []string
+	for tok := range p.Tokens() {
+		parts = append(parts, tok)
+	}
+	if len(parts) == 0 {
+		return "body"
+	}
+	return strings.Join(parts, ".")
+}
+
+// kindName names a JSON value's kind the way encoding/json did.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	}
+	return "another type"
 }
 
 // jsonType names t in JSON terms rather than Go's.

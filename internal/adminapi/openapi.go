@@ -230,6 +230,8 @@ func OpenAPI(routes []string) ([]byte, error) {
 			operation["requestBody"] = map[string]any{"required": true, "content": map[string]any{"text/csv": map[string]any{"schema": map[string]any{"type": "string"}}}}
 		default:
 			operation["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(o.body))}}}
+			// decode.go: a JSON body needs Content-Type: application/json.
+			responses["415"] = map[string]any{"description": http.StatusText(http.StatusUnsupportedMediaType), "content": problem["content"]}
 		}
 		item, _ := paths[path].(map[string]any)
 		if item == nil {

@@ -25,6 +25,7 @@ var statusOf = map[string]int{
 	model.ECONFLICT:     http.StatusConflict,
 	model.EFORBIDDEN:    http.StatusForbidden,
 	model.EUNAUTHORIZED: http.StatusUnauthorized,
+	codeMediaType:       http.StatusUnsupportedMediaType,
 }
 
 // writeProblem writes err as a problem document. Application errors are the
