@@ -181,7 +181,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 			return errors.New("SESAME_MASTER_KEY must be 32 bytes in base64 (e.g. openssl rand -base64 32)")
 		}
 	}
+	sessionTTL, idle := cfg.Session.Durations()
 	srv, err := server.New(st, svc, log, server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer(),
+		SessionTTL: sessionTTL, SessionIdleTimeout: idle,
 		OIDC: oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master}})
 	if err != nil {
 		return err

@@ -23,6 +23,7 @@ type Config struct {
 	Log      Log      `yaml:"log"`
 	Admin    Admin    `yaml:"admin"`
 	OIDC     OIDC     `yaml:"oidc"`
+	Session  Session  `yaml:"session"`
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -77,6 +78,7 @@ func Default() Config {
 		Log:     Log{Level: "info", Format: "text"},
 		Admin:   Admin{Login: "admin"},
 		OIDC:    OIDC{SigningAlg: "RS256", KeyRotation: "720h", AccessTTL: "10m", RefreshTTL: "720h"},
+		Session: defaultSession,
 	}
 }
 
@@ -116,6 +118,9 @@ var Env = map[string]string{
 	"SESAME_LOG_FORMAT":       "log.format",
 	"SESAME_ADMIN_LOGIN":      "admin.login",
 	"SESAME_OIDC_SIGNING_ALG": "oidc.signingAlg",
+
+	"SESAME_SESSION_ABSOLUTE_TIMEOUT": "session.absoluteTimeout",
+	"SESAME_SESSION_IDLE_TIMEOUT":     "session.idleTimeout",
 }
 
 func (c *Config) applyEnv(env func(string) (string, bool)) {
@@ -131,6 +136,9 @@ func (c *Config) applyEnv(env func(string) (string, bool)) {
 		"log.format":         &c.Log.Format,
 		"admin.login":        &c.Admin.Login,
 		"oidc.signingAlg":    &c.OIDC.SigningAlg,
+
+		"session.absoluteTimeout": &c.Session.AbsoluteTimeout,
+		"session.idleTimeout":     &c.Session.IdleTimeout,
 	}
 	for name, key := range Env {
 		if v, ok := env(name); ok {
@@ -185,6 +193,7 @@ func (c Config) Validate() error {
 	if d, _ := time.ParseDuration(c.OIDC.AccessTTL); d > 24*time.Hour {
 		bad("oidc.accessTokenTTL", "must be at most 24h")
 	}
+	c.Session.validate(bad)
 	if strings.TrimSpace(c.Admin.Login) == "" {
 		bad("admin.login", "is required")
 	}

@@ -73,6 +73,8 @@ type Session struct {
 	AuthTime  time.Time `json:"authTime"`
 	ExpiresAt time.Time `json:"expiresAt"`
 	SourceIP  string    `json:"sourceIp"`
+	// LastSeen is the last recorded use (zero: none since AuthTime).
+	LastSeen time.Time `json:"lastSeen"`
 }
 
 // Ticket kinds (CAS 3.0 §3).

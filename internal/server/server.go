@@ -29,6 +29,9 @@ type Options struct {
 	Issuer string
 	// SessionTTL is the lifetime of an SSO session (default 8 h).
 	SessionTTL time.Duration
+	// SessionIdleTimeout ends an SSO session unused for that long
+	// (default 1 h; negative: none).
+	SessionIdleTimeout time.Duration
 	// CASTicketTTL is the lifetime of a CAS service ticket (default 15 s).
 	CASTicketTTL time.Duration
 	// HTTPClient makes outgoing calls (single logout); default a plain
@@ -42,6 +45,7 @@ type Options struct {
 type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
+	hsts     bool
 	store    storage.Storage
 	log      *slog.Logger
 	API      *adminapi.API
@@ -63,6 +67,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	}
 	s := &Server{mux: http.NewServeMux(), store: st, log: log}
 	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
+	s.applyTransportSecurity(opts)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.API = adminapi.New(svc, log, opts.MaxBodyBytes)
@@ -173,6 +178,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	if s.hsts {
+		h.Set("Strict-Transport-Security", hstsValue)
+	}
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {

@@ -15,17 +15,41 @@ import (
 	"github.com/sesame-sso/sesame/internal/storage"
 )
 
-// CookieName is the SSO session cookie.
+// CookieName is the SSO session cookie on plain-http deployments and when
+// the external URL has a path.
 const CookieName = "sesame_session"
+
+// HostCookieName is the cookie's name on https deployments at the root
+// path: browsers accept a "__Host-" cookie only with Secure, Path=/ and no
+// Domain (RFC 6265bis §4.1.3.2), so no sibling subdomain or plain-http
+// page can set or shadow it.
+const HostCookieName = "__Host-" + CookieName
+
+// touchEvery bounds how often a session's last use is written.
+const touchEvery = time.Minute
 
 // Manager starts, reads and ends sessions.
 type Manager struct {
 	Store storage.Storage
 	// User reads a session's user (a cached lookup); Store.GetUser when nil.
-	User   func(ctx context.Context, id string) (model.User, error)
-	TTL    time.Duration
-	Secure bool
-	Now    func() time.Time
+	User func(ctx context.Context, id string) (model.User, error)
+	// TTL is the absolute timeout: a session ends this long after login.
+	TTL time.Duration
+	// IdleTimeout, when positive, ends a session not used for that long
+	// (its last use is recorded at most once a minute).
+	IdleTimeout time.Duration
+	Secure      bool
+	// HostPrefix names the cookie HostCookieName (needs Secure).
+	HostPrefix bool
+	Now        func() time.Time
+}
+
+// CookieName is the name of the session cookie this manager sets and reads.
+func (m *Manager) CookieName() string {
+	if m.HostPrefix && m.Secure {
+		return HostCookieName
+	}
+	return CookieName
 }
 
 // Token returns a random 256-bit token, URL-safe.
@@ -52,11 +76,11 @@ func (m *Manager) now() time.Time {
 
 // Current returns the request's live session and its active user.
 func (m *Manager) Current(r *http.Request) (model.Session, model.User, bool) {
-	c, err := r.Cookie(CookieName)
+	c, err := r.Cookie(m.CookieName())
 	if err != nil || len(c.Value) < 20 || len(c.Value) > 100 {
 		return model.Session{}, model.User{}, false
 	}
-	s, err := m.Store.GetSession(r.Context(), Hash(c.Value), m.now())
+	s, err := m.live(r.Context(), Hash(c.Value))
 	if err != nil {
 		return model.Session{}, model.User{}, false
 	}
@@ -71,9 +95,27 @@ func (m *Manager) Current(r *http.Request) (model.Session, model.User, bool) {
 	return s, u, true
 }
 
+// live reads a session under the absolute and, when set, the idle
+// timeout, and records the use (at most once per touchEvery).
+func (m *Manager) live(ctx context.Context, id string) (model.Session, error) {
+	now := m.now()
+	if m.IdleTimeout <= 0 {
+		return m.Store.GetSession(ctx, id, now)
+	}
+	s, err := m.Store.GetActiveSession(ctx, id, now, now.Add(-m.IdleTimeout))
+	if err != nil {
+		return s, err
+	}
+	if now.Sub(s.AuthTime) >= touchEvery && now.Sub(s.LastSeen) >= touchEvery {
+		// Best effort: a failed write costs at most an early idle end.
+		_ = m.Store.TouchSession(ctx, s.ID, now, now.Add(-touchEvery))
+	}
+	return s, nil
+}
+
 // Start ends any session the request carries and starts a new one for u.
 func (m *Manager) Start(w http.ResponseWriter, r *http.Request, u model.User, contextID, ip string) (model.Session, error) {
-	if c, err := r.Cookie(CookieName); err == nil {
+	if c, err := r.Cookie(m.CookieName()); err == nil {
 		_ = m.Store.DeleteSession(r.Context(), Hash(c.Value))
 	}
 	tok := Token()
@@ -82,7 +124,7 @@ func (m *Manager) Start(w http.ResponseWriter, r *http.Request, u model.User, co
 	if err := m.Store.CreateSession(r.Context(), s); err != nil {
 		return s, fmt.Errorf("start session: %w", err)
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", HttpOnly: true, Secure: m.Secure,
+	http.SetCookie(w, &http.Cookie{Name: m.CookieName(), Value: tok, Path: "/", HttpOnly: true, Secure: m.Secure,
 		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt})
 	return s, nil
 }
@@ -90,9 +132,9 @@ func (m *Manager) Start(w http.ResponseWriter, r *http.Request, u model.User, co
 // End deletes the request's session and clears the cookie; it returns the
 // ended session (for single logout) when there was one.
 func (m *Manager) End(w http.ResponseWriter, r *http.Request) (model.Session, bool) {
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true, Secure: m.Secure,
+	http.SetCookie(w, &http.Cookie{Name: m.CookieName(), Value: "", Path: "/", HttpOnly: true, Secure: m.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
-	c, err := r.Cookie(CookieName)
+	c, err := r.Cookie(m.CookieName())
 	if err != nil {
 		return model.Session{}, false
 	}

@@ -15,6 +15,7 @@ type Storage interface {
 	InTx(ctx context.Context, fn func(tx Storage) error) error
 	Ping(ctx context.Context) error
 	Close() error
+	SessionActivity
 
 	// Contexts (R-CTX-*). CreateContext derives TenantID from the parent.
 	CreateContext(ctx context.Context, c model.Context) (model.Context, error)

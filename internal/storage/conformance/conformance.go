@@ -38,6 +38,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Transactions", testTransactions},
 		{"Clients", testClients},
 		{"Sessions", testSessions},
+		{"SessionActivity", testSessionActivity},
 		{"Tickets", testTickets},
 		{"APIKeys", testAPIKeys},
 		{"OAuth", testOAuth},

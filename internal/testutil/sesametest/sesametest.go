@@ -55,6 +55,11 @@ type Options struct {
 	OIDC oidcop.Options
 	// HTTPClient makes the server's outgoing calls (logout callbacks).
 	HTTPClient *http.Client
+	// Issuer overrides the external URL (default the test server's http URL).
+	Issuer string
+	// SessionTTL and SessionIdleTimeout are the SSO session's absolute and
+	// idle timeouts (server defaults when zero).
+	SessionTTL, SessionIdleTimeout time.Duration
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -81,8 +86,11 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
+	if opts.Issuer != "" {
+		issuer = opts.Issuer
+	}
 	h, err := server.New(st, svc, log, server.Options{MaxBodyBytes: 1 << 20, CASTicketTTL: opts.TicketTTL, Issuer: issuer,
-		OIDC: opts.OIDC, HTTPClient: opts.HTTPClient})
+		OIDC: opts.OIDC, HTTPClient: opts.HTTPClient, SessionTTL: opts.SessionTTL, SessionIdleTimeout: opts.SessionIdleTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
