@@ -15,7 +15,7 @@ var files embed.FS
 // is rendered through "layout".
 func Templates() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "message"} {
+	for _, page := range []string{"login", "message", "logout"} {
 		t, err := template.ParseFS(files, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, err
@@ -36,6 +36,18 @@ func NewPages() (*Pages, error) {
 	}
 	return &Pages{t: t}, nil
 }
+
+// LogoutForm is the data of the "logout" page: the confirmation a GET
+// logout without proof of the user's intent gets (issue 8 item 11). The
+// form posts Fields back to Action with the session's CSRF token.
+type LogoutForm struct {
+	Action string
+	CSRF   string
+	Fields []Field
+}
+
+// Field is a hidden form field.
+type Field struct{ Name, Value string }
 
 // Message is the data of the "message" page.
 type Message struct{ Title, Message, Link, LinkText string }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/sesame-sso/sesame/internal/testutil/pgtest"
+	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
 // TestTwoNodesShareOnePostgres runs two `sesame serve` instances on
@@ -146,11 +147,7 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 		t.Fatal("refreshed access token inactive on A")
 	}
 	// Log out on B: the session is gone on A.
-	resp, err = browser.Get(b + "/logout")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	sesametest.Logout(t, browser, b, "/logout")
 	resp, err = browser.Get(ca.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("prompt", "none")))
 	if err != nil {
 		t.Fatal(err)

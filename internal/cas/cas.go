@@ -38,6 +38,7 @@ type Handler struct {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /cas/login", h.login)
 	mux.HandleFunc("GET /cas/logout", h.logout)
+	mux.HandleFunc("POST /cas/logout", h.logout)
 	mux.HandleFunc("GET /cas/validate", h.validateV1)
 	mux.HandleFunc("GET /cas/serviceValidate", h.serviceValidate(false, false))
 	mux.HandleFunc("GET /cas/proxyValidate", h.serviceValidate(true, false))

@@ -133,7 +133,7 @@ func TestSSOWithCASClient(t *testing.T) {
 			t.Fatalf("app two did not get the user without a prompt: %q", page)
 		}
 		// Logout at Sesame: both apps are told (single logout) and prompt again.
-		page = get(t, c, f.env.Server.URL+"/cas/logout")
+		_, page = sesametest.Logout(t, c, f.env.Server.URL, "/cas/logout")
 		if !strings.Contains(page, "signed out") {
 			t.Fatalf("logout page: %q", page)
 		}

@@ -10,14 +10,23 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/web"
 )
 
 // logout is §2.3 /logout: end the SSO session, tell the services, then go
-// to service when it is registered.
+// to service when it is registered. A GET with a live session asks the user
+// first (login.ConfirmLogout); the confirmation posts back here.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	var fields []web.Field
+	if svc := r.URL.Query().Get("service"); svc != "" && len(svc) <= maxURLLen {
+		fields = []web.Field{{Name: "service", Value: svc}}
+	}
+	if login.ConfirmLogout(h.Pages, h.Sessions, w, r, "/cas/logout", fields) {
+		return
+	}
 	if h.EndSession != nil {
 		// The server's logout: every protocol's apps are told (R-SSO-7).
 		h.EndSession(w, r)
@@ -34,7 +43,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	} else {
 		h.Sessions.End(w, r)
 	}
-	if svc := r.URL.Query().Get("service"); svc != "" {
+	if svc := r.FormValue("service"); svc != "" {
 		if _, err := h.Svc.FindCASService(r.Context(), svc); err == nil {
 			http.Redirect(w, r, svc, http.StatusSeeOther)
 			return

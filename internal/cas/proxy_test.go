@@ -220,7 +220,7 @@ func TestProxyAuthentication(t *testing.T) {
 			t.Errorf("JSON /proxy: %s", page)
 		}
 		// Logout ends the SSO session and with it every PGT (§3.3).
-		get(t, c, f.env.Server.URL+"/cas/logout")
+		sesametest.Logout(t, c, f.env.Server.URL, "/cas/logout")
 		for _, g := range []string{pgt, pgt2} {
 			if _, code := proxyTicket(t, f.fixture, g, target); code != "INVALID_TICKET" {
 				t.Errorf("PGT after logout: %q", code)

@@ -184,7 +184,9 @@ func TestBrowserSSOAndSingleLogout(t *testing.T) {
 	}
 	// Sign out at Sesame: CAS single logout and OIDC back-channel logout
 	// tell every app.
-	do("sign out", chromedp.Navigate(env.Server.URL+"/logout"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	// A GET only asks (issue 8 item 11); the user confirms with the button.
+	do("sign out", chromedp.Navigate(env.Server.URL+"/logout"), chromedp.WaitVisible(chromedp.ID("confirm-logout")))
+	do("confirm", chromedp.Click(chromedp.ID("confirm-logout")), chromedp.WaitVisible(chromedp.ID("message")))
 	if h1 := read("logout page", chromedp.Text(chromedp.CSS("h1"))); !strings.Contains(h1, "Signed out") {
 		t.Fatalf("logout page: %q", h1)
 	}

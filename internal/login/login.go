@@ -133,8 +133,12 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	h.Pages.Render(w, http.StatusOK, "message", web.Message{Title: "Signed in", Message: "You are signed in as " + u.LoginName + ".", Link: "/logout", LinkText: "Sign out"})
 }
 
-// logout ends the SSO session and tells every app that had one (R-SSO-7).
+// logout ends the SSO session and tells every app that had one (R-SSO-7),
+// once the user confirmed it (ConfirmLogout).
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	if ConfirmLogout(h.Pages, h.Sessions, w, r, "/logout", nil) {
+		return
+	}
 	h.EndSession(w, r)
 	h.Pages.Render(w, http.StatusOK, "message", web.Message{Title: "Signed out", Message: "You are signed out of every application.", Link: "/login", LinkText: "Sign in again"})
 }

@@ -399,11 +399,7 @@ func TestCASLogoutReachesOIDCApps(t *testing.T) {
 	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
 		c := f.browser(t)
 		tok := f.login(t, c, f.app1, "carol", carolPW)
-		resp, err := c.Get(f.env.Server.URL + "/cas/logout")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		sesametest.Logout(t, c, f.env.Server.URL, "/cas/logout")
 		f.app1.mu.Lock()
 		n := len(f.app1.logouts)
 		f.app1.mu.Unlock()

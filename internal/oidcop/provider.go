@@ -230,6 +230,8 @@ func (p *Provider) Register(mux *http.ServeMux) {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": "use GET"})
 	})
+	mux.HandleFunc("GET /"+pathEndSession, p.endSessionGate)
+	mux.HandleFunc("POST /"+pathEndSession, p.endSessionGate)
 	mux.HandleFunc("GET "+pathLogin, p.login)
 	mux.HandleFunc("POST /"+pathIntrospect, p.introspect)
 	mux.HandleFunc("GET /"+pathUserinfo, p.userinfo)
