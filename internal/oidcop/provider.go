@@ -64,9 +64,12 @@ type Provider struct {
 	clients  *clientCache
 	verifier *op.AccessTokenVerifier
 	cache    *verifyCache
+	origins  *originIndex
 	issuer   string
-	opts     Options
-	now      func() time.Time
+	// ownOrigin is the issuer's origin: calls from it need no CORS.
+	ownOrigin string
+	opts      Options
+	now       func() time.Time
 	// endSession ends the browser's SSO session and tells every app
 	// (set by the server to the login handler's logout).
 	EndSession func(w http.ResponseWriter, r *http.Request)
@@ -103,6 +106,7 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 	p := &Provider{svc: svc, store: svc.Store(), sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
 	p.clients = &clientCache{store: p.store, ttl: 5 * time.Second, now: now}
 	p.cache = newVerifyCache(time.Second)
+	p.origins, p.ownOrigin = &originIndex{store: p.store, ttl: 5 * time.Second, now: now}, issuerOrigin(issuer)
 	svc.OnUserChange(func(string) { p.cache.invalidate() })
 	p.keys = &keyManager{store: p.store, log: log, alg: jose.SignatureAlgorithm(opts.SigningAlg), rotate: opts.KeyRotation,
 		retain: p.maxTokenTTL(), now: now}
@@ -145,6 +149,9 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(algs...)),
 		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(algs...)),
 		op.WithHttpInterceptors(p.intercept),
+		// No rs/cors on every endpoint (it reflected any origin with
+		// credentials): cors.go checks the client's web origins instead.
+		op.WithCORSOptions(nil),
 	}
 	if strings.HasPrefix(issuer, "http://") {
 		o = append(o, op.WithAllowInsecure())
@@ -223,9 +230,10 @@ func (p *Provider) intercept(next http.Handler) http.Handler {
 // Register mounts the endpoints on mux.
 func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+oidc.DiscoveryEndpoint, p.discovery)
-	mux.Handle("/oauth2/", p.op)
+	mux.Handle("/oauth2/", p.cors(p.op))
 	// The JWKS is read-only (op would answer any method).
-	mux.Handle("GET /"+pathKeys, p.op)
+	mux.Handle("GET /"+pathKeys, p.cors(p.op))
+	mux.Handle("OPTIONS /"+pathKeys, p.cors(p.op))
 	mux.HandleFunc("/"+pathKeys, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": "use GET"})
@@ -234,8 +242,8 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /"+pathEndSession, p.endSessionGate)
 	mux.HandleFunc("GET "+pathLogin, p.login)
 	mux.HandleFunc("POST /"+pathIntrospect, p.introspect)
-	mux.HandleFunc("GET /"+pathUserinfo, p.userinfo)
-	mux.HandleFunc("POST /"+pathUserinfo, p.userinfo)
+	mux.Handle("GET /"+pathUserinfo, p.cors(http.HandlerFunc(p.userinfo)))
+	mux.Handle("POST /"+pathUserinfo, p.cors(http.HandlerFunc(p.userinfo)))
 	mux.HandleFunc("POST /oauth2/switch-context", p.switchContext)
 }
 

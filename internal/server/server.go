@@ -108,7 +108,13 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	})
 	// CSRF: refuse cross-origin unsafe requests from browsers (Fetch
 	// metadata / Origin); non-browser API clients send neither and pass.
-	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
+	cop := http.NewCrossOriginProtection()
+	// The token endpoints carry no cookie authority and check the
+	// caller's origin against the client's web origins (oidcop/cors.go).
+	for _, p := range oidcop.CrossOriginPaths() {
+		cop.AddInsecureBypassPattern(p)
+	}
+	s.handler = cop.Handler(s.mux)
 	return s, nil
 }
 
