@@ -90,75 +90,8 @@ func TestBrowserSSOAndSingleLogout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	oapp.register(ctx, t, env.Server.URL, reg["id"].(string), reg["secret"].(string))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("no-proxy-server", true),
-	)
-	t.Cleanup(cancelAlloc)
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(cancelBrowser)
-
-	// The first action starts the browser: it gets the whole budget, as a
-	// timeout on it would stop the browser (see chromedp.Run). The browser's
-	// own log (CSP violations, blocked navigations…) is kept for failures.
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start %s: %v", exe, err)
-	}
-	var (
-		logMu   sync.Mutex
-		logSeen []string
-	)
-	go func() {
-		for ev, err := range chromedp.Events(browser, cdplog.EntryAdded) {
-			if err != nil {
-				return
-			}
-			logMu.Lock()
-			logSeen = append(logSeen, fmt.Sprintf("[%s %s] %s", ev.Entry.Source, ev.Entry.Level, ev.Entry.Text))
-			logMu.Unlock()
-		}
-	}()
-	if err := chromedp.Do(browser, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, cdplog.Enable, cdp.Empty{})
-		return err
-	})); err != nil {
-		t.Fatalf("enable the browser log: %v", err)
-	}
-	// do runs one step of the user's journey; on failure it reports where
-	// the browser is and what it shows.
-	do := func(name string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, scancel := context.WithTimeout(browser, stepTimeout)
-		defer scancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			dctx, dcancel := context.WithTimeout(browser, 2*time.Second)
-			defer dcancel()
-			loc, _ := chromedp.Run(dctx, chromedp.Location())
-			page, _ := chromedp.Run(dctx, chromedp.OuterHTML(chromedp.CSS("html")))
-			logMu.Lock()
-			defer logMu.Unlock()
-			t.Fatalf("%s: %v\nbrowser log:\n  %s\nat %q:\n%.1500s", name, err, strings.Join(logSeen, "\n  "), loc, page)
-		}
-	}
-	read := func(name string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(browser, a)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return v
-	}
+	b := startChrome(t, ctx, exe)
+	do, read := b.do, b.read
 
 	// App one sends the browser to Sesame's login page.
 	do("open app one", chromedp.Navigate(app1), chromedp.WaitVisible(chromedp.ID("username")))
@@ -196,4 +129,93 @@ func TestBrowserSSOAndSingleLogout(t *testing.T) {
 			t.Errorf("%s after logout: at %s, want the login page", app, loc)
 		}
 	}
+}
+
+// chrome is a headless browser for one test, with its console log kept for
+// failure reports.
+type chrome struct {
+	t       *testing.T
+	ctx     context.Context
+	logMu   sync.Mutex
+	logSeen []string
+}
+
+// startChrome starts the browser at exe under ctx.
+func startChrome(t *testing.T, ctx context.Context, exe string) *chrome {
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("no-proxy-server", true),
+	)
+	t.Cleanup(cancelAlloc)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	b := &chrome{t: t, ctx: browser}
+
+	// The first action starts the browser: it gets the whole budget, as a
+	// timeout on it would stop the browser (see chromedp.Run). The browser's
+	// own log (CSP violations, blocked navigations, CORS refusals…) is kept
+	// for failures.
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start %s: %v", exe, err)
+	}
+	go func() {
+		for ev, err := range chromedp.Events(browser, cdplog.EntryAdded) {
+			if err != nil {
+				return
+			}
+			b.logMu.Lock()
+			b.logSeen = append(b.logSeen, fmt.Sprintf("[%s %s] %s", ev.Entry.Source, ev.Entry.Level, ev.Entry.Text))
+			b.logMu.Unlock()
+		}
+	}()
+	if err := chromedp.Do(browser, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdplog.Enable, cdp.Empty{})
+		return err
+	})); err != nil {
+		t.Fatalf("enable the browser log: %v", err)
+	}
+	return b
+}
+
+// log is what the browser logged so far.
+func (b *chrome) log() string {
+	b.logMu.Lock()
+	defer b.logMu.Unlock()
+	return strings.Join(b.logSeen, "\n  ")
+}
+
+// do runs one step of the user's journey; on failure it reports where the
+// browser is and what it shows.
+func (b *chrome) do(name string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	sctx, scancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer scancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		dctx, dcancel := context.WithTimeout(b.ctx, 2*time.Second)
+		defer dcancel()
+		loc, _ := chromedp.Run(dctx, chromedp.Location())
+		page, _ := chromedp.Run(dctx, chromedp.OuterHTML(chromedp.CSS("html")))
+		b.t.Fatalf("%s: %v\nbrowser log:\n  %s\nat %q:\n%.1500s", name, err, b.log(), loc, page)
+	}
+}
+
+// read reads one value from the page.
+func (b *chrome) read(name string, a chromedp.Action[string]) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, a)
+	if err != nil {
+		b.t.Fatalf("%s: %v", name, err)
+	}
+	return v
 }
