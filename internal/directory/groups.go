@@ -36,6 +36,9 @@ func (s *Service) CreateGroup(ctx context.Context, a Actor, g model.Group, templ
 		if err := validateValues(ctx, st, g.Values); err != nil {
 			return err
 		}
+		if err := s.checkGrant(ctx, st, a, g.ContextID, g.Values); err != nil {
+			return err
+		}
 		var err error
 		if out, err = st.CreateGroup(ctx, g); err != nil {
 			if errors.Is(err, model.ErrAlreadyExists) {
@@ -117,7 +120,16 @@ func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, fn func(m
 			if err != nil {
 				return ng, err
 			}
-			return ng, validateValues(ctx, st, ng.Values)
+			if err := validateValues(ctx, st, ng.Values); err != nil {
+				return ng, err
+			}
+			// Only what this change grants: changed values, or every value
+			// when new role names carry the group to more users.
+			granted := changedValues(old.Values, ng.Values)
+			if addsRoleNames(old.RoleNames, ng.RoleNames) {
+				granted = ng.Values
+			}
+			return ng, s.checkGrant(ctx, st, a, old.ContextID, granted)
 		})
 		if errors.Is(err, model.ErrAlreadyExists) {
 			return model.Errorf(model.ECONFLICT, "name", "a group with that name already exists in this context")
@@ -147,6 +159,9 @@ func (s *Service) ApplyTemplate(ctx context.Context, a Actor, groupID, templateI
 			return err
 		}
 		out, err = st.UpdateGroup(ctx, groupID, func(old model.Group) (model.Group, error) {
+			if err := s.checkGrant(ctx, st, a, old.ContextID, changedValues(old.Values, vals)); err != nil {
+				return old, err
+			}
 			old.Values = vals
 			return old, nil
 		})
@@ -228,6 +243,13 @@ func (s *Service) changeMember(ctx context.Context, a Actor, m model.Membership,
 		if err := s.authorize(ctx, st, a, rightGroupsManage, m.ContextID); err != nil {
 			return err
 		}
+		if g.ContextID == root.ID && !a.System {
+			// Global groups reach every context: only root administrators
+			// assign them (issue 8 item 6).
+			if err := s.authorize(ctx, st, a, rightGroupsManage, root.ID); err != nil {
+				return model.Errorf(model.EFORBIDDEN, "groupId", "only root administrators assign global groups")
+			}
+		}
 		u, err := s.visibleUser(ctx, st, a, m.UserID)
 		if err != nil {
 			if model.ErrorCode(err) == model.ENOTFOUND {
@@ -247,6 +269,10 @@ func (s *Service) changeMember(ctx context.Context, a Actor, m model.Membership,
 			}
 			if !assigned {
 				return model.Invalid("contextId", "the user is not assigned to context %q; assign the context first", m.ContextID)
+			}
+			// A membership grants every value of the group.
+			if err := s.checkGrant(ctx, st, a, m.ContextID, g.Values); err != nil {
+				return err
 			}
 			err = st.AddMember(ctx, m)
 		} else {
