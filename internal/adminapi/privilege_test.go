@@ -216,3 +216,68 @@ func TestAPIKeyForOthersNeedsTheRight(t *testing.T) {
 		})
 	}
 }
+
+// TestTenantAdminCannotLiftRestrictions (issue 8 item 6): a group later in
+// evaluation order can hold a right back ("Zz restrict" sets Clients -
+// Manage false over "Aa clients"' true, R-EFF-2). Leaving that group,
+// deleting it or dropping the value would give tina a right she does not
+// hold: refused, nothing changes. Changes that lift nothing still work.
+func TestTenantAdminCannotLiftRestrictions(t *testing.T) {
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			ta := newTenantAdmin(t, backend)
+			ad, tina := ta.env.Admin(), ta.tinaC
+			clients := ad.ID("POST", "/api/v1/groups", map[string]any{"contextId": ta.t1, "name": "Aa clients", "values": casTrue("Clients - Manage")})
+			restrict := ad.ID("POST", "/api/v1/groups", map[string]any{"contextId": ta.t1, "name": "Zz restrict",
+				"values": []any{val("cas", "Clients - Manage", "false"), val("cas", "CAS users - Read", "true")}})
+			for _, g := range []string{clients, restrict} {
+				ad.Must(204, "POST", "/api/v1/groups/"+g+"/members", map[string]string{"userId": ta.tina})
+				ad.Must(204, "POST", "/api/v1/groups/"+g+"/members", map[string]string{"userId": ta.ursula})
+			}
+			clientsManage := func(user string) string {
+				var res struct {
+					Rights []struct{ Name, Value string }
+				}
+				ad.Must(200, "GET", "/api/v1/users/"+user+"/rights?contextId="+ta.t1+"&module=cas", nil).JSON(t, &res)
+				for _, r := range res.Rights {
+					if r.Name == "Clients - Manage" {
+						return r.Value
+					}
+				}
+				return ""
+			}
+			if clientsManage(ta.tina) != "false" {
+				t.Fatal("setup: the restriction does not hold")
+			}
+			for _, c := range []struct {
+				name, method, path string
+				body               any
+			}{
+				{"leave the restricting group", "DELETE", "/api/v1/groups/" + restrict + "/members/" + ta.tina, nil},
+				{"take someone out of it", "DELETE", "/api/v1/groups/" + restrict + "/members/" + ta.ursula, nil},
+				{"drop the restricting value", "PATCH", "/api/v1/groups/" + restrict, map[string]any{"values": casTrue("CAS users - Read")}},
+				{"apply a template without it", "POST", "/api/v1/groups/" + restrict + "/apply-template", map[string]string{"templateId": ta.weakTmpl}},
+				{"delete the restricting group", "DELETE", "/api/v1/groups/" + restrict, nil},
+			} {
+				if r := tina.Do(c.method, c.path, c.body); r.Status != 403 {
+					t.Errorf("%s: %s %s: status %d, want 403: %s", c.name, c.method, c.path, r.Status, r.Body)
+				}
+			}
+			if clientsManage(ta.tina) != "false" || clientsManage(ta.ursula) != "false" {
+				t.Error("a restriction was lifted")
+			}
+			// Lifting nothing is fine: a restricting group without members
+			// goes, a value change that keeps the restriction passes.
+			empty := tina.ID("POST", "/api/v1/groups", map[string]any{"contextId": ta.t1, "name": "Zz unused", "values": []any{val("cas", "Clients - Manage", "false")}})
+			tina.Must(204, "DELETE", "/api/v1/groups/"+empty, nil)
+			tina.Must(200, "PATCH", "/api/v1/groups/"+restrict, map[string]any{"values": []any{val("cas", "Clients - Manage", "false")}})
+			tina.Must(204, "POST", "/api/v1/groups/"+ta.weak+"/members", map[string]string{"userId": ta.ursula})
+			tina.Must(204, "DELETE", "/api/v1/groups/"+ta.weak+"/members/"+ta.ursula, nil)
+			// A root administrator holding the right may lift it.
+			ad.Must(204, "DELETE", "/api/v1/groups/"+restrict+"/members/"+ta.ursula, nil)
+			if clientsManage(ta.ursula) != "true" {
+				t.Error("the root admin's lift did not take effect")
+			}
+		})
+	}
+}

@@ -129,12 +129,31 @@ func overError(field string, over []string) error {
 	if len(over) == 0 {
 		return nil
 	}
-	more := ""
+	return model.Errorf(model.EFORBIDDEN, field, "you cannot grant more than your own rights in this context: %s exceed(s) yours", listed(over))
+}
+
+// listed names at most five rights.
+func listed(over []string) string {
 	if len(over) > 5 {
-		over, more = over[:5], fmt.Sprintf(" and %d more", len(over)-5)
+		return strings.Join(over[:5], ", ") + fmt.Sprintf(" and %d more", len(over)-5)
 	}
-	return model.Errorf(model.EFORBIDDEN, field, "you cannot grant more than your own rights in this context: %s%s exceed(s) yours",
-		strings.Join(over, ", "), more)
+	return strings.Join(over, ", ")
+}
+
+// exceeding lists the rights r holds beyond the ceiling: booleans true and
+// assigned text values — with before, only those that rose (became true,
+// or got a text value they did not have).
+func (c ceiling) exceeding(r access.Result, before map[model.ACLRef]access.Right) []string {
+	var over []string
+	for _, x := range r.Rights {
+		b := before[model.ACLRef{Module: x.Module, Name: x.Name}]
+		rose := x.Type == model.ACLBoolean && x.Value == "true" && b.Value != "true" ||
+			x.Type == model.ACLText && x.Assigned && (!b.Assigned || b.Value != x.Value)
+		if rose && !c.allows(model.ACLValue{Module: x.Module, Name: x.Name, Value: x.Value}) {
+			over = append(over, x.Module+"/"+x.Name)
+		}
+	}
+	return over
 }
 
 // changedValues returns the values of next that old does not already hold
@@ -216,19 +235,8 @@ func (s *Service) checkNotStronger(ctx context.Context, st storage.Storage, a Ac
 		if err != nil {
 			return err
 		}
-		var over []string
-		for _, r := range theirs.Rights {
-			held := r.Type == model.ACLBoolean && r.Value == "true" || r.Type == model.ACLText && r.Assigned
-			if held && !ceil.allows(model.ACLValue{Module: r.Module, Name: r.Name, Value: r.Value}) {
-				over = append(over, r.Module+"/"+r.Name)
-			}
-		}
-		if len(over) > 0 {
-			if len(over) > 5 {
-				over = append(over[:5], "…")
-			}
-			return model.Errorf(model.EFORBIDDEN, "", "the user holds cas rights you do not hold (%s): you cannot act on them",
-				strings.Join(over, ", "))
+		if over := ceil.exceeding(theirs, nil); len(over) > 0 {
+			return model.Errorf(model.EFORBIDDEN, "", "the user holds cas rights you do not hold (%s): you cannot act on them", listed(over))
 		}
 	}
 	return nil

@@ -115,6 +115,7 @@ func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, fn func(m
 		if err := s.authorize(ctx, st, a, rightGroupsManage, g.ContextID); err != nil {
 			return err
 		}
+		var lift *liftGuard
 		out, err = st.UpdateGroup(ctx, id, func(old model.Group) (model.Group, error) {
 			ng, err := fn(old)
 			if err != nil {
@@ -129,12 +130,19 @@ func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, fn func(m
 			if addsRoleNames(old.RoleNames, ng.RoleNames) {
 				granted = ng.Values
 			}
-			return ng, s.checkGrant(ctx, st, a, old.ContextID, granted)
+			if err := s.checkGrant(ctx, st, a, old.ContextID, granted); err != nil {
+				return ng, err
+			}
+			lift, err = s.guardGroupLift(ctx, st, a, len(released(old.Values, ng.Values)) > 0, id)
+			return ng, err
 		})
 		if errors.Is(err, model.ErrAlreadyExists) {
 			return model.Errorf(model.ECONFLICT, "name", "a group with that name already exists in this context")
 		}
 		if err != nil {
+			return err
+		}
+		if err := lift.check(ctx, st); err != nil {
 			return err
 		}
 		return s.audit(ctx, st, a, "group.update", "group", id, g.ContextID, map[string]any{"name": out.Name, "values": len(out.Values)})
@@ -158,14 +166,21 @@ func (s *Service) ApplyTemplate(ctx context.Context, a Actor, groupID, templateI
 		if err != nil {
 			return err
 		}
+		var lift *liftGuard
 		out, err = st.UpdateGroup(ctx, groupID, func(old model.Group) (model.Group, error) {
 			if err := s.checkGrant(ctx, st, a, old.ContextID, changedValues(old.Values, vals)); err != nil {
+				return old, err
+			}
+			if lift, err = s.guardGroupLift(ctx, st, a, len(released(old.Values, vals)) > 0, groupID); err != nil {
 				return old, err
 			}
 			old.Values = vals
 			return old, nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := lift.check(ctx, st); err != nil {
 			return err
 		}
 		return s.audit(ctx, st, a, "group.apply_template", "group", groupID, g.ContextID, map[string]any{"templateId": templateID, "values": len(vals)})
@@ -183,7 +198,14 @@ func (s *Service) DeleteGroup(ctx context.Context, a Actor, id string) error {
 		if err := s.authorize(ctx, st, a, rightGroupsManage, g.ContextID); err != nil {
 			return err
 		}
+		lift, err := s.guardGroupLift(ctx, st, a, holdsBack(g.Values), id)
+		if err != nil {
+			return err
+		}
 		if err := st.DeleteGroup(ctx, id); err != nil {
+			return err
+		}
+		if err := lift.check(ctx, st); err != nil {
 			return err
 		}
 		return s.audit(ctx, st, a, "group.delete", "group", id, g.ContextID, map[string]any{"name": g.Name})
@@ -276,7 +298,13 @@ func (s *Service) changeMember(ctx context.Context, a Actor, m model.Membership,
 			}
 			err = st.AddMember(ctx, m)
 		} else {
-			err = st.RemoveMember(ctx, m)
+			lift, lerr := s.guardLift(ctx, st, a, holdsBack(g.Values), []model.Membership{m})
+			if lerr != nil {
+				return lerr
+			}
+			if err = st.RemoveMember(ctx, m); err == nil {
+				err = lift.check(ctx, st)
+			}
 		}
 		if err != nil {
 			return err
