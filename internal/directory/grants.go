@@ -16,22 +16,21 @@ const minTokenLifetime = 24*time.Hour + time.Minute
 // at start-up, before serving.
 func (s *Service) SetTokenLifetime(d time.Duration) { s.tokenLifetime = d }
 
-// revokeSessionGrants revokes, inside the caller's transaction, the token
-// families (grants) of ended sessions: their access tokens fail
-// introspection at once, although the user stays active (a password reset;
-// a deactivation also fails them through the user's status). The logout
-// announcement after commit revokes them again, harmlessly.
-func (s *Service) revokeSessionGrants(ctx context.Context, st storage.Storage, ended []endedSession) error {
+// revokeUserGrants revokes, inside the caller's transaction, every token
+// family (grant) of the user — those of live sessions and those whose
+// session already expired — so their access tokens fail introspection at
+// once although the user stays active (a password reset; a deactivation
+// fails them through the user's status). The logout announcement after
+// commit revokes the live sessions' grants again, harmlessly.
+func (s *Service) revokeUserGrants(ctx context.Context, st storage.Storage, userID string) error {
+	grants, err := st.UserGrants(ctx, userID)
+	if err != nil {
+		return err
+	}
 	until := s.now().Add(max(s.tokenLifetime, minTokenLifetime))
-	for _, e := range ended {
-		grants, err := st.SessionGrants(ctx, e.s.ID)
-		if err != nil {
+	for _, g := range grants {
+		if err := st.RevokeGrant(ctx, g.ID, until); err != nil {
 			return err
-		}
-		for _, g := range grants {
-			if err := st.RevokeGrant(ctx, g.ID, until); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

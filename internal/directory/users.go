@@ -443,6 +443,10 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 			if ended, err = endUserSessions(ctx, st, id); err != nil {
 				return err
 			}
+			// …and access tokens stay dead after a reactivation.
+			if err := s.revokeUserGrants(ctx, st, id); err != nil {
+				return err
+			}
 		}
 		if to == model.StatusDeleted {
 			if err := st.RemoveUserMemberships(ctx, id); err != nil {
@@ -576,7 +580,7 @@ type PasswordReset struct {
 // ResetPassword sets a local user's password and, like a deactivation,
 // ends everything the old password let anyone start (issue 8 item 8): the
 // user's SSO sessions and refresh tokens go in the same transaction, the
-// access tokens of the ended sessions' grants are revoked, the sessions'
+// access tokens of all the user's grants are revoked, the sessions'
 // apps are told after commit (CAS single logout, OIDC back-channel logout),
 // and with o.RevokeAPIKeys the user's API keys go too.
 func (s *Service) ResetPassword(ctx context.Context, a Actor, id, pw string, o PasswordReset) error {
@@ -612,7 +616,7 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id, pw string, o P
 		if ended, err = endUserSessions(ctx, st, id); err != nil {
 			return err
 		}
-		if err := s.revokeSessionGrants(ctx, st, ended); err != nil {
+		if err := s.revokeUserGrants(ctx, st, id); err != nil {
 			return err
 		}
 		details := map[string]any{"sessionsEnded": len(ended)}

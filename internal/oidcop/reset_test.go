@@ -27,6 +27,21 @@ func TestPasswordResetEndsEverything(t *testing.T) {
 		if r := f.introspect(t, f.app1, refreshed.AccessToken); r["active"] != true {
 			t.Fatalf("refreshed token inactive before the reset: %v", r)
 		}
+		// A grant whose SSO session is already gone (expired and purged)
+		// still has a live access token: the reset must end it too.
+		orphan := f.login(t, f.browser(t), f.app1, "carol", carolPW)
+		sessions, err := f.env.Store.ListUserSessions(f.ctx, f.carol)
+		if err != nil || len(sessions) != 2 {
+			t.Fatalf("sessions: %d %v", len(sessions), err)
+		}
+		for _, ss := range sessions {
+			if ss.ID != sessions[0].ID {
+				continue
+			}
+			if err := f.env.Store.DeleteSession(f.ctx, ss.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
 		key := ad.Must(http.StatusCreated, "POST", "/api/v1/users/"+f.carol+"/api-keys", map[string]string{"name": "k"}).Map(t)["key"].(string)
 		apiKeyWorks := func() bool {
 			return f.env.As("", "").Do("GET", "/api/v1/me", nil, "Authorization", "Bearer "+key).Status == http.StatusOK
@@ -38,7 +53,7 @@ func TestPasswordResetEndsEverything(t *testing.T) {
 		const newPW = "brand-new-password-456"
 		ad.Must(http.StatusNoContent, "PUT", "/api/v1/users/"+f.carol+"/password", map[string]any{"password": newPW, "revokeApiKeys": true})
 
-		for name, at := range map[string]string{"first": tok.AccessToken, "refreshed": refreshed.AccessToken} {
+		for name, at := range map[string]string{"first": tok.AccessToken, "refreshed": refreshed.AccessToken, "orphan": orphan.AccessToken} {
 			if r := f.introspect(t, f.app1, at); r["active"] != false {
 				t.Errorf("%s access token active after the reset: %v", name, r)
 			}
@@ -73,6 +88,23 @@ func TestPasswordResetEndsEverything(t *testing.T) {
 		ad.Must(http.StatusNoContent, "PUT", "/api/v1/users/"+f.carol+"/password", map[string]any{"password": carolPW})
 		if !apiKeyWorks() {
 			t.Error("API key revoked by a reset without revokeApiKeys")
+		}
+	})
+}
+
+// TestReactivationDoesNotReviveTokens (R-USR-1): access tokens issued before
+// a deactivation stay dead after the reactivation — also one whose SSO
+// session had already expired, which no logout announcement reaches.
+func TestReactivationDoesNotReviveTokens(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		tok := f.login(t, f.browser(t), f.app1, "carol", carolPW)
+		if _, err := f.env.Store.DeleteUserSessions(f.ctx, f.carol); err != nil {
+			t.Fatal(err)
+		}
+		f.env.Admin().Must(http.StatusOK, "POST", "/api/v1/users/"+f.carol+"/deactivate", nil)
+		f.env.Admin().Must(http.StatusOK, "POST", "/api/v1/users/"+f.carol+"/reactivate", nil)
+		if r := f.introspect(t, f.app1, tok.AccessToken); r["active"] != false {
+			t.Errorf("an access token from before the deactivation is active after reactivation: %v", r)
 		}
 	})
 }
