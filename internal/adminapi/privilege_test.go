@@ -1,9 +1,11 @@
 package adminapi_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
@@ -278,6 +280,41 @@ func TestTenantAdminCannotLiftRestrictions(t *testing.T) {
 			if clientsManage(ta.ursula) != "true" {
 				t.Error("the root admin's lift did not take effect")
 			}
+		})
+	}
+}
+
+// TestContextAssignmentGrantsNoMore (issue 8 item 6): assigning a context is
+// a grant when a delegated user's IdP role matches a group there (R-EFF-1):
+// uma, who edits users but holds no Clients - Manage, cannot assign dan to
+// account B where "B operators" gives that role the right; nor can she move
+// tom, who holds more cas rights than she does. Assigning ursula works.
+func TestContextAssignmentGrantsNoMore(t *testing.T) {
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			ta := newTenantAdmin(t, backend)
+			ad, ctx := ta.env.Admin(), context.Background()
+			ad.Must(200, "PUT", "/api/v1/domains/IDP", map[string]string{"kind": "delegated", "placement": "enterprise"})
+			dan, err := ta.env.Store.CreateUser(ctx, model.User{LoginName: "dan", TenantID: ta.t1, Domain: "IDP", Kind: model.KindDelegated,
+				Status: model.StatusActive, Contexts: []string{ta.t1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ta.env.Store.SetUserRoles(ctx, dan.ID, []model.RoleAssignment{{Role: "operator"}}); err != nil {
+				t.Fatal(err)
+			}
+			ad.ID("POST", "/api/v1/groups", map[string]any{"contextId": ta.b, "name": "B operators", "roleNames": []string{"operator"},
+				"values": casTrue("Clients - Manage")})
+			for _, c := range []struct{ name, user string }{{"delegated user into a role-mapped right", dan.ID}, {"a stronger user", ta.tom}} {
+				if r := ta.umaC.Do("PUT", "/api/v1/users/"+c.user+"/contexts", map[string]any{"contexts": []string{ta.t1, ta.b}}); r.Status != 403 {
+					t.Errorf("%s: status %d, want 403: %s", c.name, r.Status, r.Body)
+				}
+				if ctxs := ad.Must(200, "GET", "/api/v1/users/"+c.user, nil).Map(t)["contexts"].([]any); len(ctxs) != 1 {
+					t.Errorf("%s: contexts changed: %v", c.name, ctxs)
+				}
+			}
+			ta.umaC.Must(200, "PUT", "/api/v1/users/"+ta.ursula+"/contexts", map[string]any{"contexts": []string{ta.t1, ta.b}})
+			ad.Must(200, "PUT", "/api/v1/users/"+dan.ID+"/contexts", map[string]any{"contexts": []string{ta.t1, ta.b}})
 		})
 	}
 }

@@ -300,3 +300,29 @@ func (s *Service) checkGrant(ctx context.Context, st storage.Storage, a Actor, c
 	}
 	return ceil.check("values", vals)
 }
+
+// checkAssignment refuses a context assignment that gives u, in a context
+// added (not in old), rights beyond the actor's there: a delegated user gets
+// the groups matching their IdP role names on assignment alone (R-EFF-1).
+func (s *Service) checkAssignment(ctx context.Context, st storage.Storage, a Actor, u model.User, old map[string]bool) error {
+	if a.System {
+		return nil
+	}
+	for _, c := range u.Contexts {
+		if old[c] {
+			continue
+		}
+		ceil, err := s.ceilingFor(ctx, st, a, c)
+		if err != nil {
+			return err
+		}
+		r, err := s.evaluate(ctx, st, u, c, "")
+		if err != nil {
+			return err
+		}
+		if over := ceil.exceeding(r, nil); len(over) > 0 {
+			return model.Errorf(model.EFORBIDDEN, "contexts", "in context %s the user would get rights you do not hold (%s)", c, listed(over))
+		}
+	}
+	return nil
+}

@@ -352,6 +352,9 @@ func (s *Service) SetUserContexts(ctx context.Context, a Actor, id string, conte
 		if tenant != u.TenantID {
 			return model.Invalid("contexts", "a user stays in the tenant it was created in")
 		}
+		if err := s.checkNotStronger(ctx, st, a, u); err != nil {
+			return err
+		}
 		old, next := setOf(u.Contexts), setOf(contexts)
 		for c := range old {
 			if !next[c] {
@@ -386,6 +389,9 @@ func (s *Service) SetUserContexts(ctx context.Context, a Actor, id string, conte
 			return u, nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := s.checkAssignment(ctx, st, a, out, old); err != nil {
 			return err
 		}
 		return s.audit(ctx, st, a, "user.contexts", "user", id, firstContext(out), map[string]any{"contexts": contexts})
