@@ -139,18 +139,22 @@ func (a *API) lifecycle(w http.ResponseWriter, r *http.Request, actor directory.
 	return nil
 }
 
+// passwordInput is the body of PUT /api/v1/users/{id}/password.
+type passwordInput struct {
+	Password string `json:"password"`
+	directory.PasswordReset
+}
+
 func (a *API) setPassword(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
 	id, err := idParam(r, "id")
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Password string `json:"password"`
-	}
+	var in passwordInput
 	if err := decode(w, r, a.maxBody, &in); err != nil {
 		return err
 	}
-	if err := a.svc.SetPassword(r.Context(), actor, id, in.Password); err != nil {
+	if err := a.svc.ResetPassword(r.Context(), actor, id, in.Password, in.PasswordReset); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -21,10 +21,12 @@ const (
 	IdentityProvidersManage      = "Identity providers - Manage"
 	ClientsManage                = "Clients - Manage"
 	AuditRead                    = "Audit - Read"
+	APIKeysManage                = "API keys - Manage"
 )
 
 // AdminRights lists every constant above.
 var AdminRights = []string{CASUsersRead, CASUsersCreateOrModify, CASUsersActivateOrDeactivate, CASUsersDelete,
 	PasswordReset, CASUserGroupsRead, CASUserGroupsManage, ACLTemplatesRead, ACLTemplatesManage, AccessPoliciesManage,
 	ACLCatalogManage, EffectiveRightsRead, ContextsRead, ContextsManage, TwoFactorSettingsModify,
-	IdentityProvidersManage, ClientsManage, AuditRead}
+	IdentityProvidersManage, ClientsManage, AuditRead,
+	APIKeysManage}

@@ -92,7 +92,8 @@ func validateAPIKeyName(name string) (string, error) {
 
 // apiKeyOwner loads the user whose keys are managed and checks that the
 // actor may manage them: users manage their own keys; anyone else needs
-// right in every context of the user, like other user changes (R-USR-4).
+// right in every context of the user, like other user changes (R-USR-4),
+// and no weaker cas rights than the user's (issue 8 item 6).
 // Users outside the actor's reach look missing.
 func (s *Service) apiKeyOwner(ctx context.Context, st storage.Storage, a Actor, userID, right string) (model.User, error) {
 	if !a.System && a.User.ID != "" && a.User.ID == userID {
@@ -135,7 +136,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, a Actor, userID string, in N
 	}
 	var out CreatedAPIKey
 	err = s.tx(ctx, func(st storage.Storage) error {
-		u, err := s.apiKeyOwner(ctx, st, a, userID, rightUsersWrite)
+		u, err := s.apiKeyOwner(ctx, st, a, userID, rightAPIKeysManage)
 		if err != nil {
 			return err
 		}
@@ -159,6 +160,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, a Actor, userID string, in N
 		}
 		out = CreatedAPIKey{APIKey: k, Key: secret}
 		details := map[string]any{"keyId": k.ID, "name": k.Name, "prefix": k.Prefix}
+		if a.System || a.User.ID != u.ID {
+			// Minted by an admin for someone else: the event's actor is
+			// the admin, the target the key's owner.
+			details["onBehalf"] = true
+		}
 		if k.ExpiresAt != nil {
 			details["expiresAt"] = k.ExpiresAt
 		}
@@ -178,14 +184,18 @@ func (s *Service) ListAPIKeys(ctx context.Context, a Actor, userID string) ([]mo
 // DeleteAPIKey revokes one of a user's API keys; it stops working at once.
 func (s *Service) DeleteAPIKey(ctx context.Context, a Actor, userID, keyID string) error {
 	return s.tx(ctx, func(st storage.Storage) error {
-		u, err := s.apiKeyOwner(ctx, st, a, userID, rightUsersWrite)
+		u, err := s.apiKeyOwner(ctx, st, a, userID, rightAPIKeysManage)
 		if err != nil {
 			return err
 		}
 		if err := st.DeleteAPIKey(ctx, u.ID, keyID); err != nil {
 			return err
 		}
-		return s.audit(ctx, st, a, "user.api_key.delete", "user", u.ID, firstContext(u), map[string]any{"keyId": keyID})
+		details := map[string]any{"keyId": keyID}
+		if a.System || a.User.ID != u.ID {
+			details["onBehalf"] = true
+		}
+		return s.audit(ctx, st, a, "user.api_key.delete", "user", u.ID, firstContext(u), details)
 	})
 }
 

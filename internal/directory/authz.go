@@ -27,6 +27,7 @@ const (
 	rightContextsRead    = catalog.ContextsRead
 	rightContextsManage  = catalog.ContextsManage
 	rightAuditRead       = catalog.AuditRead
+	rightAPIKeysManage   = catalog.APIKeysManage
 )
 
 // errHidden is returned when the target lies outside everything the actor

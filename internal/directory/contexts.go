@@ -152,6 +152,9 @@ func (s *Service) SetPolicy(ctx context.Context, a Actor, contextID string, valu
 				return err
 			}
 		}
+		if err := s.checkPolicyGrant(ctx, st, a, contextID, values); err != nil {
+			return err
+		}
 		if err := st.SetPolicy(ctx, contextID, values); err != nil {
 			return err
 		}

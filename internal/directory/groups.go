@@ -36,6 +36,9 @@ func (s *Service) CreateGroup(ctx context.Context, a Actor, g model.Group, templ
 		if err := validateValues(ctx, st, g.Values); err != nil {
 			return err
 		}
+		if err := s.checkGrant(ctx, st, a, g.ContextID, g.Values); err != nil {
+			return err
+		}
 		var err error
 		if out, err = st.CreateGroup(ctx, g); err != nil {
 			if errors.Is(err, model.ErrAlreadyExists) {
@@ -112,17 +115,34 @@ func (s *Service) UpdateGroup(ctx context.Context, a Actor, id string, fn func(m
 		if err := s.authorize(ctx, st, a, rightGroupsManage, g.ContextID); err != nil {
 			return err
 		}
+		var lift *liftGuard
 		out, err = st.UpdateGroup(ctx, id, func(old model.Group) (model.Group, error) {
 			ng, err := fn(old)
 			if err != nil {
 				return ng, err
 			}
-			return ng, validateValues(ctx, st, ng.Values)
+			if err := validateValues(ctx, st, ng.Values); err != nil {
+				return ng, err
+			}
+			// Only what this change grants: changed values, or every value
+			// when new role names carry the group to more users.
+			granted := changedValues(old.Values, ng.Values)
+			if addsRoleNames(old.RoleNames, ng.RoleNames) {
+				granted = ng.Values
+			}
+			if err := s.checkGrant(ctx, st, a, old.ContextID, granted); err != nil {
+				return ng, err
+			}
+			lift, err = s.guardGroupLift(ctx, st, a, len(released(old.Values, ng.Values)) > 0, id)
+			return ng, err
 		})
 		if errors.Is(err, model.ErrAlreadyExists) {
 			return model.Errorf(model.ECONFLICT, "name", "a group with that name already exists in this context")
 		}
 		if err != nil {
+			return err
+		}
+		if err := lift.check(ctx, st); err != nil {
 			return err
 		}
 		return s.audit(ctx, st, a, "group.update", "group", id, g.ContextID, map[string]any{"name": out.Name, "values": len(out.Values)})
@@ -146,11 +166,21 @@ func (s *Service) ApplyTemplate(ctx context.Context, a Actor, groupID, templateI
 		if err != nil {
 			return err
 		}
+		var lift *liftGuard
 		out, err = st.UpdateGroup(ctx, groupID, func(old model.Group) (model.Group, error) {
+			if err := s.checkGrant(ctx, st, a, old.ContextID, changedValues(old.Values, vals)); err != nil {
+				return old, err
+			}
+			if lift, err = s.guardGroupLift(ctx, st, a, len(released(old.Values, vals)) > 0, groupID); err != nil {
+				return old, err
+			}
 			old.Values = vals
 			return old, nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := lift.check(ctx, st); err != nil {
 			return err
 		}
 		return s.audit(ctx, st, a, "group.apply_template", "group", groupID, g.ContextID, map[string]any{"templateId": templateID, "values": len(vals)})
@@ -168,7 +198,14 @@ func (s *Service) DeleteGroup(ctx context.Context, a Actor, id string) error {
 		if err := s.authorize(ctx, st, a, rightGroupsManage, g.ContextID); err != nil {
 			return err
 		}
+		lift, err := s.guardGroupLift(ctx, st, a, holdsBack(g.Values), id)
+		if err != nil {
+			return err
+		}
 		if err := st.DeleteGroup(ctx, id); err != nil {
+			return err
+		}
+		if err := lift.check(ctx, st); err != nil {
 			return err
 		}
 		return s.audit(ctx, st, a, "group.delete", "group", id, g.ContextID, map[string]any{"name": g.Name})
@@ -228,6 +265,13 @@ func (s *Service) changeMember(ctx context.Context, a Actor, m model.Membership,
 		if err := s.authorize(ctx, st, a, rightGroupsManage, m.ContextID); err != nil {
 			return err
 		}
+		if g.ContextID == root.ID && !a.System {
+			// Global groups reach every context: only root administrators
+			// assign them (issue 8 item 6).
+			if err := s.authorize(ctx, st, a, rightGroupsManage, root.ID); err != nil {
+				return model.Errorf(model.EFORBIDDEN, "groupId", "only root administrators assign global groups")
+			}
+		}
 		u, err := s.visibleUser(ctx, st, a, m.UserID)
 		if err != nil {
 			if model.ErrorCode(err) == model.ENOTFOUND {
@@ -248,9 +292,19 @@ func (s *Service) changeMember(ctx context.Context, a Actor, m model.Membership,
 			if !assigned {
 				return model.Invalid("contextId", "the user is not assigned to context %q; assign the context first", m.ContextID)
 			}
+			// A membership grants every value of the group.
+			if err := s.checkGrant(ctx, st, a, m.ContextID, g.Values); err != nil {
+				return err
+			}
 			err = st.AddMember(ctx, m)
 		} else {
-			err = st.RemoveMember(ctx, m)
+			lift, lerr := s.guardLift(ctx, st, a, holdsBack(g.Values), []model.Membership{m})
+			if lerr != nil {
+				return lerr
+			}
+			if err = st.RemoveMember(ctx, m); err == nil {
+				err = lift.check(ctx, st)
+			}
 		}
 		if err != nil {
 			return err

@@ -27,6 +27,8 @@ type Service struct {
 	clients      *clientCache
 	users        *genCache[model.User]
 	rights       *genCache[access.Result]
+	// tokenLifetime bounds signed tokens' validity (SetTokenLifetime).
+	tokenLifetime time.Duration
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for

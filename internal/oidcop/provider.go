@@ -108,6 +108,7 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 	p.cache = newVerifyCache(time.Second)
 	p.origins, p.ownOrigin = &originIndex{store: p.store, ttl: 5 * time.Second, now: now}, issuerOrigin(issuer)
 	svc.OnUserChange(func(string) { p.cache.invalidate() })
+	svc.SetTokenLifetime(p.maxTokenTTL())
 	p.keys = &keyManager{store: p.store, log: log, alg: jose.SignatureAlgorithm(opts.SigningAlg), rotate: opts.KeyRotation,
 		retain: p.maxTokenTTL(), now: now}
 	sealer, err := newKeySealer(opts.MasterKey)

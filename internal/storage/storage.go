@@ -168,6 +168,8 @@ type Storage interface {
 	DeleteUserAPIKeys(ctx context.Context, userID string) (int, error)
 	// TouchAPIKey records when a key was last used.
 	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+
+	UserGrantStore
 }
 
 // Now is the clock used by backends; tests may replace it per instance.

@@ -42,6 +42,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Tickets", testTickets},
 		{"APIKeys", testAPIKeys},
 		{"OAuth", testOAuth},
+		{"UserGrants", testUserGrants},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}

@@ -162,24 +162,7 @@ func (s *Store) GetGrant(ctx context.Context, id string) (model.Grant, error) {
 
 // SessionGrants implements storage.Storage.
 func (s *Store) SessionGrants(ctx context.Context, sessionID string) ([]model.Grant, error) {
-	rows, err := s.query(ctx, `SELECT id, client_id, user_id, session_id, expires_at FROM oauth_grants WHERE session_id = $1 ORDER BY id`, sessionID)
-	if err != nil {
-		return nil, fmt.Errorf("session grants: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Grant
-	for rows.Next() {
-		var (
-			g   model.Grant
-			exp int64
-		)
-		if err := rows.Scan(&g.ID, &g.ClientID, &g.UserID, &g.SessionID, &exp); err != nil {
-			return nil, err
-		}
-		g.ExpiresAt = fromMicros(exp)
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return s.listGrants(ctx, "session_id", sessionID)
 }
 
 // CreateRefreshToken implements storage.Storage.
