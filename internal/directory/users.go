@@ -476,10 +476,6 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 		return s.audit(ctx, st, a, "user."+lifecycleVerb(from, to), "user", id, firstContext(out), map[string]any{"from": from, "to": to})
 	})
 	if err == nil {
-		s.users.forget() // before the hooks: they re-read the user
-		for _, f := range s.onUserChange {
-			f(id)
-		}
 		s.notifyEnded(ctx, ended)
 	}
 	return out, err

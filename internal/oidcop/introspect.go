@@ -103,7 +103,7 @@ func (p *Provider) live(ctx context.Context, t Token) (Token, error) {
 	if revoked {
 		return t, errors.New("token revoked")
 	}
-	c, err := p.clients.get(ctx, claims.ClientID)
+	c, err := p.oidcClient(ctx, claims.ClientID)
 	if err != nil {
 		return t, fmt.Errorf("client: %w", err)
 	}
@@ -245,7 +245,7 @@ func (p *Provider) authenticateClient(r *http.Request) (string, bool) {
 	if id == "" || secret == "" {
 		return "", false
 	}
-	c, err := p.clients.get(r.Context(), id)
+	c, err := p.oidcClient(r.Context(), id)
 	if err != nil || !checkSecret(c, secret) {
 		return "", false
 	}

@@ -87,7 +87,7 @@ func (s opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest,
 }
 
 func (s opStorage) wrap(ctx context.Context, m model.AuthRequest) *authRequest {
-	c, _ := s.p.clients.get(ctx, m.ClientID)
+	c, _ := s.p.oidcClient(ctx, m.ClientID)
 	return &authRequest{m: m, module: c.Module}
 }
 
@@ -151,14 +151,14 @@ func grantOf(jti string) string {
 }
 
 func (s opStorage) accessTTL(ctx context.Context, clientID string) time.Duration {
-	if c, err := s.p.clients.get(ctx, clientID); err == nil && c.AccessTTL > 0 {
+	if c, err := s.p.oidcClient(ctx, clientID); err == nil && c.AccessTTL > 0 {
 		return c.AccessTTL
 	}
 	return s.p.opts.AccessTTL
 }
 
 func (s opStorage) refreshTTL(ctx context.Context, clientID string) time.Duration {
-	if c, err := s.p.clients.get(ctx, clientID); err == nil && c.RefreshTTL > 0 {
+	if c, err := s.p.oidcClient(ctx, clientID); err == nil && c.RefreshTTL > 0 {
 		return c.RefreshTTL
 	}
 	return s.p.opts.RefreshTTL
@@ -248,7 +248,7 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 	if err != nil || u.Status != model.StatusActive {
 		return nil, op.ErrInvalidRefreshToken
 	}
-	c, _ := s.p.clients.get(ctx, rt.ClientID)
+	c, _ := s.p.oidcClient(ctx, rt.ClientID)
 	return &refreshRequest{m: rt, module: c.Module}, nil
 }
 
@@ -333,7 +333,7 @@ func (s opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorit
 func (s opStorage) KeySet(context.Context) ([]op.Key, error) { return s.p.keys.published(), nil }
 
 func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
-	c, err := s.p.clients.get(ctx, id)
+	c, err := s.p.oidcClient(ctx, id)
 	if model.ErrorCode(err) == model.ENOTFOUND {
 		return nil, fmt.Errorf("unknown client")
 	}
@@ -344,7 +344,7 @@ func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clien
 }
 
 func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
-	c, err := s.p.clients.get(ctx, id)
+	c, err := s.p.oidcClient(ctx, id)
 	if model.ErrorCode(err) == model.ENOTFOUND {
 		return errors.New("invalid client credentials")
 	}
@@ -365,7 +365,7 @@ func (s opStorage) ClientCredentials(ctx context.Context, id, secret string) (op
 }
 
 func (s opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string, scopes []string) (op.TokenRequest, error) {
-	c, err := s.p.clients.get(ctx, id)
+	c, err := s.p.oidcClient(ctx, id)
 	if err != nil {
 		return nil, oidc.ErrInvalidClient()
 	}

@@ -61,7 +61,6 @@ type Provider struct {
 	pages    *web.Pages
 	log      *slog.Logger
 	keys     *keyManager
-	clients  *clientCache
 	verifier *op.AccessTokenVerifier
 	cache    *verifyCache
 	issuer   string
@@ -101,9 +100,10 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 	}
 	issuer := strings.TrimSuffix(opts.Issuer, "/")
 	p := &Provider{svc: svc, store: svc.Store(), sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
-	p.clients = &clientCache{store: p.store, ttl: 5 * time.Second, now: now}
 	p.cache = newVerifyCache(time.Second)
-	svc.OnUserChange(func(string) { p.cache.invalidate() })
+	// Any committed change on this node (a user's status, a client, a
+	// revocation through the directory) makes cached live state stale.
+	svc.OnChange(func(directory.Change) { p.cache.invalidate() })
 	p.keys = &keyManager{store: p.store, log: log, alg: jose.SignatureAlgorithm(opts.SigningAlg), rotate: opts.KeyRotation,
 		retain: p.maxTokenTTL(), now: now}
 	sealer, err := newKeySealer(opts.MasterKey)

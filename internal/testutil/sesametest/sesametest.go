@@ -55,6 +55,9 @@ type Options struct {
 	OIDC oidcop.Options
 	// HTTPClient makes the server's outgoing calls (logout callbacks).
 	HTTPClient *http.Client
+	// Now, when set, is the clock of the directory and the OIDC provider
+	// (cache TTLs, token times).
+	Now func() time.Time
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -71,6 +74,12 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.DiscardHandler)
 	svc := directory.New(st, password.New(FastHash, 4), log)
+	if opts.Now != nil {
+		svc.SetClock(opts.Now)
+		if opts.OIDC.Now == nil {
+			opts.OIDC.Now = opts.Now
+		}
+	}
 	cat, err := catalog.Default()
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,58 @@
+package oidcop_test
+
+import (
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
+)
+
+// testClock is the real time plus an offset the test moves forward, so
+// cache TTLs pass without sleeping.
+type testClock struct{ off atomic.Int64 }
+
+func (c *testClock) now() time.Time           { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *testClock) advance(d time.Duration) { c.off.Add(int64(d)) }
+
+// clientTTL is the client cache's TTL (directory/clientcache.go), the
+// longest of the caches on the token path.
+const clientTTL = 5 * time.Second
+
+// TestClientDeletionAcrossNodes (issue 8 item 20, ARCHITECTURE cache
+// table): a deleted client's access tokens stop working on the node that
+// deleted it at once — userinfo and introspection by the resource server
+// listed in its audience — and on another node within the client cache's
+// TTL.
+func TestClientDeletionAcrossNodes(t *testing.T) {
+	for _, b := range sesametest.Backends {
+		t.Run(b, func(t *testing.T) {
+			clk := &testClock{}
+			f := setup(t, b, sesametest.Options{Now: clk.now})
+			other := f.env.Node(t, sesametest.Options{Now: clk.now})
+			rs := f.newRP(t, "Resource server", "portal", nil)
+			app := f.newRP(t, "Doomed app", "portal", map[string]any{"audience": []string{rs.id}})
+			tok := f.login(t, f.browser(t), app, "carol", carolPW)
+			for name, base := range map[string]string{"this node": f.env.Server.URL, "other node": other.Server.URL} {
+				if st := bearerGet(t, base+"/oauth2/userinfo", tok.AccessToken); st != http.StatusOK {
+					t.Fatalf("%s: userinfo before deletion: %d", name, st)
+				}
+			}
+			if got := f.introspect(t, rs, tok.AccessToken); got["active"] != true {
+				t.Fatalf("introspection by the audience before deletion: %v", got)
+			}
+			f.env.Admin().Must(http.StatusNoContent, "DELETE", "/api/v1/clients/"+app.id, nil)
+			if st := bearerGet(t, f.env.Server.URL+"/oauth2/userinfo", tok.AccessToken); st != http.StatusUnauthorized {
+				t.Errorf("this node: userinfo right after deletion: %d, want 401", st)
+			}
+			if got := f.introspect(t, rs, tok.AccessToken); got["active"] != false {
+				t.Errorf("this node: introspection right after deletion: %v", got)
+			}
+			clk.advance(clientTTL)
+			if st := bearerGet(t, other.Server.URL+"/oauth2/userinfo", tok.AccessToken); st != http.StatusUnauthorized {
+				t.Errorf("other node: userinfo after the TTL: %d, want 401", st)
+			}
+		})
+	}
+}
