@@ -213,7 +213,13 @@ type APIDecisionACL struct {
 	Value any           `json:"value"`
 }
 
-// Deny reasons that do not depend on the request.
+// ReasonDenied is the one reason a portal gets for any denial, wrong
+// credentials and missing rights alike (issue 8: the endpoint must not
+// tell a valid login from an invalid one); the audit event carries the
+// detailed reason (R-OPS-4).
+const ReasonDenied = "access denied"
+
+// Detailed deny reasons (audit only) that do not depend on the request.
 const (
 	ReasonBadCredentials = "invalid credentials"
 	ReasonNoAPIAccess    = "no API access: API IP Allow not set"
@@ -271,7 +277,11 @@ func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 	if err := s.ValidateAPIQuery(ctx, q); err != nil {
 		return APIDecision{}, err
 	}
-	d, err := s.decideAPI(ctx, q, subject)
+	if err := s.policyCaller(ctx, caller, q.Module); err != nil {
+		s.AuditDenied(context.WithoutCancel(ctx), caller, "api.authorize", "", "", err.Error())
+		return APIDecision{}, err
+	}
+	d, err := s.decideAPI(ctx, caller, q, subject)
 	if err != nil {
 		return APIDecision{}, err
 	}
@@ -297,10 +307,39 @@ func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 		TargetType: "user", TargetID: target, ContextID: d.ContextID, SourceIP: caller.IP, Outcome: outcome, Details: details}); err != nil {
 		s.log.Error("audit api decision", "err", err)
 	}
+	if !d.Allow {
+		// The portal learns only that the call is denied: not whether the
+		// credentials were right, whose they are, or which check failed.
+		return APIDecision{Allow: false, Reason: ReasonDenied, Module: d.Module}, nil
+	}
 	return d, nil
 }
 
-func (s *Service) decideAPI(ctx context.Context, q APIQuery, subject func(context.Context) (Actor, error)) (APIDecision, error) {
+// policyCaller checks who may ask for decisions (issue 8: the endpoint is
+// otherwise a password oracle): only a registered policy-decision client
+// (Client.PolicyDecision, confidential, OIDC), authenticated by its own
+// client credentials token, and only about its own module.
+func (s *Service) policyCaller(ctx context.Context, caller Actor, module string) error {
+	if caller.System || caller.User.ID != "" || caller.ClientID == "" || caller.Via != ViaBearer {
+		return model.Errorf(model.EFORBIDDEN, "", "only a policy-decision client, with its own client credentials token, may ask for decisions")
+	}
+	c, err := s.Client(ctx, caller.ClientID)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Errorf(model.EFORBIDDEN, "", "client %s is not registered", caller.ClientID)
+	}
+	if err != nil {
+		return fmt.Errorf("policy caller: %w", err)
+	}
+	if !c.PolicyDecision || c.Public || c.Protocol != model.ProtocolOIDC {
+		return model.Errorf(model.EFORBIDDEN, "", "client %s is not a policy-decision client", c.ID)
+	}
+	if c.Module != module {
+		return model.Errorf(model.EFORBIDDEN, "", "client %s decides for module %s only", c.ID, c.Module)
+	}
+	return nil
+}
+
+func (s *Service) decideAPI(ctx context.Context, caller Actor, q APIQuery, subject func(context.Context) (Actor, error)) (APIDecision, error) {
 	d := APIDecision{Module: q.Module}
 	deny := func(format string, args ...any) (APIDecision, error) {
 		d.Allow, d.Reason = false, fmt.Sprintf(format, args...)
@@ -319,9 +358,14 @@ func (s *Service) decideAPI(ctx context.Context, q APIQuery, subject func(contex
 	}
 	d.Via = who.Via
 	d.User = &APIDecisionUser{ID: u.ID, LoginName: u.LoginName, TenantID: u.TenantID}
-	// A token is bound to the module and context it was issued for.
+	// A token is bound to the module and context it was issued for, and
+	// is for this portal: issued for its module or naming it in aud
+	// (RFC 9068 §4).
 	if who.Module != "" && who.Module != q.Module {
 		return deny("the token was issued for module %s, not %s", who.Module, q.Module)
+	}
+	if who.Via == ViaBearer && who.Module == "" && !slices.Contains(who.Audience, caller.ClientID) {
+		return deny("the token is neither for module %s nor for client %s", q.Module, caller.ClientID)
 	}
 	if who.ContextID != "" && q.ContextID != "" && who.ContextID != q.ContextID {
 		return deny("the token was issued for another context: get a token for context %s first", q.ContextID)

@@ -54,8 +54,14 @@ func validateClient(c model.Client) error {
 		if c.Public && slices.Contains(c.GrantTypes, "client_credentials") {
 			return model.Invalid("grantTypes", "a public client cannot use client_credentials")
 		}
+		if err := validateTokenSettings(c); err != nil {
+			return err
+		}
 	default:
 		return model.Invalid("protocol", "must be oidc or cas")
+	}
+	if c.Protocol != model.ProtocolOIDC && (len(c.AllowedScopes) > 0 || len(c.Audience) > 0 || c.PolicyDecision) {
+		return model.Invalid("allowedScopes", "allowed scopes, audience and policyDecision are settings of OIDC clients")
 	}
 	if c.LogoutURL != "" {
 		if _, err := clients.ParseURL(c.LogoutURL); err != nil {

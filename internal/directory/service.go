@@ -82,6 +82,8 @@ type Actor struct {
 	Module string
 	// Scopes are the token's OAuth 2.0 scopes.
 	Scopes []string
+	// Audience is the token's aud (RFC 9068 §3).
+	Audience []string
 	// Via is ViaBasic, ViaAPIKey or ViaBearer ("" for system actors and
 	// internal callers).
 	Via string

@@ -13,7 +13,7 @@ import (
 // cache TTLs pass without sleeping.
 type testClock struct{ off atomic.Int64 }
 
-func (c *testClock) now() time.Time           { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *testClock) now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *testClock) advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // clientTTL is the client cache's TTL (directory/clientcache.go), the

@@ -73,8 +73,17 @@ func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
 
-// IsScopeAllowed: only the scopes Sesame knows.
-func (c *client) IsScopeAllowed(scope string) bool { return slices.Contains(supportedScopes, scope) }
+// IsScopeAllowed: the scopes Sesame serves to everyone, and those the
+// client's registration allows (AllowedScopes, e.g. sesame:admin); op
+// drops any other requested scope (RFC 6749 §3.3).
+func (c *client) IsScopeAllowed(scope string) bool { return scopeAllowed(c.m, scope) }
+
+func scopeAllowed(c model.Client, scope string) bool {
+	if scope == model.ScopeAdmin && c.Public {
+		return false // never, whatever the registration says (RFC 9700 §2.3)
+	}
+	return slices.Contains(supportedScopes, scope) || slices.Contains(c.AllowedScopes, scope)
+}
 
 // IDTokenUserinfoClaimsAssertion puts profile and email claims in the ID
 // token too, so apps need not call userinfo.

@@ -22,9 +22,11 @@ const maxToken = 8192
 
 // Token is a verified, live access token.
 type Token struct {
-	Claims    *oidc.AccessTokenClaims
-	User      model.User // zero for client credentials tokens
-	ClientID  string
+	Claims   *oidc.AccessTokenClaims
+	User     model.User // zero for client credentials tokens
+	ClientID string
+	// Client is the token's client as registered now (live state).
+	Client    model.Client
 	ContextID string
 	Module    string
 	Scopes    []string
@@ -107,7 +109,7 @@ func (p *Provider) live(ctx context.Context, t Token) (Token, error) {
 	if err != nil {
 		return t, fmt.Errorf("client: %w", err)
 	}
-	t.Module = c.Module
+	t.Module, t.Client = c.Module, c
 	if claims.Subject == claims.ClientID && strings.HasPrefix(claims.JWTID, "cc.") {
 		t.User = model.User{}
 		return t, nil
@@ -116,6 +118,19 @@ func (p *Provider) live(ctx context.Context, t Token) (Token, error) {
 		return t, err
 	}
 	return t, nil
+}
+
+// bearerError answers a refused bearer token (RFC 6750 §3.1): 403
+// insufficient_scope for a valid token that is not for this resource, else
+// 401 invalid_token.
+func bearerError(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrInsufficient) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="insufficient_scope"`)
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "insufficient_scope", "error_description": err.Error()})
+		return
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="invalid_token"`)
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "the access token is not valid"})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -160,7 +175,7 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := p.verify(ctx, raw)
-	if err != nil {
+	if err != nil || !mayIntrospect(e.t, clientID) {
 		writeJSON(w, http.StatusOK, inactive)
 		return
 	}
@@ -202,6 +217,17 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	b = append(b, '\n')
 	e.resp.Store(&b)
 	writeRaw(w, b)
+}
+
+// mayIntrospect is RFC 7662 §4: a client learns about a token only when
+// it was issued to that client, or names it in aud and the token's client
+// still lists it as an audience (Client.Audience); otherwise the answer is
+// active:false, as for any token it has no business with.
+func mayIntrospect(t Token, caller string) bool {
+	if caller == t.ClientID {
+		return true
+	}
+	return slices.Contains(t.Claims.Audience, caller) && slices.Contains(t.Client.Audience, caller)
 }
 
 func writeRaw(w http.ResponseWriter, b []byte) {
@@ -274,10 +300,9 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "a bearer access token is required"})
 		return
 	}
-	t, err := p.Verify(r.Context(), raw)
-	if err != nil || t.IsClient() {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "the access token is not valid"})
+	t, err := p.VerifyFor(r.Context(), raw, ResourceUser)
+	if err != nil {
+		bearerError(w, err)
 		return
 	}
 	ui := new(oidc.UserInfo)

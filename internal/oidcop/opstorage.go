@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +87,7 @@ func (s opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest,
 
 func (s opStorage) wrap(ctx context.Context, m model.AuthRequest) *authRequest {
 	c, _ := s.p.oidcClient(ctx, m.ClientID)
-	return &authRequest{m: m, module: c.Module}
+	return &authRequest{m: m, module: c.Module, aud: s.p.audience(c)}
 }
 
 func (s opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
@@ -248,8 +247,11 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 	if err != nil || u.Status != model.StatusActive {
 		return nil, op.ErrInvalidRefreshToken
 	}
-	c, _ := s.p.oidcClient(ctx, rt.ClientID)
-	return &refreshRequest{m: rt, module: c.Module}, nil
+	c, err := s.p.oidcClient(ctx, rt.ClientID)
+	if err != nil {
+		return nil, op.ErrInvalidRefreshToken
+	}
+	return &refreshRequest{m: rt, module: c.Module, aud: s.p.audience(c)}, nil
 }
 
 // TerminateSession is op's fallback; Sesame ends sessions through
@@ -370,7 +372,7 @@ func (s opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string,
 		return nil, oidc.ErrInvalidClient()
 	}
 	for _, sc := range scopes {
-		if sc == oidc.ScopeOpenID || sc == oidc.ScopeOfflineAccess || !slices.Contains(supportedScopes, sc) {
+		if sc == oidc.ScopeOpenID || sc == oidc.ScopeOfflineAccess || !scopeAllowed(c, sc) {
 			return nil, oidc.ErrInvalidScope().WithDescription("scope %s is not available with client_credentials", sc)
 		}
 	}
@@ -378,7 +380,7 @@ func (s opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string,
 	if ttl <= 0 {
 		ttl = s.p.opts.AccessTTL
 	}
-	return &ccRequest{clientID: id, scopes: scopes, module: c.Module, ttl: ttl}, nil
+	return &ccRequest{clientID: id, scopes: scopes, module: c.Module, ttl: ttl, aud: s.p.audience(c)}, nil
 }
 
 func (s opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
