@@ -60,6 +60,9 @@ func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error)
 	}
 	now := p.now()
 	k := p.cache.key(raw)
+	if p.cache.refused(k, now) {
+		return nil, errRefused
+	}
 	old, fresh := p.cache.get(k, now)
 	if old != nil && fresh {
 		if !old.live {
@@ -72,11 +75,22 @@ func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error)
 	if old != nil {
 		e.t, e.exp = old.t, old.exp
 	} else {
+		// Format and expiry first, without any signature work (issue 8
+		// item 19): a replayed expired or malformed token costs a parse.
+		if err := p.precheck(raw, now); err != nil {
+			p.cache.refuse(k, now)
+			return nil, err
+		}
+		p.sigChecks.Add(1)
 		claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, p.verifier)
 		if err != nil {
+			if ctx.Err() == nil {
+				p.cache.refuse(k, now)
+			}
 			return nil, fmt.Errorf("verify: %w", err)
 		}
 		if claims.JWTID == "" || claims.ClientID == "" {
+			p.cache.refuse(k, now)
 			return nil, errors.New("not a Sesame access token")
 		}
 		e.t = Token{Claims: claims, ClientID: claims.ClientID, Scopes: claims.Scopes, ContextID: claimString(claims, claimContext)}

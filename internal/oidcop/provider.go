@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -63,9 +64,11 @@ type Provider struct {
 	keys     *keyManager
 	verifier *op.AccessTokenVerifier
 	cache    *verifyCache
-	issuer   string
-	opts     Options
-	now      func() time.Time
+	// sigChecks counts signature verifications of access tokens (tests).
+	sigChecks atomic.Uint64
+	issuer    string
+	opts      Options
+	now       func() time.Time
 	// endSession ends the browser's SSO session and tells every app
 	// (set by the server to the login handler's logout).
 	EndSession func(w http.ResponseWriter, r *http.Request)
