@@ -56,3 +56,33 @@ func TestClientDeletionAcrossNodes(t *testing.T) {
 		})
 	}
 }
+
+// userTTL is the user cache's and the verified-token live state's TTL.
+const userTTL = time.Second
+
+// TestUserDeactivationAcrossNodes (item 20, ARCHITECTURE cache table): a
+// deactivated user's token stops at once on the node that deactivated
+// them and on another node within the user cache's TTL.
+func TestUserDeactivationAcrossNodes(t *testing.T) {
+	for _, b := range sesametest.Backends {
+		t.Run(b, func(t *testing.T) {
+			clk := &testClock{}
+			f := setup(t, b, sesametest.Options{Now: clk.now})
+			other := f.env.Node(t, sesametest.Options{Now: clk.now})
+			tok := f.login(t, f.browser(t), f.app1, "carol", carolPW)
+			for name, base := range map[string]string{"this node": f.env.Server.URL, "other node": other.Server.URL} {
+				if st := bearerGet(t, base+"/oauth2/userinfo", tok.AccessToken); st != http.StatusOK {
+					t.Fatalf("%s before: %d", name, st)
+				}
+			}
+			f.env.Admin().Must(http.StatusOK, "POST", "/api/v1/users/"+f.carol+"/deactivate", nil)
+			if st := bearerGet(t, f.env.Server.URL+"/oauth2/userinfo", tok.AccessToken); st != http.StatusUnauthorized {
+				t.Errorf("this node right after deactivation: %d, want 401", st)
+			}
+			clk.advance(userTTL)
+			if st := bearerGet(t, other.Server.URL+"/oauth2/userinfo", tok.AccessToken); st != http.StatusUnauthorized {
+				t.Errorf("other node after the TTL: %d, want 401", st)
+			}
+		})
+	}
+}
