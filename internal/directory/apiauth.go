@@ -264,14 +264,17 @@ func (s *Service) queryACL(ctx context.Context, module, name string) (model.ACL,
 }
 
 // DecideAPI is the policy decision point portals call for their API callers
-// (R-SSO-6). subject resolves the caller's credentials; an EUNAUTHORIZED
-// error from it is a denial ("invalid credentials", the same words for an
-// unknown user and a wrong secret). The caller must then be active, may act
-// in the context (R-SSO-5, R-PRT-1), may use the module (R-MOD-1..3), and
-// its address must be in its API IP Allow ranges (R-ACL-3); a named boolean
-// right must be true, a text right is reported. Bad input is an EINVALID
-// error; a decision, allow or deny, is not an error. Every decision is
-// audited (R-OPS-4), never with the credentials.
+// (R-SSO-6). Only a policy-decision client may ask, about its own module
+// (policyCaller; else EFORBIDDEN). subject resolves the API caller's
+// credentials; an EUNAUTHORIZED error from it is a denial. The API caller
+// must then be active, may act in the context (R-SSO-5, R-PRT-1), may use
+// the module (R-MOD-1..3), and its address must be in its API IP Allow
+// ranges (R-ACL-3); a named boolean right must be true, a text right is
+// reported. Bad input is an EINVALID error; a decision, allow or deny, is
+// not an error. Every decision is audited with its detailed reason
+// (R-OPS-4), never with the credentials; a denial answers only
+// ReasonDenied, so the portal cannot tell a wrong password from a missing
+// right (issue 8: no password oracle).
 func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subject func(context.Context) (Actor, error)) (APIDecision, error) {
 	q.IP = q.IP.Unmap()
 	if err := s.ValidateAPIQuery(ctx, q); err != nil {
