@@ -175,6 +175,10 @@ func (a *API) limitCredentialCheck(ctx context.Context, c *authorizeCredentials,
 // authorize answers 200 with a decision for any well-formed question: allow
 // or deny with a reason.
 func (a *API) authorize(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
+	// Only policy-decision clients get as far as the body (issue 8 item 5).
+	if err := a.svc.PolicyCaller(r.Context(), actor, ""); err != nil {
+		return err
+	}
 	var in authorizeInput
 	if err := decode(w, r, a.maxBody, &in); err != nil {
 		return err

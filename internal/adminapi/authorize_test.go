@@ -465,13 +465,21 @@ func TestAuthorizeBearerVerifier(t *testing.T) {
 	}
 }
 
-// TestAuthorizeBadInput: a malformed question is a 400 naming the field,
-// never a decision and never a 500.
+// TestAuthorizeBadInput: a malformed question from a policy-decision
+// client is a 400 naming the field, never a decision and never a 500; from
+// anyone else it is a 403 before the body is read.
 func TestAuthorizeBadInput(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			w := newAPIWorld(t, backend)
-			ad := w.env.Admin()
+			ad := struct {
+				Do func(method, path string, body any, hdr ...string) sesametest.Response
+			}{Do: func(method, path string, body any, hdr ...string) sesametest.Response {
+				return w.env.As("", "").Do(method, path, body, append([]string{"Authorization", "Bearer " + w.pdp.token}, hdr...)...)
+			}}
+			if r := w.env.Admin().Do("POST", "/api/v1/authorize", `{"credentials":`); r.Status != 403 {
+				t.Errorf("malformed body from the root admin: %d, want 403 before parsing", r.Status)
+			}
 			ok := map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"}
 			with := func(k string, v any) map[string]any {
 				m := map[string]any{}
@@ -544,10 +552,12 @@ func TestAuthorizeBadInput(t *testing.T) {
 				t.Errorf("text/plain: %d", r.Status)
 			}
 			// None of that was a decision.
-			var events struct{ Items []any }
-			ad.Must(200, "GET", "/api/v1/audit?action=api.authorize", nil).JSON(t, &events)
-			if len(events.Items) != 0 {
-				t.Errorf("bad input was decided: %d events", len(events.Items))
+			var events struct{ Items []model.AuditEvent }
+			w.env.Admin().Must(200, "GET", "/api/v1/audit?action=api.authorize", nil).JSON(t, &events)
+			for _, e := range events.Items {
+				if _, decided := e.Details["allow"]; decided {
+					t.Errorf("bad input was decided: %+v", e)
+				}
 			}
 		})
 	}

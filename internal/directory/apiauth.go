@@ -280,8 +280,7 @@ func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 	if err := s.ValidateAPIQuery(ctx, q); err != nil {
 		return APIDecision{}, err
 	}
-	if err := s.policyCaller(ctx, caller, q.Module); err != nil {
-		s.AuditDenied(context.WithoutCancel(ctx), caller, "api.authorize", "", "", err.Error())
+	if err := s.PolicyCaller(ctx, caller, q.Module); err != nil {
 		return APIDecision{}, err
 	}
 	d, err := s.decideAPI(ctx, caller, q, subject)
@@ -318,10 +317,19 @@ func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 	return d, nil
 }
 
-// policyCaller checks who may ask for decisions (issue 8: the endpoint is
+// PolicyCaller checks who may ask for decisions (issue 8: the endpoint is
 // otherwise a password oracle): only a registered policy-decision client
 // (Client.PolicyDecision, confidential, OIDC), authenticated by its own
-// client credentials token, and only about its own module.
+// client credentials token, and only about its own module (module "": not
+// checked yet). A refusal is EFORBIDDEN and audited.
+func (s *Service) PolicyCaller(ctx context.Context, caller Actor, module string) error {
+	err := s.policyCaller(ctx, caller, module)
+	if model.ErrorCode(err) == model.EFORBIDDEN {
+		s.AuditDenied(context.WithoutCancel(ctx), caller, "api.authorize", "", "", err.Error())
+	}
+	return err
+}
+
 func (s *Service) policyCaller(ctx context.Context, caller Actor, module string) error {
 	if caller.System || caller.User.ID != "" || caller.ClientID == "" || caller.Via != ViaBearer {
 		return model.Errorf(model.EFORBIDDEN, "", "only a policy-decision client, with its own client credentials token, may ask for decisions")
@@ -336,7 +344,7 @@ func (s *Service) policyCaller(ctx context.Context, caller Actor, module string)
 	if !c.PolicyDecision || c.Public || c.Protocol != model.ProtocolOIDC {
 		return model.Errorf(model.EFORBIDDEN, "", "client %s is not a policy-decision client", c.ID)
 	}
-	if c.Module != module {
+	if module != "" && c.Module != module {
 		return model.Errorf(model.EFORBIDDEN, "", "client %s decides for module %s only", c.ID, c.Module)
 	}
 	return nil
