@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
@@ -82,6 +84,39 @@ func TestUserDeactivationAcrossNodes(t *testing.T) {
 			clk.advance(userTTL)
 			if st := bearerGet(t, other.Server.URL+"/oauth2/userinfo", tok.AccessToken); st != http.StatusUnauthorized {
 				t.Errorf("other node after the TTL: %d, want 401", st)
+			}
+		})
+	}
+}
+
+// TestDeclaredClientWorksAtOnce (item 20): a client whose id was asked for
+// before it existed (ids chosen by `sesame apply`) works at once after it
+// is created, on this node and on another: a missing client is never
+// cached (the old oidcop client cache kept the not-found answer 5 s).
+func TestDeclaredClientWorksAtOnce(t *testing.T) {
+	for _, b := range sesametest.Backends {
+		t.Run(b, func(t *testing.T) {
+			f := setup(t, b, sesametest.Options{})
+			other := f.env.Node(t, sesametest.Options{})
+			nodes := map[string]string{"this node": f.env.Server.URL, "other node": other.Server.URL}
+			cc := func(base, secret string) int {
+				st, _ := postForm(t, base+"/oauth2/token", map[string][]string{"grant_type": {"client_credentials"}}, "declared-app", secret)
+				return st
+			}
+			for name, base := range nodes {
+				if st := cc(base, "not-yet"); st != http.StatusUnauthorized && st != http.StatusBadRequest {
+					t.Fatalf("%s: unknown client: %d", name, st)
+				}
+			}
+			_, secret, err := f.env.Svc.CreateClient(f.ctx, directory.System, model.Client{ID: "declared-app", Name: "Declared", Module: "portal",
+				Protocol: model.ProtocolOIDC, GrantTypes: []string{"client_credentials"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, base := range nodes {
+				if st := cc(base, secret); st != http.StatusOK {
+					t.Errorf("%s: new client refused: %d", name, st)
+				}
 			}
 		})
 	}
