@@ -33,12 +33,33 @@ type API struct {
 type Authenticator func(r *http.Request) (a directory.Actor, ok bool, err error)
 
 // BearerVerifier checks a bearer token that is not an API key — an OAuth
-// 2.0 access token — and returns the actor it was issued to, with the
-// token's facts (ContextID, ClientID, Module, Scopes; Via defaults to
-// "bearer"). A token that is not valid should yield an error with code
-// model.EUNAUTHORIZED; any other error is logged and also answered as an
-// invalid token, so bad input never becomes a 500.
-type BearerVerifier func(ctx context.Context, token string) (directory.Actor, error)
+// 2.0 access token — for the resource it is presented to (its audience,
+// scope and client: RFC 9068 §4), and returns the actor it was issued to,
+// with the token's facts (ContextID, ClientID, Module, Scopes, Audience;
+// Via defaults to "bearer"). A token that is not valid should yield an
+// error with code model.EUNAUTHORIZED, a valid one that is not for res
+// model.EFORBIDDEN; any other error is logged and answered as an invalid
+// token, so bad input never becomes a 500.
+type BearerVerifier func(ctx context.Context, token string, res Resource) (directory.Actor, error)
+
+// Resource is what a bearer token is presented for; the verifier applies
+// the resource's rule (oidcop.Resource documents them).
+type Resource int
+
+// Resources of the API.
+const (
+	// ResourceAdmin: every route but those below; needs a token made for
+	// the admin API (scope sesame:admin, Sesame's admin audience).
+	ResourceAdmin Resource = iota
+	// ResourceSelf: GET /api/v1/me, /me/rights, /me/contexts, the user's
+	// own view (a user token with scope openid from any client).
+	ResourceSelf
+	// ResourcePolicyCaller: POST /api/v1/authorize, the portal's own token.
+	ResourcePolicyCaller
+	// ResourcePolicySubject: the API caller's token inside an authorize
+	// request (any live token; the decision binds its module and aud).
+	ResourcePolicySubject
+)
 
 // New returns the API.
 func New(svc *directory.Service, log *slog.Logger, maxBody int64) *API {
@@ -55,7 +76,7 @@ func (a *API) AddAuthenticator(f Authenticator) { a.authenticators = append(a.au
 // keys (JWT access tokens from the OIDC provider). It is used by every
 // authenticated route and by POST /api/v1/authorize; until it is set such
 // tokens are answered 401. Safe to call while serving.
-func (a *API) SetBearerVerifier(v func(ctx context.Context, token string) (directory.Actor, error)) {
+func (a *API) SetBearerVerifier(v func(ctx context.Context, token string, res Resource) (directory.Actor, error)) {
 	if v == nil {
 		a.bearer.Store(nil)
 		return
@@ -79,18 +100,24 @@ func (a *API) Register(mux *http.ServeMux) {
 	})
 	h := func(pattern string, fn handler) {
 		a.routes = append(a.routes, pattern)
-		mux.Handle(pattern, a.wrap(fn))
+		mux.Handle(pattern, a.wrapFor(fn, ResourceAdmin))
+	}
+	self := func(pattern string, fn handler) {
+		a.routes = append(a.routes, pattern)
+		mux.Handle(pattern, a.wrapFor(fn, ResourceSelf))
 	}
 
-	h("GET /api/v1/me", a.me)
-	h("GET /api/v1/me/rights", a.myRights)
-	h("GET /api/v1/me/contexts", a.myContexts)
+	self("GET /api/v1/me", a.me)
+	self("GET /api/v1/me/rights", a.myRights)
+	self("GET /api/v1/me/contexts", a.myContexts)
+	// Minting a durable credential is administration: not with a token an
+	// app received for sign-in.
 	h("GET /api/v1/me/api-keys", a.myAPIKeys)
 	h("POST /api/v1/me/api-keys", a.createMyAPIKey)
 	h("DELETE /api/v1/me/api-keys/{keyId}", a.deleteMyAPIKey)
 
 	a.routes = append(a.routes, "POST /api/v1/authorize")
-	mux.Handle("POST /api/v1/authorize", a.wrapFor(a.authorize, true))
+	mux.Handle("POST /api/v1/authorize", a.wrapFor(a.authorize, ResourcePolicyCaller))
 
 	h("GET /api/v1/contexts", a.searchContexts)
 	h("POST /api/v1/contexts", a.createContext)
@@ -152,19 +179,17 @@ func (a *API) Register(mux *http.ServeMux) {
 	}))
 }
 
-func (a *API) wrap(fn handler) http.Handler { return a.wrapFor(fn, false) }
-
-// wrapFor authenticates; clients (a client credentials token: no user)
-// are let through only where clientsAllowed, i.e. to POST /api/v1/authorize,
-// which portals call with their own client token.
-func (a *API) wrapFor(fn handler, clientsAllowed bool) http.Handler {
+// wrapFor authenticates for res; clients (a client credentials token: no
+// user) are let through only to POST /api/v1/authorize, which portals call
+// with their own client token.
+func (a *API) wrapFor(fn handler, res Resource) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor, err := a.authenticate(r)
+		actor, err := a.authenticate(r, res)
 		if err != nil {
 			writeProblem(w, r, a.log, err)
 			return
 		}
-		if actor.User.ID == "" && !actor.System && !clientsAllowed {
+		if actor.User.ID == "" && !actor.System && res != ResourcePolicyCaller {
 			writeProblem(w, r, a.log, model.Errorf(model.EFORBIDDEN, "", "a client credentials token may only call POST /api/v1/authorize"))
 			return
 		}
@@ -186,11 +211,11 @@ func errBadBearer() error { return model.Errorf(model.EUNAUTHORIZED, "", "invali
 
 // authenticate runs HTTP Basic, the registered authenticators, then bearer
 // tokens (R-SSO-6); the first that recognises the request decides.
-func (a *API) authenticate(r *http.Request) (directory.Actor, error) {
+func (a *API) authenticate(r *http.Request, res Resource) (directory.Actor, error) {
 	chain := make([]Authenticator, 0, len(a.authenticators)+2)
 	chain = append(chain, a.basicAuth)
 	chain = append(chain, a.authenticators...)
-	chain = append(chain, a.bearerAuth)
+	chain = append(chain, func(r *http.Request) (directory.Actor, bool, error) { return a.bearerAuth(r, res) })
 	for _, auth := range chain {
 		actor, ok, err := auth(r)
 		if !ok {
@@ -222,12 +247,12 @@ func (a *API) basicAuth(r *http.Request) (directory.Actor, bool, error) {
 
 // bearerAuth accepts "Authorization: Bearer <token>": an API key, or a
 // token for the bearer verifier.
-func (a *API) bearerAuth(r *http.Request) (directory.Actor, bool, error) {
+func (a *API) bearerAuth(r *http.Request, res Resource) (directory.Actor, bool, error) {
 	scheme, token, found := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !found || !strings.EqualFold(scheme, "Bearer") {
 		return directory.Actor{}, false, nil
 	}
-	actor, err := a.bearerActor(r.Context(), strings.TrimSpace(token))
+	actor, err := a.bearerActor(r.Context(), strings.TrimSpace(token), res)
 	if err != nil {
 		a.auditFailedLogin(r, err)
 		return directory.Actor{}, true, err
@@ -235,9 +260,10 @@ func (a *API) bearerAuth(r *http.Request) (directory.Actor, bool, error) {
 	return actor, true, nil
 }
 
-// bearerActor resolves a bearer token: API keys ("sk_…") here, anything
-// else through the bearer verifier. Every failure is EUNAUTHORIZED.
-func (a *API) bearerActor(ctx context.Context, token string) (directory.Actor, error) {
+// bearerActor resolves a bearer token presented for res: API keys ("sk_…")
+// here, anything else through the bearer verifier. Every failure is
+// EUNAUTHORIZED, but a valid token that is not for res (EFORBIDDEN).
+func (a *API) bearerActor(ctx context.Context, token string, res Resource) (directory.Actor, error) {
 	if token == "" || len(token) > maxBearerLen || !clean(token) {
 		return directory.Actor{}, errBadBearer()
 	}
@@ -252,12 +278,12 @@ func (a *API) bearerActor(ctx context.Context, token string) (directory.Actor, e
 	if v == nil {
 		return directory.Actor{}, errBadBearer()
 	}
-	actor, err := (*v)(ctx, token)
+	actor, err := (*v)(ctx, token, res)
 	if err != nil {
 		if ctx.Err() != nil {
 			return directory.Actor{}, ctx.Err()
 		}
-		if model.ErrorCode(err) == model.EUNAUTHORIZED {
+		if code := model.ErrorCode(err); code == model.EUNAUTHORIZED || code == model.EFORBIDDEN {
 			return directory.Actor{}, err
 		}
 		a.log.InfoContext(ctx, "bearer token refused", "err", err)

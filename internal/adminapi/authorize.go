@@ -136,11 +136,14 @@ func (in *authorizeInput) validate() (netip.Addr, error) {
 // credentialActor resolves the API caller's credentials to an actor; every
 // kind of failure is EUNAUTHORIZED, which the decision reports as "invalid
 // credentials".
-func (a *API) credentialActor(c *authorizeCredentials) func(ctx context.Context) (directory.Actor, error) {
+func (a *API) credentialActor(c *authorizeCredentials, ip netip.Addr) func(ctx context.Context) (directory.Actor, error) {
 	return func(ctx context.Context) (directory.Actor, error) {
+		if err := a.limitCredentialCheck(ctx, c, ip); err != nil {
+			return directory.Actor{}, err
+		}
 		switch {
 		case c.Bearer != nil:
-			return a.bearerActor(ctx, strings.TrimSpace(*c.Bearer))
+			return a.bearerActor(ctx, strings.TrimSpace(*c.Bearer), ResourcePolicySubject)
 		case c.APIKey != nil:
 			u, _, err := a.svc.AuthenticateAPIKey(ctx, *c.APIKey)
 			if err != nil {
@@ -157,9 +160,25 @@ func (a *API) credentialActor(c *authorizeCredentials) func(ctx context.Context)
 	}
 }
 
+// limitCredentialCheck is the brute-force limiter's hook for this endpoint
+// (issue 8 item 5; the limiter itself is slice "throttle"): it runs before
+// any password or key of an API caller is checked, with the login (or ""
+// for a key or token) and the caller's address as the portal saw it.
+// THROTTLE HOOK: the limiter plugs in here, its only call site on this
+// endpoint. An EUNAUTHORIZED error becomes the usual denial; any other
+// error (e.g. a 429 problem) is answered as is.
+func (a *API) limitCredentialCheck(ctx context.Context, c *authorizeCredentials, ip netip.Addr) error {
+	_, _, _ = ctx, c, ip
+	return nil
+}
+
 // authorize answers 200 with a decision for any well-formed question: allow
 // or deny with a reason.
 func (a *API) authorize(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
+	// Only policy-decision clients get as far as the body (issue 8 item 5).
+	if err := a.svc.PolicyCaller(r.Context(), actor, ""); err != nil {
+		return err
+	}
 	var in authorizeInput
 	if err := decode(w, r, a.maxBody, &in); err != nil {
 		return err
@@ -169,7 +188,7 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request, actor directory.
 		return err
 	}
 	d, err := a.svc.DecideAPI(r.Context(), actor, directory.APIQuery{IP: ip, Module: in.Module, ACL: in.ACL, ContextID: in.ContextID},
-		a.credentialActor(in.Credentials))
+		a.credentialActor(in.Credentials, ip))
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,16 @@ package adminapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/sesame-sso/sesame/internal/adminapi"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
@@ -19,6 +25,63 @@ type apiWorld struct {
 	tenant, acct, shop, other   string
 	api, anywhere, noapi, rootu string
 	apiKey                      string
+	// pdp and pdpRM are policy-decision clients of modules portal and rm,
+	// plain an ordinary confidential client of module portal.
+	pdp, pdpRM, plain client
+}
+
+// client is a registered OIDC client with a client credentials token.
+type client struct{ id, secret, token string }
+
+// newClient registers a confidential client of module with the client
+// credentials grant and gets it a token from the token endpoint.
+func newClient(t *testing.T, env *sesametest.Env, module string, policyDecision bool) client {
+	t.Helper()
+	r := env.Admin().Must(201, "POST", "/api/v1/clients", map[string]any{"name": "Portal " + module, "module": module, "protocol": "oidc",
+		"grantTypes": []string{"client_credentials"}, "policyDecision": policyDecision}).Map(t)
+	c := client{id: r["id"].(string), secret: r["secret"].(string)}
+	req, _ := http.NewRequest("POST", env.Server.URL+"/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(c.id), url.QueryEscape(c.secret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("client credentials token: %d %v", resp.StatusCode, err)
+	}
+	c.token = tok.AccessToken
+	return c
+}
+
+// ask calls POST /api/v1/authorize as the policy-decision client of module.
+func (w *apiWorld) ask(module string) func(method, path string, body any) sesametest.Response {
+	if module == "rm" {
+		return bearer(w.env, w.pdpRM.token)
+	}
+	return bearer(w.env, w.pdp.token)
+}
+
+// deniedReasons returns the detailed reasons of the audited denials.
+func deniedReasons(t *testing.T, env *sesametest.Env) []string {
+	t.Helper()
+	var events struct{ Items []model.AuditEvent }
+	env.Admin().Must(200, "GET", "/api/v1/audit?action=api.authorize&limit=500", nil).JSON(t, &events)
+	var out []string
+	for _, e := range events.Items {
+		if r, ok := e.Details["reason"].(string); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func hasReason(reasons []string, prefix string) bool {
+	return slices.ContainsFunc(reasons, func(r string) bool { return strings.HasPrefix(r, prefix) })
 }
 
 func newAPIWorld(t *testing.T, backend string) *apiWorld {
@@ -48,6 +111,8 @@ func newAPIWorld(t *testing.T, backend string) *apiWorld {
 	w.noapi = user("noapi", w.acct, "")
 	w.rootu = ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "ops", "domain": "CSP", "contexts": []string{env.RootID}, "status": "active", "password": pw})
 	w.apiKey = ad.Must(201, "POST", "/api/v1/users/"+w.api+"/api-keys", map[string]string{"name": "legacy"}).Map(t)["key"].(string)
+	w.pdp, w.pdpRM = newClient(t, env, "portal", true), newClient(t, env, "rm", true)
+	w.plain = newClient(t, env, "portal", false)
 	return w
 }
 
@@ -69,15 +134,69 @@ type decision struct {
 
 func login(l, p string) map[string]string { return map[string]string{"login": l, "password": p} }
 
+func must200(t *testing.T, r sesametest.Response) sesametest.Response {
+	t.Helper()
+	if r.Status != 200 {
+		t.Fatalf("status %d, want 200: %s", r.Status, r.Body)
+	}
+	return r
+}
+
+// TestAuthorizeOnlyPolicyDecisionClients (issue 8 item 5): POST
+// /api/v1/authorize is no password oracle for any authenticated caller.
+// Users (password, API key), an ordinary client's token and a
+// policy-decision client asking about another module are refused with
+// 403 before any credential is checked; no decision is made or audited
+// as one.
+func TestAuthorizeOnlyPolicyDecisionClients(t *testing.T) {
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			w := newAPIWorld(t, backend)
+			q := map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"}
+			basic := func(c *sesametest.Client) func(string, string, any) sesametest.Response {
+				return func(m, p string, b any) sesametest.Response { return c.Do(m, p, b) }
+			}
+			for name, call := range map[string]func(string, string, any) sesametest.Response{
+				"root admin with a password": basic(w.env.Admin()),
+				"user with a password":       basic(w.env.As("noapi", pw)),
+				"user with an API key":       bearer(w.env, w.apiKey),
+				"ordinary client token":      bearer(w.env, w.plain.token),
+				"another module's decider":   bearer(w.env, w.pdpRM.token),
+			} {
+				r := call("POST", "/api/v1/authorize", q)
+				if r.Status != 403 || strings.Contains(string(r.Body), "allow") {
+					t.Errorf("%s: %d %s, want 403", name, r.Status, r.Body)
+				}
+			}
+			want401(t, "anonymous portal", w.env.As("", "").Do("POST", "/api/v1/authorize", q))
+			var events struct{ Items []model.AuditEvent }
+			w.env.Admin().Must(200, "GET", "/api/v1/audit?action=api.authorize&limit=500", nil).JSON(t, &events)
+			for _, e := range events.Items {
+				if _, decided := e.Details["allow"]; decided {
+					t.Errorf("a refused caller got a decision: %+v", e)
+				}
+			}
+			// The flag is live: a client that loses it is refused at once.
+			must200(t, w.ask("portal")("POST", "/api/v1/authorize", q))
+			w.env.Admin().Must(200, "PATCH", "/api/v1/clients/"+w.pdp.id, map[string]any{"policyDecision": false})
+			if r := w.ask("portal")("POST", "/api/v1/authorize", q); r.Status != 403 {
+				t.Errorf("after the flag was removed: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+}
+
 // TestAuthorizeAPI is the policy decision of POST /api/v1/authorize
-// (R-SSO-6): credentials of every kind, user status, context, module
-// access (R-MOD-*), API IP Allow with IPv4 and IPv6 (R-ACL-3), a named
-// right; every decision is a 200 with a reason, and audited.
+// (R-SSO-6), asked by the module's policy-decision client: credentials of
+// every kind, user status, context, module access (R-MOD-*), API IP Allow
+// with IPv4 and IPv6 (R-ACL-3), a named right; every decision is a 200,
+// every denial gives the portal the one reason "access denied" and no
+// user (issue 8 item 5), and the audit log has the detailed reason.
 func TestAuthorizeAPI(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			w := newAPIWorld(t, backend)
-			ad := w.env.Admin()
+			ad := w.ask("portal")
 			cases := []struct {
 				name   string
 				creds  any
@@ -131,15 +250,15 @@ func TestAuthorizeAPI(t *testing.T) {
 				if c.ctx != "" {
 					body["contextId"] = ctxOf[c.ctx]
 				}
-				r := ad.Do("POST", "/api/v1/authorize", body)
+				r := w.ask(c.module)("POST", "/api/v1/authorize", body)
 				if r.Status != 200 {
 					t.Errorf("%s: status %d: %s", c.name, r.Status, r.Body)
 					continue
 				}
 				var d decision
 				r.JSON(t, &d)
-				if d.Allow != c.allow || !strings.HasPrefix(d.Reason, c.reason) || (c.allow && d.Reason != "") {
-					t.Errorf("%s: allow %v reason %q, want %v %q", c.name, d.Allow, d.Reason, c.allow, c.reason)
+				if d.Allow != c.allow || (c.allow && d.Reason != "") || (!c.allow && d.Reason != directory.ReasonDenied) {
+					t.Errorf("%s: allow %v reason %q, want %v", c.name, d.Allow, d.Reason, c.allow)
 				}
 				if c.via != "" && d.Via != c.via {
 					t.Errorf("%s: via %q, want %q", c.name, d.Via, c.via)
@@ -147,9 +266,12 @@ func TestAuthorizeAPI(t *testing.T) {
 				if d.Module != c.module {
 					t.Errorf("%s: module %q", c.name, d.Module)
 				}
-				if c.reason == "invalid credentials" {
-					if d.User != nil || strings.Contains(string(r.Body), w.api) || strings.Contains(string(r.Body), w.noapi) {
-						t.Errorf("%s: a failed login names a user: %s", c.name, r.Body)
+				if !c.allow {
+					// One answer for a wrong password and a missing right:
+					// nothing tells the portal whose login was valid.
+					if d.User != nil || d.ContextID != "" || d.ACL != nil || d.Via != "" || strings.Contains(string(r.Body), w.api) ||
+						strings.Contains(string(r.Body), w.noapi) || strings.Contains(string(r.Body), w.rootu) {
+						t.Errorf("%s: a denial tells more than its reason: %s", c.name, r.Body)
 					}
 				} else if d.User == nil || d.User.ID == "" || d.User.TenantID == "" {
 					t.Errorf("%s: no user in %s", c.name, r.Body)
@@ -161,51 +283,46 @@ func TestAuthorizeAPI(t *testing.T) {
 					t.Errorf("%s: the answer echoes a secret", c.name)
 				}
 			}
+			reasons := deniedReasons(t, w.env)
+			for _, c := range cases {
+				if !c.allow && !hasReason(reasons, c.reason) {
+					t.Errorf("%s: detailed reason %q not audited (have %q)", c.name, c.reason, reasons)
+				}
+			}
 			// The ACL part of the answer.
 			check := func(acl string, wantType string, want any) {
 				var d decision
-				ad.Must(200, "POST", "/api/v1/authorize", map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal", "acl": acl}).JSON(t, &d)
+				must200(t, ad("POST", "/api/v1/authorize", map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal", "acl": acl})).JSON(t, &d)
 				if d.ACL == nil || d.ACL.Name != acl || d.ACL.Type != wantType || d.ACL.Value != want {
 					t.Errorf("acl %s: %+v", acl, d.ACL)
 				}
 			}
 			check("SIM - Price Plan Modify", "boolean", true)
-			check("SIM - Terminate", "boolean", false)
 			check("API IP Allow", "text", "203.0.113.0/24, 2001:db8:1::/48")
 			var d decision
-			ad.Must(200, "POST", "/api/v1/authorize", map[string]any{"credentials": login("noapi", pw), "ip": "203.0.113.7", "module": "portal", "acl": "API IP Allow"}).JSON(t, &d)
-			if d.ACL == nil || d.ACL.Value != nil {
-				t.Errorf("unassigned text right: %+v", d.ACL)
-			}
 
 			// A context policy that does not assign API IP Allow removes it
 			// (R-EFF-5).
-			ad.Must(200, "PUT", "/api/v1/contexts/"+w.acct+"/policy", map[string]any{"values": []map[string]string{{"module": "portal", "acl": "SIM - View", "value": "true"}}})
-			ad.Must(200, "POST", "/api/v1/authorize", map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"}).JSON(t, &d)
-			if d.Allow || d.Reason != "no API access: API IP Allow not set" {
+			admin := w.env.Admin()
+			admin.Must(200, "PUT", "/api/v1/contexts/"+w.acct+"/policy", map[string]any{"values": []map[string]string{{"module": "portal", "acl": "SIM - View", "value": "true"}}})
+			must200(t, ad("POST", "/api/v1/authorize", map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"})).JSON(t, &d)
+			if d.Allow || d.Reason != directory.ReasonDenied {
 				t.Errorf("policy without API IP Allow: %+v", d)
 			}
-			ad.Must(204, "DELETE", "/api/v1/contexts/"+w.acct+"/policy", nil)
+			admin.Must(204, "DELETE", "/api/v1/contexts/"+w.acct+"/policy", nil)
 
 			// Inactive users are refused, whatever the credential.
-			ad.Must(200, "POST", "/api/v1/users/"+w.api+"/deactivate", nil)
+			admin.Must(200, "POST", "/api/v1/users/"+w.api+"/deactivate", nil)
 			for _, creds := range []any{login("api", pw), map[string]string{"apiKey": w.apiKey}, map[string]string{"bearer": w.apiKey}} {
-				ad.Must(200, "POST", "/api/v1/authorize", map[string]any{"credentials": creds, "ip": "203.0.113.7", "module": "portal"}).JSON(t, &d)
-				if d.Allow || d.Reason != "invalid credentials" {
+				must200(t, ad("POST", "/api/v1/authorize", map[string]any{"credentials": creds, "ip": "203.0.113.7", "module": "portal"})).JSON(t, &d)
+				if d.Allow || d.Reason != directory.ReasonDenied {
 					t.Errorf("inactive user: %+v", d)
 				}
 			}
-			ad.Must(200, "POST", "/api/v1/users/"+w.api+"/reactivate", nil)
-
-			// Any authenticated caller may ask, with a password or a key.
-			w.env.As("noapi", pw).Must(200, "POST", "/api/v1/authorize", map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"})
-			if r := bearer(w.env, w.apiKey)("POST", "/api/v1/authorize", map[string]any{"credentials": login("anywhere", pw), "ip": "192.0.2.1", "module": "portal"}); r.Status != 200 || !strings.Contains(string(r.Body), `"allow":true`) {
-				t.Errorf("portal with an API key: %d %s", r.Status, r.Body)
-			}
-			want401(t, "anonymous portal", w.env.As("", "").Do("POST", "/api/v1/authorize", map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"}))
+			admin.Must(200, "POST", "/api/v1/users/"+w.api+"/reactivate", nil)
 
 			// Every decision is audited, never with a secret.
-			audit := ad.Must(200, "GET", "/api/v1/audit?action=api.authorize&limit=500", nil)
+			audit := admin.Must(200, "GET", "/api/v1/audit?action=api.authorize&limit=500", nil)
 			var events struct{ Items []model.AuditEvent }
 			audit.JSON(t, &events)
 			if len(events.Items) < len(cases) {
@@ -225,13 +342,29 @@ func TestAuthorizeBearerVerifier(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			w := newAPIWorld(t, backend)
-			ad := w.env.Admin()
 			u, err := w.env.Store.GetUser(context.Background(), w.api)
 			if err != nil {
 				t.Fatal(err)
 			}
-			w.env.Handler.API.SetBearerVerifier(func(ctx context.Context, token string) (directory.Actor, error) {
+			var (
+				mu   sync.Mutex
+				seen = map[string]adminapi.Resource{}
+			)
+			w.env.Handler.API.SetBearerVerifier(func(ctx context.Context, token string, res adminapi.Resource) (directory.Actor, error) {
+				mu.Lock()
+				seen[token] = res
+				mu.Unlock()
 				switch token {
+				case "pdp-token":
+					return directory.Actor{ClientID: w.pdp.id, Module: "portal", Via: directory.ViaBearer}, nil
+				case "pdp-rm-token":
+					return directory.Actor{ClientID: w.pdpRM.id, Module: "rm", Via: directory.ViaBearer}, nil
+				case "other-module-token":
+					return directory.Actor{User: u, ContextID: w.acct, ClientID: "rm-app", Module: "rm", Via: directory.ViaBearer}, nil
+				case "foreign-token":
+					return directory.Actor{User: u, ContextID: w.acct, ClientID: "some-app", Audience: []string{"some-app"}, Via: directory.ViaBearer}, nil
+				case "aimed-token":
+					return directory.Actor{User: u, ContextID: w.acct, ClientID: "some-app", Audience: []string{"some-app", w.pdp.id}, Via: directory.ViaBearer}, nil
 				case "good-token":
 					return directory.Actor{User: u, ContextID: w.acct, ClientID: "portal-app", Module: "portal", Scopes: []string{"openid", "rights"}}, nil
 				case "shop-token":
@@ -249,30 +382,49 @@ func TestAuthorizeBearerVerifier(t *testing.T) {
 					body["contextId"] = ctx
 				}
 				var d decision
-				ad.Must(200, "POST", "/api/v1/authorize", body).JSON(t, &d)
+				pdp := "pdp-token"
+				if module == "rm" {
+					pdp = "pdp-rm-token"
+				}
+				must200(t, bearer(w.env, pdp)("POST", "/api/v1/authorize", body)).JSON(t, &d)
 				return d
 			}
 			if d := ask("good-token", "portal", ""); !d.Allow || d.Via != "bearer" || d.ContextID != w.acct || d.User.ID != w.api {
 				t.Errorf("good token: %+v", d)
 			}
-			if d := ask("good-token", "rm", ""); d.Allow || d.Reason != "the token was issued for module portal, not rm" {
-				t.Errorf("token for another module: %+v", d)
+			if seen["pdp-token"] != adminapi.ResourcePolicyCaller || seen["good-token"] != adminapi.ResourcePolicySubject {
+				t.Errorf("resources of a decision: caller %v, subject %v", seen["pdp-token"], seen["good-token"])
 			}
-			if d := ask("good-token", "portal", w.shop); d.Allow || !strings.HasPrefix(d.Reason, "the token was issued for another context") {
-				t.Errorf("token for another context: %+v", d)
+			if d := ask("aimed-token", "portal", ""); !d.Allow {
+				t.Errorf("token naming the portal in aud: %+v", d)
 			}
-			if d := ask("shop-token", "portal", ""); d.Allow || d.ContextID != w.shop || d.Reason != "no API access: API IP Allow not set" {
-				t.Errorf("token for a customer context: %+v", d)
+			for _, c := range []struct{ name, token, module, ctx string }{
+				{"token for another module", "good-token", "rm", ""},
+				{"token for another context", "good-token", "portal", w.shop},
+				{"token for a customer context", "shop-token", "portal", ""},
+				{"rm token at the portal", "other-module-token", "portal", ""},
+				{"token for neither the module nor the portal", "foreign-token", "portal", ""},
+			} {
+				if d := ask(c.token, c.module, c.ctx); d.Allow || d.Reason != directory.ReasonDenied || d.User != nil {
+					t.Errorf("%s: %+v", c.name, d)
+				}
+			}
+			reasons := deniedReasons(t, w.env)
+			for _, want := range []string{"the token was issued for module portal, not rm", "the token was issued for another context",
+				"no API access: API IP Allow not set", "the token was issued for module rm, not portal", "the token is neither for module portal"} {
+				if !hasReason(reasons, want) {
+					t.Errorf("reason %q not audited: %q", want, reasons)
+				}
 			}
 			for _, tok := range []string{"expired-token", "broken-token", "stranger-token", strings.Repeat("t", 9000)} {
 				if len(tok) > 8192 {
-					r := ad.Do("POST", "/api/v1/authorize", map[string]any{"credentials": map[string]string{"bearer": tok}, "ip": "203.0.113.7", "module": "portal"})
+					r := bearer(w.env, "pdp-token")("POST", "/api/v1/authorize", map[string]any{"credentials": map[string]string{"bearer": tok}, "ip": "203.0.113.7", "module": "portal"})
 					if r.Status != 400 || r.Map(t)["field"] != "credentials.bearer" {
 						t.Errorf("huge bearer: %d %s", r.Status, r.Body)
 					}
 					continue
 				}
-				if d := ask(tok, "portal", ""); d.Allow || d.Reason != "invalid credentials" || d.User != nil {
+				if d := ask(tok, "portal", ""); d.Allow || d.Reason != directory.ReasonDenied || d.User != nil {
 					t.Errorf("%s: %+v", tok, d)
 				}
 			}
@@ -294,6 +446,15 @@ func TestAuthorizeBearerVerifier(t *testing.T) {
 			for _, tok := range []string{"expired-token", "broken-token", "stranger-token"} {
 				want401(t, tok, bearer(w.env, tok)("GET", "/api/v1/me", nil))
 			}
+			// Each route asks the verifier for its resource (issue 8 item 2).
+			for path, want := range map[string]adminapi.Resource{"/api/v1/me": adminapi.ResourceSelf, "/api/v1/me/contexts": adminapi.ResourceSelf,
+				"/api/v1/me/api-keys": adminapi.ResourceAdmin, "/api/v1/users": adminapi.ResourceAdmin, "/api/v1/clients": adminapi.ResourceAdmin} {
+				tok := "route-token" + path
+				bearer(w.env, tok)("GET", path, nil)
+				if seen[tok] != want {
+					t.Errorf("GET %s: resource %v, want %v", path, seen[tok], want)
+				}
+			}
 			// A key is still a key, whatever the verifier says.
 			if r := bearer(w.env, w.apiKey)("GET", "/api/v1/me", nil); r.Status != 200 {
 				t.Errorf("API key with a verifier set: %d", r.Status)
@@ -304,13 +465,21 @@ func TestAuthorizeBearerVerifier(t *testing.T) {
 	}
 }
 
-// TestAuthorizeBadInput: a malformed question is a 400 naming the field,
-// never a decision and never a 500.
+// TestAuthorizeBadInput: a malformed question from a policy-decision
+// client is a 400 naming the field, never a decision and never a 500; from
+// anyone else it is a 403 before the body is read.
 func TestAuthorizeBadInput(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			w := newAPIWorld(t, backend)
-			ad := w.env.Admin()
+			ad := struct {
+				Do func(method, path string, body any, hdr ...string) sesametest.Response
+			}{Do: func(method, path string, body any, hdr ...string) sesametest.Response {
+				return w.env.As("", "").Do(method, path, body, append([]string{"Authorization", "Bearer " + w.pdp.token}, hdr...)...)
+			}}
+			if r := w.env.Admin().Do("POST", "/api/v1/authorize", `{"credentials":`); r.Status != 403 {
+				t.Errorf("malformed body from the root admin: %d, want 403 before parsing", r.Status)
+			}
 			ok := map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"}
 			with := func(k string, v any) map[string]any {
 				m := map[string]any{}
@@ -383,10 +552,12 @@ func TestAuthorizeBadInput(t *testing.T) {
 				t.Errorf("text/plain: %d", r.Status)
 			}
 			// None of that was a decision.
-			var events struct{ Items []any }
-			ad.Must(200, "GET", "/api/v1/audit?action=api.authorize", nil).JSON(t, &events)
-			if len(events.Items) != 0 {
-				t.Errorf("bad input was decided: %d events", len(events.Items))
+			var events struct{ Items []model.AuditEvent }
+			w.env.Admin().Must(200, "GET", "/api/v1/audit?action=api.authorize", nil).JSON(t, &events)
+			for _, e := range events.Items {
+				if _, decided := e.Details["allow"]; decided {
+					t.Errorf("bad input was decided: %+v", e)
+				}
 			}
 		})
 	}

@@ -3,6 +3,10 @@
 // /api/v1/openapi.json. Callers authenticate with HTTP Basic (a local user's
 // login and password); every action is authorized by the directory service
 // with the caller's own cas rights in the target context (R-USR-4).
+// Bearer access tokens are accepted per route Resource (api.go): the /me
+// views take any user token with scope openid, every other route a token
+// made for the admin API (sesame:admin, the admin audience), and POST
+// /api/v1/authorize only a policy-decision client's own token.
 //
 // One file per resource: contexts.go, groups.go, templates.go, users.go,
 // catalog.go, audit.go; problem.go and decode.go hold the wire format.

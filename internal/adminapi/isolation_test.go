@@ -183,9 +183,10 @@ func TestAccountAdminIsolation(t *testing.T) {
 			covered["POST /api/v1/me/api-keys"] = true
 			alice.Must(201, "POST", "/api/v1/me/api-keys", map[string]string{"name": "mine"})
 			covered["POST /api/v1/authorize"] = true
-			d := alice.Must(200, "POST", "/api/v1/authorize", map[string]any{"credentials": map[string]string{"login": "bob", "password": "guess-guess-guess"},
+			// Only policy-decision clients may ask (issue 8 item 5).
+			d := alice.Must(403, "POST", "/api/v1/authorize", map[string]any{"credentials": map[string]string{"login": "bob", "password": "guess-guess-guess"},
 				"ip": "192.0.2.1", "module": "portal"}).Map(t)
-			if d["allow"] != false || d["reason"] != "invalid credentials" || strings.Contains(fmt.Sprint(d), w.bob) {
+			if d["allow"] != nil || strings.Contains(fmt.Sprint(d), w.bob) {
 				t.Errorf("authorize with a guessed password: %v", d)
 			}
 			// Instance-wide reads every admin may do.

@@ -36,7 +36,7 @@ var ops = map[string]op{
 	"GET /api/v1/me/api-keys":             {summary: "The caller's API keys (metadata only; R-SSO-6)", resp: listOf[model.APIKey]{}},
 	"POST /api/v1/me/api-keys":            {summary: "Create an API key for the caller; the key is in this answer only (not with an API key)", body: apiKeyInput{}, resp: directory.CreatedAPIKey{}, status: 201},
 	"DELETE /api/v1/me/api-keys/{keyId}":  {summary: "Revoke one of the caller's API keys"},
-	"POST /api/v1/authorize":              {summary: "Policy decision for a portal's API caller: credentials, user status, context, module access, API IP Allow, optional right (R-SSO-6, R-ACL-3, R-MOD-*); 200 for every decision", body: authorizeInput{}, resp: directory.APIDecision{}},
+	"POST /api/v1/authorize":              {summary: "Policy decision for a portal's API caller: credentials, user status, context, module access, API IP Allow, optional right (R-SSO-6, R-ACL-3, R-MOD-*); only for a policy-decision client's own token, about its module (else 403); 200 for every decision, every denial with the one reason \"access denied\" (details in the audit log)", body: authorizeInput{}, resp: directory.APIDecision{}},
 	"GET /api/v1/contexts":                {summary: "Search contexts by name or number, paged (R-CTX-1)", query: []string{"q", "type", "parentId", "within", "offset", "limit"}, resp: list[model.Context]{}},
 	"POST /api/v1/contexts":               {summary: "Create a context below a parent", body: contextInput{}, resp: model.Context{}, status: 201},
 	"GET /api/v1/contexts/{id}":           {summary: "Read a context", resp: model.Context{}},

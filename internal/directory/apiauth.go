@@ -213,7 +213,13 @@ type APIDecisionACL struct {
 	Value any           `json:"value"`
 }
 
-// Deny reasons that do not depend on the request.
+// ReasonDenied is the one reason a portal gets for any denial, wrong
+// credentials and missing rights alike (issue 8: the endpoint must not
+// tell a valid login from an invalid one); the audit event carries the
+// detailed reason (R-OPS-4).
+const ReasonDenied = "access denied"
+
+// Detailed deny reasons (audit only) that do not depend on the request.
 const (
 	ReasonBadCredentials = "invalid credentials"
 	ReasonNoAPIAccess    = "no API access: API IP Allow not set"
@@ -258,20 +264,26 @@ func (s *Service) queryACL(ctx context.Context, module, name string) (model.ACL,
 }
 
 // DecideAPI is the policy decision point portals call for their API callers
-// (R-SSO-6). subject resolves the caller's credentials; an EUNAUTHORIZED
-// error from it is a denial ("invalid credentials", the same words for an
-// unknown user and a wrong secret). The caller must then be active, may act
-// in the context (R-SSO-5, R-PRT-1), may use the module (R-MOD-1..3), and
-// its address must be in its API IP Allow ranges (R-ACL-3); a named boolean
-// right must be true, a text right is reported. Bad input is an EINVALID
-// error; a decision, allow or deny, is not an error. Every decision is
-// audited (R-OPS-4), never with the credentials.
+// (R-SSO-6). Only a policy-decision client may ask, about its own module
+// (policyCaller; else EFORBIDDEN). subject resolves the API caller's
+// credentials; an EUNAUTHORIZED error from it is a denial. The API caller
+// must then be active, may act in the context (R-SSO-5, R-PRT-1), may use
+// the module (R-MOD-1..3), and its address must be in its API IP Allow
+// ranges (R-ACL-3); a named boolean right must be true, a text right is
+// reported. Bad input is an EINVALID error; a decision, allow or deny, is
+// not an error. Every decision is audited with its detailed reason
+// (R-OPS-4), never with the credentials; a denial answers only
+// ReasonDenied, so the portal cannot tell a wrong password from a missing
+// right (issue 8: no password oracle).
 func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subject func(context.Context) (Actor, error)) (APIDecision, error) {
 	q.IP = q.IP.Unmap()
 	if err := s.ValidateAPIQuery(ctx, q); err != nil {
 		return APIDecision{}, err
 	}
-	d, err := s.decideAPI(ctx, q, subject)
+	if err := s.PolicyCaller(ctx, caller, q.Module); err != nil {
+		return APIDecision{}, err
+	}
+	d, err := s.decideAPI(ctx, caller, q, subject)
 	if err != nil {
 		return APIDecision{}, err
 	}
@@ -297,10 +309,48 @@ func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 		TargetType: "user", TargetID: target, ContextID: d.ContextID, SourceIP: caller.IP, Outcome: outcome, Details: details}); err != nil {
 		s.log.Error("audit api decision", "err", err)
 	}
+	if !d.Allow {
+		// The portal learns only that the call is denied: not whether the
+		// credentials were right, whose they are, or which check failed.
+		return APIDecision{Allow: false, Reason: ReasonDenied, Module: d.Module}, nil
+	}
 	return d, nil
 }
 
-func (s *Service) decideAPI(ctx context.Context, q APIQuery, subject func(context.Context) (Actor, error)) (APIDecision, error) {
+// PolicyCaller checks who may ask for decisions (issue 8: the endpoint is
+// otherwise a password oracle): only a registered policy-decision client
+// (Client.PolicyDecision, confidential, OIDC), authenticated by its own
+// client credentials token, and only about its own module (module "": not
+// checked yet). A refusal is EFORBIDDEN and audited.
+func (s *Service) PolicyCaller(ctx context.Context, caller Actor, module string) error {
+	err := s.policyCaller(ctx, caller, module)
+	if model.ErrorCode(err) == model.EFORBIDDEN {
+		s.AuditDenied(context.WithoutCancel(ctx), caller, "api.authorize", "", "", err.Error())
+	}
+	return err
+}
+
+func (s *Service) policyCaller(ctx context.Context, caller Actor, module string) error {
+	if caller.System || caller.User.ID != "" || caller.ClientID == "" || caller.Via != ViaBearer {
+		return model.Errorf(model.EFORBIDDEN, "", "only a policy-decision client, with its own client credentials token, may ask for decisions")
+	}
+	c, err := s.Client(ctx, caller.ClientID)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Errorf(model.EFORBIDDEN, "", "client %s is not registered", caller.ClientID)
+	}
+	if err != nil {
+		return fmt.Errorf("policy caller: %w", err)
+	}
+	if !c.PolicyDecision || c.Public || c.Protocol != model.ProtocolOIDC {
+		return model.Errorf(model.EFORBIDDEN, "", "client %s is not a policy-decision client", c.ID)
+	}
+	if module != "" && c.Module != module {
+		return model.Errorf(model.EFORBIDDEN, "", "client %s decides for module %s only", c.ID, c.Module)
+	}
+	return nil
+}
+
+func (s *Service) decideAPI(ctx context.Context, caller Actor, q APIQuery, subject func(context.Context) (Actor, error)) (APIDecision, error) {
 	d := APIDecision{Module: q.Module}
 	deny := func(format string, args ...any) (APIDecision, error) {
 		d.Allow, d.Reason = false, fmt.Sprintf(format, args...)
@@ -319,9 +369,14 @@ func (s *Service) decideAPI(ctx context.Context, q APIQuery, subject func(contex
 	}
 	d.Via = who.Via
 	d.User = &APIDecisionUser{ID: u.ID, LoginName: u.LoginName, TenantID: u.TenantID}
-	// A token is bound to the module and context it was issued for.
+	// A token is bound to the module and context it was issued for, and
+	// is for this portal: issued for its module or naming it in aud
+	// (RFC 9068 §4).
 	if who.Module != "" && who.Module != q.Module {
 		return deny("the token was issued for module %s, not %s", who.Module, q.Module)
+	}
+	if who.Via == ViaBearer && who.Module == "" && !slices.Contains(who.Audience, caller.ClientID) {
+		return deny("the token is neither for module %s nor for client %s", q.Module, caller.ClientID)
 	}
 	if who.ContextID != "" && q.ContextID != "" && who.ContextID != q.ContextID {
 		return deny("the token was issued for another context: get a token for context %s first", q.ContextID)

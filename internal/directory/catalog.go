@@ -59,7 +59,6 @@ func (s *Service) RegisterModule(ctx context.Context, a Actor, m model.Module, a
 		}
 		seen[acls[i].Name] = true
 	}
-	defer s.catalog.reset()
 	return s.tx(ctx, func(st storage.Storage) error {
 		if err := s.atRoot(ctx, st, a, rightCatalogManage); err != nil {
 			return err

@@ -95,8 +95,14 @@ func validateClient(c model.Client) error {
 		if c.Public && slices.Contains(c.GrantTypes, "client_credentials") {
 			return model.Invalid("grantTypes", "a public client cannot use client_credentials")
 		}
+		if err := validateTokenSettings(c); err != nil {
+			return err
+		}
 	default:
 		return model.Invalid("protocol", "must be oidc or cas")
+	}
+	if c.Protocol != model.ProtocolOIDC && (len(c.AllowedScopes) > 0 || len(c.Audience) > 0 || c.PolicyDecision) {
+		return model.Invalid("allowedScopes", "allowed scopes, audience and policyDecision are settings of OIDC clients")
 	}
 	if c.LogoutURL != "" {
 		if _, err := clients.ParseURL(c.LogoutURL); err != nil {
@@ -112,7 +118,6 @@ func validateClient(c model.Client) error {
 // CreateClient registers an application. For a confidential OIDC client
 // the generated secret is returned once and only its hash is stored.
 func (s *Service) CreateClient(ctx context.Context, a Actor, c model.Client) (model.Client, string, error) {
-	defer s.clients.reset()
 	if err := validateClient(c); err != nil {
 		return c, "", err
 	}
@@ -153,7 +158,6 @@ func (s *Service) ListClients(ctx context.Context, a Actor) ([]model.Client, err
 
 // UpdateClient changes a client (not its protocol or secret).
 func (s *Service) UpdateClient(ctx context.Context, a Actor, id string, fn func(model.Client) (model.Client, error)) (model.Client, error) {
-	defer s.clients.reset()
 	var out model.Client
 	err := s.tx(ctx, func(st storage.Storage) error {
 		if err := s.atRoot(ctx, st, a, catalog.ClientsManage); err != nil {
@@ -178,7 +182,6 @@ func (s *Service) UpdateClient(ctx context.Context, a Actor, id string, fn func(
 
 // DeleteClient removes a client.
 func (s *Service) DeleteClient(ctx context.Context, a Actor, id string) error {
-	defer s.clients.reset()
 	return s.tx(ctx, func(st storage.Storage) error {
 		if err := s.atRoot(ctx, st, a, catalog.ClientsManage); err != nil {
 			return err
@@ -192,7 +195,7 @@ func (s *Service) DeleteClient(ctx context.Context, a Actor, id string) error {
 
 // FindCASService returns the CAS client whose patterns allow service.
 func (s *Service) FindCASService(ctx context.Context, service string) (model.Client, error) {
-	cs, err := s.casClients(ctx)
+	cs, err := s.listCASClients(ctx)
 	if err != nil {
 		return model.Client{}, err
 	}

@@ -65,19 +65,17 @@ func (s *Service) evaluate(ctx context.Context, st storage.Storage, u model.User
 	cacheable := st == s.store
 	key := u.ID + "|" + string(u.Status) + "|" + contextID + "|" + module
 	now := s.now()
-	r, ok, gen := s.rights.get(key, now)
-	if cacheable && ok {
-		return r, nil
+	load := func(ctx context.Context) (access.Result, error) {
+		in, err := loadInput(ctx, cachedCatalog{Storage: st, s: s}, u, contextID, module)
+		if err != nil {
+			return access.Result{}, err
+		}
+		return access.Evaluate(in, module), nil
 	}
-	in, err := loadInput(ctx, cachedCatalog{Storage: st, c: s.catalog}, u, contextID, module)
-	if err != nil {
-		return access.Result{}, err
+	if !cacheable {
+		return load(ctx)
 	}
-	r = access.Evaluate(in, module)
-	if cacheable {
-		s.rights.put(key, r, now, gen)
-	}
-	return r, nil
+	return s.rights.Get(ctx, key, now, load)
 }
 
 // EffectiveRights answers "what may user userID do in contextID, module?"

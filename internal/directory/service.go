@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/access"
+	"github.com/sesame-sso/sesame/internal/cache"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -17,16 +18,18 @@ type Service struct {
 	hasher *password.Hasher
 	log    *slog.Logger
 	now    func() time.Time
-	// onUserChange is told, after commit, about every user whose status
-	// changed (token caches drop what they know of the user).
-	onUserChange []func(userID string)
+	// onChange is told about every committed change (changes.go).
+	onChange []func(Change)
 	// onSessionEnd is told about sessions ended by a lifecycle change,
 	// with the services they had signed in to (R-SSO-7).
 	onSessionEnd []func(ctx context.Context, s model.Session, svcs []model.SessionService)
-	catalog      *catalogCache
-	clients      *clientCache
-	users        *genCache[model.User]
-	rights       *genCache[access.Result]
+	// The protocol caches: one mechanism (cache.Gen), forgotten by runTx.
+	users      userCache
+	rights     *cache.Gen[access.Result]
+	clients    *cache.Gen[model.Client]
+	casClients *cache.Gen[[]model.Client]
+	acls       *cache.Gen[[]model.ACL]
+	fixed      *immutables
 	// tokenLifetime bounds signed tokens' validity (SetTokenLifetime).
 	tokenLifetime time.Duration
 }
@@ -37,19 +40,23 @@ func (s *Service) OnSessionEnd(f func(ctx context.Context, s model.Session, svcs
 	s.onSessionEnd = append(s.onSessionEnd, f)
 }
 
-// OnUserChange registers f to run after a user's lifecycle status changed.
-// Register at start-up, before serving.
-func (s *Service) OnUserChange(f func(userID string)) { s.onUserChange = append(s.onUserChange, f) }
-
 // New returns a Service.
 func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: st, hasher: h, log: log, now: time.Now, catalog: newCatalogCache(30*time.Second, time.Now),
-		clients: &clientCache{}, users: newGenCache[model.User](userTTL, 100_000),
-		rights: newGenCache[access.Result](rightsTTL, 50_000)}
+	return &Service{store: st, hasher: h, log: log, now: time.Now,
+		users:      userCache{cache.New[model.User](userTTL, 100_000)},
+		rights:     cache.New[access.Result](rightsTTL, 50_000),
+		clients:    cache.New[model.Client](clientTTL, 10_000),
+		casClients: cache.New[[]model.Client](clientTTL, 1),
+		acls:       cache.New[[]model.ACL](catalogTTL, 1_000),
+		fixed:      &immutables{}}
 }
+
+// SetClock replaces the clock the caches and audit times read (tests).
+// Call it before serving.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Store returns the underlying store.
 func (s *Service) Store() storage.Storage { return s.store }
@@ -77,6 +84,8 @@ type Actor struct {
 	Module string
 	// Scopes are the token's OAuth 2.0 scopes.
 	Scopes []string
+	// Audience is the token's aud (RFC 9068 §3).
+	Audience []string
 	// Via is ViaBasic, ViaAPIKey or ViaBearer ("" for system actors and
 	// internal callers).
 	Via string
@@ -107,15 +116,9 @@ func (a Actor) id() string {
 
 // tx runs fn in one transaction.
 // Every change goes through here (or InTx): the protocol caches of this
-// node (users, effective rights) are dropped after it.
+// node are dropped after it and the change is published (changes.go).
 func (s *Service) tx(ctx context.Context, fn func(st storage.Storage) error) error {
-	defer s.forgetCaches()
-	return s.store.InTx(ctx, fn)
-}
-
-func (s *Service) forgetCaches() {
-	s.users.forget()
-	s.rights.forget()
+	return s.runTx(ctx, fn)
 }
 
 // audit appends an audit event inside the caller's transaction.
@@ -140,8 +143,7 @@ func (s *Service) AuditDenied(ctx context.Context, a Actor, action, targetID, co
 // InTx runs fn with a Service whose every operation joins one transaction:
 // everything fn does commits together or not at all (used by `sesame apply`).
 func (s *Service) InTx(ctx context.Context, fn func(*Service) error) error {
-	defer s.forgetCaches()
-	return s.store.InTx(ctx, func(tx storage.Storage) error {
+	return s.runTx(ctx, func(tx storage.Storage) error {
 		c := *s
 		c.store = tx
 		return fn(&c)

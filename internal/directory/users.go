@@ -470,10 +470,6 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 		return s.audit(ctx, st, a, "user."+lifecycleVerb(from, to), "user", id, firstContext(out), map[string]any{"from": from, "to": to})
 	})
 	if err == nil {
-		s.users.forget() // before the hooks: they re-read the user
-		for _, f := range s.onUserChange {
-			f(id)
-		}
 		s.notifyEnded(ctx, ended)
 	}
 	return out, err
@@ -636,10 +632,6 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id, pw string, o P
 		return s.audit(ctx, st, a, "user.password_reset", "user", id, firstContext(u), details)
 	})
 	if err == nil {
-		s.users.forget()
-		for _, f := range s.onUserChange {
-			f(id) // token caches re-check what they know of the user
-		}
 		s.notifyEnded(ctx, ended)
 	}
 	return err

@@ -24,7 +24,7 @@ import (
 type Config struct {
 	URL         string
 	Admin       string // login:password, HTTP Basic for the admin API
-	Scenario    string // cc, introspect, authcode, cas or all
+	Scenario    string // cc, introspect, introspect-many, introspect-expired, authcode, cas or all
 	Duration    time.Duration
 	Warmup      time.Duration
 	Concurrency int
@@ -35,6 +35,9 @@ type Config struct {
 	// CASValidate is the measured validation time of the cas-validate
 	// figure: 0 means Duration, negative skips it.
 	CASValidate time.Duration
+	// Tokens is how many distinct access tokens introspect-many and
+	// introspect-expired cycle through (0: 10,000).
+	Tokens int
 }
 
 // Report is the whole run, as printed by -json (one line).
@@ -56,6 +59,12 @@ Usage:
 Scenarios:
   cc          client_credentials token requests (RFC 6749 §4.4)
   introspect  token introspection of one valid access token (RFC 7662)
+  introspect-many
+              introspection of -tokens distinct valid access tokens, each worker
+              cycling through its share (no single token the cache flatters)
+  introspect-expired
+              introspection of -tokens distinct expired access tokens (replay of
+              expired tokens; every answer must be "active": false)
   authcode    authorization code + PKCE flows on an SSO session (authorize + token)
   cas         /cas/login ticket + /cas/serviceValidate pairs, then serviceValidate
               alone over pre-minted tickets
@@ -78,7 +87,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "Sesame base URL")
 	fs.StringVar(&c.Admin, "admin", "", "admin `login:password` (HTTP Basic) for set-up through the admin API;\n"+
 		"empty: admin:$SESAME_BOOTSTRAP_ADMIN_PASSWORD")
-	fs.StringVar(&c.Scenario, "scenario", "cas", "cc, introspect, authcode, cas or all")
+	fs.StringVar(&c.Scenario, "scenario", "cas", "cc, introspect, introspect-many, introspect-expired, authcode, cas or all")
+	fs.IntVar(&c.Tokens, "tokens", 10000, "introspect-many, introspect-expired: distinct access tokens minted before the run")
 	fs.DurationVar(&c.Duration, "d", 10*time.Second, "measured duration per scenario")
 	fs.DurationVar(&c.Warmup, "warmup", 2*time.Second, "warm-up before each measurement (not counted)")
 	fs.IntVar(&c.Concurrency, "c", 32, "concurrent workers (and keep-alive connections)")
@@ -150,6 +160,12 @@ func (c *Config) validate() error {
 	if c.Timeout <= 0 {
 		errs = append(errs, errors.New("-timeout must be positive"))
 	}
+	if c.Tokens == 0 {
+		c.Tokens = 10000
+	}
+	if c.Tokens < 1 || c.Tokens > 1_000_000 {
+		errs = append(errs, errors.New("-tokens must be between 1 and 1000000"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -200,8 +216,12 @@ func Run(ctx context.Context, c Config, log io.Writer) (Report, error) {
 	}
 	needOIDC = slices.ContainsFunc(scenarios, func(s string) bool { return isOIDC(s) && skip[s] == "" })
 	needCAS := slices.Contains(scenarios, "cas")
+	needShort := needOIDC && slices.Contains(scenarios, "introspect-expired") && skip["introspect-expired"] == ""
 	fmt.Fprintf(log, "setting up on %s (suffix %s)…\n", c.URL, e.suffix)
 	err := e.setUp(ctx, needOIDC, needCAS)
+	if err == nil && needShort {
+		err = e.setUpShortClient(ctx)
+	}
 	if !c.Keep {
 		defer func() {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -237,7 +257,7 @@ func (e *env) missingEndpoint(s string) string {
 	switch {
 	case e.disc.TokenEndpoint == "":
 		return "token_endpoint"
-	case s == "introspect" && e.disc.IntrospectionEndpoint == "":
+	case strings.HasPrefix(s, "introspect") && e.disc.IntrospectionEndpoint == "":
 		return "introspection_endpoint"
 	case s == "authcode" && e.disc.AuthorizationEndpoint == "":
 		return "authorization_endpoint"
@@ -286,7 +306,40 @@ func (e *env) run(ctx context.Context, s string, log io.Writer) ([]Result, error
 		if tok, err = e.token(ctx, e.plain(), e.ccForm()); err != nil {
 			return nil, fmt.Errorf("an access token to introspect: %w", err)
 		}
-		ws, err = e.workers(ctx, func(w *worker) error { w.state = &introState{c: e.plain(), token: tok.AccessToken}; return nil })
+		ws, err = e.workers(ctx, func(w *worker) error {
+			w.state = &introState{c: e.plain(), tokens: []string{tok.AccessToken}, as: e.oidc, active: true}
+			return nil
+		})
+		do, unit = e.introspect, "requests"
+	case "introspect-many", "introspect-expired":
+		as, active := e.oidc, true
+		if s == "introspect-expired" {
+			as, active = e.short, false
+		}
+		fmt.Fprintf(log, "%s: minting %d access tokens…\n", s, c.Tokens)
+		toks, err := e.mintTokens(ctx, as, c.Tokens)
+		if err != nil {
+			return nil, fmt.Errorf("access tokens to introspect: %w", err)
+		}
+		if !active {
+			// The short client's tokens live shortTTL; wait them out.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(shortTTL + time.Second):
+			}
+		}
+		ws, err = e.workers(ctx, func(w *worker) error {
+			var mine []string
+			for i := w.id; i < len(toks); i += c.Concurrency {
+				mine = append(mine, toks[i])
+			}
+			if len(mine) == 0 {
+				mine = toks[:1]
+			}
+			w.state = &introState{c: e.plain(), tokens: mine, as: as, active: active}
+			return nil
+		})
 		do, unit = e.introspect, "requests"
 	case "authcode":
 		ws, err = e.workers(ctx, e.signedIn(ctx))
@@ -300,8 +353,13 @@ func (e *env) run(ctx context.Context, s string, log io.Writer) ([]Result, error
 	}
 	r, _ := phase(ctx, ws, steps, c.Warmup, c.Duration, do)
 	r.Scenario, r.Unit = s, unit
-	if s == "authcode" {
+	switch s {
+	case "authcode":
 		r.Note = "one flow = GET authorize (redirects followed on Sesame) + POST token"
+	case "introspect-many":
+		r.Note = fmt.Sprintf("%d distinct valid access tokens, each worker cycling through its share", c.Tokens)
+	case "introspect-expired":
+		r.Note = fmt.Sprintf("%d distinct expired access tokens, each worker cycling through its share", c.Tokens)
 	}
 	out := []Result{r}
 	if vd := cmp.Or(c.CASValidate, c.Duration); s == "cas" && vd > 0 && ctx.Err() == nil {

@@ -19,9 +19,9 @@ import (
 )
 
 // Scenarios lists the scenario names in the order "all" runs them.
-var Scenarios = []string{"cc", "introspect", "authcode", "cas"}
+var Scenarios = []string{"cc", "introspect", "introspect-many", "introspect-expired", "authcode", "cas"}
 
-func isOIDC(s string) bool { return s == "cc" || s == "introspect" || s == "authcode" }
+func isOIDC(s string) bool { return s != "cas" }
 
 // readBody reads (a bounded amount of) the body and closes it, so the
 // connection goes back to the pool.
@@ -45,20 +45,27 @@ func oauthError(what string, status int, body []byte) error {
 	return fmt.Errorf("%s: status %d: %s", what, status, truncate(strings.TrimSpace(string(body)), 120))
 }
 
+// creds are a confidential client's id and secret.
+type creds struct{ id, secret string }
+
 // clientAuth is HTTP Basic client authentication: id and secret are
 // form-url-encoded first (RFC 6749 §2.3.1).
-func (e *env) clientAuth(req *http.Request) {
-	req.SetBasicAuth(url.QueryEscape(e.oidcID), url.QueryEscape(e.oidcSecret))
+func (cr creds) clientAuth(req *http.Request) {
+	req.SetBasicAuth(url.QueryEscape(cr.id), url.QueryEscape(cr.secret))
 }
 
 func (e *env) postForm(ctx context.Context, c *http.Client, endpoint string, form url.Values) (*http.Response, error) {
+	return e.postFormAs(ctx, c, endpoint, form, e.oidc)
+}
+
+func (e *env) postFormAs(ctx context.Context, c *http.Client, endpoint string, form url.Values, as creds) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, "POST", endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	e.clientAuth(req)
+	as.clientAuth(req)
 	return c.Do(req)
 }
 
@@ -70,8 +77,12 @@ type tokenResponse struct {
 
 // token calls the token endpoint and checks for a 200 with an access token.
 func (e *env) token(ctx context.Context, c *http.Client, form url.Values) (tokenResponse, error) {
+	return e.tokenAs(ctx, c, form, e.oidc)
+}
+
+func (e *env) tokenAs(ctx context.Context, c *http.Client, form url.Values, as creds) (tokenResponse, error) {
 	var t tokenResponse
-	resp, err := e.postForm(ctx, c, e.disc.TokenEndpoint, form)
+	resp, err := e.postFormAs(ctx, c, e.disc.TokenEndpoint, form, as)
 	if err != nil {
 		return t, fmt.Errorf("token (%s): %w", form.Get("grant_type"), netErr(err))
 	}
@@ -109,14 +120,20 @@ func (e *env) cc(ctx context.Context, w *worker) error {
 }
 
 type introState struct {
-	c     *http.Client
-	token string
+	c      *http.Client
+	tokens []string // cycled through
+	next   int
+	as     creds // the client the tokens were issued to (RFC 7662 §4)
+	active bool  // the answer every token must get
 }
 
-// introspect: one RFC 7662 introspection of a valid access token.
+// introspect: one RFC 7662 introspection of the worker's next token,
+// whose answer must be the expected "active".
 func (e *env) introspect(ctx context.Context, w *worker) error {
 	st := w.state.(*introState)
-	resp, err := e.postForm(ctx, st.c, e.disc.IntrospectionEndpoint, url.Values{"token": {st.token}, "token_type_hint": {"access_token"}})
+	tok := st.tokens[st.next%len(st.tokens)]
+	st.next++
+	resp, err := e.postFormAs(ctx, st.c, e.disc.IntrospectionEndpoint, url.Values{"token": {tok}, "token_type_hint": {"access_token"}}, st.as)
 	if err != nil {
 		return fmt.Errorf("introspect: %w", netErr(err))
 	}
@@ -130,10 +147,49 @@ func (e *env) introspect(ctx context.Context, w *worker) error {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return fmt.Errorf("introspect: decode: %v", err)
 	}
-	if !r.Active {
-		return errors.New(`introspect: 200 with "active": false`)
+	if r.Active != st.active {
+		return fmt.Errorf(`introspect: 200 with "active": %v`, r.Active)
 	}
 	return nil
+}
+
+// mintTokens gets n distinct client_credentials access tokens for as, with
+// the run's concurrency.
+func (e *env) mintTokens(ctx context.Context, as creds, n int) ([]string, error) {
+	toks := make([]string, n)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  int
+	)
+	for range min(e.cfg.Concurrency, n) {
+		wg.Go(func() {
+			c := e.plain()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := i >= n || first != nil
+				mu.Unlock()
+				if stop || ctx.Err() != nil {
+					return
+				}
+				t, err := e.tokenAs(ctx, c, e.ccForm(), as)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				toks[i] = t.AccessToken
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return toks, first
 }
 
 // netErr drops the *url.Error wrapper (method and full URL, which would

@@ -44,6 +44,8 @@ type env struct {
 	login, password           string
 
 	oidcID, oidcSecret string
+	oidc               creds // oidcID, oidcSecret
+	short              creds // introspect-expired: a client whose tokens live shortTTL
 	casClientID        string
 	service            string
 	redirectURI        string
@@ -155,6 +157,7 @@ func (e *env) setUp(ctx context.Context, needOIDC, needCAS bool) error {
 			return fmt.Errorf("POST /api/v1/clients: no secret in the answer for confidential client %s", c.ID)
 		}
 		e.oidcID, e.oidcSecret = c.ID, c.Secret
+		e.oidc = creds{c.ID, c.Secret}
 	}
 	if needCAS {
 		// A path of its own per run: the pattern never overlaps an
@@ -171,10 +174,29 @@ func (e *env) setUp(ctx context.Context, needOIDC, needCAS bool) error {
 	return nil
 }
 
+// shortTTL is the access token lifetime of the introspect-expired client.
+const shortTTL = time.Second
+
+// setUpShortClient creates the introspect-expired client: confidential,
+// client_credentials, access tokens living shortTTL.
+func (e *env) setUpShortClient(ctx context.Context) error {
+	var c idOnly
+	if err := e.api(ctx, "POST", "/api/v1/clients", map[string]any{"name": "Load test OIDC short " + e.suffix, "module": "portal",
+		"protocol": "oidc", "grantTypes": []string{"client_credentials"}, "public": false,
+		"accessTtlSeconds": int64(shortTTL / time.Second)}, &c); err != nil {
+		return err
+	}
+	if c.Secret == "" {
+		return fmt.Errorf("POST /api/v1/clients: no secret in the answer for confidential client %s", c.ID)
+	}
+	e.short = creds{c.ID, c.Secret}
+	return nil
+}
+
 // tearDown deletes the clients and the user setUp created (best effort).
 func (e *env) tearDown(ctx context.Context) []error {
 	var errs []error
-	for _, id := range []string{e.oidcID, e.casClientID} {
+	for _, id := range []string{e.oidcID, e.short.id, e.casClientID} {
 		if id != "" {
 			if err := e.api(ctx, "DELETE", "/api/v1/clients/"+id, nil, nil); err != nil {
 				errs = append(errs, err)

@@ -23,7 +23,8 @@ func TestAPIAuthorizeWithTokens(t *testing.T) {
 			{"module": "portal", "acl": "API IP Allow", "value": "10.0.0.0/8, 2001:db8::/32"}}})
 		ad.Must(http.StatusNoContent, "POST", "/api/v1/groups/"+g+"/members", map[string]string{"userId": f.carol})
 		user := f.login(t, f.browser(t), f.app1, "carol", carolPW)
-		cc := clientcredentials.Config{ClientID: f.app2.id, ClientSecret: f.app2.secret, TokenURL: f.provider.Endpoint().TokenURL}
+		pdp := f.newRP(t, "Portal PDP", "portal", map[string]any{"policyDecision": true})
+		cc := clientcredentials.Config{ClientID: pdp.id, ClientSecret: pdp.secret, TokenURL: f.provider.Endpoint().TokenURL}
 		portal, err := cc.Token(f.ctx)
 		if err != nil {
 			t.Fatal(err)

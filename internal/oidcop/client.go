@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -13,7 +12,6 @@ import (
 	"github.com/sesame-sso/sesame/internal/clients"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
-	"github.com/sesame-sso/sesame/internal/storage"
 )
 
 // client adapts a registered OIDC client (R-SSO-3) to op.Client.
@@ -89,54 +87,32 @@ func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
 
-// IsScopeAllowed: only the scopes Sesame knows.
-func (c *client) IsScopeAllowed(scope string) bool { return slices.Contains(supportedScopes, scope) }
+// IsScopeAllowed: the scopes Sesame serves to everyone, and those the
+// client's registration allows (AllowedScopes, e.g. sesame:admin); op
+// drops any other requested scope (RFC 6749 §3.3).
+func (c *client) IsScopeAllowed(scope string) bool { return scopeAllowed(c.m, scope) }
+
+func scopeAllowed(c model.Client, scope string) bool {
+	if scope == model.ScopeAdmin && c.Public {
+		return false // never, whatever the registration says (RFC 9700 §2.3)
+	}
+	return slices.Contains(supportedScopes, scope) || slices.Contains(c.AllowedScopes, scope)
+}
 
 // IDTokenUserinfoClaimsAssertion puts profile and email claims in the ID
 // token too, so apps need not call userinfo.
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
 func (c *client) ClockSkew() time.Duration             { return 0 }
 
-// clientCache keeps clients for a few seconds so the token path costs no
-// query per call; a changed or deleted client takes effect within ttl.
-type clientCache struct {
-	store storage.Storage
-	ttl   time.Duration
-	now   func() time.Time
-	mu    sync.Mutex
-	m     map[string]cachedClient
-}
-
-type cachedClient struct {
-	c   model.Client
-	err error
-	at  time.Time
-}
-
-func (cc *clientCache) get(ctx context.Context, id string) (model.Client, error) {
-	if len(id) > 100 {
+// oidcClient returns a registered OIDC client through the directory's
+// client cache (the one client cache of the node: this node's changes take
+// effect at once, another node's within its TTL; a missing client is never
+// cached). A CAS client is not an OIDC client.
+func (p *Provider) oidcClient(ctx context.Context, id string) (model.Client, error) {
+	c, err := p.svc.Client(ctx, id)
+	if err == nil && c.Protocol != model.ProtocolOIDC {
 		return model.Client{}, model.ErrNotFound
 	}
-	now := cc.now()
-	cc.mu.Lock()
-	e, ok := cc.m[id]
-	cc.mu.Unlock()
-	if ok && now.Sub(e.at) < cc.ttl {
-		return e.c, e.err
-	}
-	c, err := cc.store.GetClient(ctx, id)
-	if err == nil && c.Protocol != model.ProtocolOIDC {
-		err = model.ErrNotFound
-	}
-	if err != nil && model.ErrorCode(err) != model.ENOTFOUND {
-		return c, err // a store failure is not cached
-	}
-	cc.mu.Lock()
-	if cc.m == nil || len(cc.m) > 10000 {
-		cc.m = map[string]cachedClient{}
-	}
-	cc.m[id] = cachedClient{c: c, err: err, at: now}
-	cc.mu.Unlock()
 	return c, err
 }
 

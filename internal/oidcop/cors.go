@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/cache"
 	"github.com/sesame-sso/sesame/internal/clients"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -112,7 +112,7 @@ func (p *Provider) originAllowed(w http.ResponseWriter, r *http.Request, canon s
 	if clientID == "" {
 		return false
 	}
-	c, err := p.clients.get(ctx, clientID)
+	c, err := p.oidcClient(ctx, clientID)
 	return err == nil && c.Public && hasOrigin(c, canon)
 }
 
@@ -135,27 +135,26 @@ func issuerOrigin(issuer string) string {
 }
 
 // originIndex is the set of web origins of all public OIDC clients, for
-// preflights and the JWKS; a copy at most ttl old (like the client cache).
+// preflights and the JWKS: one cache.Gen entry, forgotten by every
+// directory change on this node (Provider.New subscribes it to OnChange)
+// and at most ttl old for changes made on another node.
 type originIndex struct {
 	store storage.Storage
-	ttl   time.Duration
 	now   func() time.Time
-	mu    sync.Mutex
-	at    time.Time
-	set   map[string]bool
+	set   *cache.Gen[map[string]bool]
+}
+
+func newOriginIndex(store storage.Storage, ttl time.Duration, now func() time.Time) *originIndex {
+	return &originIndex{store: store, now: now, set: cache.New[map[string]bool](ttl, 1)}
 }
 
 func (x *originIndex) any(ctx context.Context, canon string) bool {
-	now := x.now()
-	x.mu.Lock()
-	set, at := x.set, x.at
-	x.mu.Unlock()
-	if set == nil || now.Sub(at) >= x.ttl {
+	set, err := x.set.Get(ctx, "", x.now(), func(ctx context.Context) (map[string]bool, error) {
 		cs, err := x.store.ListClients(ctx, model.ProtocolOIDC)
 		if err != nil {
-			return false
+			return nil, err
 		}
-		set = map[string]bool{}
+		set := map[string]bool{}
 		for _, c := range cs {
 			if !c.Public {
 				continue
@@ -166,9 +165,7 @@ func (x *originIndex) any(ctx context.Context, canon string) bool {
 				}
 			}
 		}
-		x.mu.Lock()
-		x.set, x.at = set, now
-		x.mu.Unlock()
-	}
-	return set[canon]
+		return set, nil
+	})
+	return err == nil && set[canon]
 }

@@ -6,6 +6,14 @@
 // session, signing-key rotation, refresh-token families with reuse
 // detection, back-channel logout (OpenID Connect Back-Channel Logout 1.0)
 // and RFC 9068 access-token claims.
+//
+// Bearer tokens are checked per resource (resource.go: audience, scope and
+// client, RFC 9068 §4), introspection answers only a token's client or its
+// listed audience (RFC 7662 §4), and a format/exp pre-filter (precheck.go)
+// runs before any signature check. Clients are read through the
+// directory's client cache; verifycache.go is the token-specific cache,
+// dropped by directory changes (directory.Service.OnChange) and this
+// package's revocations.
 package oidcop
 
 import (

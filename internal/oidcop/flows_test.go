@@ -246,9 +246,11 @@ func TestPromptNoneAndLogout(t *testing.T) {
 }
 
 // TestClientCredentialsAndRevocation: golang.org/x/oauth2/clientcredentials
-// gets a token; introspection says active until RFC 7009 revocation.
+// gets a token; introspection by the resource server in its audience
+// says active until RFC 7009 revocation.
 func TestClientCredentialsAndRevocation(t *testing.T) {
 	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		f.env.Admin().Must(http.StatusOK, "PATCH", "/api/v1/clients/"+f.app1.id, map[string]any{"audience": []string{f.app2.id}})
 		cc := clientcredentials.Config{ClientID: f.app1.id, ClientSecret: f.app1.secret, TokenURL: f.provider.Endpoint().TokenURL}
 		tok, err := cc.Token(f.ctx)
 		if err != nil {

@@ -22,9 +22,11 @@ const maxToken = 8192
 
 // Token is a verified, live access token.
 type Token struct {
-	Claims    *oidc.AccessTokenClaims
-	User      model.User // zero for client credentials tokens
-	ClientID  string
+	Claims   *oidc.AccessTokenClaims
+	User     model.User // zero for client credentials tokens
+	ClientID string
+	// Client is the token's client as registered now (live state).
+	Client    model.Client
 	ContextID string
 	Module    string
 	Scopes    []string
@@ -58,6 +60,9 @@ func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error)
 	}
 	now := p.now()
 	k := p.cache.key(raw)
+	if p.cache.refused(k, now) {
+		return nil, errRefused
+	}
 	old, fresh := p.cache.get(k, now)
 	if old != nil && fresh {
 		if !old.live {
@@ -70,11 +75,22 @@ func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error)
 	if old != nil {
 		e.t, e.exp = old.t, old.exp
 	} else {
+		// Format and expiry first, without any signature work (issue 8
+		// item 19): a replayed expired or malformed token costs a parse.
+		if err := p.precheck(raw, now); err != nil {
+			p.cache.refuse(k, now)
+			return nil, err
+		}
+		p.sigChecks.Add(1)
 		claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, raw, p.verifier)
 		if err != nil {
+			if ctx.Err() == nil {
+				p.cache.refuse(k, now)
+			}
 			return nil, fmt.Errorf("verify: %w", err)
 		}
 		if claims.JWTID == "" || claims.ClientID == "" {
+			p.cache.refuse(k, now)
 			return nil, errors.New("not a Sesame access token")
 		}
 		e.t = Token{Claims: claims, ClientID: claims.ClientID, Scopes: claims.Scopes, ContextID: claimString(claims, claimContext)}
@@ -103,11 +119,11 @@ func (p *Provider) live(ctx context.Context, t Token) (Token, error) {
 	if revoked {
 		return t, errors.New("token revoked")
 	}
-	c, err := p.clients.get(ctx, claims.ClientID)
+	c, err := p.oidcClient(ctx, claims.ClientID)
 	if err != nil {
 		return t, fmt.Errorf("client: %w", err)
 	}
-	t.Module = c.Module
+	t.Module, t.Client = c.Module, c
 	if claims.Subject == claims.ClientID && strings.HasPrefix(claims.JWTID, "cc.") {
 		t.User = model.User{}
 		return t, nil
@@ -116,6 +132,19 @@ func (p *Provider) live(ctx context.Context, t Token) (Token, error) {
 		return t, err
 	}
 	return t, nil
+}
+
+// bearerError answers a refused bearer token (RFC 6750 §3.1): 403
+// insufficient_scope for a valid token that is not for this resource, else
+// 401 invalid_token.
+func bearerError(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrInsufficient) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="insufficient_scope"`)
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "insufficient_scope", "error_description": err.Error()})
+		return
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="invalid_token"`)
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "the access token is not valid"})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -160,7 +189,7 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := p.verify(ctx, raw)
-	if err != nil {
+	if err != nil || !mayIntrospect(e.t, clientID) {
 		writeJSON(w, http.StatusOK, inactive)
 		return
 	}
@@ -204,6 +233,17 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	writeRaw(w, b)
 }
 
+// mayIntrospect is RFC 7662 §4: a client learns about a token only when
+// it was issued to that client, or names it in aud and the token's client
+// still lists it as an audience (Client.Audience); otherwise the answer is
+// active:false, as for any token it has no business with.
+func mayIntrospect(t Token, caller string) bool {
+	if caller == t.ClientID {
+		return true
+	}
+	return slices.Contains(t.Claims.Audience, caller) && slices.Contains(t.Client.Audience, caller)
+}
+
 func writeRaw(w http.ResponseWriter, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(b)
@@ -245,7 +285,7 @@ func (p *Provider) authenticateClient(r *http.Request) (string, bool) {
 	if id == "" || secret == "" {
 		return "", false
 	}
-	c, err := p.clients.get(r.Context(), id)
+	c, err := p.oidcClient(r.Context(), id)
 	if err != nil || !checkSecret(c, secret) {
 		return "", false
 	}
@@ -274,10 +314,9 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "a bearer access token is required"})
 		return
 	}
-	t, err := p.Verify(r.Context(), raw)
-	if err != nil || t.IsClient() {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "the access token is not valid"})
+	t, err := p.VerifyFor(r.Context(), raw, ResourceUser)
+	if err != nil {
+		bearerError(w, err)
 		return
 	}
 	ui := new(oidc.UserInfo)

@@ -52,7 +52,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		p.page(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
 		return
 	}
-	c, err := p.clients.get(ctx, ar.ClientID)
+	c, err := p.oidcClient(ctx, ar.ClientID)
 	if err != nil {
 		p.page(w, http.StatusBadRequest, "Application not allowed", "This application is no longer registered with Sesame.")
 		return

@@ -50,7 +50,7 @@ func (p *Provider) SessionEnded(ctx context.Context, s model.Session, _ []model.
 			continue
 		}
 		told[g.ClientID] = true
-		c, err := p.clients.get(ctx, g.ClientID)
+		c, err := p.oidcClient(ctx, g.ClientID)
 		if err != nil || c.LogoutURL == "" {
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -87,8 +86,8 @@ func (s opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest,
 }
 
 func (s opStorage) wrap(ctx context.Context, m model.AuthRequest) *authRequest {
-	c, _ := s.p.clients.get(ctx, m.ClientID)
-	return &authRequest{m: m, module: c.Module}
+	c, _ := s.p.oidcClient(ctx, m.ClientID)
+	return &authRequest{m: m, module: c.Module, aud: s.p.audience(c)}
 }
 
 func (s opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
@@ -151,14 +150,14 @@ func grantOf(jti string) string {
 }
 
 func (s opStorage) accessTTL(ctx context.Context, clientID string) time.Duration {
-	if c, err := s.p.clients.get(ctx, clientID); err == nil && c.AccessTTL > 0 {
+	if c, err := s.p.oidcClient(ctx, clientID); err == nil && c.AccessTTL > 0 {
 		return c.AccessTTL
 	}
 	return s.p.opts.AccessTTL
 }
 
 func (s opStorage) refreshTTL(ctx context.Context, clientID string) time.Duration {
-	if c, err := s.p.clients.get(ctx, clientID); err == nil && c.RefreshTTL > 0 {
+	if c, err := s.p.oidcClient(ctx, clientID); err == nil && c.RefreshTTL > 0 {
 		return c.RefreshTTL
 	}
 	return s.p.opts.RefreshTTL
@@ -248,8 +247,11 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 	if err != nil || u.Status != model.StatusActive {
 		return nil, op.ErrInvalidRefreshToken
 	}
-	c, _ := s.p.clients.get(ctx, rt.ClientID)
-	return &refreshRequest{m: rt, module: c.Module}, nil
+	c, err := s.p.oidcClient(ctx, rt.ClientID)
+	if err != nil {
+		return nil, op.ErrInvalidRefreshToken
+	}
+	return &refreshRequest{m: rt, module: c.Module, aud: s.p.audience(c)}, nil
 }
 
 // TerminateSession is op's fallback; Sesame ends sessions through
@@ -333,7 +335,7 @@ func (s opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorit
 func (s opStorage) KeySet(context.Context) ([]op.Key, error) { return s.p.keys.published(), nil }
 
 func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
-	c, err := s.p.clients.get(ctx, id)
+	c, err := s.p.oidcClient(ctx, id)
 	if model.ErrorCode(err) == model.ENOTFOUND {
 		return nil, fmt.Errorf("unknown client")
 	}
@@ -344,7 +346,7 @@ func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clien
 }
 
 func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
-	c, err := s.p.clients.get(ctx, id)
+	c, err := s.p.oidcClient(ctx, id)
 	if model.ErrorCode(err) == model.ENOTFOUND {
 		return errors.New("invalid client credentials")
 	}
@@ -365,12 +367,12 @@ func (s opStorage) ClientCredentials(ctx context.Context, id, secret string) (op
 }
 
 func (s opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string, scopes []string) (op.TokenRequest, error) {
-	c, err := s.p.clients.get(ctx, id)
+	c, err := s.p.oidcClient(ctx, id)
 	if err != nil {
 		return nil, oidc.ErrInvalidClient()
 	}
 	for _, sc := range scopes {
-		if sc == oidc.ScopeOpenID || sc == oidc.ScopeOfflineAccess || !slices.Contains(supportedScopes, sc) {
+		if sc == oidc.ScopeOpenID || sc == oidc.ScopeOfflineAccess || !scopeAllowed(c, sc) {
 			return nil, oidc.ErrInvalidScope().WithDescription("scope %s is not available with client_credentials", sc)
 		}
 	}
@@ -378,7 +380,7 @@ func (s opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string,
 	if ttl <= 0 {
 		ttl = s.p.opts.AccessTTL
 	}
-	return &ccRequest{clientID: id, scopes: scopes, module: c.Module, ttl: ttl}, nil
+	return &ccRequest{clientID: id, scopes: scopes, module: c.Module, ttl: ttl, aud: s.p.audience(c)}, nil
 }
 
 func (s opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -61,13 +62,14 @@ type Provider struct {
 	pages    *web.Pages
 	log      *slog.Logger
 	keys     *keyManager
-	clients  *clientCache
 	verifier *op.AccessTokenVerifier
 	cache    *verifyCache
 	origins  *originIndex
-	issuer   string
 	// ownOrigin is the issuer's origin: calls from it need no CORS.
 	ownOrigin string
+	// sigChecks counts signature verifications of access tokens (tests).
+	sigChecks atomic.Uint64
+	issuer    string
 	opts      Options
 	now       func() time.Time
 	// endSession ends the browser's SSO session and tells every app
@@ -104,11 +106,12 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 	}
 	issuer := strings.TrimSuffix(opts.Issuer, "/")
 	p := &Provider{svc: svc, store: svc.Store(), sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
-	p.clients = &clientCache{store: p.store, ttl: 5 * time.Second, now: now}
 	p.cache = newVerifyCache(time.Second)
-	p.origins, p.ownOrigin = &originIndex{store: p.store, ttl: 5 * time.Second, now: now}, issuerOrigin(issuer)
-	svc.OnUserChange(func(string) { p.cache.invalidate() })
+	p.origins, p.ownOrigin = newOriginIndex(p.store, 5*time.Second, now), issuerOrigin(issuer)
 	svc.SetTokenLifetime(p.maxTokenTTL())
+	// Any committed change on this node (a user's status, a client, a
+	// revocation through the directory) makes cached live state stale.
+	svc.OnChange(func(directory.Change) { p.cache.invalidate(); p.origins.set.Forget() })
 	p.keys = &keyManager{store: p.store, log: log, alg: jose.SignatureAlgorithm(opts.SigningAlg), rotate: opts.KeyRotation,
 		retain: p.maxTokenTTL(), now: now}
 	sealer, err := newKeySealer(opts.MasterKey)

@@ -20,6 +20,7 @@ type authRequest struct {
 	m model.AuthRequest
 	// module of the client, carried into the tokens.
 	module string
+	aud    tokenAudience
 }
 
 var (
@@ -31,7 +32,7 @@ var (
 func (a *authRequest) GetID() string         { return a.m.ID }
 func (a *authRequest) GetACR() string        { return "" }
 func (a *authRequest) GetAMR() []string      { return a.m.AMR }
-func (a *authRequest) GetAudience() []string { return []string{a.m.ClientID} }
+func (a *authRequest) GetAudience() []string { return a.aud.of(a.m.ClientID, a.m.Scopes) }
 func (a *authRequest) GetAuthTime() time.Time {
 	return a.m.AuthTime
 }
@@ -55,10 +56,11 @@ func (a *authRequest) Done() bool                         { return a.m.Done }
 type refreshRequest struct {
 	m      model.RefreshToken
 	module string
+	aud    tokenAudience
 }
 
 func (r *refreshRequest) GetAMR() []string            { return r.m.AMR }
-func (r *refreshRequest) GetAudience() []string       { return r.m.Audience }
+func (r *refreshRequest) GetAudience() []string       { return r.aud.of(r.m.ClientID, r.m.Scopes) }
 func (r *refreshRequest) GetAuthTime() time.Time      { return r.m.AuthTime }
 func (r *refreshRequest) GetClientID() string         { return r.m.ClientID }
 func (r *refreshRequest) GetScopes() []string         { return r.m.Scopes }
@@ -72,10 +74,11 @@ type ccRequest struct {
 	scopes   []string
 	module   string
 	ttl      time.Duration
+	aud      tokenAudience
 }
 
 func (c *ccRequest) GetSubject() string    { return c.clientID }
-func (c *ccRequest) GetAudience() []string { return []string{c.clientID} }
+func (c *ccRequest) GetAudience() []string { return c.aud.of(c.clientID, c.scopes) }
 func (c *ccRequest) GetScopes() []string   { return c.scopes }
 
 // tokenFacts is what a token request says about the user's login.

@@ -175,10 +175,11 @@ func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return 
 func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // TestKeyRotation: when the signing key's period ends a new key signs, and
-// the JWKS keeps the retired key, so tokens it signed still verify.
+// the JWKS keeps the retired key, so tokens it signed still verify (their
+// lifetime, 2 h here, outlasts the key's signing period).
 func TestKeyRotation(t *testing.T) {
 	clk := &clock{t: time.Now()}
-	onBackends(t, sesametest.Options{OIDC: oidcop.Options{KeyRotation: time.Hour, Now: clk.now}}, func(t *testing.T, f *fixture) {
+	onBackends(t, sesametest.Options{OIDC: oidcop.Options{KeyRotation: time.Hour, AccessTTL: 2 * time.Hour, Now: clk.now}}, func(t *testing.T, f *fixture) {
 		tok := f.login(t, f.browser(t), f.app1, "carol", carolPW)
 		before := jwks(t, f)
 		clk.add(time.Hour + time.Minute)

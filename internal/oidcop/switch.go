@@ -19,10 +19,9 @@ import (
 func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	raw := bearer(r)
-	t, err := p.Verify(r.Context(), raw)
-	if err != nil || t.IsClient() {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="sesame", error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "a valid user access token is required"})
+	t, err := p.VerifyFor(r.Context(), raw, ResourceUser)
+	if err != nil {
+		bearerError(w, err)
 		return
 	}
 	want := r.PostFormValue("context_id")

@@ -3,6 +3,7 @@ package oidcop
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,11 +16,45 @@ import (
 // re-read when the entry is older than liveTTL or when this node saw a
 // revocation, a logout or a user status change since (gen). Another node's
 // revocation therefore reaches this node's cache within liveTTL.
+//
+// Refused tokens (malformed, expired, bad signature, not Sesame's) are
+// remembered for refuseTTL in a map of their own, so a replay costs no
+// signature check and a flood of junk cannot evict the verified tokens.
 type verifyCache struct {
 	liveTTL time.Duration
 	gen     atomic.Uint64
 	mu      sync.RWMutex
 	m       map[[32]byte]*verifyEntry
+	nmu     sync.Mutex
+	neg     map[[32]byte]time.Time // refused until
+}
+
+// refuseTTL is how long a refused token is answered from memory. A
+// refusal cannot turn into acceptance but for a key this node has not
+// loaded yet, and an unknown kid reloads the keys at once (keys.go).
+const (
+	refuseTTL = 5 * time.Second
+	refuseMax = 20_000
+)
+
+var errRefused = errors.New("token refused recently")
+
+// refused reports whether k was refused less than refuseTTL ago.
+func (c *verifyCache) refused(k [32]byte, now time.Time) bool {
+	c.nmu.Lock()
+	until, ok := c.neg[k]
+	c.nmu.Unlock()
+	return ok && now.Before(until)
+}
+
+// refuse remembers that k was refused.
+func (c *verifyCache) refuse(k [32]byte, now time.Time) {
+	c.nmu.Lock()
+	if c.neg == nil || len(c.neg) >= refuseMax {
+		c.neg = map[[32]byte]time.Time{}
+	}
+	c.neg[k] = now.Add(refuseTTL)
+	c.nmu.Unlock()
 }
 
 type verifyEntry struct {

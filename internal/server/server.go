@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -97,14 +98,17 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		}
 	})
 	// The admin API and the API authorization endpoint accept OAuth 2.0
-	// access tokens (R-SSO-6).
-	s.API.SetBearerVerifier(func(ctx context.Context, token string) (directory.Actor, error) {
-		t, err := s.OIDC.Verify(ctx, token)
+	// access tokens (R-SSO-6) made for them (oidcop.Resource).
+	s.API.SetBearerVerifier(func(ctx context.Context, token string, res adminapi.Resource) (directory.Actor, error) {
+		t, err := s.OIDC.VerifyFor(ctx, token, bearerResources[res])
+		if errors.Is(err, oidcop.ErrInsufficient) {
+			return directory.Actor{}, model.Errorf(model.EFORBIDDEN, "", "%v", err)
+		}
 		if err != nil {
 			return directory.Actor{}, model.Errorf(model.EUNAUTHORIZED, "", "the access token is invalid, expired or revoked")
 		}
 		return directory.Actor{User: t.User, ContextID: t.ContextID, ClientID: t.ClientID, Module: t.Module,
-			Scopes: t.Scopes, Via: directory.ViaBearer}, nil
+			Scopes: t.Scopes, Audience: t.Claims.Audience, Via: directory.ViaBearer}, nil
 	})
 	// CSRF: refuse cross-origin unsafe requests from browsers (Fetch
 	// metadata / Origin); non-browser API clients send neither and pass.
@@ -116,6 +120,14 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	}
 	s.handler = cop.Handler(s.mux)
 	return s, nil
+}
+
+// bearerResources maps the admin API's resources to the provider's rules.
+var bearerResources = map[adminapi.Resource]oidcop.Resource{
+	adminapi.ResourceAdmin:         oidcop.ResourceAdmin,
+	adminapi.ResourceSelf:          oidcop.ResourceUser,
+	adminapi.ResourcePolicyCaller:  oidcop.ResourcePolicyCaller,
+	adminapi.ResourcePolicySubject: oidcop.ResourceAny,
 }
 
 // Run does the background work (key rotation, purging expired state)

@@ -60,6 +60,9 @@ type Options struct {
 	// SessionTTL and SessionIdleTimeout are the SSO session's absolute and
 	// idle timeouts (server defaults when zero).
 	SessionTTL, SessionIdleTimeout time.Duration
+	// Now, when set, is the clock of the directory and the OIDC provider
+	// (cache TTLs, token times).
+	Now func() time.Time
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -76,6 +79,12 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.DiscardHandler)
 	svc := directory.New(st, password.New(FastHash, 4), log)
+	if opts.Now != nil {
+		svc.SetClock(opts.Now)
+		if opts.OIDC.Now == nil {
+			opts.OIDC.Now = opts.Now
+		}
+	}
 	cat, err := catalog.Default()
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,40 @@
+package sesametest
+
+import (
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/password"
+	"github.com/sesame-sso/sesame/internal/server"
+)
+
+// Node is a second Sesame node on e's store: its own directory service
+// (and so its own caches) and HTTP server, with e's issuer, as a cluster
+// node behind one URL would be.
+type Node struct {
+	Svc    *directory.Service
+	Server *httptest.Server
+}
+
+// Node starts another node on e's store; opts.Now sets its clock.
+func (e *Env) Node(t testing.TB, opts Options) *Node {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	svc := directory.New(e.Store, password.New(FastHash, 4), log)
+	if opts.Now != nil {
+		svc.SetClock(opts.Now)
+		if opts.OIDC.Now == nil {
+			opts.OIDC.Now = opts.Now
+		}
+	}
+	h, err := server.New(e.Store, svc, log, server.Options{MaxBodyBytes: 1 << 20, CASTicketTTL: opts.TicketTTL, Issuer: e.Server.URL,
+		OIDC: opts.OIDC, HTTPClient: opts.HTTPClient})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &Node{Svc: svc, Server: srv}
+}
