@@ -103,4 +103,3 @@ func (s *Store) PurgeThrottle(ctx context.Context, before time.Time) (int, error
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
-
