@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 )
@@ -136,8 +137,12 @@ func (in *authorizeInput) validate() (netip.Addr, error) {
 // credentialActor resolves the API caller's credentials to an actor; every
 // kind of failure is EUNAUTHORIZED, which the decision reports as "invalid
 // credentials".
-func (a *API) credentialActor(c *authorizeCredentials) func(ctx context.Context) (directory.Actor, error) {
+//
+// The brute-force limiter (R-PWD-3) counts the API caller's address ip as
+// the source: the portal relays its caller's credentials like a proxy.
+func (a *API) credentialActor(c *authorizeCredentials, ip netip.Addr) func(ctx context.Context) (directory.Actor, error) {
 	return func(ctx context.Context) (directory.Actor, error) {
+		ctx = clientip.With(ctx, ip.String())
 		switch {
 		case c.Bearer != nil:
 			return a.bearerActor(ctx, strings.TrimSpace(*c.Bearer))
@@ -169,7 +174,7 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request, actor directory.
 		return err
 	}
 	d, err := a.svc.DecideAPI(r.Context(), actor, directory.APIQuery{IP: ip, Module: in.Module, ACL: in.ACL, ContextID: in.ContextID},
-		a.credentialActor(in.Credentials))
+		a.credentialActor(in.Credentials, ip))
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,7 @@ var ops = map[string]op{
 		Contexts []string `json:"contexts"`
 	}{}, resp: model.User{}},
 	"POST /api/v1/users/{id}/{action}": {summary: "Lifecycle: activate, deactivate, reactivate, delete (anonymize, final)", resp: model.User{}},
+	"POST /api/v1/users/{id}/unlock":   {summary: "Lift a user's sign-in delay and lock after failed logins (R-PWD-3; needs the right to modify the user; audited)"},
 	"PUT /api/v1/users/{id}/password": {summary: "Set a local user's password", body: struct {
 		Password string `json:"password"`
 	}{}},

@@ -9,6 +9,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/storage"
+	"github.com/sesame-sso/sesame/internal/throttle"
 )
 
 // Service implements the directory operations.
@@ -27,6 +28,7 @@ type Service struct {
 	clients      *clientCache
 	users        *genCache[model.User]
 	rights       *genCache[access.Result]
+	limiter      *throttle.Limiter
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for

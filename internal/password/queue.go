@@ -180,3 +180,17 @@ func (s *scheduler) waiting() int {
 	defer s.mu.Unlock()
 	return s.queued
 }
+
+// Reserve takes a hashing slot in the request's turn, as Verify would, for
+// work done outside the hasher (tests use it to make the hasher busy);
+// call release when done.
+func (h *Hasher) Reserve(ctx context.Context) (release func(), err error) {
+	src := source(ctx)
+	if err := h.sched.acquire(ctx, src); err != nil {
+		return nil, err
+	}
+	return func() { h.sched.release(src) }, nil
+}
+
+// Waiting reports how many verifications wait for a slot.
+func (h *Hasher) Waiting() int { return h.sched.waiting() }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/adminapi"
 	"github.com/sesame-sso/sesame/internal/cas"
+	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -36,6 +37,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// OIDC configures the OAuth 2.0 / OIDC provider (its Issuer is Issuer).
 	OIDC oidcop.Options
+	// ClientIP resolves client addresses (trusted proxies, R-PWD-3).
+	ClientIP clientip.Resolver
 }
 
 // Server is Sesame's HTTP handler.
@@ -47,6 +50,7 @@ type Server struct {
 	API      *adminapi.API
 	Sessions *session.Manager
 	OIDC     *oidcop.Provider
+	ips      clientip.Resolver
 }
 
 // New builds the handler.
@@ -61,7 +65,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	s := &Server{mux: http.NewServeMux(), store: st, log: log}
+	s := &Server{mux: http.NewServeMux(), store: st, log: log, ips: opts.ClientIP}
 	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
@@ -173,6 +177,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	// The one client address every handler sees (clientip.Of).
+	ip := s.ips.Resolve(r)
+	r = r.WithContext(clientip.With(r.Context(), ip))
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
@@ -187,7 +194,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.log.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr)
+			"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr, "client", ip)
 	}()
 	s.handler.ServeHTTP(sw, r)
 }
