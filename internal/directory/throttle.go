@@ -86,29 +86,32 @@ func (s *Service) AuditFailedLogin(ctx context.Context, action string, details m
 }
 
 // UnlockUser lifts a user's sign-in delay and lock (R-PWD-3). It needs the
-// right to modify the user and is audited.
+// right to modify the user and is audited. The counters live outside the
+// directory's transactions (every node writes them), so the unlock follows
+// the authorization rather than joining it.
 func (s *Service) UnlockUser(ctx context.Context, a Actor, id string) error {
-	return s.tx(ctx, func(st storage.Storage) error {
-		u, err := s.visibleUser(ctx, st, a, id)
-		if err != nil {
+	var u model.User
+	if err := s.tx(ctx, func(st storage.Storage) error {
+		var err error
+		if u, err = s.visibleUser(ctx, st, a, id); err != nil {
 			return err
 		}
-		if err := s.authorizeOnUser(ctx, st, a, rightUsersWrite, u); err != nil {
-			return err
-		}
-		until, locked, err := s.limiter.Locked(ctx, throttle.UserKey(u.ID))
-		if err != nil {
-			return err
-		}
-		if err := s.limiter.Unlock(ctx, throttle.UserKey(u.ID)); err != nil {
-			return fmt.Errorf("unlock: %w", err)
-		}
-		details := map[string]any{"wasLocked": locked}
-		if locked {
-			details["lockedUntil"] = until
-		}
-		return s.audit(ctx, st, a, "user.unlock", "user", u.ID, firstContext(u), details)
-	})
+		return s.authorizeOnUser(ctx, st, a, rightUsersWrite, u)
+	}); err != nil {
+		return err
+	}
+	until, locked, err := s.limiter.Locked(ctx, throttle.UserKey(u.ID))
+	if err != nil {
+		return err
+	}
+	if err := s.limiter.Unlock(ctx, throttle.UserKey(u.ID)); err != nil {
+		return fmt.Errorf("unlock: %w", err)
+	}
+	details := map[string]any{"wasLocked": locked}
+	if locked {
+		details["lockedUntil"] = until
+	}
+	return s.audit(ctx, s.store, a, "user.unlock", "user", u.ID, firstContext(u), details)
 }
 
 // CheckImportedHash vets a password hash given instead of a password (issue

@@ -42,6 +42,8 @@ type Env struct {
 	Handler *server.Server
 	Hasher  *password.Hasher
 	Limiter *throttle.Limiter
+	// StoreURL is the database (for a second node on it).
+	StoreURL string
 }
 
 // StoreURL returns a fresh database for backend.
@@ -114,7 +116,7 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h, Hasher: hasher, Limiter: lim}
+	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h, Hasher: hasher, Limiter: lim, StoreURL: url}
 }
 
 // Client calls the API as one user.
