@@ -21,9 +21,6 @@ func (s *Service) SetLimiter(l *throttle.Limiter) { s.limiter = l }
 // Limiter returns the brute-force limiter (nil: none).
 func (s *Service) Limiter() *throttle.Limiter { return s.limiter }
 
-// errHasherBusy answers a verification the hasher could not take (503).
-var errHasherBusy = model.Errorf(model.EUNAVAILABLE, "", "too many sign-ins at once: try again in a moment")
-
 // verifyThrottled runs one password check under the limiter: refused
 // cheaply (before hashing) while the account or the source is over budget,
 // failures counted, a success resets the account.
@@ -40,7 +37,7 @@ func (s *Service) verifyThrottled(ctx context.Context, account, hash, pw string)
 		}
 		return nil
 	case errors.Is(err, password.ErrBusy):
-		return errHasherBusy
+		return err // EUNAVAILABLE: 503
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}

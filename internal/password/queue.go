@@ -2,16 +2,17 @@ package password
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
+
+	"github.com/sesame-sso/sesame/internal/model"
 )
 
 // ErrBusy is returned when the hasher cannot take the work: the queue is
 // full, the source already has its share waiting, or the wait exceeded the
 // deadline. Callers answer 503 (R-PWD-3: a login storm cannot make normal
 // logins wait without bound).
-var ErrBusy = errors.New("password hasher busy")
+var ErrBusy error = model.Errorf(model.EUNAVAILABLE, "", "too many password checks at once: try again in a moment")
 
 // Limits bound the hasher's work.
 type Limits struct {
@@ -20,7 +21,7 @@ type Limits struct {
 	// QueueSize is how many verifications may wait for a slot (default 64).
 	QueueSize int
 	// PerSource is how many of one source's verifications may be running
-	// or waiting at once (default 4).
+	// or waiting at once (default 4); internal callers have no limit.
 	PerSource int
 	// Wait is the deadline of a queued verification (default 3 s).
 	Wait time.Duration
@@ -77,7 +78,8 @@ func (s *scheduler) acquire(ctx context.Context, source string) error {
 		q = &srcQueue{}
 		s.src[source] = q
 	}
-	if q.active >= s.lim.PerSource {
+	// Internal callers (no source: bootstrap, `sesame apply`) have no share.
+	if source != "" && q.active >= s.lim.PerSource {
 		s.mu.Unlock()
 		return ErrBusy
 	}
