@@ -281,7 +281,7 @@ func (a *API) auditFailedLogin(r *http.Request, err error) {
 	if model.ErrorCode(err) != model.EUNAUTHORIZED {
 		return
 	}
-	a.svc.AuditFailedLogin(r.Context(), "api.login", map[string]any{"reason": "invalid credentials"})
+	a.svc.AuditFailedLogin(r.Context(), "api.login", "user", map[string]any{"reason": "invalid credentials"})
 }
 
 // clientIP is the client address (clientip: X-Forwarded-For only from

@@ -61,14 +61,14 @@ func (s *Service) GuardSecret(ctx context.Context, clientID string, ok func() bo
 	if err := s.limiter.Fail(ctx, at); err != nil {
 		return err
 	}
-	s.AuditFailedLogin(ctx, "client.login", map[string]any{"clientId": clientID})
+	s.AuditFailedLogin(ctx, "client.login", "client", map[string]any{"clientId": clientID})
 	return ErrBadCredentials
 }
 
 // AuditFailedLogin records a failed sign-in (R-OPS-4), within the source's
 // audit budget (issue 8 item 15): one source cannot grow the audit table at
 // will; past the budget a summary row carries the count.
-func (s *Service) AuditFailedLogin(ctx context.Context, action string, details map[string]any) {
+func (s *Service) AuditFailedLogin(ctx context.Context, action, targetType string, details map[string]any) {
 	write, summary := s.limiter.AuditBudget(ctx)
 	if !write {
 		return
@@ -77,7 +77,7 @@ func (s *Service) AuditFailedLogin(ctx context.Context, action string, details m
 		action, details = action+".summary", map[string]any{"failuresFromSource": summary, "note": "rows for this source are summarised until its window ends"}
 	}
 	if err := s.store.AppendAudit(context.WithoutCancel(ctx), model.AuditEvent{Time: s.now(), Action: action,
-		TargetType: "user", SourceIP: clientip.From(ctx), Outcome: model.OutcomeFailure, Details: details}); err != nil {
+		TargetType: targetType, SourceIP: clientip.From(ctx), Outcome: model.OutcomeFailure, Details: details}); err != nil {
 		s.log.Error("audit failed login", "err", err)
 	}
 }

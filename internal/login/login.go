@@ -80,7 +80,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 			h.Pages.Render(w, http.StatusServiceUnavailable, "message", web.Message{Title: "Try again", Message: "Too many sign-ins at once. Please try again in a moment.", Link: "/login", LinkText: "Back to sign in"})
 			return
 		case model.EUNAUTHORIZED:
-			h.Svc.AuditFailedLogin(r.Context(), "login", map[string]any{"loginName": name})
+			h.Svc.AuditFailedLogin(r.Context(), "login", "user", map[string]any{"loginName": name})
 		case model.ETOOMANY:
 			// Over the brute-force budget (R-PWD-3): refused before any
 			// hashing, with the same page as a wrong password.
