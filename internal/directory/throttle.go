@@ -15,7 +15,9 @@ import (
 // SetLimiter installs the brute-force limiter (R-PWD-3) used by every
 // credential check: passwords (Authenticate: /login, HTTP Basic, POST
 // /api/v1/authorize) and client secrets (GuardSecret). Set at start-up;
-// without one nothing is throttled.
+// without one nothing is throttled. The limiter writes through the root
+// store, never a transaction: do not authenticate inside InTx (on SQLite
+// the transaction holds the writer lock).
 func (s *Service) SetLimiter(l *throttle.Limiter) { s.limiter = l }
 
 // Limiter returns the brute-force limiter (nil: none).

@@ -127,3 +127,22 @@ func TestQueueDeadline(t *testing.T) {
 		t.Errorf("queue keeps a trace: waiting %d free %d ring %v", h.sched.waiting(), h.sched.free, h.sched.ring)
 	}
 }
+
+// TestInternalCallersHaveNoShare: hashing without a client address
+// (bootstrap, `sesame apply`) is not capped per source, only queued.
+func TestInternalCallersHaveNoShare(t *testing.T) {
+	h, started, gate := gated(t, Limits{Concurrency: 1, QueueSize: 8, PerSource: 1, Wait: time.Minute})
+	done := make(chan error, 3)
+	for i := 0; i < 3; i++ {
+		go func() { done <- h.Verify(context.Background(), "", "x") }()
+	}
+	for i := 0; i < 3; i++ {
+		<-started
+		gate <- struct{}{}
+	}
+	for i := 0; i < 3; i++ {
+		if err := <-done; !errors.Is(err, ErrMismatch) {
+			t.Errorf("internal verify %d: %v", i, err)
+		}
+	}
+}
