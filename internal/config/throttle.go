@@ -48,7 +48,7 @@ type Throttle struct {
 func DefaultThrottle() Throttle {
 	return Throttle{AccountFreeFailures: 3, AccountLockAfter: 10, SourceFreeFailures: 20, SourceLockAfter: 200,
 		BaseDelay: "1s", MaxDelay: "1m", LockDuration: "15m", Window: "1h", AuditFailuresPerSource: 20,
-		HasherQueue: 64, HasherPerSource: 4, HasherWait: "3s"}
+		HasherQueue: 64, HasherPerSource: 16, HasherWait: "3s"}
 }
 
 // ThrottleEnv lists the brute-force environment overrides and their keys.

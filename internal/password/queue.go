@@ -21,7 +21,9 @@ type Limits struct {
 	// QueueSize is how many verifications may wait for a slot (default 64).
 	QueueSize int
 	// PerSource is how many of one source's verifications may be running
-	// or waiting at once (default 4); internal callers have no limit.
+	// or waiting at once (default 16: an office behind one NAT signing in
+	// at nine o'clock fits; a flood still leaves 3/4 of the queue to
+	// others). Internal callers have no limit.
 	PerSource int
 	// Wait is the deadline of a queued verification (default 3 s).
 	Wait time.Duration
@@ -35,7 +37,7 @@ func (l Limits) withDefaults(procs int) Limits {
 		l.QueueSize = 64
 	}
 	if l.PerSource <= 0 {
-		l.PerSource = 4
+		l.PerSource = 16
 	}
 	if l.Wait <= 0 {
 		l.Wait = 3 * time.Second

@@ -63,3 +63,41 @@ func TestExponentialDelay(t *testing.T) {
 		t.Errorf("after a success: %+v (want only the source's counter)", sts)
 	}
 }
+
+// TestOtherNodeLockSeenWithinTTL: a node trusts its last "not blocked"
+// read of a key for at most a second (no database read on the hot path);
+// a lock earned on another node is refused once that has passed, and this
+// node's own failures take effect at once.
+func TestOtherNodeLockSeenWithinTTL(t *testing.T) {
+	ctx := clientip.With(context.Background(), "198.51.100.7")
+	st, err := sqlstore.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "s.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := throttle.DefaultConfig()
+	cfg.Account = throttle.Policy{Free: 100, LockAfter: 3}
+	now := time.Unix(1_700_000_000, 0)
+	clock := func() time.Time { return now }
+	a, b := throttle.New(st, cfg, nil), throttle.New(st, cfg, nil)
+	a.SetClock(clock)
+	b.SetClock(clock)
+	acct := throttle.ClientKey("portal")
+	if _, err := a.Check(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		at, _ := b.Check(ctx, acct)
+		if err := b.Fail(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Check(ctx, acct); err == nil {
+		t.Fatal("node B does not see its own lock")
+	}
+	now = now.Add(time.Second)
+	var lim *throttle.Limited
+	if _, err := a.Check(ctx, acct); !errors.As(err, &lim) || !lim.Locked {
+		t.Fatalf("node A after a second: %v", err)
+	}
+}

@@ -85,6 +85,7 @@ type Limiter struct {
 	log       *slog.Logger
 	now       func() time.Time
 	lastPurge atomic.Int64
+	clean     cleanCache
 }
 
 // New returns a Limiter on st.
@@ -107,33 +108,58 @@ type Attempt struct {
 }
 
 // Check refuses (with *Limited) an attempt on account from the request's
-// source while either is delayed or locked. It only reads.
+// source while either is delayed or locked. It only reads (and not even
+// that while this node read both keys as not blocked within cleanTTL).
 func (l *Limiter) Check(ctx context.Context, account string) (Attempt, error) {
 	a := Attempt{account: account, source: source(ctx)}
 	if l == nil {
 		return a, nil
 	}
+	now := l.now()
 	keys := []string{account}
 	if a.source != "" {
 		keys = append(keys, sourceKey(a.source))
 	}
-	sts, err := l.st.ThrottleStates(ctx, keys...)
+	var toRead []string
+	for _, k := range keys {
+		e, ok := l.clean.get(k, now)
+		if !ok {
+			toRead = append(toRead, k)
+		} else if k == account {
+			a.dirty = e.hasRow
+		}
+	}
+	if len(toRead) == 0 {
+		return a, nil
+	}
+	sts, err := l.st.ThrottleStates(ctx, toRead...)
 	if err != nil {
 		return a, fmt.Errorf("throttle check: %w", err)
 	}
-	now := l.now()
+	hasRow := map[string]bool{}
 	var lim *Limited
 	for _, st := range sts {
-		if st.Key == account {
-			a.dirty = true
-		}
+		hasRow[st.Key] = true
 		until, locked := st.NotBefore, false
 		if st.LockedUntil.After(until) {
 			until, locked = st.LockedUntil, true
 		}
-		if wait := until.Sub(now); wait > 0 && (lim == nil || wait > lim.RetryAfter) {
-			lim = &Limited{RetryAfter: wait, Locked: locked}
+		if wait := until.Sub(now); wait > 0 {
+			hasRow[st.Key] = false // blocked: not cached
+			if lim == nil || wait > lim.RetryAfter {
+				lim = &Limited{RetryAfter: wait, Locked: locked}
+			}
+			continue
 		}
+		l.clean.put(st.Key, cleanEntry{at: now, hasRow: true})
+	}
+	for _, k := range toRead {
+		if _, seen := hasRow[k]; !seen {
+			l.clean.put(k, cleanEntry{at: now})
+		}
+	}
+	if _, ok := hasRow[account]; ok {
+		a.dirty = true
 	}
 	if lim != nil {
 		return a, lim
@@ -148,6 +174,7 @@ func (l *Limiter) Fail(ctx context.Context, a Attempt) error {
 		return nil
 	}
 	now := l.now()
+	l.clean.drop(a.account, sourceKey(a.source))
 	if err := l.hit(ctx, a.account, l.cfg.Account, now); err != nil {
 		return err
 	}
@@ -194,6 +221,7 @@ func (l *Limiter) Succeed(ctx context.Context, a Attempt) error {
 	if l == nil || !a.dirty {
 		return nil
 	}
+	l.clean.drop(a.account)
 	return l.st.ThrottleReset(ctx, a.account)
 }
 
@@ -203,6 +231,7 @@ func (l *Limiter) Unlock(ctx context.Context, account string) error {
 	if l == nil {
 		return nil
 	}
+	l.clean.drop(account)
 	return l.st.ThrottleReset(ctx, account)
 }
 
