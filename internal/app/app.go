@@ -183,11 +183,11 @@ func serve(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	srv, err := server.New(st, svc, log, server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer(),
-		OIDC:     oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master},
-		ClientIP: clientip.Resolver{Trusted: cfg.Throttle.Proxies()}})
+		OIDC: oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master}})
 	if err != nil {
 		return err
 	}
+	srv.SetClientIP(clientip.Resolver{Trusted: cfg.Throttle.Proxies()})
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -73,11 +73,12 @@ type Admin struct {
 // Default returns the zero-config defaults.
 func Default() Config {
 	return Config{
-		Server:   Server{Addr: "127.0.0.1:8080", MaxBodyBytes: 1 << 20},
-		DataDir:  "data",
-		Log:      Log{Level: "info", Format: "text"},
-		Admin:    Admin{Login: "admin"},
-		OIDC:     OIDC{SigningAlg: "RS256", KeyRotation: "720h", AccessTTL: "10m", RefreshTTL: "720h"},
+		Server:  Server{Addr: "127.0.0.1:8080", MaxBodyBytes: 1 << 20},
+		DataDir: "data",
+		Log:     Log{Level: "info", Format: "text"},
+		Admin:   Admin{Login: "admin"},
+		OIDC:    OIDC{SigningAlg: "RS256", KeyRotation: "720h", AccessTTL: "10m", RefreshTTL: "720h"},
+
 		Throttle: DefaultThrottle(),
 	}
 }

@@ -37,8 +37,6 @@ type Options struct {
 	HTTPClient *http.Client
 	// OIDC configures the OAuth 2.0 / OIDC provider (its Issuer is Issuer).
 	OIDC oidcop.Options
-	// ClientIP resolves client addresses (trusted proxies, R-PWD-3).
-	ClientIP clientip.Resolver
 }
 
 // Server is Sesame's HTTP handler.
@@ -65,7 +63,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	s := &Server{mux: http.NewServeMux(), store: st, log: log, ips: opts.ClientIP}
+	s := &Server{mux: http.NewServeMux(), store: st, log: log}
 	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
@@ -110,6 +108,10 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
 	return s, nil
 }
+
+// SetClientIP sets how client addresses are resolved (the trusted proxies
+// whose X-Forwarded-For is believed, R-PWD-3). Call before serving.
+func (s *Server) SetClientIP(r clientip.Resolver) { s.ips = r }
 
 // Run does the background work (key rotation, purging expired state)
 // until ctx ends.

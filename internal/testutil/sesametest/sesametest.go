@@ -109,10 +109,11 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
 	h, err := server.New(st, svc, log, server.Options{MaxBodyBytes: 1 << 20, CASTicketTTL: opts.TicketTTL, Issuer: issuer,
-		OIDC: opts.OIDC, HTTPClient: opts.HTTPClient, ClientIP: opts.ClientIP})
+		OIDC: opts.OIDC, HTTPClient: opts.HTTPClient})
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.SetClientIP(opts.ClientIP)
 	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)
