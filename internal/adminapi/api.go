@@ -3,11 +3,11 @@ package adminapi
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
 
+	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 )
@@ -161,6 +161,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("PUT /api/v1/users/{id}/contexts", a.setUserContexts)
 	h("POST /api/v1/users/{id}/{action}", a.lifecycle)
 	h("PUT /api/v1/users/{id}/password", a.setPassword)
+	h("POST /api/v1/users/{id}/unlock", a.unlockUser)
 	h("GET /api/v1/users/{id}/rights", a.userRights)
 	h("GET /api/v1/users/{id}/api-keys", a.listAPIKeys)
 	h("POST /api/v1/users/{id}/api-keys", a.createAPIKey)
@@ -306,14 +307,9 @@ func (a *API) auditFailedLogin(r *http.Request, err error) {
 	if model.ErrorCode(err) != model.EUNAUTHORIZED {
 		return
 	}
-	a.svc.AuditDenied(context.WithoutCancel(r.Context()), directory.Actor{IP: clientIP(r)}, "api.login", "", "", "invalid credentials")
+	a.svc.AuditFailedLogin(r.Context(), "api.login", "user", map[string]any{"reason": "invalid credentials"})
 }
 
-// clientIP is the peer address (proxies are not trusted here).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client address (clientip: X-Forwarded-For only from
+// trusted proxies).
+func clientIP(r *http.Request) string { return clientip.Of(r) }

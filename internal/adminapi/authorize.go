@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 )
@@ -136,11 +137,12 @@ func (in *authorizeInput) validate() (netip.Addr, error) {
 // credentialActor resolves the API caller's credentials to an actor; every
 // kind of failure is EUNAUTHORIZED, which the decision reports as "invalid
 // credentials".
+//
+// The brute-force limiter (R-PWD-3) counts the API caller's address ip as
+// the source: the portal relays its caller's credentials like a proxy.
 func (a *API) credentialActor(c *authorizeCredentials, ip netip.Addr) func(ctx context.Context) (directory.Actor, error) {
 	return func(ctx context.Context) (directory.Actor, error) {
-		if err := a.limitCredentialCheck(ctx, c, ip); err != nil {
-			return directory.Actor{}, err
-		}
+		ctx = clientip.With(ctx, ip.String())
 		switch {
 		case c.Bearer != nil:
 			return a.bearerActor(ctx, strings.TrimSpace(*c.Bearer), ResourcePolicySubject)
@@ -158,18 +160,6 @@ func (a *API) credentialActor(c *authorizeCredentials, ip netip.Addr) func(ctx c
 			return directory.Actor{User: u, Via: via}, nil
 		}
 	}
-}
-
-// limitCredentialCheck is the brute-force limiter's hook for this endpoint
-// (issue 8 item 5; the limiter itself is slice "throttle"): it runs before
-// any password or key of an API caller is checked, with the login (or ""
-// for a key or token) and the caller's address as the portal saw it.
-// THROTTLE HOOK: the limiter plugs in here, its only call site on this
-// endpoint. An EUNAUTHORIZED error becomes the usual denial; any other
-// error (e.g. a 429 problem) is answered as is.
-func (a *API) limitCredentialCheck(ctx context.Context, c *authorizeCredentials, ip netip.Addr) error {
-	_, _, _ = ctx, c, ip
-	return nil
 }
 
 // authorize answers 200 with a decision for any well-formed question: allow

@@ -113,6 +113,7 @@ func TestAccountAdminIsolation(t *testing.T) {
 					{"POST /api/v1/users/{id}/{action}", "POST", "/api/v1/users/" + target.user + "/deactivate", nil},
 					{"POST /api/v1/users/{id}/{action}", "POST", "/api/v1/users/" + target.user + "/delete", nil},
 					{"PUT /api/v1/users/{id}/password", "PUT", "/api/v1/users/" + target.user + "/password", map[string]string{"password": "attacker-chosen-pw"}},
+					{"POST /api/v1/users/{id}/unlock", "POST", "/api/v1/users/" + target.user + "/unlock", nil},
 					{"GET /api/v1/users/{id}/rights", "GET", "/api/v1/users/" + target.user + "/rights?contextId=" + target.ctx, nil},
 					{"GET /api/v1/users/{id}/rights", "GET", "/api/v1/users/" + w.alice + "/rights?contextId=" + target.ctx, nil},
 					{"POST /api/v1/users", "POST", "/api/v1/users", map[string]any{"loginName": "mallory", "domain": "ENTERPRISE", "contexts": []string{target.ctx}, "password": pw}},

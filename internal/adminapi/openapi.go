@@ -85,6 +85,7 @@ var ops = map[string]op{
 	}{}, resp: model.User{}},
 	"POST /api/v1/users/{id}/{action}":           {summary: "Lifecycle: activate, deactivate, reactivate, delete (anonymize, final)", resp: model.User{}},
 	"PUT /api/v1/users/{id}/password":            {summary: "Set a local user's password: ends the user's SSO sessions and refresh tokens (their apps are logged out); revokeApiKeys also deletes the user's API keys", body: passwordInput{}},
+	"POST /api/v1/users/{id}/unlock":             {summary: "Lift a user's sign-in delay and lock after failed logins (R-PWD-3; needs the right to modify the user; audited)"},
 	"GET /api/v1/users/{id}/rights":              {summary: "Effective rights in a context, with the steps that produced them (R-EFF)", query: []string{"contextId", "module"}, resp: access.Result{}},
 	"GET /api/v1/users/{id}/api-keys":            {summary: "A user's API keys (metadata only; R-SSO-6)", resp: listOf[model.APIKey]{}},
 	"POST /api/v1/users/{id}/api-keys":           {summary: "Create an API key for a user (sk_…, 256 random bits; only its SHA-256 is stored): the key is in this answer only", body: apiKeyInput{}, resp: directory.CreatedAPIKey{}, status: 201},

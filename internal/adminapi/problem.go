@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/sesame-sso/sesame/internal/model"
 )
@@ -26,6 +27,8 @@ var statusOf = map[string]int{
 	model.EFORBIDDEN:    http.StatusForbidden,
 	model.EUNAUTHORIZED: http.StatusUnauthorized,
 	codeMediaType:       http.StatusUnsupportedMediaType,
+	model.ETOOMANY:      http.StatusTooManyRequests,
+	model.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // writeProblem writes err as a problem document. Application errors are the
@@ -43,6 +46,13 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 	}
 	if p.Status == http.StatusInternalServerError {
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var ra interface{ RetryAfterSeconds() int }
+	if errors.As(err, &ra) {
+		// RFC 9110 §10.2.3 (brute-force delay or lock, R-PWD-3).
+		w.Header().Set("Retry-After", strconv.Itoa(ra.RetryAfterSeconds()))
+	} else if p.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
 	}
 	if p.Status == http.StatusUnauthorized {
 		// R-SSO-6: HTTP Basic (password or API key) or a bearer token.

@@ -19,11 +19,11 @@ import (
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/catalog"
+	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/declarative"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/oidcop"
-	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/server"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
 )
@@ -128,7 +128,8 @@ func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger) (*s
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := directory.New(st, password.New(password.DefaultParams, 0), log)
+	svc := directory.New(st, newHasher(cfg), log)
+	svc.SetLimiter(newLimiter(st, cfg, log))
 	cat, err := catalog.Default()
 	if err != nil {
 		st.Close()
@@ -188,6 +189,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	srv.SetClientIP(clientip.Resolver{Trusted: cfg.Throttle.Proxies()})
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

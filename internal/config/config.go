@@ -24,6 +24,7 @@ type Config struct {
 	Admin    Admin    `yaml:"admin"`
 	OIDC     OIDC     `yaml:"oidc"`
 	Session  Session  `yaml:"session"`
+	Throttle Throttle `yaml:"throttle"`
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -73,12 +74,13 @@ type Admin struct {
 // Default returns the zero-config defaults.
 func Default() Config {
 	return Config{
-		Server:  Server{Addr: "127.0.0.1:8080", MaxBodyBytes: 1 << 20},
-		DataDir: "data",
-		Log:     Log{Level: "info", Format: "text"},
-		Admin:   Admin{Login: "admin"},
-		OIDC:    OIDC{SigningAlg: "RS256", KeyRotation: "720h", AccessTTL: "10m", RefreshTTL: "720h"},
-		Session: defaultSession,
+		Server:   Server{Addr: "127.0.0.1:8080", MaxBodyBytes: 1 << 20},
+		DataDir:  "data",
+		Log:      Log{Level: "info", Format: "text"},
+		Admin:    Admin{Login: "admin"},
+		OIDC:     OIDC{SigningAlg: "RS256", KeyRotation: "720h", AccessTTL: "10m", RefreshTTL: "720h"},
+		Session:  defaultSession,
+		Throttle: DefaultThrottle(),
 	}
 }
 
@@ -95,6 +97,7 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 		}
 	}
 	c.applyEnv(env)
+	c.applyThrottleEnv(env)
 	return c, nil
 }
 
@@ -197,6 +200,7 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.Admin.Login) == "" {
 		bad("admin.login", "is required")
 	}
+	errs = append(errs, c.Throttle.validate())
 	return errors.Join(errs...)
 }
 

@@ -114,6 +114,9 @@ func (ap *applier) updateUser(ctx context.Context, old model.User, u User, ctxs 
 		changed = true
 	}
 	if u.PasswordHash != "" && u.PasswordHash != old.PasswordHash {
+		if err := ap.svc.CheckImportedHash(ap.a, u.PasswordHash); err != nil {
+			return false, err
+		}
 		if _, err := ap.svc.Store().UpdateUser(ctx, old.ID, func(x model.User) (model.User, error) {
 			x.PasswordHash = u.PasswordHash
 			return x, nil

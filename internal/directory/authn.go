@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/throttle"
 )
 
 // ErrBadCredentials is the one answer to every failed login: it never says
@@ -15,21 +16,22 @@ var ErrBadCredentials = model.Errorf(model.EUNAUTHORIZED, "", "invalid credentia
 // Authenticate checks a local user's login name and password. The login is
 // "name" when the name is unique across tenants, or "tenant/name" where
 // tenant is the tenant context's id, number or name. Unknown users cost a
-// dummy hash, so timing does not tell them apart.
+// dummy hash, so timing does not tell them apart. Over the brute-force
+// budget the answer is a *throttle.Limited (ETOOMANY) before any hashing;
+// a busy hasher answers EUNAVAILABLE.
 func (s *Service) Authenticate(ctx context.Context, login, pw string) (model.User, error) {
 	u, found, err := s.findLogin(ctx, login)
 	if err != nil {
 		return model.User{}, err
 	}
-	hash := ""
+	// R-PWD-3: counted per account — the user, or an unknown name as typed,
+	// so unknown names lock like known ones — and per source.
+	hash, account := "", throttle.LoginKey(login)
 	if found {
-		hash = u.PasswordHash
+		hash, account = u.PasswordHash, throttle.UserKey(u.ID)
 	}
-	if err := s.hasher.Verify(ctx, hash, pw); err != nil {
-		if ctx.Err() != nil {
-			return model.User{}, ctx.Err()
-		}
-		return model.User{}, ErrBadCredentials
+	if err := s.verifyThrottled(ctx, account, hash, pw); err != nil {
+		return model.User{}, err
 	}
 	if u.Kind != model.KindLocal || u.Status != model.StatusActive {
 		return model.User{}, ErrBadCredentials

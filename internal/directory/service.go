@@ -10,6 +10,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/storage"
+	"github.com/sesame-sso/sesame/internal/throttle"
 )
 
 // Service implements the directory operations.
@@ -32,6 +33,7 @@ type Service struct {
 	fixed      *immutables
 	// tokenLifetime bounds signed tokens' validity (SetTokenLifetime).
 	tokenLifetime time.Duration
+	limiter       *throttle.Limiter
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for

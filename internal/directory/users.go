@@ -24,8 +24,9 @@ type NewUser struct {
 	TwoFactor string       `json:"twoFactor"`
 	// Status is draft (default) or active.
 	Status model.UserStatus `json:"status"`
-	// Password (plain, hashed here) or PasswordHash (argon2id PHC, for
-	// `sesame apply`); at most one.
+	// Password (plain, hashed here) or PasswordHash (argon2id PHC or
+	// bcrypt, within the hasher's band; only from `sesame apply`, the admin
+	// API refuses it); at most one.
 	Password     string `json:"password,omitempty"`
 	PasswordHash string `json:"passwordHash,omitempty"`
 	// Kind is only honoured for system actors (delegated users come from
@@ -134,10 +135,8 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (model.Us
 			return model.User{}, model.Invalid("password", "%v", err)
 		}
 	}
-	if nu.PasswordHash != "" {
-		if _, _, _, err := password.Parse(nu.PasswordHash); err != nil {
-			return model.User{}, model.Invalid("passwordHash", "%v", err)
-		}
+	if err := s.CheckImportedHash(a, nu.PasswordHash); err != nil {
+		return model.User{}, err
 	}
 	hash := nu.PasswordHash
 	if nu.Password != "" {

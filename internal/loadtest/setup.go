@@ -289,22 +289,38 @@ func (e *env) browser(stopAt string) *http.Client {
 }
 
 // signIn posts the login form and checks that a session cookie came back.
+// All workers sign in at once from one address: the server's password
+// hasher answers 503 past its per-source share (R-PWD-3), so a 503 is
+// tried again after a short pause.
 func (e *env) signIn(ctx context.Context, c *http.Client) error {
 	form := url.Values{"username": {e.login}, "password": {e.password}, "return": {"/"}}
-	req, err := http.NewRequestWithContext(ctx, "POST", e.cfg.URL+"/login", strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	// The login form is not followed: its 303 to "/" is the success answer.
 	noFollow := *c
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := noFollow.Do(req)
-	if err != nil {
-		return fmt.Errorf("POST /login: %w", err)
+	var (
+		resp *http.Response
+		b    []byte
+	)
+	for try := 1; ; try++ {
+		req, err := http.NewRequestWithContext(ctx, "POST", e.cfg.URL+"/login", strings.NewReader(form.Encode()))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if resp, err = noFollow.Do(req); err != nil {
+			return fmt.Errorf("POST /login: %w", err)
+		}
+		b, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || try == 50 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(try) * 20 * time.Millisecond):
+		}
 	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
 		return fmt.Errorf("POST /login as %s: status %d (want a redirect): %s", e.login, resp.StatusCode, truncate(string(b), 200))
 	}

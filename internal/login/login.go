@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
@@ -55,13 +56,9 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
 	h.Pages.Render(w, http.StatusOK, "login", formData{Return: SafeReturn(r.URL.Query().Get("return"))})
 }
 
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = strings.Trim(host[:i], "[]")
-	}
-	return host
-}
+// clientIP is the client address (clientip: X-Forwarded-For only from
+// trusted proxies).
+func clientIP(r *http.Request) string { return clientip.Of(r) }
 
 // submit is the password step.
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
@@ -78,9 +75,20 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := h.Svc.Authenticate(r.Context(), name, pw)
 	if err != nil {
-		h.Svc.AuditLogin(context.WithoutCancel(r.Context()), "", clientIP(r), model.OutcomeFailure, map[string]any{"loginName": name})
-		// One message for unknown users, wrong passwords and inactive
-		// accounts: no enumeration.
+		switch model.ErrorCode(err) {
+		case model.EUNAVAILABLE:
+			h.Pages.Render(w, http.StatusServiceUnavailable, "message", web.Message{Title: "Try again", Message: "Too many sign-ins at once. Please try again in a moment.", Link: "/login", LinkText: "Back to sign in"})
+			return
+		case model.EUNAUTHORIZED:
+			h.Svc.AuditFailedLogin(r.Context(), "login", "user", map[string]any{"loginName": name})
+		case model.ETOOMANY:
+			// Over the brute-force budget (R-PWD-3): refused before any
+			// hashing, with the same page as a wrong password.
+		default:
+			h.Log.Error("authenticate", "err", err)
+		}
+		// One message for unknown users, wrong passwords, inactive and
+		// locked accounts: no enumeration.
 		h.Pages.Render(w, http.StatusUnauthorized, "login", formData{Return: ret, Username: name, Error: "Invalid login name or password."})
 		return
 	}

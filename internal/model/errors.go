@@ -14,6 +14,10 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EUNAUTHORIZED = "unauthorized"
 	EINTERNAL     = "internal"
+	// ETOOMANY: over a brute-force budget (429, R-PWD-3).
+	ETOOMANY = "too_many_requests"
+	// EUNAVAILABLE: the server cannot take the work now (503).
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an application error with a code, the offending field (if any) and

@@ -353,8 +353,17 @@ func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret strin
 	if err != nil {
 		return oidc.ErrServerError().WithParent(err)
 	}
-	if !checkSecret(c, secret) {
+	// R-PWD-3: client authentication goes through the brute-force limiter
+	// (per client and source); over budget it is refused without checking.
+	err = s.p.svc.GuardSecret(ctx, id, func() bool { return checkSecret(c, secret) })
+	if model.ErrorCode(err) == model.ETOOMANY {
+		return oidc.ErrInvalidClient().WithDescription("too many failed attempts: try again later")
+	}
+	if model.ErrorCode(err) == model.EUNAUTHORIZED {
 		return errors.New("invalid client credentials")
+	}
+	if err != nil {
+		return oidc.ErrServerError().WithParent(err)
 	}
 	return nil
 }

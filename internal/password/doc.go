@@ -1,4 +1,8 @@
 // Package password hashes and verifies local users' passwords with argon2id
-// (RFC 9106), stored as PHC strings (R-PWD-3). Hashing is memory-hard, so a
-// semaphore bounds how many run at once: a login storm cannot exhaust memory.
+// (RFC 9106), stored as PHC strings (R-PWD-3); bcrypt hashes imported from
+// other systems verify too. Hashing is memory-hard, so the Hasher bounds
+// how many run at once, queues the rest fairly per source with a deadline
+// and a bounded length (ErrBusy → 503), and accepts stored hashes only
+// within a narrow band of parameters around its own (band.go), so an
+// imported hash cannot turn each login attempt into minutes of work.
 package password

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/adminapi"
 	"github.com/sesame-sso/sesame/internal/cas"
+	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -52,6 +53,7 @@ type Server struct {
 	API      *adminapi.API
 	Sessions *session.Manager
 	OIDC     *oidcop.Provider
+	ips      clientip.Resolver
 }
 
 // New builds the handler.
@@ -130,6 +132,10 @@ var bearerResources = map[adminapi.Resource]oidcop.Resource{
 	adminapi.ResourcePolicySubject: oidcop.ResourceAny,
 }
 
+// SetClientIP sets how client addresses are resolved (the trusted proxies
+// whose X-Forwarded-For is believed, R-PWD-3). Call before serving.
+func (s *Server) SetClientIP(r clientip.Resolver) { s.ips = r }
+
 // Run does the background work (key rotation, purging expired state)
 // until ctx ends.
 func (s *Server) Run(ctx context.Context) { s.OIDC.Run(ctx) }
@@ -199,6 +205,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.hsts {
 		h.Set("Strict-Transport-Security", hstsValue)
 	}
+
+	// The one client address every handler sees (clientip.Of).
+	ip := s.ips.Resolve(r)
+	r = r.WithContext(clientip.With(r.Context(), ip))
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
@@ -213,7 +223,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.log.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr)
+			"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr, "client", ip)
 	}()
 	s.handler.ServeHTTP(sw, r)
 }

@@ -13,6 +13,7 @@ type Storage interface {
 	// commit together or not at all. Calling InTx on a transactional Storage
 	// runs fn in the same transaction.
 	InTx(ctx context.Context, fn func(tx Storage) error) error
+	Throttle
 	Ping(ctx context.Context) error
 	Close() error
 	SessionActivity

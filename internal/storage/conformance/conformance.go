@@ -43,6 +43,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"APIKeys", testAPIKeys},
 		{"OAuth", testOAuth},
 		{"UserGrants", testUserGrants},
+		{"Throttle", testThrottle},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -709,6 +710,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		}
 	})
 	t.Run("TicketRace", func(t *testing.T) { ticketRace(t, newStorage(t)) })
+	t.Run("ThrottleRace", func(t *testing.T) { throttleRace(t, newStorage(t)) })
 	t.Run("OAuthRaces", func(t *testing.T) { oauthRaces(t, newStorage) })
 	t.Run("ConcurrentMembers", func(t *testing.T) {
 		s := newStorage(t)

@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/catalog"
+	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/server"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
 	"github.com/sesame-sso/sesame/internal/testutil/pgtest"
+	"github.com/sesame-sso/sesame/internal/throttle"
 )
 
 // FastHash keeps argon2id real but cheap in tests.
@@ -38,6 +40,10 @@ type Env struct {
 	Server  *httptest.Server
 	RootID  string
 	Handler *server.Server
+	Hasher  *password.Hasher
+	Limiter *throttle.Limiter
+	// StoreURL is the database (for a second node on it).
+	StoreURL string
 }
 
 // StoreURL returns a fresh database for backend.
@@ -63,6 +69,13 @@ type Options struct {
 	// Now, when set, is the clock of the directory and the OIDC provider
 	// (cache TTLs, token times).
 	Now func() time.Time
+	// Throttle enables the brute-force limiter (nil: none); ClientIP sets
+	// the trusted proxies; HasherLimits bounds the hasher's queue.
+	Throttle     *throttle.Config
+	ClientIP     clientip.Resolver
+	HasherLimits password.Limits
+	// StoreURL shares a database with another instance ("": a fresh one).
+	StoreURL string
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -72,13 +85,27 @@ func New(t testing.TB, backend string) *Env { return NewWith(t, backend, Options
 func NewWith(t testing.TB, backend string, opts Options) *Env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, StoreURL(t, backend), sqlstore.Options{})
+	url := opts.StoreURL
+	if url == "" {
+		url = StoreURL(t, backend)
+	}
+	st, err := sqlstore.Open(ctx, url, sqlstore.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.DiscardHandler)
-	svc := directory.New(st, password.New(FastHash, 4), log)
+	hl := opts.HasherLimits
+	if hl.Concurrency == 0 {
+		hl.Concurrency = 4
+	}
+	hasher := password.NewLimited(FastHash, hl)
+	svc := directory.New(st, hasher, log)
+	var lim *throttle.Limiter
+	if opts.Throttle != nil {
+		lim = throttle.New(st, *opts.Throttle, log)
+		svc.SetLimiter(lim)
+	}
 	if opts.Now != nil {
 		svc.SetClock(opts.Now)
 		if opts.OIDC.Now == nil {
@@ -103,10 +130,11 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.SetClientIP(opts.ClientIP)
 	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h}
+	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h, Hasher: hasher, Limiter: lim, StoreURL: url}
 }
 
 // Client calls the API as one user.
