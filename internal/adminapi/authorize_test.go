@@ -2,10 +2,7 @@ package adminapi_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -37,25 +34,8 @@ type client struct{ id, secret, token string }
 // credentials grant and gets it a token from the token endpoint.
 func newClient(t *testing.T, env *sesametest.Env, module string, policyDecision bool) client {
 	t.Helper()
-	r := env.Admin().Must(201, "POST", "/api/v1/clients", map[string]any{"name": "Portal " + module, "module": module, "protocol": "oidc",
-		"grantTypes": []string{"client_credentials"}, "policyDecision": policyDecision}).Map(t)
-	c := client{id: r["id"].(string), secret: r["secret"].(string)}
-	req, _ := http.NewRequest("POST", env.Server.URL+"/oauth2/token", strings.NewReader("grant_type=client_credentials"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(c.id), url.QueryEscape(c.secret))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		t.Fatalf("client credentials token: %d %v", resp.StatusCode, err)
-	}
-	c.token = tok.AccessToken
-	return c
+	c := env.MachineClient(t, module, map[string]any{"name": "Portal " + module, "policyDecision": policyDecision})
+	return client{id: c.ID, secret: c.Secret, token: c.Token}
 }
 
 // ask calls POST /api/v1/authorize as the policy-decision client of module.

@@ -92,9 +92,10 @@ func TestAuthorizeThrottled(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			f := setup(t, backend, cfg, sesametest.Options{ClientIP: loopback})
+			pdp := f.env.MachineClient(t, "portal", map[string]any{"policyDecision": true})
 			ask := func(pass string) sesametest.Response {
-				return f.env.Admin().Do("POST", "/api/v1/authorize", map[string]any{"module": "portal", "ip": attacker,
-					"credentials": map[string]string{"login": "carol", "password": pass}})
+				return f.env.As("", "").Do("POST", "/api/v1/authorize", map[string]any{"module": "portal", "ip": attacker,
+					"credentials": map[string]string{"login": "carol", "password": pass}}, "Authorization", "Bearer "+pdp.Token)
 			}
 			if r := ask(pw); r.Status != http.StatusOK {
 				t.Fatalf("before: %d %s", r.Status, r.Body)
