@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
@@ -41,7 +42,8 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 		}
 	}
 	if p.Status == http.StatusInternalServerError {
-		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		// A request its client cancelled is logged below ERROR (fault.Log).
+		fault.Log(r.Context(), log, "request failed", err, "method", r.Method, "path", r.URL.Path)
 	}
 	if p.Status == http.StatusUnauthorized {
 		// R-SSO-6: HTTP Basic (password or API key) or a bearer token.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/web"
@@ -78,11 +80,20 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client, err := h.Svc.FindCASService(r.Context(), service)
+	if fault.Storage(err) {
+		h.unavailable(w, r, "find CAS service", err)
+		return
+	}
 	if err != nil {
 		h.fail(w, http.StatusBadRequest, "Application not allowed", "This application is not registered with Sesame, so you cannot sign in to it from here.")
 		return
 	}
-	s, u, ok := h.Sessions.Current(r)
+	s, u, ok, err := h.Sessions.Lookup(r)
+	if err != nil {
+		// Not "no session": no login prompt during an outage (issue 8 item 23).
+		h.unavailable(w, r, "session lookup", err)
+		return
+	}
 	if ok && !renew {
 		h.issue(w, r, client, service, s, u, false)
 		return
@@ -109,6 +120,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.Sessions.End(w, r)
 	}
 	http.Redirect(w, r, "/login?"+url.Values{"return": {"/cas/login?" + back.Encode()}}.Encode(), http.StatusSeeOther)
+}
+
+// unavailable answers a store failure with 503 and the "try again" page.
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
+	fault.Log(r.Context(), h.Log, what, err)
+	login.TryAgain(w, h.Pages)
 }
 
 func isTrue(v string) bool { return v == "true" || v == "1" || v == "yes" }

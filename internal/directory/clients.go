@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"slices"
 	"time"
 
@@ -162,5 +161,5 @@ func (s *Service) FindCASService(ctx context.Context, service string) (model.Cli
 			}
 		}
 	}
-	return model.Client{}, errors.New("service is not registered")
+	return model.Client{}, model.Errorf(model.ENOTFOUND, "service", "service is not registered")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -78,7 +79,7 @@ func (s opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest,
 		m.MaxAge = &v
 	}
 	if err := s.p.store.CreateAuthRequest(ctx, m); err != nil {
-		return nil, err
+		return nil, s.storeErr(ctx, "store auth request", err)
 	}
 	if holder, ok := ctx.Value(createdKey{}).(*model.AuthRequest); ok {
 		*holder = m
@@ -94,7 +95,7 @@ func (s opStorage) wrap(ctx context.Context, m model.AuthRequest) *authRequest {
 func (s opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
 	m, err := s.p.store.GetAuthRequest(ctx, id, s.p.now())
 	if err != nil {
-		return nil, err
+		return nil, s.storeErr(ctx, "load auth request", err)
 	}
 	return s.wrap(ctx, m), nil
 }
@@ -116,7 +117,9 @@ func (s opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthR
 		return nil, err
 	}
 	if err != nil {
-		return nil, err
+		// A store failure leaves the code unredeemed: the client hears
+		// server_error (not invalid_grant) and may retry with it.
+		return nil, s.storeErr(ctx, "redeem auth code", err)
 	}
 	if !m.Done {
 		return nil, errors.New("authorization not completed")
@@ -131,7 +134,7 @@ func (s opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
 	if !ok || m.ID != id || !m.Done {
 		return errors.New("authorization not completed")
 	}
-	return s.p.store.CompleteAuthRequest(ctx, *m, session.Hash(code))
+	return s.storeErr(ctx, "save auth code", s.p.store.CompleteAuthRequest(ctx, *m, session.Hash(code)))
 }
 
 // DeleteAuthRequest: op calls it only once the code was redeemed, and a
@@ -218,7 +221,7 @@ func (s opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Toke
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
 	}
 	if err != nil {
-		return "", "", time.Time{}, fmt.Errorf("issue refresh token: %w", err)
+		return "", "", time.Time{}, s.unavailable(ctx, "issue refresh token", err)
 	}
 	return newTokenID(f.grantID), token, exp, nil
 }
@@ -237,6 +240,9 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 		return nil, op.ErrInvalidRefreshToken
 	}
 	rt, err := s.p.store.GetRefreshToken(ctx, session.Hash(token), s.p.now())
+	if fault.Storage(err) {
+		return nil, s.unavailable(ctx, "load refresh token", err)
+	}
 	if err != nil {
 		return nil, op.ErrInvalidRefreshToken
 	}
@@ -245,6 +251,9 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 		return nil, op.ErrInvalidRefreshToken
 	}
 	u, err := s.p.svc.User(ctx, rt.UserID)
+	if fault.Storage(err) {
+		return nil, s.unavailable(ctx, "load refresh token user", err)
+	}
 	if err != nil || u.Status != model.StatusActive {
 		return nil, op.ErrInvalidRefreshToken
 	}
@@ -316,6 +325,9 @@ func (s opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token stri
 		return "", "", op.ErrInvalidRefreshToken
 	}
 	rt, err := s.p.store.GetRefreshToken(ctx, session.Hash(token), s.p.now())
+	if fault.Storage(err) {
+		return "", "", s.unavailable(ctx, "load refresh token", err)
+	}
 	if err != nil {
 		return "", "", op.ErrInvalidRefreshToken
 	}
@@ -338,7 +350,7 @@ func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clien
 		return nil, fmt.Errorf("unknown client")
 	}
 	if err != nil {
-		return nil, oidc.ErrServerError().WithParent(err)
+		return nil, s.unavailable(ctx, "load client", err)
 	}
 	return s.p.opClient(c), nil
 }
@@ -349,7 +361,7 @@ func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret strin
 		return errors.New("invalid client credentials")
 	}
 	if err != nil {
-		return oidc.ErrServerError().WithParent(err)
+		return s.unavailable(ctx, "load client", err)
 	}
 	if !checkSecret(c, secret) {
 		return errors.New("invalid client credentials")
@@ -366,6 +378,9 @@ func (s opStorage) ClientCredentials(ctx context.Context, id, secret string) (op
 
 func (s opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string, scopes []string) (op.TokenRequest, error) {
 	c, err := s.p.clients.get(ctx, id)
+	if fault.Storage(err) {
+		return nil, s.unavailable(ctx, "load client", err)
+	}
 	if err != nil {
 		return nil, oidc.ErrInvalidClient()
 	}
@@ -398,7 +413,7 @@ func (s opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, 
 func (s opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
 	u, err := s.p.activeUser(ctx, req.GetSubject())
 	if err != nil {
-		return err
+		return s.storeErr(ctx, "load user", err)
 	}
 	setUserinfo(ui, u, scopes)
 	if f, ok := facts(req.(op.TokenRequest)); ok {
@@ -439,7 +454,7 @@ func (s opStorage) GetPrivateClaimsFromRequest(ctx context.Context, req op.Token
 	}
 	u, err := s.p.activeUser(ctx, f.userID)
 	if err != nil {
-		return nil, err
+		return nil, s.storeErr(ctx, "load user", err)
 	}
 	return map[string]any{claimContext: f.contextID, claimModule: f.module, claimTenant: u.TenantID,
 		claimLogin: u.LoginName, claimSID: sid(f.sessionID), "scope": scope}, nil

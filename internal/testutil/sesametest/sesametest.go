@@ -55,6 +55,10 @@ type Options struct {
 	OIDC oidcop.Options
 	// HTTPClient makes the server's outgoing calls (logout callbacks).
 	HTTPClient *http.Client
+	// StoreURL, when set, is the database to use instead of a fresh one.
+	StoreURL string
+	// Log receives the server's log (discarded when nil).
+	Log *slog.Logger
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -64,12 +68,19 @@ func New(t testing.TB, backend string) *Env { return NewWith(t, backend, Options
 func NewWith(t testing.TB, backend string, opts Options) *Env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, StoreURL(t, backend), sqlstore.Options{})
+	storeURL := opts.StoreURL
+	if storeURL == "" {
+		storeURL = StoreURL(t, backend)
+	}
+	st, err := sqlstore.Open(ctx, storeURL, sqlstore.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.DiscardHandler)
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	svc := directory.New(st, password.New(FastHash, 4), log)
 	cat, err := catalog.Default()
 	if err != nil {

@@ -1,0 +1,151 @@
+package oidcop_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/sesame-sso/sesame/internal/testutil/pgtest"
+	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
+)
+
+type logBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuf) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+func (l *logBuf) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// TestDatabaseOutageIsNotTheClientsFault (issue 8 item 23): the database
+// goes away in the middle of a flow (connections terminated, new ones
+// refused — what a PostgreSQL restart does). Every answer must say "try
+// again", never blame the user or the client: the login form, the
+// authorize endpoint, the token endpoint (the code and the refresh token
+// stay usable) and a session lookup. After the database is back, the very
+// same code and refresh token work.
+func TestDatabaseOutageIsNotTheClientsFault(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	logs := &logBuf{}
+	f := setup(t, "postgres", sesametest.Options{StoreURL: db.DSN,
+		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	base := f.env.Server.URL
+	cas := f.env.Admin().Must(http.StatusCreated, "POST", "/api/v1/clients", map[string]any{"name": "CAS app", "module": "portal",
+		"protocol": "cas", "servicePatterns": []string{"https://cas-app.example.com/*"}}).Map(t)
+	_ = cas
+
+	c := f.browser(t)
+	tok := f.login(t, c, f.app1, "carol", carolPW) // a session and a refresh token
+	verifier := oauth2.GenerateVerifier()
+	pending := f.authorize(t, c, f.app1.conf.AuthCodeURL("st-1", oauth2.S256ChallengeOption(verifier)), "", "")
+	if pending.code == "" {
+		t.Fatalf("no code: %+v", pending)
+	}
+
+	db.Stop()
+	stopped := true
+	defer func() {
+		if stopped {
+			db.Start()
+		}
+	}()
+
+	tryAgain := func(what string, status int, body string) {
+		t.Helper()
+		if status != http.StatusServiceUnavailable || !strings.Contains(body, "Try again") {
+			t.Errorf("%s during the outage: %d, want 503 with the try-again page:\n%s", what, status, body)
+		}
+		if strings.Contains(body, "Invalid login name or password") || strings.Contains(body, `name="password"`) {
+			t.Errorf("%s during the outage blames the user or asks for a login:\n%s", what, body)
+		}
+	}
+	get := func(c *http.Client, u string) (int, string) {
+		t.Helper()
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	// The login form: not "Invalid login name or password".
+	fresh := f.browser(t)
+	resp, err := fresh.PostForm(base+"/login", url.Values{"username": {"carol"}, "password": {carolPW}, "return": {"/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	tryAgain("login form", resp.StatusCode, string(b))
+
+	// /oauth2/authorize without and with a session: not 400 invalid_request.
+	for name, br := range map[string]*http.Client{"authorize without a session": fresh, "authorize with a session": c} {
+		status, body := get(br, f.app1.conf.AuthCodeURL("st-2", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+		tryAgain(name, status, body)
+	}
+
+	// A session lookup that fails is not "no session": no login prompt.
+	status, body := get(c, base+"/")
+	tryAgain("session lookup (/)", status, body)
+	status, body = get(c, base+"/cas/login?service="+url.QueryEscape("https://cas-app.example.com/home"))
+	tryAgain("session lookup (/cas/login)", status, body)
+
+	// The token endpoint: 503 server_error, not invalid_grant (which makes
+	// the client throw its code or refresh token away).
+	serverError := func(what string, err error) {
+		t.Helper()
+		var re *oauth2.RetrieveError
+		if !errors.As(err, &re) {
+			t.Errorf("%s during the outage: %v, want a 503 server_error", what, err)
+			return
+		}
+		if re.Response.StatusCode/100 != 5 || re.ErrorCode != "server_error" {
+			t.Errorf("%s during the outage: %d %s %q, want 5xx server_error", what, re.Response.StatusCode, re.ErrorCode, re.ErrorDescription)
+		}
+	}
+	_, err = f.app1.conf.Exchange(f.ctx, pending.code, oauth2.VerifierOption(verifier))
+	serverError("code redemption", err)
+	_, err = f.app1.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	serverError("refresh", err)
+
+	db.Start()
+	stopped = false
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not recover")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The code and the refresh token survived the outage.
+	if _, err := f.app1.conf.Exchange(f.ctx, pending.code, oauth2.VerifierOption(verifier)); err != nil {
+		t.Errorf("the code is not redeemable after the outage: %v", err)
+	}
+	if _, err := f.app1.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err != nil {
+		t.Errorf("the refresh token does not work after the outage: %v", err)
+	}
+	if status, body := get(c, base+"/"); status != 200 || !strings.Contains(body, "signed in as carol") {
+		t.Errorf("the session did not survive the outage: %d %s", status, body)
+	}
+	if !strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("the outage was not logged at ERROR:\n%s", logs.String())
+	}
+}
