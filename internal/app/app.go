@@ -212,7 +212,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	log.Info("shutting down")
-	return hs.Shutdown(shut)
+	err = hs.Shutdown(shut)
+	svc.FlushAudit() // queued protocol audit events (directory/auditqueue.go)
+	return err
 }
 
 // open loads the configuration and opens the bootstrapped store

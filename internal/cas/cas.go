@@ -167,6 +167,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 		h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
 		return
 	}
+	h.auditIssue(r, t)
 	if err := h.Svc.Store().AddSessionService(r.Context(), model.SessionService{SessionID: s.ID, ClientID: client.ID, Service: service, Ticket: ticket}); err != nil {
 		h.Log.Error("record session service", "err", err)
 	}

@@ -97,7 +97,8 @@ func (h *Handler) check(r *http.Request, proxy bool) (model.Ticket, model.User, 
 // knows nothing of proxies.
 func (h *Handler) validateV1(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, u, err := h.check(r, false)
+	t, u, err := h.check(r, false)
+	h.auditValidation(r, t, err)
 	if err != nil {
 		h.logFailure(err)
 		_, _ = w.Write([]byte("no\n\n"))
@@ -138,6 +139,7 @@ func (h *Handler) serviceValidate(proxy, v3 bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		asJSON := strings.EqualFold(r.URL.Query().Get("format"), "JSON")
 		t, u, err := h.check(r, proxy)
+		h.auditValidation(r, t, err)
 		var iou string
 		if err == nil {
 			if pgtURL := r.URL.Query().Get("pgtUrl"); pgtURL != "" {

@@ -27,6 +27,9 @@ type Service struct {
 	clients      *clientCache
 	users        *genCache[model.User]
 	rights       *genCache[access.Result]
+	// protoAudit queues protocol audit events (protoaudit.go); shared by
+	// the transaction copies, writing through the base store.
+	protoAudit *auditQueue
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for
@@ -46,7 +49,7 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 	}
 	return &Service{store: st, hasher: h, log: log, now: time.Now, catalog: newCatalogCache(30*time.Second, time.Now),
 		clients: &clientCache{}, users: newGenCache[model.User](userTTL, 100_000),
-		rights: newGenCache[access.Result](rightsTTL, 50_000)}
+		rights: newGenCache[access.Result](rightsTTL, 50_000), protoAudit: newAuditQueue(st, log)}
 }
 
 // Store returns the underlying store.

@@ -247,6 +247,7 @@ func (p *Provider) authenticateClient(r *http.Request) (string, bool) {
 	}
 	c, err := p.clients.get(r.Context(), id)
 	if err != nil || !checkSecret(c, secret) {
+		p.auditClientAuth(context.WithValue(r.Context(), httpKey{}, &httpPair{r: r}), id, "introspection: unknown client or wrong secret")
 		return "", false
 	}
 	return id, true

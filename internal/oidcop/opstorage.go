@@ -13,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
@@ -108,9 +109,11 @@ func (s opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthR
 	}
 	now := s.p.now()
 	// The grant outlives every refresh token a client may have (90 days).
-	m, err := s.p.store.RedeemAuthCode(ctx, session.Hash(code), now, now.Add(90*24*time.Hour))
+	codeHash := session.Hash(code)
+	m, err := s.p.store.RedeemAuthCode(ctx, codeHash, now, now.Add(90*24*time.Hour))
 	if errors.Is(err, model.ErrReused) {
 		s.p.log.Warn("authorization code reused: revoking its grant", "client", m.ClientID, "grant", m.ID)
+		s.p.auditTheft(ctx, directory.AuditCodeReplay, m.UserID, m.ClientID, m.ID, codeHash)
 		if rerr := s.p.revokeGrant(context.WithoutCancel(ctx), m.ID); rerr != nil {
 			s.p.log.Error("revoke grant", "err", rerr)
 		}
@@ -173,14 +176,18 @@ func (s opStorage) refreshTTL(ctx context.Context, clientID string) time.Duratio
 func (s opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
 	now := s.p.now()
 	if cc, ok := req.(*ccRequest); ok {
-		return newTokenID("cc"), now.Add(cc.ttl), nil
+		jti := newTokenID("cc")
+		s.p.auditIssue(ctx, grantType(req), tokenFacts{clientID: cc.clientID, module: cc.module, scopes: cc.scopes}, jti, "")
+		return jti, now.Add(cc.ttl), nil
 	}
 	f, ok := facts(req)
 	if !ok {
 		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
 	// The grant was recorded when the code was redeemed.
-	return newTokenID(f.grantID), now.Add(s.accessTTL(ctx, f.clientID)), nil
+	jti := newTokenID(f.grantID)
+	s.p.auditIssue(ctx, grantType(req), f, jti, "")
+	return jti, now.Add(s.accessTTL(ctx, f.clientID)), nil
 }
 
 // CreateAccessAndRefreshTokens issues an access token id and a new refresh
@@ -217,13 +224,16 @@ func (s opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Toke
 		return tx.CreateRefreshToken(ctx, rt)
 	})
 	if errors.Is(err, model.ErrReused) {
+		s.p.auditTheft(ctx, directory.AuditRefreshReuse, f.userID, f.clientID, f.grantID, session.Hash(currentRefreshToken))
 		s.revokeFamily(ctx, f.grantID, "refresh token reused during rotation")
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
 	}
 	if err != nil {
 		return "", "", time.Time{}, s.unavailable(ctx, "issue refresh token", err)
 	}
-	return newTokenID(f.grantID), token, exp, nil
+	jti := newTokenID(f.grantID)
+	s.p.auditIssue(ctx, grantType(req), f, jti, rt.ID)
+	return jti, token, exp, nil
 }
 
 func (s opStorage) revokeFamily(ctx context.Context, grant, why string) {
@@ -247,6 +257,7 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 		return nil, op.ErrInvalidRefreshToken
 	}
 	if rt.Used {
+		s.p.auditTheft(ctx, directory.AuditRefreshReuse, rt.UserID, rt.ClientID, rt.FamilyID, rt.ID)
 		s.revokeFamily(ctx, rt.FamilyID, "used refresh token presented again")
 		return nil, op.ErrInvalidRefreshToken
 	}
@@ -358,12 +369,14 @@ func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clien
 func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
 	c, err := s.p.clients.get(ctx, id)
 	if model.ErrorCode(err) == model.ENOTFOUND {
+		s.p.auditClientAuth(ctx, id, "unknown client")
 		return errors.New("invalid client credentials")
 	}
 	if err != nil {
 		return s.unavailable(ctx, "load client", err)
 	}
 	if !checkSecret(c, secret) {
+		s.p.auditClientAuth(ctx, id, "wrong secret")
 		return errors.New("invalid client credentials")
 	}
 	return nil
