@@ -2,11 +2,8 @@ package pgtest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/url"
-	"os"
 	"testing"
 	"time"
 )
@@ -26,20 +23,8 @@ type Database struct {
 // Like DSN, it skips (or fails under CI=true) without a server.
 func NewDatabase(t testing.TB) *Database {
 	t.Helper()
-	base := os.Getenv("SESAME_TEST_POSTGRES_DSN")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(missing)
-		}
-		t.Skip(missing)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	d := &Database{name: "sesame_outage_" + hex.EncodeToString(b[:]), admin: admin, t: t}
+	base, admin := server(t)
+	d := &Database{name: "sesame_outage_" + randomName(), admin: admin, t: t}
 	d.exec(`CREATE DATABASE "` + d.name + `"`)
 	t.Cleanup(func() {
 		_, _ = admin.Exec(`DROP DATABASE IF EXISTS "` + d.name + `" WITH (FORCE)`)
