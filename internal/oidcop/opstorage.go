@@ -297,8 +297,12 @@ func (s opStorage) TerminateSessionFromRequest(ctx context.Context, req *op.EndS
 func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
 	now := s.p.now()
 	rt, err := s.p.store.GetRefreshToken(ctx, tokenOrID, now) // by id
-	if err != nil && userID == "" {
+	if err != nil && !fault.Storage(err) && userID == "" {
 		rt, err = s.p.store.GetRefreshToken(ctx, session.Hash(tokenOrID), now) // by value
+	}
+	if fault.Storage(err) {
+		// Not "unknown token" (which answers 200): the client must retry.
+		return s.unavailable(ctx, "load refresh token", err)
 	}
 	if err == nil {
 		if rt.ClientID != clientID {
@@ -317,6 +321,9 @@ func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 	owner := userID
 	if grant := grantOf(tokenOrID); grant != "cc" {
 		g, err := s.p.store.GetGrant(ctx, grant)
+		if fault.Storage(err) {
+			return s.unavailable(ctx, "load grant", err)
+		}
 		if err != nil {
 			return nil // unknown grant: nothing this client may revoke
 		}

@@ -33,7 +33,7 @@ func errUnavailable(parent error) *oidc.Error {
 
 // unavailable logs a store failure (at ERROR, or below when the client
 // cancelled), marks the exchange and returns the error for op.
-func (s opStorage) unavailable(ctx context.Context, what string, err error) error {
+func (s opStorage) unavailable(ctx context.Context, what string, err error) *oidc.Error {
 	fault.Log(ctx, s.p.log, what, err)
 	if o, ok := ctx.Value(outageKey{}).(*outage); ok {
 		o.failed.Store(true)

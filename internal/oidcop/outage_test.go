@@ -119,6 +119,12 @@ func TestDatabaseOutageIsNotTheClientsFault(t *testing.T) {
 	_, err = f.app1.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
 	serverError("refresh", err)
 
+	// Revocation (RFC 7009): not a 200 "done" that did nothing.
+	if st, body := postForm(t, base+"/oauth2/revoke", url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}},
+		f.app1.id, f.app1.secret); st != http.StatusServiceUnavailable || body["error"] != "server_error" {
+		t.Errorf("revocation during the outage: %d %v, want 503 server_error", st, body)
+	}
+
 	db.Start()
 	stopped = false
 	deadline := time.Now().Add(30 * time.Second)
