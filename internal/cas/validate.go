@@ -2,6 +2,7 @@ package cas
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 )
@@ -110,7 +112,8 @@ func (h *Handler) validateV1(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) logFailure(err error) {
 	var f failure
 	if !errors.As(err, &f) {
-		h.Log.Error("cas", "err", err)
+		// A validation its client cancelled is not an operator's problem.
+		fault.Log(context.Background(), h.Log, "cas", err)
 	}
 }
 

@@ -2,10 +2,12 @@ package oidcop_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -154,4 +156,63 @@ func TestDatabaseOutageIsNotTheClientsFault(t *testing.T) {
 	if !strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("the outage was not logged at ERROR:\n%s", logs.String())
 	}
+}
+
+// TestCancelledRequestsAreNotErrors (issue 8 item 23): a request whose
+// client went away fails its store calls with context.Canceled; that is
+// logged below ERROR (an operator cannot act on it), on every path that
+// logs store failures.
+func TestCancelledRequestsAreNotErrors(t *testing.T) {
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			logs := &logBuf{}
+			f := setup(t, backend, sesametest.Options{Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+			c := f.browser(t)
+			f.login(t, c, f.app1, "carol", carolPW)
+			cookies := c.Jar.Cookies(mustURL(t, f.env.Server.URL))
+			verifier := oauth2.GenerateVerifier()
+			requests := map[string]*http.Request{}
+			form := func(u string, v url.Values) *http.Request {
+				r, _ := http.NewRequest("POST", u, strings.NewReader(v.Encode()))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				return r
+			}
+			requests["login form"] = form(f.env.Server.URL+"/login", url.Values{"username": {"carol"}, "password": {carolPW}, "return": {"/"}})
+			requests["authorize"], _ = http.NewRequest("GET", f.app1.conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)), nil)
+			requests["session lookup"], _ = http.NewRequest("GET", f.env.Server.URL+"/", nil)
+			tokenReq := form(f.env.Server.URL+"/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "code": {"x"}, "code_verifier": {verifier},
+				"redirect_uri": {f.app1.conf.RedirectURL}})
+			tokenReq.SetBasicAuth(f.app1.id, f.app1.secret)
+			requests["token"] = tokenReq
+			for name, r := range requests {
+				for _, ck := range cookies {
+					r.AddCookie(ck)
+				}
+				ctx, cancel := context.WithCancel(r.Context())
+				cancel() // the client is gone before the server reads the store
+				rec := httptest.NewRecorder()
+				f.env.Handler.ServeHTTP(rec, r.WithContext(ctx))
+				if rec.Code < 500 && name != "token" {
+					// Whatever the answer, it must not be a verdict on the user.
+					if strings.Contains(rec.Body.String(), "Invalid login name or password") {
+						t.Errorf("%s: cancelled request answered as a wrong password", name)
+					}
+				}
+			}
+			if strings.Contains(logs.String(), "level=ERROR") {
+				t.Errorf("cancelled requests logged at ERROR:\n%s", logs.String())
+			}
+			if !strings.Contains(logs.String(), "cancelled by the client") {
+				t.Errorf("the cancelled store calls were not logged at all:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
