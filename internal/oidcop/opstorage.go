@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/google/uuid"
@@ -296,7 +297,10 @@ func (s opStorage) TerminateSessionFromRequest(ctx context.Context, req *op.EndS
 // calling client; an access token is revoked by its jti.
 func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
 	now := s.p.now()
-	rt, err := s.p.store.GetRefreshToken(ctx, tokenOrID, now) // by id
+	rt, err := model.RefreshToken{}, error(model.ErrNotFound)
+	if isHashID(tokenOrID) {
+		rt, err = s.p.store.GetRefreshToken(ctx, tokenOrID, now) // by id
+	}
 	if err != nil && !fault.Storage(err) && userID == "" {
 		rt, err = s.p.store.GetRefreshToken(ctx, session.Hash(tokenOrID), now) // by value
 	}
@@ -320,6 +324,9 @@ func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 	// token, else the client of its grant.
 	owner := userID
 	if grant := grantOf(tokenOrID); grant != "cc" {
+		if !utf8.ValidString(grant) || strings.IndexByte(grant, 0) >= 0 {
+			return nil // not a grant id: nothing this client may revoke
+		}
 		g, err := s.p.store.GetGrant(ctx, grant)
 		if fault.Storage(err) {
 			return s.unavailable(ctx, "load grant", err)
@@ -336,6 +343,21 @@ func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 		return oidc.ErrServerError()
 	}
 	return nil
+}
+
+// isHashID reports whether s can be a stored token id (hex SHA-256): only
+// then is it looked up as one (anything else — a raw token, hostile bytes
+// PostgreSQL would refuse — is not an id).
+func isHashID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {

@@ -216,3 +216,22 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestHostileRevocationIsNotAnOutage: bytes PostgreSQL refuses (NUL,
+// invalid UTF-8) in a revocation request are an unknown token — 200 per
+// RFC 7009 §2.2 — not a store failure answered with 503.
+func TestHostileRevocationIsNotAnOutage(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		for _, tok := range []string{"\x00abc", "\xff\xfe\xfd", "grant\x00.jti", strings.Repeat("A", 64)} {
+			for _, hint := range []string{"", "access_token", "refresh_token"} {
+				v := url.Values{"token": {tok}}
+				if hint != "" {
+					v.Set("token_type_hint", hint)
+				}
+				if st, body := postForm(t, f.env.Server.URL+"/oauth2/revoke", v, f.app1.id, f.app1.secret); st != http.StatusOK {
+					t.Errorf("revoke %q (hint %q): %d %v", tok, hint, st, body)
+				}
+			}
+		}
+	})
+}
