@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/subtle"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -104,7 +102,7 @@ type cachedClient struct {
 func (cc *clientCache) get(ctx context.Context, id string) (model.Client, error) {
 	// PostgreSQL refuses NUL and invalid UTF-8 outright: such an id is
 	// unknown, not a store failure (which would answer 503).
-	if len(id) > 100 || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
+	if len(id) > 100 || !storable(id) {
 		return model.Client{}, model.ErrNotFound
 	}
 	now := cc.now()

@@ -5,9 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -33,7 +31,7 @@ func (p *Provider) page(w http.ResponseWriter, status int, title, msg string) {
 func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	id := q.Get("id")
-	if id == "" || len(id) > 64 || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
+	if id == "" || len(id) > 64 || !storable(id) {
 		p.page(w, http.StatusBadRequest, "Bad request", "This sign-in link is incomplete. Go back to the application and try again.")
 		return
 	}

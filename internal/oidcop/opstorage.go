@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/google/uuid"
@@ -95,6 +94,9 @@ func (s opStorage) wrap(ctx context.Context, m model.AuthRequest) *authRequest {
 }
 
 func (s opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
+	if len(id) > 64 || !storable(id) {
+		return nil, fmt.Errorf("auth request: %w", model.ErrNotFound)
+	}
 	m, err := s.p.store.GetAuthRequest(ctx, id, s.p.now())
 	if err != nil {
 		return nil, s.storeErr(ctx, "load auth request", err)
@@ -324,7 +326,7 @@ func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 	// token, else the client of its grant.
 	owner := userID
 	if grant := grantOf(tokenOrID); grant != "cc" {
-		if !utf8.ValidString(grant) || strings.IndexByte(grant, 0) >= 0 {
+		if !storable(grant) {
 			return nil // not a grant id: nothing this client may revoke
 		}
 		g, err := s.p.store.GetGrant(ctx, grant)

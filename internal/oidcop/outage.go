@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
@@ -24,6 +26,13 @@ import (
 type outage struct{ failed atomic.Bool }
 
 type outageKey struct{}
+
+// storable reports whether s can reach a query: PostgreSQL refuses NUL
+// and invalid UTF-8 outright, and such input is the caller's mistake (an
+// unknown id), not a store failure answered with 503.
+func storable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
 
 // errUnavailable is RFC 6749 §4.1.2.1 temporarily_unavailable: op logs it
 // below ERROR (the storage layer logged the cause once, see unavailable).

@@ -235,3 +235,21 @@ func TestHostileRevocationIsNotAnOutage(t *testing.T) {
 		}
 	})
 }
+
+// TestHostileIDsAreNotAnOutage: the login hand-off and op's authorize
+// callback with an id PostgreSQL would refuse answer 4xx, not 503.
+func TestHostileIDsAreNotAnOutage(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		for _, p := range []string{"/oauth2/login?id=%00x", "/oauth2/login?id=%ff%fe", "/oauth2/authorize/callback?id=%00x", "/oauth2/authorize/callback?id=%ff"} {
+			resp, err := c.Get(f.env.Server.URL + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode/100 != 4 {
+				t.Errorf("%s: %d, want 4xx", p, resp.StatusCode)
+			}
+		}
+	})
+}
