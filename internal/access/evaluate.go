@@ -45,7 +45,8 @@ type Step struct {
 	Value     string `json:"value"`
 	// Previous is the value overwritten ("" when the right was unassigned).
 	Previous string `json:"previous,omitempty"`
-	// Effect is "set", "overwrote" or "filtered".
+	// Effect is "set", "overwrote", "filtered" or "narrowed" (a list
+	// right cut down to its intersection with the policy's list).
 	Effect string `json:"effect"`
 }
 
@@ -216,6 +217,22 @@ func Evaluate(in Input, module string) Result {
 			} else {
 				keep = has && pv != ""
 			}
+			if keep && IsListRight(a) {
+				// A list is narrowed to what the policy allows, not let
+				// through (R-EFF-5): the intersection of both lists.
+				narrowed, changed, ok := narrowList(e.value[i], pv)
+				if ok && !changed {
+					continue
+				}
+				if ok {
+					e.trace = append(e.trace, Step{Step: StepPolicy, Module: a.Module, ACL: a.Name, Value: narrowed,
+						Previous: e.value[i], Effect: "narrowed"})
+					e.traceIdx = append(e.traceIdx, i)
+					e.value[i] = narrowed
+					continue
+				}
+				keep = false // nothing left, or a list that does not parse: fail closed
+			}
 			if keep {
 				continue
 			}
@@ -266,6 +283,22 @@ func Evaluate(in Input, module string) Result {
 		}
 	}
 	return res
+}
+
+// narrowList intersects a list right's value with the policy's (R-EFF-5).
+// ok is false when nothing is left or either list is invalid; changed is
+// false when the policy already covers the whole value.
+func narrowList(value, policy string) (narrowed string, changed, ok bool) {
+	ps, err := IntersectCIDRLists(value, policy)
+	if err != nil || len(ps) == 0 {
+		return "", false, false
+	}
+	gs, _ := ParseCIDRList(value) // parsed above without error
+	pol, _ := ParseCIDRList(policy)
+	if CoveredBy(gs, pol) {
+		return value, false, true
+	}
+	return FormatCIDRList(ps), true, true
 }
 
 func carriesRole(groupRoles, userRoles []string) bool {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
@@ -45,7 +46,8 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 		}
 	}
 	if p.Status == http.StatusInternalServerError {
-		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		// A request its client cancelled is logged below ERROR (fault.Log).
+		fault.Log(r.Context(), log, "request failed", err, "method", r.Method, "path", r.URL.Path)
 	}
 	var ra interface{ RetryAfterSeconds() int }
 	if errors.As(err, &ra) {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -153,6 +152,7 @@ func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger) (*s
 func serve(ctx context.Context, env Env, args []string) error {
 	c := newFlags("serve", env)
 	c.fs.StringVar(&c.addr, "addr", "", "listen address (default 127.0.0.1:8080) [server.addr]")
+	insecureKeys := c.fs.Bool("insecure-plaintext-keys", false, "allow signing keys stored unencrypted in PostgreSQL (no SESAME_MASTER_KEY)")
 	if err := c.fs.Parse(args); err != nil {
 		return err
 	}
@@ -161,6 +161,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	log := newLogger(cfg, env.Stderr)
+	master, err := masterKey(cfg, env, log, *insecureKeys)
+	if err != nil {
+		return err
+	}
 	st, svc, err := open(ctx, cfg, env, log)
 	if err != nil {
 		return err
@@ -175,13 +179,6 @@ func serve(ctx context.Context, env Env, args []string) error {
 	// zitadel/oidc logs through the default logger: make it ours.
 	slog.SetDefault(log)
 	rotation, accessTTL, refreshTTL := cfg.OIDC.Durations()
-	var master []byte
-	if v, ok := env.Getenv("SESAME_MASTER_KEY"); ok && v != "" {
-		// 32 random bytes, base64: encrypts signing keys at rest.
-		if master, err = base64.StdEncoding.DecodeString(v); err != nil || len(master) != 32 {
-			return errors.New("SESAME_MASTER_KEY must be 32 bytes in base64 (e.g. openssl rand -base64 32)")
-		}
-	}
 	sessionTTL, idle := cfg.Session.Durations()
 	srv, err := server.New(st, svc, log, server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer(),
 		SessionTTL: sessionTTL, SessionIdleTimeout: idle,
@@ -219,7 +216,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	log.Info("shutting down")
-	return hs.Shutdown(shut)
+	err = hs.Shutdown(shut)
+	svc.FlushAudit() // queued protocol audit events (directory/auditqueue.go)
+	return err
 }
 
 // open loads the configuration and opens the bootstrapped store

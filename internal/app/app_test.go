@@ -121,7 +121,7 @@ func TestServePostgresConfig(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("database:\n  url: %q\nlog:\n  format: json\n", pgtest.DSN(t))), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	url, stderr, _ := serve(t, []string{"--config", cfg}, map[string]string{"SESAME_BOOTSTRAP_ADMIN_PASSWORD": "a-chosen-admin-password"})
+	url, stderr, _ := serve(t, []string{"--config", cfg}, map[string]string{"SESAME_BOOTSTRAP_ADMIN_PASSWORD": "a-chosen-admin-password", "SESAME_MASTER_KEY": testMasterKey})
 	if code, me := get(t, url+"/api/v1/me", "admin", "a-chosen-admin-password"); code != 200 || me["domain"] != "CSP" {
 		t.Fatalf("admin on postgres: %d %v", code, me)
 	}

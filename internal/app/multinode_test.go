@@ -27,7 +27,7 @@ import (
 func TestTwoNodesShareOnePostgres(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	const issuer = "http://sesame.test"
-	env := map[string]string{"SESAME_DATABASE_URL": dsn, "SESAME_BOOTSTRAP_ADMIN_PASSWORD": "admin-password-123", "SESAME_EXTERNAL_URL": issuer}
+	env := map[string]string{"SESAME_DATABASE_URL": dsn, "SESAME_BOOTSTRAP_ADMIN_PASSWORD": "admin-password-123", "SESAME_EXTERNAL_URL": issuer, "SESAME_MASTER_KEY": testMasterKey}
 	a, _, _ := serve(t, nil, env)
 	b, _, _ := serve(t, nil, env)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

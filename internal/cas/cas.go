@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/web"
@@ -79,11 +81,20 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client, err := h.Svc.FindCASService(r.Context(), service)
+	if fault.Storage(err) {
+		h.unavailable(w, r, "find CAS service", err)
+		return
+	}
 	if err != nil {
 		h.fail(w, http.StatusBadRequest, "Application not allowed", "This application is not registered with Sesame, so you cannot sign in to it from here.")
 		return
 	}
-	s, u, ok := h.Sessions.Current(r)
+	s, u, ok, err := h.Sessions.Lookup(r)
+	if err != nil {
+		// Not "no session": no login prompt during an outage (issue 8 item 23).
+		h.unavailable(w, r, "session lookup", err)
+		return
+	}
 	if ok && !renew {
 		h.issue(w, r, client, service, s, u, false)
 		return
@@ -110,6 +121,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.Sessions.End(w, r)
 	}
 	http.Redirect(w, r, "/login?"+url.Values{"return": {"/cas/login?" + back.Encode()}}.Encode(), http.StatusSeeOther)
+}
+
+// unavailable answers a store failure with 503 and the "try again" page.
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
+	fault.Log(r.Context(), h.Log, what, err)
+	login.TryAgain(w, h.Pages)
 }
 
 func isTrue(v string) bool { return v == "true" || v == "1" || v == "yes" }
@@ -151,6 +168,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 		h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
 		return
 	}
+	h.auditIssue(r, t)
 	if err := h.Svc.Store().AddSessionService(r.Context(), model.SessionService{SessionID: s.ID, ClientID: client.ID, Service: service, Ticket: ticket}); err != nil {
 		h.Log.Error("record session service", "err", err)
 	}

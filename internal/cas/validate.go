@@ -2,6 +2,7 @@ package cas
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 )
@@ -105,7 +107,8 @@ func (h *Handler) check(r *http.Request, proxy bool) (model.Ticket, model.User, 
 // knows nothing of proxies.
 func (h *Handler) validateV1(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, u, err := h.check(r, false)
+	t, u, err := h.check(r, false)
+	h.auditValidation(r, t, err)
 	if err != nil {
 		h.logFailure(err)
 		_, _ = w.Write([]byte("no\n\n"))
@@ -117,7 +120,8 @@ func (h *Handler) validateV1(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) logFailure(err error) {
 	var f failure
 	if !errors.As(err, &f) {
-		h.Log.Error("cas", "err", err)
+		// A validation its client cancelled is not an operator's problem.
+		fault.Log(context.Background(), h.Log, "cas", err)
 	}
 }
 
@@ -146,6 +150,7 @@ func (h *Handler) serviceValidate(proxy, v3 bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		asJSON := strings.EqualFold(r.URL.Query().Get("format"), "JSON")
 		t, u, err := h.check(r, proxy)
+		h.auditValidation(r, t, err)
 		var iou string
 		if err == nil {
 			if pgtURL := r.URL.Query().Get("pgtUrl"); pgtURL != "" {

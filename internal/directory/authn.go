@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/throttle"
@@ -40,7 +41,9 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (model.Use
 }
 
 func (s *Service) findLogin(ctx context.Context, login string) (model.User, bool, error) {
-	if len(login) == 0 || len(login) > 400 {
+	// NUL and invalid UTF-8 cannot be a login name (and PostgreSQL would
+	// refuse the query: a store failure, not a wrong name).
+	if len(login) == 0 || len(login) > 400 || !utf8.ValidString(login) || strings.IndexByte(login, 0) >= 0 {
 		return model.User{}, false, nil
 	}
 	tenantRef, name, scoped := strings.Cut(login, "/")

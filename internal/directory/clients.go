@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -209,7 +208,7 @@ func (s *Service) FindCASService(ctx context.Context, service string) (model.Cli
 			}
 		}
 	}
-	return model.Client{}, errors.New("service is not registered")
+	return model.Client{}, model.Errorf(model.ENOTFOUND, "service", "service is not registered")
 }
 
 // loopbackURL reports whether raw is a URL to a loopback host.

@@ -34,6 +34,9 @@ type Service struct {
 	// tokenLifetime bounds signed tokens' validity (SetTokenLifetime).
 	tokenLifetime time.Duration
 	limiter       *throttle.Limiter
+	// protoAudit queues protocol audit events (protoaudit.go); shared by
+	// the transaction copies, writing through the base store.
+	protoAudit *auditQueue
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for
@@ -53,7 +56,7 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 		clients:    cache.New[model.Client](clientTTL, 10_000),
 		casClients: cache.New[[]model.Client](clientTTL, 1),
 		acls:       cache.New[[]model.ACL](catalogTTL, 1_000),
-		fixed:      &immutables{}}
+		fixed:      &immutables{}, protoAudit: newAuditQueue(st, log)}
 }
 
 // SetClock replaces the clock the caches and audit times read (tests).

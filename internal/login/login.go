@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -74,6 +75,11 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := h.Svc.Authenticate(r.Context(), name, pw)
+	if err != nil && !errors.Is(err, directory.ErrBadCredentials) {
+		// The store failed, not the user (issue 8 item 23).
+		h.Unavailable(w, r, "authenticate", err)
+		return
+	}
 	if err != nil {
 		switch model.ErrorCode(err) {
 		case model.EUNAVAILABLE:
@@ -116,8 +122,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, u model.User,
 	}
 	s, err := h.Sessions.Start(w, r, u, ctxID, clientIP(r))
 	if err != nil {
-		h.Log.Error("start session", "err", err)
-		h.Pages.Render(w, http.StatusServiceUnavailable, "message", web.Message{Title: "Try again", Message: "Signing in is not possible right now."})
+		h.Unavailable(w, r, "start session", err)
 		return
 	}
 	h.Svc.RecordLogin(context.WithoutCancel(r.Context()), u, s.AuthTime, clientIP(r))
@@ -133,7 +138,11 @@ func contextFromReturn(ret string) string {
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	_, u, ok := h.Sessions.Current(r)
+	_, u, ok, err := h.Sessions.Lookup(r)
+	if err != nil {
+		h.Unavailable(w, r, "session lookup", err)
+		return
+	}
 	if !ok {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return

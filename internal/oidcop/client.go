@@ -109,6 +109,11 @@ func (c *client) ClockSkew() time.Duration             { return 0 }
 // effect at once, another node's within its TTL; a missing client is never
 // cached). A CAS client is not an OIDC client.
 func (p *Provider) oidcClient(ctx context.Context, id string) (model.Client, error) {
+	// PostgreSQL refuses NUL and invalid UTF-8 outright: such an id is
+	// unknown, not a store failure (which would answer 503).
+	if len(id) > 100 || !storable(id) {
+		return model.Client{}, model.ErrNotFound
+	}
 	c, err := p.svc.Client(ctx, id)
 	if err == nil && c.Protocol != model.ProtocolOIDC {
 		return model.Client{}, model.ErrNotFound

@@ -287,6 +287,7 @@ func (p *Provider) authenticateClient(r *http.Request) (string, bool) {
 	}
 	c, err := p.oidcClient(r.Context(), id)
 	if err != nil || !checkSecret(c, secret) {
+		p.auditClientAuth(context.WithValue(r.Context(), httpKey{}, &httpPair{r: r}), id, "introspection: unknown client or wrong secret")
 		return "", false
 	}
 	return id, true

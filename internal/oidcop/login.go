@@ -10,6 +10,8 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/web"
 )
@@ -29,7 +31,7 @@ func (p *Provider) page(w http.ResponseWriter, status int, title, msg string) {
 func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	id := q.Get("id")
-	if id == "" || len(id) > 64 {
+	if id == "" || len(id) > 64 || !storable(id) {
 		p.page(w, http.StatusBadRequest, "Bad request", "This sign-in link is incomplete. Go back to the application and try again.")
 		return
 	}
@@ -48,17 +50,29 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		p.log.Error("load auth request", "err", err)
-		p.page(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
+		fault.Log(ctx, p.log, "load auth request", err)
+		login.TryAgain(w, p.pages)
 		return
 	}
 	c, err := p.oidcClient(ctx, ar.ClientID)
+	if fault.Storage(err) {
+		fault.Log(ctx, p.log, "load client", err)
+		login.TryAgain(w, p.pages)
+		return
+	}
 	if err != nil {
 		p.page(w, http.StatusBadRequest, "Application not allowed", "This application is no longer registered with Sesame.")
 		return
 	}
 	areq := &authRequest{m: ar, module: c.Module}
-	s, u, ok := p.sessions.Current(r)
+	s, u, ok, err := p.sessions.Lookup(r)
+	if err != nil {
+		// Not "no session": a login prompt now would be wrong (issue 8
+		// item 23).
+		fault.Log(ctx, p.log, "session lookup", err)
+		login.TryAgain(w, p.pages)
+		return
+	}
 	now := p.now()
 	force := slices.Contains(ar.Prompt, oidc.PromptLogin) ||
 		(ok && ar.MaxAge != nil && now.Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second)
@@ -92,7 +106,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, areq *authRe
 		// lands in a customer's context below their account).
 		allowed, err := p.svc.SwitchContext(ctx, u, want)
 		if err != nil {
-			p.log.Error("switch context", "err", err)
+			fault.Log(ctx, p.log, "switch context", err)
 			op.AuthRequestError(w, r, areq, oidc.ErrServerError(), p.op)
 			return
 		}
@@ -104,7 +118,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, areq *authRe
 	}
 	allowed, reason, err := p.svc.ModuleAccess(ctx, u, c.Module, ctxID)
 	if err != nil {
-		p.log.Error("module access", "err", err)
+		fault.Log(ctx, p.log, "module access", err)
 		op.AuthRequestError(w, r, areq, oidc.ErrServerError(), p.op)
 		return
 	}

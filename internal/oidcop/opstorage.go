@@ -12,6 +12,8 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -77,7 +79,7 @@ func (s opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest,
 		m.MaxAge = &v
 	}
 	if err := s.p.store.CreateAuthRequest(ctx, m); err != nil {
-		return nil, err
+		return nil, s.storeErr(ctx, "store auth request", err)
 	}
 	if holder, ok := ctx.Value(createdKey{}).(*model.AuthRequest); ok {
 		*holder = m
@@ -91,9 +93,12 @@ func (s opStorage) wrap(ctx context.Context, m model.AuthRequest) *authRequest {
 }
 
 func (s opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
+	if len(id) > 64 || !storable(id) {
+		return nil, fmt.Errorf("auth request: %w", model.ErrNotFound)
+	}
 	m, err := s.p.store.GetAuthRequest(ctx, id, s.p.now())
 	if err != nil {
-		return nil, err
+		return nil, s.storeErr(ctx, "load auth request", err)
 	}
 	return s.wrap(ctx, m), nil
 }
@@ -106,16 +111,20 @@ func (s opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthR
 	}
 	now := s.p.now()
 	// The grant outlives every refresh token a client may have (90 days).
-	m, err := s.p.store.RedeemAuthCode(ctx, session.Hash(code), now, now.Add(90*24*time.Hour))
+	codeHash := session.Hash(code)
+	m, err := s.p.store.RedeemAuthCode(ctx, codeHash, now, now.Add(90*24*time.Hour))
 	if errors.Is(err, model.ErrReused) {
 		s.p.log.Warn("authorization code reused: revoking its grant", "client", m.ClientID, "grant", m.ID)
+		s.p.auditTheft(ctx, directory.AuditCodeReplay, m.UserID, m.ClientID, m.ID, codeHash)
 		if rerr := s.p.revokeGrant(context.WithoutCancel(ctx), m.ID); rerr != nil {
 			s.p.log.Error("revoke grant", "err", rerr)
 		}
 		return nil, err
 	}
 	if err != nil {
-		return nil, err
+		// A store failure leaves the code unredeemed: the client hears
+		// server_error (not invalid_grant) and may retry with it.
+		return nil, s.storeErr(ctx, "redeem auth code", err)
 	}
 	if !m.Done {
 		return nil, errors.New("authorization not completed")
@@ -130,7 +139,7 @@ func (s opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
 	if !ok || m.ID != id || !m.Done {
 		return errors.New("authorization not completed")
 	}
-	return s.p.store.CompleteAuthRequest(ctx, *m, session.Hash(code))
+	return s.storeErr(ctx, "save auth code", s.p.store.CompleteAuthRequest(ctx, *m, session.Hash(code)))
 }
 
 // DeleteAuthRequest: op calls it only once the code was redeemed, and a
@@ -169,14 +178,18 @@ func (s opStorage) refreshTTL(ctx context.Context, clientID string) time.Duratio
 func (s opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
 	now := s.p.now()
 	if cc, ok := req.(*ccRequest); ok {
-		return newTokenID("cc"), now.Add(cc.ttl), nil
+		jti := newTokenID("cc")
+		s.p.auditIssue(ctx, grantType(req), tokenFacts{clientID: cc.clientID, module: cc.module, scopes: cc.scopes}, jti, "")
+		return jti, now.Add(cc.ttl), nil
 	}
 	f, ok := facts(req)
 	if !ok {
 		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
 	// The grant was recorded when the code was redeemed.
-	return newTokenID(f.grantID), now.Add(s.accessTTL(ctx, f.clientID)), nil
+	jti := newTokenID(f.grantID)
+	s.p.auditIssue(ctx, grantType(req), f, jti, "")
+	return jti, now.Add(s.accessTTL(ctx, f.clientID)), nil
 }
 
 // CreateAccessAndRefreshTokens issues an access token id and a new refresh
@@ -213,13 +226,16 @@ func (s opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Toke
 		return tx.CreateRefreshToken(ctx, rt)
 	})
 	if errors.Is(err, model.ErrReused) {
+		s.p.auditTheft(ctx, directory.AuditRefreshReuse, f.userID, f.clientID, f.grantID, session.Hash(currentRefreshToken))
 		s.revokeFamily(ctx, f.grantID, "refresh token reused during rotation")
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
 	}
 	if err != nil {
-		return "", "", time.Time{}, fmt.Errorf("issue refresh token: %w", err)
+		return "", "", time.Time{}, s.unavailable(ctx, "issue refresh token", err)
 	}
-	return newTokenID(f.grantID), token, exp, nil
+	jti := newTokenID(f.grantID)
+	s.p.auditIssue(ctx, grantType(req), f, jti, rt.ID)
+	return jti, token, exp, nil
 }
 
 func (s opStorage) revokeFamily(ctx context.Context, grant, why string) {
@@ -236,14 +252,21 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 		return nil, op.ErrInvalidRefreshToken
 	}
 	rt, err := s.p.store.GetRefreshToken(ctx, session.Hash(token), s.p.now())
+	if fault.Storage(err) {
+		return nil, s.unavailable(ctx, "load refresh token", err)
+	}
 	if err != nil {
 		return nil, op.ErrInvalidRefreshToken
 	}
 	if rt.Used {
+		s.p.auditTheft(ctx, directory.AuditRefreshReuse, rt.UserID, rt.ClientID, rt.FamilyID, rt.ID)
 		s.revokeFamily(ctx, rt.FamilyID, "used refresh token presented again")
 		return nil, op.ErrInvalidRefreshToken
 	}
 	u, err := s.p.svc.User(ctx, rt.UserID)
+	if fault.Storage(err) {
+		return nil, s.unavailable(ctx, "load refresh token user", err)
+	}
 	if err != nil || u.Status != model.StatusActive {
 		return nil, op.ErrInvalidRefreshToken
 	}
@@ -278,9 +301,16 @@ func (s opStorage) TerminateSessionFromRequest(ctx context.Context, req *op.EndS
 // calling client; an access token is revoked by its jti.
 func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
 	now := s.p.now()
-	rt, err := s.p.store.GetRefreshToken(ctx, tokenOrID, now) // by id
-	if err != nil && userID == "" {
+	rt, err := model.RefreshToken{}, error(model.ErrNotFound)
+	if isHashID(tokenOrID) {
+		rt, err = s.p.store.GetRefreshToken(ctx, tokenOrID, now) // by id
+	}
+	if err != nil && !fault.Storage(err) && userID == "" {
 		rt, err = s.p.store.GetRefreshToken(ctx, session.Hash(tokenOrID), now) // by value
+	}
+	if fault.Storage(err) {
+		// Not "unknown token" (which answers 200): the client must retry.
+		return s.unavailable(ctx, "load refresh token", err)
 	}
 	if err == nil {
 		if rt.ClientID != clientID {
@@ -298,7 +328,13 @@ func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 	// token, else the client of its grant.
 	owner := userID
 	if grant := grantOf(tokenOrID); grant != "cc" {
+		if !storable(grant) {
+			return nil // not a grant id: nothing this client may revoke
+		}
 		g, err := s.p.store.GetGrant(ctx, grant)
+		if fault.Storage(err) {
+			return s.unavailable(ctx, "load grant", err)
+		}
 		if err != nil {
 			return nil // unknown grant: nothing this client may revoke
 		}
@@ -313,11 +349,29 @@ func (s opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 	return nil
 }
 
+// isHashID reports whether s can be a stored token id (hex SHA-256): only
+// then is it looked up as one (anything else — a raw token, hostile bytes
+// PostgreSQL would refuse — is not an id).
+func isHashID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 func (s opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
 	if len(token) > 256 {
 		return "", "", op.ErrInvalidRefreshToken
 	}
 	rt, err := s.p.store.GetRefreshToken(ctx, session.Hash(token), s.p.now())
+	if fault.Storage(err) {
+		return "", "", s.unavailable(ctx, "load refresh token", err)
+	}
 	if err != nil {
 		return "", "", op.ErrInvalidRefreshToken
 	}
@@ -340,7 +394,7 @@ func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clien
 		return nil, fmt.Errorf("unknown client")
 	}
 	if err != nil {
-		return nil, oidc.ErrServerError().WithParent(err)
+		return nil, s.unavailable(ctx, "load client", err)
 	}
 	return s.p.opClient(c), nil
 }
@@ -348,10 +402,11 @@ func (s opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clien
 func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
 	c, err := s.p.oidcClient(ctx, id)
 	if model.ErrorCode(err) == model.ENOTFOUND {
+		s.p.auditClientAuth(ctx, id, "unknown client")
 		return errors.New("invalid client credentials")
 	}
 	if err != nil {
-		return oidc.ErrServerError().WithParent(err)
+		return s.unavailable(ctx, "load client", err)
 	}
 	// R-PWD-3: client authentication goes through the brute-force limiter
 	// (per client and source); over budget it is refused without checking.
@@ -360,6 +415,7 @@ func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret strin
 		return oidc.ErrInvalidClient().WithDescription("too many failed attempts: try again later")
 	}
 	if model.ErrorCode(err) == model.EUNAUTHORIZED {
+		s.p.auditClientAuth(ctx, id, "wrong secret")
 		return errors.New("invalid client credentials")
 	}
 	if err != nil {
@@ -377,6 +433,9 @@ func (s opStorage) ClientCredentials(ctx context.Context, id, secret string) (op
 
 func (s opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string, scopes []string) (op.TokenRequest, error) {
 	c, err := s.p.oidcClient(ctx, id)
+	if fault.Storage(err) {
+		return nil, s.unavailable(ctx, "load client", err)
+	}
 	if err != nil {
 		return nil, oidc.ErrInvalidClient()
 	}
@@ -409,7 +468,7 @@ func (s opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, 
 func (s opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
 	u, err := s.p.activeUser(ctx, req.GetSubject())
 	if err != nil {
-		return err
+		return s.storeErr(ctx, "load user", err)
 	}
 	setUserinfo(ui, u, scopes)
 	if f, ok := facts(req.(op.TokenRequest)); ok {
@@ -450,7 +509,7 @@ func (s opStorage) GetPrivateClaimsFromRequest(ctx context.Context, req op.Token
 	}
 	u, err := s.p.activeUser(ctx, f.userID)
 	if err != nil {
-		return nil, err
+		return nil, s.storeErr(ctx, "load user", err)
 	}
 	return map[string]any{claimContext: f.contextID, claimModule: f.module, claimTenant: u.TenantID,
 		claimLogin: u.LoginName, claimSID: sid(f.sessionID), "scope": scope}, nil

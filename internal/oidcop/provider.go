@@ -205,8 +205,11 @@ type httpPair struct {
 // context of an authorize call (R-SSO-5) and the HTTP exchange of a logout.
 func (p *Provider) intercept(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		authorize := strings.HasSuffix(r.URL.Path, "/"+pathAuthorize)
+		// A store failure answers 503, whatever op makes of it (outage.go).
+		w, r = p.withOutage(w, r, authorize)
 		ctx := r.Context()
-		if !strings.HasSuffix(r.URL.Path, "/"+pathAuthorize) {
+		if !authorize {
 			ctx = context.WithValue(ctx, httpKey{}, &httpPair{w: w, r: r})
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return

@@ -1,6 +1,7 @@
 package oidcop
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -62,8 +63,9 @@ func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
 		exp = max
 	}
 	c := t.Claims
+	jti := newTokenID(grantOf(c.JWTID))
 	claims := map[string]any{"iss": p.issuer, "sub": c.Subject, "aud": []string(c.Audience), "exp": exp.Unix(), "iat": now.Unix(),
-		"nbf": now.Unix(), "jti": newTokenID(grantOf(c.JWTID)), "client_id": c.ClientID, "scope": strings.Join(c.Scopes, " "),
+		"nbf": now.Unix(), "jti": jti, "client_id": c.ClientID, "scope": strings.Join(c.Scopes, " "),
 		claimContext: want, claimModule: t.Module, claimTenant: t.User.TenantID, claimLogin: t.User.LoginName, claimSID: c.Claims[claimSID]}
 	tok, err := jwt.Signed(signer).Claims(claims).Serialize()
 	if err != nil {
@@ -71,6 +73,8 @@ func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 		return
 	}
+	p.auditIssue(context.WithValue(ctx, httpKey{}, &httpPair{w: w, r: r}), "context_switch", tokenFacts{clientID: c.ClientID, userID: t.User.ID,
+		contextID: want, module: t.Module, scopes: c.Scopes, grantID: grantOf(c.JWTID)}, jti, "")
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": oidc.BearerToken,
 		"expires_in": int(time.Until(exp).Seconds()), claimContext: want})
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/storage"
 )
@@ -74,25 +75,42 @@ func (m *Manager) now() time.Time {
 	return time.Now()
 }
 
-// Current returns the request's live session and its active user.
+// Current returns the request's live session and its active user. A
+// store failure reads as "no session": callers that would then ask for a
+// login use Lookup instead.
 func (m *Manager) Current(r *http.Request) (model.Session, model.User, bool) {
+	s, u, ok, _ := m.Lookup(r)
+	return s, u, ok
+}
+
+// Lookup is Current with the store's failures reported: err is set when
+// the session could not be read (a database outage), which is not the
+// same as having none — the caller answers 503, not a login prompt
+// (issue 8 item 23).
+func (m *Manager) Lookup(r *http.Request) (model.Session, model.User, bool, error) {
 	c, err := r.Cookie(m.CookieName())
 	if err != nil || len(c.Value) < 20 || len(c.Value) > 100 {
-		return model.Session{}, model.User{}, false
+		return model.Session{}, model.User{}, false, nil
 	}
 	s, err := m.live(r.Context(), Hash(c.Value))
+	if fault.Storage(err) {
+		return model.Session{}, model.User{}, false, fmt.Errorf("read session: %w", err)
+	}
 	if err != nil {
-		return model.Session{}, model.User{}, false
+		return model.Session{}, model.User{}, false, nil
 	}
 	getUser := m.Store.GetUser
 	if m.User != nil {
 		getUser = m.User
 	}
 	u, err := getUser(r.Context(), s.UserID)
-	if err != nil || u.Status != model.StatusActive {
-		return model.Session{}, model.User{}, false
+	if fault.Storage(err) {
+		return model.Session{}, model.User{}, false, fmt.Errorf("read session user: %w", err)
 	}
-	return s, u, true
+	if err != nil || u.Status != model.StatusActive {
+		return model.Session{}, model.User{}, false, nil
+	}
+	return s, u, true, nil
 }
 
 // live reads a session under the absolute and, when set, the idle

@@ -35,6 +35,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Users", testUsers},
 		{"UserList", testUserList},
 		{"Audit", testAudit},
+		{"AuditBatch", testAuditBatch},
 		{"Transactions", testTransactions},
 		{"Clients", testClients},
 		{"Sessions", testSessions},

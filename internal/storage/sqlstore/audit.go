@@ -10,9 +10,31 @@ import (
 
 // AppendAudit implements storage.Storage.
 func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
+	if err := checkAudit(e); err != nil {
+		return err
+	}
+	args, err := s.auditArgs(nil, e)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, `INSERT INTO audit_log (at, actor_id, action, target_type, target_id, context_id, source_ip, outcome, details)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, args...)
+	if err != nil {
+		return fmt.Errorf("append audit: %w", err)
+	}
+	return nil
+}
+
+func checkAudit(e model.AuditEvent) error {
 	if e.Action == "" || e.Outcome == "" {
 		return model.Invalid("action", "audit events need an action and an outcome")
 	}
+	return nil
+}
+
+// auditArgs appends the nine column values of e (time defaulted to now,
+// details as JSON) to args.
+func (s *Store) auditArgs(args []any, e model.AuditEvent) ([]any, error) {
 	if e.Time.IsZero() {
 		e.Time = s.now()
 	}
@@ -20,17 +42,11 @@ func (s *Store) AppendAudit(ctx context.Context, e model.AuditEvent) error {
 	if len(e.Details) > 0 {
 		b, err := json.Marshal(e.Details)
 		if err != nil {
-			return fmt.Errorf("audit details: %w", err)
+			return args, fmt.Errorf("audit details: %w", err)
 		}
 		details = string(b)
 	}
-	_, err := s.exec(ctx, `INSERT INTO audit_log (at, actor_id, action, target_type, target_id, context_id, source_ip, outcome, details)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		micros(e.Time), e.ActorID, e.Action, e.TargetType, e.TargetID, e.ContextID, e.SourceIP, e.Outcome, details)
-	if err != nil {
-		return fmt.Errorf("append audit: %w", err)
-	}
-	return nil
+	return append(args, micros(e.Time), e.ActorID, e.Action, e.TargetType, e.TargetID, e.ContextID, e.SourceIP, e.Outcome, details), nil
 }
 
 // ListAudit implements storage.Storage; newest first.

@@ -64,14 +64,17 @@ func (s *Store) CompleteAuthRequest(ctx context.Context, ar model.AuthRequest, c
 }
 
 // RedeemAuthCode implements storage.Storage: the UPDATE … RETURNING is
-// atomic, so of two concurrent redemptions exactly one wins.
+// atomic, so of two concurrent redemptions exactly one wins. It writes the
+// grant, whose tokens leave with the answer, so it commits durably on the
+// main pool (not the synchronous_commit=off one): after a crash the client
+// can still revoke what it was given (issue 8 item 24).
 func (s *Store) RedeemAuthCode(ctx context.Context, codeHash string, now, grantUntil time.Time) (model.AuthRequest, error) {
 	var ar model.AuthRequest
 	var err error
 	if s.rb.d == dialectPostgres && s.tx == nil {
 		// One round trip: the grant is inserted from the redeemed row.
 		var data string
-		err = s.ephQueryRow(ctx, `WITH r AS (
+		err = s.queryRow(ctx, `WITH r AS (
 				UPDATE oauth_auth_requests SET redeemed = 1 WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 RETURNING id, data),
 			g AS (
 				INSERT INTO oauth_grants (id, client_id, user_id, session_id, expires_at)
@@ -87,7 +90,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, codeHash string, now, grantU
 			ar, err = decodeAuthRequest(data)
 		}
 	} else {
-		err = s.ephTx(ctx, func(tx *Store) error {
+		err = s.inTx(ctx, func(tx *Store) error {
 			var data string
 			err := tx.queryRow(ctx, `UPDATE oauth_auth_requests SET redeemed = 1 WHERE code_hash = $1 AND redeemed = 0 AND expires_at > $2 RETURNING data`,
 				codeHash, micros(now)).Scan(&data)

@@ -278,9 +278,15 @@ func (s *Store) SessionServices(ctx context.Context, sessionID string) ([]model.
 	return out, rows.Err()
 }
 
-// CreateTicket implements storage.Storage.
+// CreateTicket implements storage.Storage. Service and proxy tickets live
+// seconds and take the fast path; a proxy-granting ticket lives as long as
+// its session and is committed durably (issue 8 item 24).
 func (s *Store) CreateTicket(ctx context.Context, t model.Ticket) error {
-	if _, err := s.ephExec(ctx, `INSERT INTO cas_tickets (id, kind, service, client_id, user_id, session_id, context_id, renewed, expires_at, proxies)
+	exec := s.ephExec
+	if t.Kind == model.TicketProxyGranting {
+		exec = s.exec
+	}
+	if _, err := exec(ctx, `INSERT INTO cas_tickets (id, kind, service, client_id, user_id, session_id, context_id, renewed, expires_at, proxies)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		t.ID, t.Kind, t.Service, t.ClientID, t.UserID, t.SessionID, t.ContextID, t.Renewed, micros(t.ExpiresAt), strings.Join(t.Proxies, "\n")); err != nil {
 		return fmt.Errorf("create ticket: %w", err)

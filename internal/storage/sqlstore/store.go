@@ -59,8 +59,10 @@ type Store struct {
 	wmu *sync.Mutex
 	// eph is a second PostgreSQL pool whose sessions commit without
 	// waiting for the WAL flush (synchronous_commit=off), for short-lived
-	// protocol state only: tickets and authorization requests (see
-	// ephExec). nil on SQLite.
+	// protocol state only: service/proxy tickets, codes and authorization
+	// requests (see ephExec); never grants, sessions, refresh tokens,
+	// revocations or proxy-granting tickets (TestPostgresCommitModes).
+	// nil on SQLite.
 	eph *sql.DB
 	// tickets batches ticket consumption (see ticketBatcher).
 	tickets *ticketBatcher
@@ -251,23 +253,6 @@ func (s *Store) ephExec(ctx context.Context, q string, args ...any) (sql.Result,
 	}
 	res, err := s.eph.ExecContext(ctx, s.rb.rebind(q), args...)
 	return res, mapErr(err)
-}
-
-// ephQueryRow is ephExec for a write that returns a row (the caller holds
-// the SQLite write lock).
-func (s *Store) ephQueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if s.eph == nil || s.tx != nil {
-		return s.queryRow(ctx, q, args...)
-	}
-	return s.eph.QueryRowContext(ctx, s.rb.rebind(q), args...)
-}
-
-// ephTx is inTx on the ephemeral pool.
-func (s *Store) ephTx(ctx context.Context, fn func(tx *Store) error) error {
-	if s.eph == nil || s.tx != nil {
-		return s.inTx(ctx, fn)
-	}
-	return s.runTx(ctx, s.eph, fn)
 }
 
 // InTx implements storage.Storage.

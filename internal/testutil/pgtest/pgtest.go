@@ -23,21 +23,9 @@ const missing = "PostgreSQL is required: set SESAME_TEST_POSTGRES_DSN or install
 // end of the test.
 func DSN(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("SESAME_TEST_POSTGRES_DSN")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(missing)
-		}
-		t.Skip(missing)
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
+	base, db := server(t)
 	defer db.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
+	schema := "t_" + randomName()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := db.ExecContext(ctx, `CREATE SCHEMA "`+schema+`"`); err != nil {
@@ -59,4 +47,29 @@ func DSN(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// server returns SESAME_TEST_POSTGRES_DSN and a pool on it; without one it
+// skips the test, or fails it under CI=true.
+func server(t testing.TB) (string, *sql.DB) {
+	t.Helper()
+	base := os.Getenv("SESAME_TEST_POSTGRES_DSN")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(missing)
+		}
+		t.Skip(missing)
+	}
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return base, db
+}
+
+// randomName is 12 random hex digits for schema and database names.
+func randomName() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -76,6 +76,8 @@ type Options struct {
 	HasherLimits password.Limits
 	// StoreURL shares a database with another instance ("": a fresh one).
 	StoreURL string
+	// Log receives the server's log (discarded when nil).
+	Log *slog.Logger
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -85,16 +87,19 @@ func New(t testing.TB, backend string) *Env { return NewWith(t, backend, Options
 func NewWith(t testing.TB, backend string, opts Options) *Env {
 	t.Helper()
 	ctx := context.Background()
-	url := opts.StoreURL
-	if url == "" {
-		url = StoreURL(t, backend)
+	storeURL := opts.StoreURL
+	if storeURL == "" {
+		storeURL = StoreURL(t, backend)
 	}
-	st, err := sqlstore.Open(ctx, url, sqlstore.Options{})
+	st, err := sqlstore.Open(ctx, storeURL, sqlstore.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.DiscardHandler)
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	hl := opts.HasherLimits
 	if hl.Concurrency == 0 {
 		hl.Concurrency = 4
@@ -134,7 +139,7 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h, Hasher: hasher, Limiter: lim, StoreURL: url}
+	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h, Hasher: hasher, Limiter: lim, StoreURL: storeURL}
 }
 
 // Client calls the API as one user.

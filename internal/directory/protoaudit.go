@@ -1,0 +1,52 @@
+package directory
+
+import (
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// Protocol audit actions (R-OPS-4).
+const (
+	// AuditTokenIssue: an access token (and maybe a refresh token) issued
+	// at the token endpoint or by a context switch; details name the grant
+	// type, the jti and a hash prefix of the refresh token, never a token.
+	AuditTokenIssue = "token.issue"
+	// AuditClientAuth: a client failed to authenticate at the token,
+	// introspection or revocation endpoint.
+	AuditClientAuth = "client.auth"
+	// AuditCodeReplay and AuditRefreshReuse are theft signals (RFC 9700
+	// §4.14.2, RFC 6749 §4.1.2): the grant was revoked.
+	AuditCodeReplay   = "token.code_replay"
+	AuditRefreshReuse = "token.refresh_reuse"
+	// AuditTicketIssue and AuditTicketValidate: CAS service tickets.
+	AuditTicketIssue    = "cas.ticket.issue"
+	AuditTicketValidate = "cas.ticket.validate"
+)
+
+// SignalTheft marks an event that means a credential was probably stolen.
+const SignalTheft = "token_theft"
+
+// AuditProtocol records a protocol event without slowing the request: it
+// is queued and written in batches (auditqueue.go). e must hold no
+// secrets — at most a jti or a hash prefix.
+func (s *Service) AuditProtocol(e model.AuditEvent) {
+	if e.Time.IsZero() {
+		e.Time = s.now()
+	}
+	s.auditQ().add(e)
+}
+
+// FlushAudit waits until every queued protocol event is stored (shutdown,
+// tests).
+func (s *Service) FlushAudit() { s.auditQ().flush() }
+
+func (s *Service) auditQ() *auditQueue { return s.protoAudit }
+
+// HashPrefix is how an audit event names a token, code or ticket: the
+// first 12 hex digits of its SHA-256 (enough to correlate, useless to
+// replay).
+func HashPrefix(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}
