@@ -2,7 +2,6 @@ package login
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/web"
@@ -75,7 +75,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := h.Svc.Authenticate(r.Context(), name, pw)
-	if err != nil && !errors.Is(err, directory.ErrBadCredentials) {
+	if fault.Storage(err) {
 		// The store failed, not the user (issue 8 item 23).
 		h.Unavailable(w, r, "authenticate", err)
 		return
