@@ -41,6 +41,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Tickets", testTickets},
 		{"APIKeys", testAPIKeys},
 		{"OAuth", testOAuth},
+		{"Identity", testIdentity},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -706,6 +707,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 			t.Errorf("%d creations of one login succeeded, want 1", ok)
 		}
 	})
+	t.Run("LookAlikeLoginRace", func(t *testing.T) { lookAlikeRace(t, newStorage(t)) })
 	t.Run("TicketRace", func(t *testing.T) { ticketRace(t, newStorage(t)) })
 	t.Run("OAuthRaces", func(t *testing.T) { oauthRaces(t, newStorage) })
 	t.Run("ConcurrentMembers", func(t *testing.T) {

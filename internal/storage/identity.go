@@ -1,0 +1,14 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// Identity resolves the names logins are made of (issue 8).
+type Identity interface {
+	// TenantBySlug returns the tenant (or root) context with this slug,
+	// ErrNotFound when there is none.
+	TenantBySlug(ctx context.Context, slug string) (model.Context, error)
+}
