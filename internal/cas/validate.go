@@ -97,13 +97,17 @@ func (h *Handler) check(r *http.Request, proxy bool) (model.Ticket, model.User, 
 // knows nothing of proxies.
 func (h *Handler) validateV1(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, u, err := h.check(r, false)
+	t, u, err := h.check(r, false)
+	var user string
+	if err == nil {
+		user, err = h.principal(r.Context(), t, u)
+	}
 	if err != nil {
 		h.logFailure(err)
 		_, _ = w.Write([]byte("no\n\n"))
 		return
 	}
-	_, _ = w.Write([]byte("yes\n" + u.LoginName + "\n"))
+	_, _ = w.Write([]byte("yes\n" + user + "\n"))
 }
 
 func (h *Handler) logFailure(err error) {
@@ -138,7 +142,10 @@ func (h *Handler) serviceValidate(proxy, v3 bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		asJSON := strings.EqualFold(r.URL.Query().Get("format"), "JSON")
 		t, u, err := h.check(r, proxy)
-		var iou string
+		var iou, user string
+		if err == nil {
+			user, err = h.principal(r.Context(), t, u)
+		}
 		if err == nil {
 			if pgtURL := r.URL.Query().Get("pgtUrl"); pgtURL != "" {
 				iou, err = h.grantPGT(r.Context(), t, pgtURL)
@@ -150,7 +157,7 @@ func (h *Handler) serviceValidate(proxy, v3 bool) http.HandlerFunc {
 			return
 		}
 		_ = v3 // v2 and v3 release the same attributes (most v2 clients read them too)
-		writeSuccess(w, asJSON, success{user: u.LoginName, attrs: h.attributes(r, t, u), pgtIOU: iou, proxies: t.Proxies})
+		writeSuccess(w, asJSON, success{user: user, attrs: h.attributes(r, t, u), pgtIOU: iou, proxies: t.Proxies})
 	}
 }
 

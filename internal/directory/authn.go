@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
@@ -13,9 +14,9 @@ import (
 var ErrBadCredentials = model.Errorf(model.EUNAUTHORIZED, "", "invalid credentials")
 
 // Authenticate checks a local user's login name and password. The login is
-// "name" when the name is unique across tenants, or "tenant/name" where
-// tenant is the tenant context's id, number or name. Unknown users cost a
-// dummy hash, so timing does not tell them apart.
+// "name" for a user of the root context or "slug/name" for a user of the
+// tenant with that slug (see findLogin). Unknown users cost a dummy hash, so
+// timing does not tell them apart.
 func (s *Service) Authenticate(ctx context.Context, login, pw string) (model.User, error) {
 	u, found, err := s.findLogin(ctx, login)
 	if err != nil {
@@ -37,37 +38,56 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (model.Use
 	return u, nil
 }
 
+// findLogin resolves the tenant first, then the user inside it (issue 8,
+// item 7): "slug/name" names the tenant by its unique, immutable slug; a
+// plain "name" is a user of the root context (the default tenant, R-CTX-2).
+// There is no instance-wide name match another tenant could make ambiguous.
+// The lookup is one UNIQUE (tenant_id, login_lc) probe with the PRECIS key.
 func (s *Service) findLogin(ctx context.Context, login string) (model.User, bool, error) {
-	if len(login) == 0 || len(login) > 400 {
+	tenantID, name, ok, err := s.loginTenant(ctx, login)
+	if err != nil || !ok {
+		return model.User{}, false, err
+	}
+	u, err := s.store.GetUserByLogin(ctx, tenantID, name)
+	if errors.Is(err, model.ErrNotFound) {
 		return model.User{}, false, nil
 	}
-	tenantRef, name, scoped := strings.Cut(login, "/")
-	if !scoped {
-		name = tenantRef
-	}
-	us, _, err := s.store.ListUsers(ctx, model.UserFilter{LoginName: name, Page: model.Page{Limit: 10}})
 	if err != nil {
 		return model.User{}, false, err
 	}
-	var match []model.User
-	for _, u := range us {
-		if !scoped {
-			match = append(match, u)
-			continue
-		}
-		t, err := s.store.GetContext(ctx, u.TenantID)
-		if errors.Is(err, model.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return model.User{}, false, err
-		}
-		if t.ID == tenantRef || (t.Number != "" && strings.EqualFold(t.Number, tenantRef)) || strings.EqualFold(t.Name, tenantRef) {
-			match = append(match, u)
-		}
+	return u, true, nil
+}
+
+// loginTenant splits a login into the id of the tenant it names and the
+// user name; ok is false when the tenant does not exist or the login is
+// malformed.
+func (s *Service) loginTenant(ctx context.Context, login string) (tenantID, name string, ok bool, err error) {
+	if len(login) == 0 || len(login) > 400 {
+		return "", "", false, nil
 	}
-	if len(match) != 1 {
-		return model.User{}, false, nil
+	slug, name, scoped := identity.SplitLogin(login)
+	if !scoped {
+		slug = identity.RootSlug
 	}
-	return match[0], true, nil
+	if name == "" {
+		return "", "", false, nil
+	}
+	t, err := s.store.TenantBySlug(ctx, slug)
+	if errors.Is(err, model.ErrNotFound) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, err
+	}
+	return t.ID, name, true, nil
+}
+
+// ScopedLogin is the login typed on a tenant's login page (/login?tenant=
+// slug): a plain name there is that tenant's user; "slug/name" stays as
+// typed.
+func ScopedLogin(tenantSlug, login string) string {
+	if tenantSlug == "" || strings.Contains(login, "/") {
+		return login
+	}
+	return tenantSlug + "/" + login
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/web"
@@ -36,6 +37,20 @@ func (h *Handler) Register(mux *http.ServeMux) {
 
 type formData struct {
 	Return, Username, Error string
+	// Tenant is the slug of the tenant whose login page this is
+	// (/login?tenant=slug): a plain name typed there is that tenant's user
+	// (issue 8, item 7). Empty: the root context's.
+	Tenant string
+}
+
+// tenantParam reads the login page's tenant slug; a malformed one is
+// dropped (the name then resolves at root, never more widely).
+func tenantParam(v string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if !identity.ValidSlug(v) {
+		return ""
+	}
+	return v
 }
 
 // SafeReturn accepts only a local path ("/…", not "//…" or "/\…"), so the
@@ -52,7 +67,7 @@ func SafeReturn(s string) string {
 }
 
 func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
-	h.Pages.Render(w, http.StatusOK, "login", formData{Return: SafeReturn(r.URL.Query().Get("return"))})
+	h.Pages.Render(w, http.StatusOK, "login", formData{Return: SafeReturn(r.URL.Query().Get("return")), Tenant: tenantParam(r.URL.Query().Get("tenant"))})
 }
 
 func clientIP(r *http.Request) string {
@@ -71,17 +86,18 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ret := SafeReturn(r.PostForm.Get("return"))
+	tenant := tenantParam(r.PostForm.Get("tenant"))
 	name, pw := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
 	if name == "" || pw == "" || len(name) > 400 || len(pw) > 1024 {
-		h.Pages.Render(w, http.StatusBadRequest, "login", formData{Return: ret, Username: truncate(name, 400), Error: "Enter your login name and password."})
+		h.Pages.Render(w, http.StatusBadRequest, "login", formData{Return: ret, Tenant: tenant, Username: truncate(name, 400), Error: "Enter your login name and password."})
 		return
 	}
-	u, err := h.Svc.Authenticate(r.Context(), name, pw)
+	u, err := h.Svc.Authenticate(r.Context(), directory.ScopedLogin(tenant, name), pw)
 	if err != nil {
 		h.Svc.AuditLogin(context.WithoutCancel(r.Context()), "", clientIP(r), model.OutcomeFailure, map[string]any{"loginName": name})
 		// One message for unknown users, wrong passwords and inactive
 		// accounts: no enumeration.
-		h.Pages.Render(w, http.StatusUnauthorized, "login", formData{Return: ret, Username: name, Error: "Invalid login name or password."})
+		h.Pages.Render(w, http.StatusUnauthorized, "login", formData{Return: ret, Tenant: tenant, Username: name, Error: "Invalid login name or password."})
 		return
 	}
 	h.complete(w, r, u, ret)
