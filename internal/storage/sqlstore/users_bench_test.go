@@ -85,6 +85,20 @@ func seedUsers(b *testing.B, st *sqlstore.Store, n int) []string {
 	return tenants
 }
 
+// benchStore opens a fresh store on backend, closed when b ends.
+func benchStore(b *testing.B, backend string) *sqlstore.Store {
+	url := "sqlite://" + filepath.Join(b.TempDir(), "bench.db")
+	if backend == "postgres" {
+		url = pgtest.DSN(b)
+	}
+	st, err := sqlstore.Open(context.Background(), url, sqlstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
 // percentiles runs fn b.N times and reports p50 and p99 in milliseconds.
 func percentiles(b *testing.B, fn func(i int) error) {
 	lat := make([]time.Duration, 0, b.N)
@@ -109,15 +123,7 @@ func BenchmarkUsers(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		for _, n := range []int{10_000, 200_000} {
 			b.Run(fmt.Sprintf("%s/users=%d", backend, n), func(b *testing.B) {
-				url := "sqlite://" + filepath.Join(b.TempDir(), "bench.db")
-				if backend == "postgres" {
-					url = pgtest.DSN(b)
-				}
-				st, err := sqlstore.Open(context.Background(), url, sqlstore.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer st.Close()
+				st := benchStore(b, backend)
 				tenants := seedUsers(b, st, n)
 				ctx := context.Background()
 				b.Run("login", func(b *testing.B) {
