@@ -44,11 +44,11 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (model.Use
 // There is no instance-wide name match another tenant could make ambiguous.
 // The lookup is one UNIQUE (tenant_id, login_lc) probe with the PRECIS key.
 func (s *Service) findLogin(ctx context.Context, login string) (model.User, bool, error) {
-	tenantID, name, ok, err := s.loginTenant(ctx, login)
-	if err != nil || !ok {
-		return model.User{}, false, err
+	slug, name, ok := splitLogin(login)
+	if !ok {
+		return model.User{}, false, nil
 	}
-	u, err := s.store.GetUserByLogin(ctx, tenantID, name)
+	u, err := s.store.UserBySlugLogin(ctx, slug, name)
 	if errors.Is(err, model.ErrNotFound) {
 		return model.User{}, false, nil
 	}
@@ -62,14 +62,8 @@ func (s *Service) findLogin(ctx context.Context, login string) (model.User, bool
 // user name; ok is false when the tenant does not exist or the login is
 // malformed.
 func (s *Service) loginTenant(ctx context.Context, login string) (tenantID, name string, ok bool, err error) {
-	if len(login) == 0 || len(login) > 400 {
-		return "", "", false, nil
-	}
-	slug, name, scoped := identity.SplitLogin(login)
-	if !scoped {
-		slug = identity.RootSlug
-	}
-	if name == "" {
+	slug, name, ok := splitLogin(login)
+	if !ok {
 		return "", "", false, nil
 	}
 	t, err := s.store.TenantBySlug(ctx, slug)
@@ -80,6 +74,19 @@ func (s *Service) loginTenant(ctx context.Context, login string) (tenantID, name
 		return "", "", false, err
 	}
 	return t.ID, name, true, nil
+}
+
+// splitLogin splits a login into the slug of its tenant (root's for a
+// plain name) and the name; ok is false for a malformed login.
+func splitLogin(login string) (slug, name string, ok bool) {
+	if len(login) == 0 || len(login) > 400 {
+		return "", "", false
+	}
+	slug, name, scoped := identity.SplitLogin(login)
+	if !scoped {
+		slug = identity.RootSlug
+	}
+	return slug, name, name != ""
 }
 
 // ScopedLogin is the login typed on a tenant's login page (/login?tenant=

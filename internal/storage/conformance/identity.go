@@ -67,6 +67,15 @@ func testIdentity(t *testing.T, s storage.Storage) {
 			t.Errorf("GetUserByLogin(%q): %v", in, err)
 		}
 	}
+	for _, c := range []struct{ slug, login, want string }{
+		{"acme-corp", "ALICE", alice.ID}, {"acme-corp", "ａｌｉｃｅ", alice.ID},
+		{"acme-corp-2", "alice", ""}, {"root", "alice", ""}, {"nope", "alice", ""}, {"Acme-Corp", "alice", ""}, {"", "alice", ""},
+	} {
+		got, err := s.UserBySlugLogin(ctx, c.slug, c.login)
+		if c.want == "" && !errors.Is(err, model.ErrNotFound) || c.want != "" && (err != nil || got.ID != c.want) {
+			t.Errorf("UserBySlugLogin(%q, %q) = %s, %v", c.slug, c.login, got.ID, err)
+		}
+	}
 	// UTS #39: look-alikes are taken, in the same tenant only.
 	for _, look := range []string{"аlice", "a1ice", "ａｌｉｃｅ"} {
 		if _, err := mk(acme.ID, look, model.StatusActive); !errors.Is(err, model.ErrAlreadyExists) {

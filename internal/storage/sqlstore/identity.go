@@ -25,6 +25,15 @@ func (s *Store) TenantBySlug(ctx context.Context, slug string) (model.Context, e
 	return c, nil
 }
 
+// UserBySlugLogin implements storage.Identity: the tenant through the
+// contexts_slug index, the user through UNIQUE (tenant_id, login_lc).
+func (s *Store) UserBySlugLogin(ctx context.Context, slug, loginName string) (model.User, error) {
+	if !identity.ValidSlug(slug) {
+		return model.User{}, notFound("tenant", slug)
+	}
+	return s.getUser(ctx, `tenant_id = (SELECT id FROM contexts WHERE slug = $1) AND login_lc = $2`, slug, identity.LoginKeyOrLower(loginName))
+}
+
 // newSlug is the slug a new context gets: root's is fixed, a tenant's is
 // the one asked for (validated) or one derived from its name and made
 // unique with a number; other contexts have none.

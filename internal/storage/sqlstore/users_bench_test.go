@@ -129,21 +129,13 @@ func BenchmarkUsers(b *testing.B) {
 				b.Run("login", func(b *testing.B) {
 					percentiles(b, func(i int) error {
 						k := (i * 7919) % n
-						t, err := st.TenantBySlug(ctx, fmt.Sprintf("t%02d", k%benchTenants))
-						if err != nil {
-							return err
-						}
-						_, err = st.GetUserByLogin(ctx, t.ID, fmt.Sprintf("USER%06d", k))
+						_, err := st.UserBySlugLogin(ctx, fmt.Sprintf("t%02d", k%benchTenants), fmt.Sprintf("USER%06d", k))
 						return err
 					})
 				})
 				b.Run("login-unknown", func(b *testing.B) {
 					percentiles(b, func(i int) error {
-						t, err := st.TenantBySlug(ctx, "t03")
-						if err != nil {
-							return err
-						}
-						if _, err = st.GetUserByLogin(ctx, t.ID, fmt.Sprintf("nobody%d", i)); err == nil {
+						if _, err := st.UserBySlugLogin(ctx, "t03", fmt.Sprintf("nobody%d", i)); err == nil {
 							return fmt.Errorf("found nobody")
 						}
 						return nil
