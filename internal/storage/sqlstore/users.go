@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -284,12 +285,14 @@ func (s *Store) ListUsers(ctx context.Context, uf model.UserFilter) ([]model.Use
 	from := "users"
 	if q := strings.ToLower(strings.TrimSpace(uf.Query)); q != "" {
 		f.contains(q, "login_lc", "lower(first_name)", "lower(last_name)", "email_lc")
-		if s.rb.d == dialectPostgres && uf.Within == nil {
+		if s.rb.d == dialectPostgres && uf.Within == nil && utf8.RuneCountInString(q) >= 4 {
 			// Lets the planner use users_search_trgm (migration 00009); the
 			// per-column condition above keeps the match exact. Not for a
-			// search limited to subtrees: there the planner, misled by the
-			// index's estimate, would drive from the subtree's memberships
-			// (measured 3x slower than walking users_list in order).
+			// search limited to subtrees, nor for 3-character terms (one
+			// trigram, typically dense): there the planner, misled by the
+			// index's estimate, drives from the index or the subtree's
+			// memberships, measured 3x to 90x slower than walking users_list
+			// in order (docs/BENCHMARKS.md, BenchmarkUsers).
 			f.add(userSearchExpr + ` LIKE ` + f.arg("%"+likeEscape(q)+"%") + ` ESCAPE '\'`)
 		}
 		var err error
