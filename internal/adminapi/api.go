@@ -232,7 +232,9 @@ func (a *API) authenticate(r *http.Request, res Resource) (directory.Actor, erro
 }
 
 // basicAuth accepts a login name with the user's password or one of the
-// user's API keys.
+// user's API keys. The login is "name" for a user of the root context or
+// "slug/name" for a tenant's user (directory.Authenticate): the tenant is
+// resolved before the user (issue 8).
 func (a *API) basicAuth(r *http.Request) (directory.Actor, bool, error) {
 	login, secret, ok := r.BasicAuth()
 	if !ok {

@@ -79,20 +79,20 @@ func TestAPIKeys(t *testing.T) {
 			}
 
 			// The key works as a Basic password and as a bearer token.
-			if me := env.As("bob", key).Must(200, "GET", "/api/v1/me", nil).Map(t); me["id"] != w.bob {
+			if me := env.As("tenant-one/bob", key).Must(200, "GET", "/api/v1/me", nil).Map(t); me["id"] != w.bob {
 				t.Errorf("basic with key: %v", me)
 			}
 			if me := bearer(env, key)("GET", "/api/v1/me", nil); me.Status != 200 || me.Map(t)["id"] != w.bob {
 				t.Errorf("bearer key: %d %s", me.Status, me.Body)
 			}
-			if r := env.As("BOB", key).Do("GET", "/api/v1/me", nil); r.Status != 200 {
+			if r := env.As("TENANT-ONE/BOB", key).Do("GET", "/api/v1/me", nil); r.Status != 200 {
 				t.Errorf("login names are case-insensitive: %d", r.Status)
 			}
 			// The password still works; other logins with bob's key do not.
-			env.As("bob", pw).Must(200, "GET", "/api/v1/me", nil)
-			want401(t, "alice with bob's key", env.As("alice", key).Do("GET", "/api/v1/me", nil))
+			env.As("tenant-one/bob", pw).Must(200, "GET", "/api/v1/me", nil)
+			want401(t, "alice with bob's key", env.As("tenant-one/alice", key).Do("GET", "/api/v1/me", nil))
 			want401(t, "unknown login with bob's key", env.As("nobody", key).Do("GET", "/api/v1/me", nil))
-			want401(t, "wrong key", env.As("bob", fakeKey).Do("GET", "/api/v1/me", nil))
+			want401(t, "wrong key", env.As("tenant-one/bob", fakeKey).Do("GET", "/api/v1/me", nil))
 			want401(t, "wrong bearer key", bearer(env, fakeKey)("GET", "/api/v1/me", nil))
 			want401(t, "truncated key", bearer(env, key[:40])("GET", "/api/v1/me", nil))
 			want401(t, "bearer JWT without verifier", bearer(env, "eyJhbGciOiJSUzI1NiJ9.e30.sig")("GET", "/api/v1/me", nil))
@@ -114,7 +114,7 @@ func TestAPIKeys(t *testing.T) {
 				Hash: hex.EncodeToString(eh[:]), ExpiresAt: &past}); err != nil {
 				t.Fatal(err)
 			}
-			want401(t, "expired key", env.As("bob", expired).Do("GET", "/api/v1/me", nil))
+			want401(t, "expired key", env.As("tenant-one/bob", expired).Do("GET", "/api/v1/me", nil))
 			want401(t, "expired bearer key", bearer(env, expired)("GET", "/api/v1/me", nil))
 			future := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 			fk := ad.Must(201, "POST", "/api/v1/users/"+w.bob+"/api-keys", map[string]any{"name": "temp", "expiresAt": future}).Map(t)
@@ -124,7 +124,7 @@ func TestAPIKeys(t *testing.T) {
 			bearer(env, fk["key"].(string))("GET", "/api/v1/me", nil)
 
 			// Users manage their own keys, with a password but not with a key.
-			bob := env.As("bob", pw)
+			bob := env.As("tenant-one/bob", pw)
 			own := bob.Must(201, "POST", "/api/v1/me/api-keys", map[string]string{"name": "laptop"}).Map(t)
 			bob.Must(201, "POST", "/api/v1/users/"+w.bob+"/api-keys", map[string]string{"name": "via users path"})
 			var mine struct{ Items []map[string]any }
@@ -140,7 +140,7 @@ func TestAPIKeys(t *testing.T) {
 			if r := bearer(env, key)("POST", "/api/v1/me/api-keys", map[string]string{"name": "minted"}); r.Status != 403 {
 				t.Errorf("an API key minted a key: %d %s", r.Status, r.Body)
 			}
-			if r := env.As("bob", key).Do("POST", "/api/v1/users/"+w.bob+"/api-keys", map[string]string{"name": "minted"}); r.Status != 403 {
+			if r := env.As("tenant-one/bob", key).Do("POST", "/api/v1/users/"+w.bob+"/api-keys", map[string]string{"name": "minted"}); r.Status != 403 {
 				t.Errorf("an API key minted a key through the users path: %d %s", r.Status, r.Body)
 			}
 			// Revoking works with the key itself, and at once.
@@ -155,7 +155,7 @@ func TestAPIKeys(t *testing.T) {
 			// Deactivated users' keys stop working and work again after
 			// reactivation; deleted users' keys are gone.
 			ad.Must(200, "POST", "/api/v1/users/"+w.bob+"/deactivate", nil)
-			want401(t, "key of inactive user", env.As("bob", key).Do("GET", "/api/v1/me", nil))
+			want401(t, "key of inactive user", env.As("tenant-one/bob", key).Do("GET", "/api/v1/me", nil))
 			want401(t, "bearer key of inactive user", bearer(env, key)("GET", "/api/v1/me", nil))
 			ad.Must(200, "POST", "/api/v1/users/"+w.bob+"/reactivate", nil)
 			bearer(env, key)("GET", "/api/v1/me", nil)
@@ -193,7 +193,7 @@ func TestAPIKeysBadInput(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			w := newWorld(t, backend)
-			ad, alice := w.env.Admin(), w.env.As("alice", pw)
+			ad, alice := w.env.Admin(), w.env.As("tenant-one/alice", pw)
 			dave := ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "dave", "domain": "ENTERPRISE", "contexts": []string{w.a}, "status": "active", "password": pw})
 			base := "/api/v1/users/" + dave + "/api-keys"
 			cases := []struct {

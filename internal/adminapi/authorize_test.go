@@ -132,7 +132,7 @@ func TestAuthorizeOnlyPolicyDecisionClients(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			w := newAPIWorld(t, backend)
-			q := map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"}
+			q := map[string]any{"credentials": login("t/api", pw), "ip": "203.0.113.7", "module": "portal"}
 			basic := func(c *sesametest.Client) func(string, string, any) sesametest.Response {
 				return func(m, p string, b any) sesametest.Response { return c.Do(m, p, b) }
 			}
@@ -188,38 +188,38 @@ func TestAuthorizeAPI(t *testing.T) {
 				reason string
 				via    string
 			}{
-				{"password, IPv4 in range", login("api", pw), "203.0.113.7", "portal", "", "", true, "", "basic"},
-				{"IPv4 out of range", login("api", pw), "198.51.100.9", "portal", "", "", false, "ip 198.51.100.9 not in API IP Allow", ""},
-				{"IPv4 next to the range", login("api", pw), "203.0.114.0", "portal", "", "", false, "ip 203.0.114.0 not in API IP Allow", ""},
-				{"IPv6 in range", login("api", pw), "2001:db8:1:ffff::5", "portal", "", "", true, "", ""},
-				{"IPv6 out of range", login("api", pw), "2001:db8:2::5", "portal", "", "", false, "ip 2001:db8:2::5 not in API IP Allow", ""},
-				{"IPv6 spelled long", login("api", pw), "2001:0db8:0001:0000:0000:0000:0000:0001", "portal", "", "", true, "", ""},
-				{"IPv4-mapped IPv6", login("api", pw), "::ffff:203.0.113.9", "portal", "", "", true, "", ""},
-				{"IPv4-mapped IPv6 out of range", login("api", pw), "::ffff:198.51.100.9", "portal", "", "", false, "ip 198.51.100.9 not in API IP Allow", ""},
-				{"0.0.0.0/0 lets IPv4 in", login("anywhere", pw), "198.51.100.9", "portal", "", "", true, "", ""},
-				{"0.0.0.0/0 lets IPv6 in", login("anywhere", pw), "2001:db8:ffff::1", "portal", "", "", true, "", ""},
-				{"no API IP Allow", login("noapi", pw), "203.0.113.7", "portal", "", "", false, "no API access: API IP Allow not set", ""},
-				{"API key as Basic password", login("api", w.apiKey), "203.0.113.7", "portal", "", "", true, "", "apikey"},
+				{"password, IPv4 in range", login("t/api", pw), "203.0.113.7", "portal", "", "", true, "", "basic"},
+				{"IPv4 out of range", login("t/api", pw), "198.51.100.9", "portal", "", "", false, "ip 198.51.100.9 not in API IP Allow", ""},
+				{"IPv4 next to the range", login("t/api", pw), "203.0.114.0", "portal", "", "", false, "ip 203.0.114.0 not in API IP Allow", ""},
+				{"IPv6 in range", login("t/api", pw), "2001:db8:1:ffff::5", "portal", "", "", true, "", ""},
+				{"IPv6 out of range", login("t/api", pw), "2001:db8:2::5", "portal", "", "", false, "ip 2001:db8:2::5 not in API IP Allow", ""},
+				{"IPv6 spelled long", login("t/api", pw), "2001:0db8:0001:0000:0000:0000:0000:0001", "portal", "", "", true, "", ""},
+				{"IPv4-mapped IPv6", login("t/api", pw), "::ffff:203.0.113.9", "portal", "", "", true, "", ""},
+				{"IPv4-mapped IPv6 out of range", login("t/api", pw), "::ffff:198.51.100.9", "portal", "", "", false, "ip 198.51.100.9 not in API IP Allow", ""},
+				{"0.0.0.0/0 lets IPv4 in", login("t/anywhere", pw), "198.51.100.9", "portal", "", "", true, "", ""},
+				{"0.0.0.0/0 lets IPv6 in", login("t/anywhere", pw), "2001:db8:ffff::1", "portal", "", "", true, "", ""},
+				{"no API IP Allow", login("t/noapi", pw), "203.0.113.7", "portal", "", "", false, "no API access: API IP Allow not set", ""},
+				{"API key as Basic password", login("t/api", w.apiKey), "203.0.113.7", "portal", "", "", true, "", "apikey"},
 				{"API key alone", map[string]string{"apiKey": w.apiKey}, "203.0.113.7", "portal", "", "", true, "", "apikey"},
 				{"API key as bearer", map[string]string{"bearer": w.apiKey}, "2001:db8:1::1", "portal", "", "", true, "", "apikey"},
 				{"API key with IP out of range", map[string]string{"apiKey": w.apiKey}, "198.51.100.9", "portal", "", "", false, "ip 198.51.100.9 not in API IP Allow", ""},
-				{"wrong password", login("api", "wrong-password-1"), "203.0.113.7", "portal", "", "", false, "invalid credentials", ""},
+				{"wrong password", login("t/api", "wrong-password-1"), "203.0.113.7", "portal", "", "", false, "invalid credentials", ""},
 				{"unknown user", login("ghost", pw), "203.0.113.7", "portal", "", "", false, "invalid credentials", ""},
-				{"another user's key", login("noapi", w.apiKey), "203.0.113.7", "portal", "", "", false, "invalid credentials", ""},
+				{"another user's key", login("t/noapi", w.apiKey), "203.0.113.7", "portal", "", "", false, "invalid credentials", ""},
 				{"wrong key", map[string]string{"apiKey": fakeKey}, "203.0.113.7", "portal", "", "", false, "invalid credentials", ""},
 				{"not a key", map[string]string{"apiKey": "hunter2"}, "203.0.113.7", "portal", "", "", false, "invalid credentials", ""},
 				{"bearer JWT without verifier", map[string]string{"bearer": "eyJhbGciOiJSUzI1NiJ9.e30.sig"}, "203.0.113.7", "portal", "", "", false, "invalid credentials", ""},
-				{"module rm", login("api", pw), "203.0.113.7", "rm", "", "", false, "user may not use module rm", ""},
+				{"module rm", login("t/api", pw), "203.0.113.7", "rm", "", "", false, "user may not use module rm", ""},
 				{"root user in rm, no API IP Allow", login("ops", pw), "203.0.113.7", "rm", "", "", false, "no API access: API IP Allow not set", ""},
-				{"granted right", login("api", pw), "203.0.113.7", "portal", "SIM - Price Plan Modify", "", true, "", ""},
-				{"right not granted", login("api", pw), "203.0.113.7", "portal", "SIM - Terminate", "", false, `right "SIM - Terminate" of module portal is not granted`, ""},
-				{"text right reported", login("api", pw), "203.0.113.7", "portal", "API IP Allow", "", true, "", ""},
-				{"explicit context", login("api", pw), "203.0.113.7", "portal", "", "acct", true, "", ""},
-				{"context the user is not in", login("api", pw), "203.0.113.7", "portal", "", "other", false, "user may not act in context", ""},
-				{"unknown context", login("api", pw), "203.0.113.7", "portal", "", "no-such-context", false, "user may not act in context", ""},
+				{"granted right", login("t/api", pw), "203.0.113.7", "portal", "SIM - Price Plan Modify", "", true, "", ""},
+				{"right not granted", login("t/api", pw), "203.0.113.7", "portal", "SIM - Terminate", "", false, `right "SIM - Terminate" of module portal is not granted`, ""},
+				{"text right reported", login("t/api", pw), "203.0.113.7", "portal", "API IP Allow", "", true, "", ""},
+				{"explicit context", login("t/api", pw), "203.0.113.7", "portal", "", "acct", true, "", ""},
+				{"context the user is not in", login("t/api", pw), "203.0.113.7", "portal", "", "other", false, "user may not act in context", ""},
+				{"unknown context", login("t/api", pw), "203.0.113.7", "portal", "", "no-such-context", false, "user may not act in context", ""},
 				// Partners act for their customers, but the groups of the
 				// account do not reach into the customer context.
-				{"customer context", login("api", pw), "203.0.113.7", "portal", "", "shop", false, "no API access: API IP Allow not set", ""},
+				{"customer context", login("t/api", pw), "203.0.113.7", "portal", "", "shop", false, "no API access: API IP Allow not set", ""},
 			}
 			ctxOf := map[string]string{"acct": w.acct, "other": w.other, "shop": w.shop, "no-such-context": "no-such-context"}
 			for _, c := range cases {
@@ -272,7 +272,7 @@ func TestAuthorizeAPI(t *testing.T) {
 			// The ACL part of the answer.
 			check := func(acl string, wantType string, want any) {
 				var d decision
-				must200(t, ad("POST", "/api/v1/authorize", map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal", "acl": acl})).JSON(t, &d)
+				must200(t, ad("POST", "/api/v1/authorize", map[string]any{"credentials": login("t/api", pw), "ip": "203.0.113.7", "module": "portal", "acl": acl})).JSON(t, &d)
 				if d.ACL == nil || d.ACL.Name != acl || d.ACL.Type != wantType || d.ACL.Value != want {
 					t.Errorf("acl %s: %+v", acl, d.ACL)
 				}
@@ -285,7 +285,7 @@ func TestAuthorizeAPI(t *testing.T) {
 			// (R-EFF-5).
 			admin := w.env.Admin()
 			admin.Must(200, "PUT", "/api/v1/contexts/"+w.acct+"/policy", map[string]any{"values": []map[string]string{{"module": "portal", "acl": "SIM - View", "value": "true"}}})
-			must200(t, ad("POST", "/api/v1/authorize", map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"})).JSON(t, &d)
+			must200(t, ad("POST", "/api/v1/authorize", map[string]any{"credentials": login("t/api", pw), "ip": "203.0.113.7", "module": "portal"})).JSON(t, &d)
 			if d.Allow || d.Reason != directory.ReasonDenied {
 				t.Errorf("policy without API IP Allow: %+v", d)
 			}
@@ -293,7 +293,7 @@ func TestAuthorizeAPI(t *testing.T) {
 
 			// Inactive users are refused, whatever the credential.
 			admin.Must(200, "POST", "/api/v1/users/"+w.api+"/deactivate", nil)
-			for _, creds := range []any{login("api", pw), map[string]string{"apiKey": w.apiKey}, map[string]string{"bearer": w.apiKey}} {
+			for _, creds := range []any{login("t/api", pw), map[string]string{"apiKey": w.apiKey}, map[string]string{"bearer": w.apiKey}} {
 				must200(t, ad("POST", "/api/v1/authorize", map[string]any{"credentials": creds, "ip": "203.0.113.7", "module": "portal"})).JSON(t, &d)
 				if d.Allow || d.Reason != directory.ReasonDenied {
 					t.Errorf("inactive user: %+v", d)
@@ -460,7 +460,7 @@ func TestAuthorizeBadInput(t *testing.T) {
 			if r := w.env.Admin().Do("POST", "/api/v1/authorize", `{"credentials":`); r.Status != 403 {
 				t.Errorf("malformed body from the root admin: %d, want 403 before parsing", r.Status)
 			}
-			ok := map[string]any{"credentials": login("api", pw), "ip": "203.0.113.7", "module": "portal"}
+			ok := map[string]any{"credentials": login("t/api", pw), "ip": "203.0.113.7", "module": "portal"}
 			with := func(k string, v any) map[string]any {
 				m := map[string]any{}
 				for a, b := range ok {
@@ -485,18 +485,18 @@ func TestAuthorizeBadInput(t *testing.T) {
 				{"unknown field", with("user", "api"), "user"},
 				{"unknown credential field", with("credentials", map[string]string{"token": "x"}), "credentials.token"},
 				{"credentials not an object", with("credentials", "api:pw"), "credentials"},
-				{"password not a string", with("credentials", map[string]any{"login": "api", "password": 12345}), "credentials.password"},
+				{"password not a string", with("credentials", map[string]any{"login": "t/api", "password": 12345}), "credentials.password"},
 				{"no credentials", with("credentials", nil), "credentials"},
 				{"null credentials", `{"credentials":null,"ip":"203.0.113.7","module":"portal"}`, "credentials"},
 				{"empty credentials", with("credentials", map[string]string{}), "credentials"},
-				{"two kinds", with("credentials", map[string]string{"login": "api", "password": pw, "apiKey": w.apiKey}), "credentials"},
+				{"two kinds", with("credentials", map[string]string{"login": "t/api", "password": pw, "apiKey": w.apiKey}), "credentials"},
 				{"bearer and key", with("credentials", map[string]string{"bearer": "x", "apiKey": w.apiKey}), "credentials"},
-				{"login without password", with("credentials", map[string]string{"login": "api"}), "credentials.password"},
+				{"login without password", with("credentials", map[string]string{"login": "t/api"}), "credentials.password"},
 				{"password without login", with("credentials", map[string]string{"password": pw}), "credentials.login"},
 				{"empty bearer", with("credentials", map[string]string{"bearer": ""}), "credentials.bearer"},
-				{"empty password", with("credentials", map[string]string{"login": "api", "password": ""}), "credentials.password"},
+				{"empty password", with("credentials", map[string]string{"login": "t/api", "password": ""}), "credentials.password"},
 				{"oversized login", with("credentials", map[string]string{"login": strings.Repeat("a", 401), "password": pw}), "credentials.login"},
-				{"oversized password", with("credentials", map[string]string{"login": "api", "password": strings.Repeat("p", 1025)}), "credentials.password"},
+				{"oversized password", with("credentials", map[string]string{"login": "t/api", "password": strings.Repeat("p", 1025)}), "credentials.password"},
 				{"oversized key", with("credentials", map[string]string{"apiKey": "sk_" + strings.Repeat("k", 300)}), "credentials.apiKey"},
 				{"NUL in login", `{"credentials":{"login":"a\u0000b","password":"x"},"ip":"203.0.113.7","module":"portal"}`, "body"},
 				{"missing ip", with("ip", nil), "ip"},

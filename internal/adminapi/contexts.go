@@ -12,12 +12,17 @@ type contextInput struct {
 	Name     string            `json:"name"`
 	Number   string            `json:"number"`
 	ParentID string            `json:"parentId"`
+	// Slug (tenants only): unique, [a-z0-9-], derived from the name when
+	// empty, fixed afterwards; logins name the tenant by it ("slug/name").
+	Slug string `json:"slug"`
 }
 
 type contextPatch struct {
 	Name     *string `json:"name"`
 	Number   *string `json:"number"`
 	ParentID *string `json:"parentId"`
+	// Slug cannot change: given, it must equal the current one.
+	Slug *string `json:"slug"`
 }
 
 func (a *API) searchContexts(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
@@ -58,7 +63,7 @@ func (a *API) createContext(w http.ResponseWriter, r *http.Request, actor direct
 	if err := decode(w, r, a.maxBody, &in); err != nil {
 		return err
 	}
-	c, err := a.svc.CreateContext(r.Context(), actor, model.Context{Type: in.Type, Name: in.Name, Number: in.Number, ParentID: in.ParentID})
+	c, err := a.svc.CreateContext(r.Context(), actor, model.Context{Type: in.Type, Name: in.Name, Number: in.Number, ParentID: in.ParentID, Slug: in.Slug})
 	if err != nil {
 		return err
 	}
@@ -111,6 +116,9 @@ func (a *API) updateContext(w http.ResponseWriter, r *http.Request, actor direct
 		}
 		if in.ParentID != nil {
 			c.ParentID = *in.ParentID
+		}
+		if in.Slug != nil {
+			c.Slug = *in.Slug
 		}
 		return c, nil
 	})

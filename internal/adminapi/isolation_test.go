@@ -72,7 +72,7 @@ func TestAccountAdminIsolation(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			w := newWorld(t, backend)
-			alice := w.env.As("alice", pw)
+			alice := w.env.As("tenant-one/alice", pw)
 			covered := map[string]bool{}
 			keyOf := map[string]string{}
 			for _, u := range []string{w.bob, w.carol} {
@@ -185,7 +185,7 @@ func TestAccountAdminIsolation(t *testing.T) {
 			alice.Must(201, "POST", "/api/v1/me/api-keys", map[string]string{"name": "mine"})
 			covered["POST /api/v1/authorize"] = true
 			// Only policy-decision clients may ask (issue 8 item 5).
-			d := alice.Must(403, "POST", "/api/v1/authorize", map[string]any{"credentials": map[string]string{"login": "bob", "password": "guess-guess-guess"},
+			d := alice.Must(403, "POST", "/api/v1/authorize", map[string]any{"credentials": map[string]string{"login": "tenant-one/bob", "password": "guess-guess-guess"},
 				"ip": "192.0.2.1", "module": "portal"}).Map(t)
 			if d["allow"] != nil || strings.Contains(fmt.Sprint(d), w.bob) {
 				t.Errorf("authorize with a guessed password: %v", d)

@@ -30,7 +30,7 @@ func TestMyContexts(t *testing.T) {
 			other := mk("account", "Other", "O-1", tenant)
 			y := mk("customer", "Yonder", "CUS-9", other)
 			uid := ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "pat", "domain": "ENTERPRISE", "contexts": []string{partner, x1}, "status": "active", "password": pw})
-			pat := env.As("pat", pw)
+			pat := env.As("partners-inc/pat", pw)
 
 			names := func(path string) ([]string, bool) {
 				var l struct {
@@ -114,7 +114,7 @@ func TestMyRights(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			w := newAPIWorld(t, backend)
-			api := w.env.As("api", pw)
+			api := w.env.As("t/api", pw)
 			var res struct {
 				UserID, ContextID, Module string
 				Rights                    []struct {

@@ -21,7 +21,7 @@ func TestPolicyNarrowsAPIIPAllow(t *testing.T) {
 				{"module": "portal", "acl": "API IP Allow", "value": "203.0.113.0/24"}}})
 			ask := func(ip string) decision {
 				var d decision
-				must200(t, w.ask("portal")("POST", "/api/v1/authorize", map[string]any{"credentials": login("anywhere", pw), "ip": ip, "module": "portal"})).JSON(t, &d)
+				must200(t, w.ask("portal")("POST", "/api/v1/authorize", map[string]any{"credentials": login("t/anywhere", pw), "ip": ip, "module": "portal"})).JSON(t, &d)
 				return d
 			}
 			if d := ask("198.51.100.9"); d.Allow || !hasReason(deniedReasons(t, w.env), "ip 198.51.100.9 not in API IP Allow") {
@@ -36,7 +36,7 @@ func TestPolicyNarrowsAPIIPAllow(t *testing.T) {
 			// "API users" (203.0.113.0/24, 2001:db8:1::/48) keeps its IPv4
 			// range only.
 			var d decision
-			must200(t, w.ask("portal")("POST", "/api/v1/authorize", map[string]any{"credentials": login("api", pw), "ip": "2001:db8:1::1", "module": "portal"})).JSON(t, &d)
+			must200(t, w.ask("portal")("POST", "/api/v1/authorize", map[string]any{"credentials": login("t/api", pw), "ip": "2001:db8:1::1", "module": "portal"})).JSON(t, &d)
 			if d.Allow {
 				t.Errorf("IPv6 range the policy does not list: %+v", d)
 			}

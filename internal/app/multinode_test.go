@@ -122,7 +122,7 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 	}
 	body, _ := io.ReadAll(vr.Body)
 	vr.Body.Close()
-	if !strings.Contains(string(body), "<cas:user>dana</cas:user>") {
+	if !strings.Contains(string(body), "<cas:user>"+user+"</cas:user>") { // the user id: the default CAS principal
 		t.Fatalf("CAS ticket %q from A on B: %s", ticket, body)
 	}
 	// Refresh on A.

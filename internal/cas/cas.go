@@ -120,7 +120,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		// Renew forces a new credential entry: drop the current session.
 		h.Sessions.End(w, r)
 	}
-	http.Redirect(w, r, "/login?"+url.Values{"return": {"/cas/login?" + back.Encode()}}.Encode(), http.StatusSeeOther)
+	lq := url.Values{"return": {"/cas/login?" + back.Encode()}}
+	if t := q.Get("tenant"); t != "" {
+		// The tenant's login page (issue 8, item 7): plain names are its users.
+		lq.Set("tenant", t)
+	}
+	http.Redirect(w, r, "/login?"+lq.Encode(), http.StatusSeeOther)
 }
 
 // unavailable answers a store failure with 503 and the "try again" page.

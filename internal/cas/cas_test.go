@@ -124,12 +124,12 @@ func TestSSOWithCASClient(t *testing.T) {
 		}
 		ret := resp.Request.URL.Query().Get("return")
 		resp, page = login(t, c, f.env.Server.URL, ret, "carol", pw)
-		if !strings.Contains(page, "hello carol <carol@acme.example> module=portal") {
+		if !strings.Contains(page, "hello "+f.carol+" <carol@acme.example> module=portal") {
 			t.Fatalf("after login app one shows: %q (at %s)", page, resp.Request.URL)
 		}
 		// Second app: single sign-on, no prompt.
 		page = get(t, c, f.app2URL)
-		if !strings.Contains(page, "hello carol <carol@acme.example> module=cas") {
+		if !strings.Contains(page, "hello "+f.carol+" <carol@acme.example> module=cas") {
 			t.Fatalf("app two did not get the user without a prompt: %q", page)
 		}
 		// Logout at Sesame: both apps are told (single logout) and prompt again.
@@ -214,7 +214,7 @@ func TestTicketRules(t *testing.T) {
 		// A service ticket validates (CAS 3.0 §2.5) with attributes.
 		tk := ticketFor(t, f, c, svc, "")
 		if r := validate(t, f, "/cas/p3/serviceValidate", svc, tk); r.ServiceResponse.AuthenticationSuccess == nil ||
-			r.ServiceResponse.AuthenticationSuccess.User != "carol" || r.ServiceResponse.AuthenticationSuccess.Attributes["contextId"] != f.acct {
+			r.ServiceResponse.AuthenticationSuccess.User != f.carol || r.ServiceResponse.AuthenticationSuccess.Attributes["contextId"] != f.acct {
 			t.Fatalf("first validation: %+v", r)
 		}
 		// Reuse, other services, expiry, oversized values: attack_test.go.
@@ -232,7 +232,7 @@ func TestTicketRules(t *testing.T) {
 		}
 		// CAS 1.0 /validate.
 		tk = ticketFor(t, f, c, svc, "")
-		if page := get(t, http.DefaultClient, f.env.Server.URL+"/cas/validate?service="+url.QueryEscape(svc)+"&ticket="+tk); page != "yes\ncarol\n" {
+		if page := get(t, http.DefaultClient, f.env.Server.URL+"/cas/validate?service="+url.QueryEscape(svc)+"&ticket="+tk); page != "yes\n"+f.carol+"\n" {
 			t.Errorf("v1 validate: %q", page)
 		}
 		if page := get(t, http.DefaultClient, f.env.Server.URL+"/cas/validate?service="+url.QueryEscape(svc)+"&ticket="+tk); page != "no\n\n" {
@@ -241,7 +241,7 @@ func TestTicketRules(t *testing.T) {
 		// XML answer escapes and names the CAS namespace.
 		tk = ticketFor(t, f, c, svc, "")
 		xmlPage := get(t, http.DefaultClient, f.env.Server.URL+"/cas/serviceValidate?service="+url.QueryEscape(svc)+"&ticket="+tk)
-		if !strings.Contains(xmlPage, `<cas:user>carol</cas:user>`) || !strings.Contains(xmlPage, `xmlns:cas="http://www.yale.edu/tp/cas"`) {
+		if !strings.Contains(xmlPage, `<cas:user>`+f.carol+`</cas:user>`) || !strings.Contains(xmlPage, `xmlns:cas="http://www.yale.edu/tp/cas"`) {
 			t.Errorf("XML answer: %s", xmlPage)
 		}
 		// renew=true validation rejects a ticket from single sign-on.

@@ -177,7 +177,7 @@ func TestProxyAuthentication(t *testing.T) {
 			t.Errorf("PT at /validate: %q", page)
 		}
 		r, code := validateXML(t, f.fixture, "/cas/p3/proxyValidate", url.Values{"service": {target}, "ticket": {pt}})
-		if r == nil || r.User != "carol" || r.Attributes.Get("module") != "cas" || len(r.Proxies) != 1 || r.Proxies[0] != portalCB {
+		if r == nil || r.User != f.carol || r.Attributes.Get("module") != "cas" || len(r.Proxies) != 1 || r.Proxies[0] != portalCB {
 			t.Fatalf("PT validation: %q %+v", code, r)
 		}
 		// A PT is single-use (§3.2.1).

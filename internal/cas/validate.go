@@ -109,12 +109,16 @@ func (h *Handler) validateV1(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	t, u, err := h.check(r, false)
 	h.auditValidation(r, t, err)
+	var user string
+	if err == nil {
+		user, err = h.principal(r.Context(), t, u)
+	}
 	if err != nil {
 		h.logFailure(err)
 		_, _ = w.Write([]byte("no\n\n"))
 		return
 	}
-	_, _ = w.Write([]byte("yes\n" + u.LoginName + "\n"))
+	_, _ = w.Write([]byte("yes\n" + user + "\n"))
 }
 
 func (h *Handler) logFailure(err error) {
@@ -151,7 +155,10 @@ func (h *Handler) serviceValidate(proxy, v3 bool) http.HandlerFunc {
 		asJSON := strings.EqualFold(r.URL.Query().Get("format"), "JSON")
 		t, u, err := h.check(r, proxy)
 		h.auditValidation(r, t, err)
-		var iou string
+		var iou, user string
+		if err == nil {
+			user, err = h.principal(r.Context(), t, u)
+		}
 		if err == nil {
 			if pgtURL := r.URL.Query().Get("pgtUrl"); pgtURL != "" {
 				iou, err = h.grantPGT(r.Context(), t, pgtURL)
@@ -163,7 +170,7 @@ func (h *Handler) serviceValidate(proxy, v3 bool) http.HandlerFunc {
 			return
 		}
 		_ = v3 // v2 and v3 release the same attributes (most v2 clients read them too)
-		writeSuccess(w, asJSON, success{user: u.LoginName, attrs: h.attributes(r, t, u), pgtIOU: iou, proxies: t.Proxies})
+		writeSuccess(w, asJSON, success{user: user, attrs: h.attributes(r, t, u), pgtIOU: iou, proxies: t.Proxies})
 	}
 }
 

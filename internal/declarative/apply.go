@@ -156,6 +156,9 @@ func (ap *applier) contexts(ctx context.Context, d Document) error {
 			if existing.Type != c.Type {
 				return model.Invalid(where+".type", "context %q exists with type %s", c.Name, existing.Type)
 			}
+			if c.Slug != "" && c.Slug != existing.Slug {
+				return model.Invalid(where+".slug", "tenant %q exists with slug %q (slugs never change)", c.Name, existing.Slug)
+			}
 			if existing.Name == c.Name && existing.Number == c.Number && existing.ParentID == parent {
 				ap.sum.Unchanged++
 			} else {
@@ -170,7 +173,7 @@ func (ap *applier) contexts(ctx context.Context, d Document) error {
 			ap.refs[ref] = existing.ID
 			continue
 		}
-		nc, err := ap.svc.CreateContext(ctx, ap.a, model.Context{ID: c.ID, Type: c.Type, Name: c.Name, Number: c.Number, ParentID: parent})
+		nc, err := ap.svc.CreateContext(ctx, ap.a, model.Context{ID: c.ID, Type: c.Type, Name: c.Name, Number: c.Number, Slug: c.Slug, ParentID: parent})
 		if err != nil {
 			return fmt.Errorf("%s %q: %w", where, c.Name, err)
 		}

@@ -66,7 +66,7 @@ func Export(ctx context.Context, svc *directory.Service) (Document, error) {
 			continue
 		}
 		ids = append(ids, c.ID)
-		d.Contexts = append(d.Contexts, Context{Ref: c.ID, ID: c.ID, Type: c.Type, Name: c.Name, Number: c.Number, Parent: ref(c.ParentID)})
+		d.Contexts = append(d.Contexts, Context{Ref: c.ID, ID: c.ID, Type: c.Type, Name: c.Name, Number: c.Number, Slug: c.Slug, Parent: ref(c.ParentID)})
 		if vals, has, err := st.GetPolicy(ctx, c.ID); err != nil {
 			return d, err
 		} else if has {

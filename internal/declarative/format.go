@@ -47,7 +47,10 @@ type Context struct {
 	Type   model.ContextType `yaml:"type"`
 	Name   string            `yaml:"name"`
 	Number string            `yaml:"number,omitempty"`
-	Parent string            `yaml:"parent"`
+	// Slug (tenants): the unique, immutable name logins use ("slug/name");
+	// derived from the name when not given; fixed once the tenant exists.
+	Slug   string `yaml:"slug,omitempty"`
+	Parent string `yaml:"parent"`
 }
 
 // Value is one ACL value.

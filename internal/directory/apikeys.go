@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/storage"
 )
@@ -261,25 +262,12 @@ func (s *Service) AuthenticateBasic(ctx context.Context, login, secret string) (
 	return u, ViaBasic, nil
 }
 
-// loginNames reports whether login ("name" or "tenant/name", as in
+// loginNames reports whether login ("name" or "slug/name", as in
 // Authenticate) names user u.
 func (s *Service) loginNames(ctx context.Context, login string, u model.User) (bool, error) {
-	if len(login) == 0 || len(login) > 400 {
-		return false, nil
-	}
-	tenantRef, name, scoped := strings.Cut(login, "/")
-	if !scoped {
-		return strings.EqualFold(login, u.LoginName), nil
-	}
-	if !strings.EqualFold(name, u.LoginName) {
-		return false, nil
-	}
-	t, err := s.store.GetContext(ctx, u.TenantID)
-	if errors.Is(err, model.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
+	tenantID, name, ok, err := s.loginTenant(ctx, login)
+	if err != nil || !ok {
 		return false, err
 	}
-	return t.ID == tenantRef || (t.Number != "" && strings.EqualFold(t.Number, tenantRef)) || strings.EqualFold(t.Name, tenantRef), nil
+	return tenantID == u.TenantID && identity.LoginKeyOrLower(name) == identity.LoginKeyOrLower(u.LoginName), nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/throttle"
 )
@@ -15,11 +16,11 @@ import (
 var ErrBadCredentials = model.Errorf(model.EUNAUTHORIZED, "", "invalid credentials")
 
 // Authenticate checks a local user's login name and password. The login is
-// "name" when the name is unique across tenants, or "tenant/name" where
-// tenant is the tenant context's id, number or name. Unknown users cost a
-// dummy hash, so timing does not tell them apart. Over the brute-force
-// budget the answer is a *throttle.Limited (ETOOMANY) before any hashing;
-// a busy hasher answers EUNAVAILABLE.
+// "name" for a user of the root context or "slug/name" for a user of the
+// tenant with that slug (see findLogin). Unknown users cost a dummy hash, so
+// timing does not tell them apart. Over the brute-force budget the answer
+// is a *throttle.Limited (ETOOMANY) before any hashing; a busy hasher
+// answers EUNAVAILABLE.
 func (s *Service) Authenticate(ctx context.Context, login, pw string) (model.User, error) {
 	u, found, err := s.findLogin(ctx, login)
 	if err != nil {
@@ -40,39 +41,68 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (model.Use
 	return u, nil
 }
 
+// findLogin resolves the tenant first, then the user inside it (issue 8,
+// item 7): "slug/name" names the tenant by its unique, immutable slug; a
+// plain "name" is a user of the root context (the default tenant, R-CTX-2).
+// There is no instance-wide name match another tenant could make ambiguous.
+// The lookup is one UNIQUE (tenant_id, login_lc) probe with the PRECIS key.
 func (s *Service) findLogin(ctx context.Context, login string) (model.User, bool, error) {
 	// NUL and invalid UTF-8 cannot be a login name (and PostgreSQL would
 	// refuse the query: a store failure, not a wrong name).
 	if len(login) == 0 || len(login) > 400 || !utf8.ValidString(login) || strings.IndexByte(login, 0) >= 0 {
 		return model.User{}, false, nil
 	}
-	tenantRef, name, scoped := strings.Cut(login, "/")
-	if !scoped {
-		name = tenantRef
+	slug, name, ok := splitLogin(login)
+	if !ok {
+		return model.User{}, false, nil
 	}
-	us, _, err := s.store.ListUsers(ctx, model.UserFilter{LoginName: name, Page: model.Page{Limit: 10}})
+	u, err := s.store.UserBySlugLogin(ctx, slug, name)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.User{}, false, nil
+	}
 	if err != nil {
 		return model.User{}, false, err
 	}
-	var match []model.User
-	for _, u := range us {
-		if !scoped {
-			match = append(match, u)
-			continue
-		}
-		t, err := s.store.GetContext(ctx, u.TenantID)
-		if errors.Is(err, model.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return model.User{}, false, err
-		}
-		if t.ID == tenantRef || (t.Number != "" && strings.EqualFold(t.Number, tenantRef)) || strings.EqualFold(t.Name, tenantRef) {
-			match = append(match, u)
-		}
+	return u, true, nil
+}
+
+// loginTenant splits a login into the id of the tenant it names and the
+// user name; ok is false when the tenant does not exist or the login is
+// malformed.
+func (s *Service) loginTenant(ctx context.Context, login string) (tenantID, name string, ok bool, err error) {
+	slug, name, ok := splitLogin(login)
+	if !ok {
+		return "", "", false, nil
 	}
-	if len(match) != 1 {
-		return model.User{}, false, nil
+	t, err := s.store.TenantBySlug(ctx, slug)
+	if errors.Is(err, model.ErrNotFound) {
+		return "", "", false, nil
 	}
-	return match[0], true, nil
+	if err != nil {
+		return "", "", false, err
+	}
+	return t.ID, name, true, nil
+}
+
+// splitLogin splits a login into the slug of its tenant (root's for a
+// plain name) and the name; ok is false for a malformed login.
+func splitLogin(login string) (slug, name string, ok bool) {
+	if len(login) == 0 || len(login) > 400 {
+		return "", "", false
+	}
+	slug, name, scoped := identity.SplitLogin(login)
+	if !scoped {
+		slug = identity.RootSlug
+	}
+	return slug, name, name != ""
+}
+
+// ScopedLogin is the login typed on a tenant's login page (/login?tenant=
+// slug): a plain name there is that tenant's user; "slug/name" stays as
+// typed.
+func ScopedLogin(tenantSlug, login string) string {
+	if tenantSlug == "" || strings.Contains(login, "/") {
+		return login
+	}
+	return tenantSlug + "/" + login
 }

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/catalog"
+	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -40,8 +40,6 @@ type UserPatch struct {
 	Person    *model.Person `json:"person"`
 	TwoFactor *string       `json:"twoFactor"`
 }
-
-var loginRE = regexp.MustCompile(`^[\p{L}\p{N}._@+-]{1,200}$`)
 
 func validatePerson(p model.Person) error {
 	if p.Email != "" {
@@ -110,10 +108,11 @@ func checkPlacement(ctx context.Context, st storage.Storage, d model.UserDomain,
 // CreateUser creates a user ("CAS users - Create or Modify" in each of the
 // user's contexts).
 func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (model.User, error) {
-	nu.LoginName = strings.TrimSpace(nu.LoginName)
-	if !loginRE.MatchString(nu.LoginName) || strings.HasPrefix(strings.ToLower(nu.LoginName), "deleted-") {
-		return model.User{}, model.Invalid("loginName", "must be 1 to 200 letters, digits or . _ @ + - (and not start with deleted-)")
+	name, err := checkLoginName(nu.LoginName)
+	if err != nil {
+		return model.User{}, err
 	}
+	nu.LoginName = name
 	if err := validatePerson(nu.Person); err != nil {
 		return model.User{}, err
 	}
@@ -140,13 +139,12 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (model.Us
 	}
 	hash := nu.PasswordHash
 	if nu.Password != "" {
-		var err error
 		if hash, err = s.hasher.Hash(ctx, nu.Password); err != nil {
 			return model.User{}, fmt.Errorf("hash password: %w", err)
 		}
 	}
 	var out model.User
-	err := s.tx(ctx, func(st storage.Storage) error {
+	err = s.tx(ctx, func(st storage.Storage) error {
 		d, err := st.GetDomain(ctx, nu.Domain)
 		if errors.Is(err, model.ErrNotFound) {
 			return model.Invalid("domain", "user domain %q does not exist", nu.Domain)
@@ -181,7 +179,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (model.Us
 			Person: nu.Person, TwoFactor: nu.TwoFactor, PasswordHash: hash, Contexts: nu.Contexts,
 		})
 		if errors.Is(err, model.ErrAlreadyExists) {
-			return model.Errorf(model.ECONFLICT, "loginName", "login name %q is already taken in this tenant", nu.LoginName)
+			return errLoginTaken(nu.LoginName)
 		}
 		if err != nil {
 			return err
@@ -271,8 +269,12 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatc
 			return model.User{}, err
 		}
 	}
-	if p.LoginName != nil && (!loginRE.MatchString(*p.LoginName) || strings.HasPrefix(strings.ToLower(*p.LoginName), "deleted-")) {
-		return model.User{}, model.Invalid("loginName", "must be 1 to 200 letters, digits or . _ @ + -")
+	if p.LoginName != nil {
+		name, err := checkLoginName(*p.LoginName)
+		if err != nil {
+			return model.User{}, err
+		}
+		p.LoginName = &name
 	}
 	var out model.User
 	err := s.tx(ctx, func(st storage.Storage) error {
@@ -287,6 +289,11 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatc
 		}
 		if p.Person != nil || p.LoginName != nil {
 			if err := s.authorizeOnUser(ctx, st, a, rightUsersWrite, u); err != nil {
+				return err
+			}
+		}
+		if p.LoginName != nil && identity.LoginKeyOrLower(*p.LoginName) != identity.LoginKeyOrLower(u.LoginName) {
+			if err := refuseRename(ctx, st); err != nil {
 				return err
 			}
 		}
@@ -309,7 +316,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatc
 			return u, nil
 		})
 		if errors.Is(err, model.ErrAlreadyExists) {
-			return model.Errorf(model.ECONFLICT, "loginName", "login name is already taken in this tenant")
+			return errLoginTaken(*p.LoginName)
 		}
 		if err != nil {
 			return err

@@ -73,7 +73,7 @@ func TestBrowserSSOAndSingleLogout(t *testing.T) {
 	env := sesametest.New(t, "sqlite")
 	ad := env.Admin()
 	acct := ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Acme", "parentId": env.RootID})
-	ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "carol", "domain": "ENTERPRISE", "contexts": []string{acct},
+	carol := ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "carol", "domain": "ENTERPRISE", "contexts": []string{acct},
 		"status": "active", "password": "carol-password-123"})
 	// The apps are on two host names, so that the browser keeps their
 	// cookies apart (cookies ignore ports).
@@ -102,12 +102,12 @@ func TestBrowserSSOAndSingleLogout(t *testing.T) {
 	do("type password", chromedp.SendKeys(chromedp.ID("password"), "carol-password-123"))
 	do("submit", chromedp.Click(chromedp.ID("submit")))
 	do("wait for app one", chromedp.WaitVisible(chromedp.ID("hello")))
-	if hello, loc := read("app one", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello carol" || !strings.HasPrefix(loc, app1) {
+	if hello, loc := read("app one", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello "+carol || !strings.HasPrefix(loc, app1) {
 		t.Fatalf("after sign-in: %q at %s", hello, loc)
 	}
 	// App two: single sign-on, no prompt.
 	do("open app two", chromedp.Navigate(app2), chromedp.WaitVisible(chromedp.ID("hello")))
-	if hello, loc := read("app two", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello carol" || !strings.HasPrefix(loc, app2) {
+	if hello, loc := read("app two", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello "+carol || !strings.HasPrefix(loc, app2) {
 		t.Fatalf("app two: %q at %s", hello, loc)
 	}
 	// App three (OIDC): single sign-on across protocols, no prompt.

@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/web"
@@ -38,6 +39,20 @@ func (h *Handler) Register(mux *http.ServeMux) {
 
 type formData struct {
 	Return, Username, Error string
+	// Tenant is the slug of the tenant whose login page this is
+	// (/login?tenant=slug): a plain name typed there is that tenant's user
+	// (issue 8, item 7). Empty: the root context's.
+	Tenant string
+}
+
+// tenantParam reads the login page's tenant slug; a malformed one is
+// dropped (the name then resolves at root, never more widely).
+func tenantParam(v string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if !identity.ValidSlug(v) {
+		return ""
+	}
+	return v
 }
 
 // SafeReturn accepts only a local path ("/…", not "//…" or "/\…"), so the
@@ -54,7 +69,7 @@ func SafeReturn(s string) string {
 }
 
 func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
-	h.Pages.Render(w, http.StatusOK, "login", formData{Return: SafeReturn(r.URL.Query().Get("return"))})
+	h.Pages.Render(w, http.StatusOK, "login", formData{Return: SafeReturn(r.URL.Query().Get("return")), Tenant: tenantParam(r.URL.Query().Get("tenant"))})
 }
 
 // clientIP is the client address (clientip: X-Forwarded-For only from
@@ -69,12 +84,13 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ret := SafeReturn(r.PostForm.Get("return"))
+	tenant := tenantParam(r.PostForm.Get("tenant"))
 	name, pw := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
 	if name == "" || pw == "" || len(name) > 400 || len(pw) > 1024 {
-		h.Pages.Render(w, http.StatusBadRequest, "login", formData{Return: ret, Username: truncate(name, 400), Error: "Enter your login name and password."})
+		h.Pages.Render(w, http.StatusBadRequest, "login", formData{Return: ret, Tenant: tenant, Username: truncate(name, 400), Error: "Enter your login name and password."})
 		return
 	}
-	u, err := h.Svc.Authenticate(r.Context(), name, pw)
+	u, err := h.Svc.Authenticate(r.Context(), directory.ScopedLogin(tenant, name), pw)
 	if fault.Storage(err) {
 		// The store failed, not the user (issue 8 item 23).
 		h.Unavailable(w, r, "authenticate", err)
@@ -95,7 +111,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		}
 		// One message for unknown users, wrong passwords, inactive and
 		// locked accounts: no enumeration.
-		h.Pages.Render(w, http.StatusUnauthorized, "login", formData{Return: ret, Username: name, Error: "Invalid login name or password."})
+		h.Pages.Render(w, http.StatusUnauthorized, "login", formData{Return: ret, Tenant: tenant, Username: name, Error: "Invalid login name or password."})
 		return
 	}
 	h.complete(w, r, u, ret)

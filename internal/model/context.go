@@ -39,11 +39,16 @@ func (t ContextType) AllowedParent(parent ContextType) bool {
 
 // Context is a node of the context tree.
 type Context struct {
-	ID       string      `json:"id"`
-	Type     ContextType `json:"type"`
-	Name     string      `json:"name"`
-	Number   string      `json:"number,omitempty"`
-	ParentID string      `json:"parentId,omitempty"`
+	ID     string      `json:"id"`
+	Type   ContextType `json:"type"`
+	Name   string      `json:"name"`
+	Number string      `json:"number,omitempty"`
+	// Slug names a tenant in logins ("slug/name") and CAS tenantLogin
+	// principals: unique, [a-z0-9-], set at creation (derived from the name
+	// when not given) and never changed. Root's is "root"; other context
+	// types have none.
+	Slug     string `json:"slug,omitempty"`
+	ParentID string `json:"parentId,omitempty"`
 	// TenantID is the nearest tenant at or above this context, or the root
 	// context's id when there is none (R-CTX-2). Derived, never set by callers.
 	TenantID  string    `json:"tenantId"`

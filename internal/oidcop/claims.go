@@ -50,6 +50,8 @@ func (p *Provider) activeUser(ctx context.Context, id string) (model.User, error
 func setUserinfo(ui *oidc.UserInfo, u model.User, scopes []string) {
 	ui.Subject = u.ID
 	if slices.Contains(scopes, oidc.ScopeProfile) {
+		// Not a key (OIDC Core §5.7): the login name is unique only inside
+		// its tenant and may be renamed; sub (the user id) is the stable one.
 		ui.PreferredUsername = u.LoginName
 		ui.GivenName, ui.FamilyName = u.Person.FirstName, u.Person.LastName
 		ui.Name = strings.TrimSpace(u.Person.FirstName + " " + u.Person.LastName)

@@ -10,6 +10,7 @@ import (
 // Storage is Sesame's persistence interface.
 type Storage interface {
 	AuditBatcher // auditbatch.go
+	Identity
 	// InTx runs fn with a Storage bound to one transaction: all of fn's writes
 	// commit together or not at all. Calling InTx on a transactional Storage
 	// runs fn in the same transaction.

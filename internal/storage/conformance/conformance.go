@@ -45,6 +45,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"OAuth", testOAuth},
 		{"UserGrants", testUserGrants},
 		{"Throttle", testThrottle},
+		{"Identity", testIdentity},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -710,6 +711,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 			t.Errorf("%d creations of one login succeeded, want 1", ok)
 		}
 	})
+	t.Run("LookAlikeLoginRace", func(t *testing.T) { lookAlikeRace(t, newStorage(t)) })
 	t.Run("TicketRace", func(t *testing.T) { ticketRace(t, newStorage(t)) })
 	t.Run("ThrottleRace", func(t *testing.T) { throttleRace(t, newStorage(t)) })
 	t.Run("OAuthRaces", func(t *testing.T) { oauthRaces(t, newStorage) })

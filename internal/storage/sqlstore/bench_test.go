@@ -3,17 +3,13 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
-	"github.com/sesame-sso/sesame/internal/testutil/pgtest"
 )
 
 var words = []string{"Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent"}
@@ -69,31 +65,16 @@ func seedAccounts(b *testing.B, st *sqlstore.Store, n int) {
 func BenchmarkSearchContexts(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			url := "sqlite://" + filepath.Join(b.TempDir(), "bench.db")
-			if backend == "postgres" {
-				url = pgtest.DSN(b)
-			}
-			st, err := sqlstore.Open(context.Background(), url, sqlstore.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
+			st := benchStore(b, backend)
 			seedAccounts(b, st, 100_000)
 			queries := []string{"acc-0421", "ACC-09999", "globex", "hooli stark", "000123", "tyrell", "zzz-none", "99999"}
 			ctx := context.Background()
 			for _, q := range queries {
 				b.Run(q, func(b *testing.B) {
-					lat := make([]time.Duration, 0, b.N)
-					for i := 0; i < b.N; i++ {
-						t0 := time.Now()
-						if _, _, err := st.SearchContexts(ctx, model.ContextFilter{Query: q, Page: model.Page{Limit: 50}}); err != nil {
-							b.Fatal(err)
-						}
-						lat = append(lat, time.Since(t0))
-					}
-					slices.Sort(lat)
-					b.ReportMetric(float64(lat[len(lat)*50/100].Microseconds())/1000, "p50-ms")
-					b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+					percentiles(b, func(int) error {
+						_, _, err := st.SearchContexts(ctx, model.ContextFilter{Query: q, Page: model.Page{Limit: 50}})
+						return err
+					})
 				})
 			}
 		})

@@ -17,7 +17,7 @@ import (
 // one index range scan: path >= P AND path < P||'~' ('~' sorts after every
 // character of a UUID and '/').
 
-const contextCols = `id, type, name, number, COALESCE(parent_id, ''), tenant_id, path, has_policy, created_at`
+const contextCols = `id, type, name, number, COALESCE(slug, ''), COALESCE(parent_id, ''), tenant_id, path, has_policy, created_at`
 
 func scanContext(sc interface{ Scan(...any) error }) (model.Context, string, error) {
 	var (
@@ -25,7 +25,7 @@ func scanContext(sc interface{ Scan(...any) error }) (model.Context, string, err
 		path    string
 		created int64
 	)
-	err := sc.Scan(&c.ID, &c.Type, &c.Name, &c.Number, &c.ParentID, &c.TenantID, &path, &c.Policy, &created)
+	err := sc.Scan(&c.ID, &c.Type, &c.Name, &c.Number, &c.Slug, &c.ParentID, &c.TenantID, &path, &c.Policy, &created)
 	c.CreatedAt = fromMicros(created)
 	return c, path, err
 }
@@ -102,10 +102,17 @@ func (s *Store) CreateContext(ctx context.Context, c model.Context) (model.Conte
 			}
 			path = ppath + c.ID + "/"
 		}
-		_, err := tx.exec(ctx, `INSERT INTO contexts (id, type, name, name_lc, number, number_lc, parent_id, tenant_id, path, has_policy, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		var err error
+		if c.Slug, err = tx.newSlug(ctx, c); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO contexts (id, type, name, name_lc, number, number_lc, parent_id, tenant_id, path, has_policy, created_at, slug)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			c.ID, string(c.Type), c.Name, strings.ToLower(c.Name), c.Number, strings.ToLower(c.Number),
-			nullString(c.ParentID), c.TenantID, path, false, micros(c.CreatedAt))
+			nullString(c.ParentID), c.TenantID, path, false, micros(c.CreatedAt), nullString(c.Slug))
+		if errors.Is(err, model.ErrAlreadyExists) && c.Slug != "" {
+			return model.Errorf(model.ECONFLICT, "slug", "the slug %q is taken", c.Slug)
+		}
 		if err != nil {
 			return fmt.Errorf("create context: %w", err)
 		}
@@ -148,6 +155,10 @@ func (s *Store) UpdateContext(ctx context.Context, id string, fn func(model.Cont
 		nc.ID, nc.TenantID, nc.CreatedAt, nc.Policy = old.ID, old.TenantID, old.CreatedAt, old.Policy
 		if nc.Type != old.Type {
 			return model.Invalid("type", "cannot be changed")
+		}
+		if nc.Slug != old.Slug {
+			// Logins and CAS principals name the tenant by it (issue 8).
+			return model.Invalid("slug", "is fixed when the tenant is created")
 		}
 		if err := validateContextFields(nc); err != nil {
 			return err
@@ -276,23 +287,9 @@ func (s *Store) SearchContexts(ctx context.Context, cf model.ContextFilter) ([]m
 	from := "contexts"
 	if q := strings.ToLower(strings.TrimSpace(cf.Query)); q != "" {
 		f.contains(q, "name_lc", "number_lc")
-		// SQLite: a rare term is answered from the trigram index's candidates;
-		// a common one (many candidates) by walking names in order until a
-		// page is full, which stops early because matches are dense.
-		// PostgreSQL's pg_trgm index serves the LIKE itself.
-		if s.rb.d == dialectSQLite && utf8.RuneCountInString(q) >= 3 {
-			tq := trigramQuery(q)
-			var n int
-			if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM contexts_fts WHERE contexts_fts MATCH $1 LIMIT $2)`,
-				tq, ftsDenseThreshold).Scan(&n); err != nil {
-				return nil, false, fmt.Errorf("search contexts: %w", err)
-			}
-			if n < ftsDenseThreshold {
-				// CROSS JOIN keeps the candidates as the outer loop.
-				from = `(SELECT id AS fts_id FROM contexts_fts WHERE contexts_fts MATCH ` + f.arg(tq) + `) AS cand CROSS JOIN contexts ON contexts.id = cand.fts_id`
-			} else {
-				from = "contexts INDEXED BY contexts_search"
-			}
+		var err error
+		if from, err = s.ftsFrom(ctx, &f, q, "contexts", "contexts_search"); err != nil {
+			return nil, false, fmt.Errorf("search contexts: %w", err)
 		}
 	}
 	if cf.Type != "" {
@@ -326,6 +323,29 @@ func (s *Store) SearchContexts(ctx context.Context, cf model.ContextFilter) ([]m
 	}
 	out, more := page(out, cf.Page)
 	return out, more, nil
+}
+
+// ftsFrom is the FROM clause of a substring search for q on table (SQLite:
+// table_fts is its FTS5 trigram index, ordered an index on the list order).
+// A rare term is answered from the trigram index's candidates; a common one
+// (many candidates) by walking the ordered index until a page is full,
+// which stops early because matches are dense. PostgreSQL's pg_trgm indexes
+// serve the LIKE itself.
+func (s *Store) ftsFrom(ctx context.Context, f *filter, q, table, ordered string) (string, error) {
+	if s.rb.d != dialectSQLite || utf8.RuneCountInString(q) < 3 {
+		return table, nil
+	}
+	tq := trigramQuery(q)
+	var n int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+table+`_fts WHERE `+table+`_fts MATCH $1 LIMIT $2)`,
+		tq, ftsDenseThreshold).Scan(&n); err != nil {
+		return "", err
+	}
+	if n < ftsDenseThreshold {
+		// CROSS JOIN keeps the candidates as the outer loop.
+		return `(SELECT id AS fts_id FROM ` + table + `_fts WHERE ` + table + `_fts MATCH ` + f.arg(tq) + `) AS cand CROSS JOIN ` + table + ` ON ` + table + `.id = cand.fts_id`, nil
+	}
+	return table + " INDEXED BY " + ordered, nil
 }
 
 // ftsDenseThreshold: from this many trigram candidates on, walking the

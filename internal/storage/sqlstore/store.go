@@ -134,6 +134,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.backfillLogins(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
+	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
@@ -110,12 +112,13 @@ func (s *Store) CreateUser(ctx context.Context, u model.User) (model.User, error
 	u.CreatedAt = s.now().UTC()
 	u.UpdatedAt = u.CreatedAt
 	err := s.inTx(ctx, func(tx *Store) error {
-		if _, err := tx.exec(ctx, `INSERT INTO users (`+userCols+`, login_lc, email_lc)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		if _, err := tx.exec(ctx, `INSERT INTO users (`+userCols+`, login_lc, email_lc, login_skeleton)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 			u.ID, u.LoginName, u.TenantID, u.Domain, string(u.Kind), string(u.Status),
 			u.Person.FirstName, u.Person.LastName, u.Person.Email, u.Person.Phone, u.Person.Language, u.Person.Avatar,
 			u.TwoFactor, u.PasswordHash, nullMicros(u.FirstLoginAt), nullMicros(u.LastLoginAt),
-			micros(u.CreatedAt), micros(u.UpdatedAt), strings.ToLower(u.LoginName), strings.ToLower(u.Person.Email)); err != nil {
+			micros(u.CreatedAt), micros(u.UpdatedAt), identity.LoginKeyOrLower(u.LoginName), strings.ToLower(u.Person.Email),
+			identity.Skeleton(u.LoginName)); err != nil {
 			return fmt.Errorf("create user %q: %w", u.LoginName, err)
 		}
 		return tx.writeUserContexts(ctx, u)
@@ -204,9 +207,11 @@ func (s *Store) GetUser(ctx context.Context, id string) (model.User, error) {
 	return s.getUser(ctx, `id = $1`, id)
 }
 
-// GetUserByLogin implements storage.Storage (case-insensitive, per tenant).
+// GetUserByLogin implements storage.Storage: per tenant, comparing PRECIS
+// UsernameCaseMapped keys (RFC 8265 §3.3) through UNIQUE (tenant_id,
+// login_lc).
 func (s *Store) GetUserByLogin(ctx context.Context, tenantID, loginName string) (model.User, error) {
-	return s.getUser(ctx, `tenant_id = $1 AND login_lc = $2`, tenantID, strings.ToLower(loginName))
+	return s.getUser(ctx, `tenant_id = $1 AND login_lc = $2`, tenantID, identity.LoginKeyOrLower(loginName))
 }
 
 // UpdateUser implements storage.Storage. Id, tenant and creation time are
@@ -229,10 +234,12 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(model.User) (
 		}
 		if _, err := tx.exec(ctx, `UPDATE users SET login_name = $1, login_lc = $2, domain = $3, kind = $4, status = $5,
 			first_name = $6, last_name = $7, email = $8, email_lc = $9, phone = $10, language = $11, avatar = $12,
-			two_factor = $13, password_hash = $14, first_login_at = $15, last_login_at = $16, updated_at = $17 WHERE id = $18`,
-			u.LoginName, strings.ToLower(u.LoginName), u.Domain, string(u.Kind), string(u.Status),
+			two_factor = $13, password_hash = $14, first_login_at = $15, last_login_at = $16, updated_at = $17,
+			login_skeleton = COALESCE($19, login_skeleton) WHERE id = $18`,
+			u.LoginName, identity.LoginKeyOrLower(u.LoginName), u.Domain, string(u.Kind), string(u.Status),
 			u.Person.FirstName, u.Person.LastName, u.Person.Email, strings.ToLower(u.Person.Email), u.Person.Phone, u.Person.Language, u.Person.Avatar,
-			u.TwoFactor, u.PasswordHash, nullMicros(u.FirstLoginAt), nullMicros(u.LastLoginAt), micros(u.UpdatedAt), id); err != nil {
+			u.TwoFactor, u.PasswordHash, nullMicros(u.FirstLoginAt), nullMicros(u.LastLoginAt), micros(u.UpdatedAt), id,
+			userSkeleton(u)); err != nil {
 			return fmt.Errorf("update user %q: %w", id, err)
 		}
 		if err := tx.writeUserContexts(ctx, u); err != nil {
@@ -242,6 +249,18 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(model.User) (
 		return nil
 	})
 	return out, err
+}
+
+// userSkeleton is the confusable skeleton an update stores, or nil to keep
+// the stored one: a deleted (anonymized) user keeps the skeleton of the name
+// it had, so that name — and names that look like it — are never given to
+// another user of the tenant (a CAS tenantLogin principal is never
+// reassigned, issue 8).
+func userSkeleton(u model.User) any {
+	if u.Status == model.StatusDeleted {
+		return nil
+	}
+	return identity.Skeleton(u.LoginName)
 }
 
 // DeleteUser implements storage.Storage.
@@ -256,15 +275,33 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	return nil
 }
 
+// userSearchExpr is the expression of the users_search_trgm index.
+const userSearchExpr = `(login_lc || chr(31) || lower(first_name) || chr(31) || lower(last_name) || chr(31) || email_lc)`
+
 // ListUsers implements storage.Storage.
 func (s *Store) ListUsers(ctx context.Context, uf model.UserFilter) ([]model.User, bool, error) {
 	uf.Page = uf.Page.Normalize()
 	var f filter
-	if q := strings.TrimSpace(uf.Query); q != "" {
+	from := "users"
+	if q := strings.ToLower(strings.TrimSpace(uf.Query)); q != "" {
 		f.contains(q, "login_lc", "lower(first_name)", "lower(last_name)", "email_lc")
+		if s.rb.d == dialectPostgres && uf.Within == nil && utf8.RuneCountInString(q) >= 4 {
+			// Lets the planner use users_search_trgm (migration 00009); the
+			// per-column condition above keeps the match exact. Not for a
+			// search limited to subtrees, nor for 3-character terms (one
+			// trigram, typically dense): there the planner, misled by the
+			// index's estimate, drives from the index or the subtree's
+			// memberships, measured 3x to 90x slower than walking users_list
+			// in order (docs/BENCHMARKS.md, BenchmarkUsers).
+			f.add(userSearchExpr + ` LIKE ` + f.arg("%"+likeEscape(q)+"%") + ` ESCAPE '\'`)
+		}
+		var err error
+		if from, err = s.ftsFrom(ctx, &f, q, "users", "users_list"); err != nil {
+			return nil, false, fmt.Errorf("list users: %w", err)
+		}
 	}
 	if uf.LoginName != "" {
-		f.add(`login_lc = ` + f.arg(strings.ToLower(uf.LoginName)))
+		f.add(`login_lc = ` + f.arg(identity.LoginKeyOrLower(uf.LoginName)))
 	}
 	if uf.TenantID != "" {
 		f.add(`tenant_id = ` + f.arg(uf.TenantID))
@@ -282,7 +319,7 @@ func (s *Store) ListUsers(ctx context.Context, uf model.UserFilter) ([]model.Use
 		}
 		f.add(`EXISTS (SELECT 1 FROM user_contexts uc JOIN contexts c ON c.id = uc.context_id WHERE uc.user_id = users.id AND ` + cond + `)`)
 	}
-	rows, err := s.query(ctx, f.sql(`SELECT `+userCols+` FROM users`, "login_lc, id", uf.Page), f.args...)
+	rows, err := s.query(ctx, f.sql(`SELECT `+userCols+` FROM `+from, "login_lc, id", uf.Page), f.args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("list users: %w", err)
 	}
