@@ -138,7 +138,7 @@ func TestAuthorizeOnlyPolicyDecisionClients(t *testing.T) {
 			}
 			for name, call := range map[string]func(string, string, any) sesametest.Response{
 				"root admin with a password": basic(w.env.Admin()),
-				"user with a password":       basic(w.env.As("noapi", pw)),
+				"user with a password":       basic(w.env.As("t/noapi", pw)),
 				"user with an API key":       bearer(w.env, w.apiKey),
 				"ordinary client token":      bearer(w.env, w.plain.token),
 				"another module's decider":   bearer(w.env, w.pdpRM.token),

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
@@ -115,9 +116,14 @@ func TestTenantAdminCannotHijackRootLogin(t *testing.T) {
 			}
 			// /api/v1/authorize resolves logins the same way.
 			var d decision
-			env.Admin().Must(200, "POST", "/api/v1/authorize", map[string]any{"credentials": login("admin", sesametest.AdminPassword), "ip": "203.0.113.7", "module": "cas"}).JSON(t, &d)
-			if d.User == nil || d.User.ID != rootAdmin {
-				t.Errorf("authorize admin: %+v", d)
+			pdp := env.MachineClient(t, "cas", map[string]any{"policyDecision": true})
+			must200(t, bearer(env, pdp.Token)("POST", "/api/v1/authorize", map[string]any{"credentials": login("admin", sesametest.AdminPassword), "ip": "203.0.113.7", "module": "cas"})).JSON(t, &d)
+			// The portal learns only allow/deny; the audit names the user the
+			// login resolved to.
+			var events struct{ Items []model.AuditEvent }
+			env.Admin().Must(200, "GET", "/api/v1/audit?action=api.authorize&limit=50", nil).JSON(t, &events)
+			if len(events.Items) == 0 || events.Items[0].TargetID != rootAdmin {
+				t.Errorf("authorize admin resolved to %+v, want %s", events.Items, rootAdmin)
 			}
 		})
 	}

@@ -69,7 +69,7 @@ func newTenantAdmin(t *testing.T, backend string) *tenantAdmin {
 	ta.tom = user("tom", ta.power)
 	ta.ursula = user("ursula")
 	ta.uma = user("uma", editors)
-	ta.tinaC, ta.umaC = w.env.As("tina", pw), w.env.As("uma", pw)
+	ta.tinaC, ta.umaC = w.env.As("tenant-one/tina", pw), w.env.As("tenant-one/uma", pw)
 	return ta
 }
 
@@ -148,8 +148,8 @@ func TestTenantAdminCannotEscalate(t *testing.T) {
 					t.Errorf("refused membership written in %s: %s", g, body)
 				}
 			}
-			ta.env.As("tom", pw).Must(200, "GET", "/api/v1/me", nil)
-			ta.env.As("alice", pw).Must(200, "GET", "/api/v1/me", nil)
+			ta.env.As("tenant-one/tom", pw).Must(200, "GET", "/api/v1/me", nil)
+			ta.env.As("tenant-one/alice", pw).Must(200, "GET", "/api/v1/me", nil)
 			if body := string(ad.Must(200, "GET", "/api/v1/users/"+ta.tom+"/api-keys", nil).Body); strings.Contains(body, "backdoor") {
 				t.Errorf("key minted for tom: %s", body)
 			}

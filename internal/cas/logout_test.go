@@ -20,7 +20,7 @@ func TestCrossSiteLogoutNeedsConfirmation(t *testing.T) {
 		c := browser(t)
 		get(t, c, f.app1URL+"x")
 		login(t, c, f.env.Server.URL, "/", "carol", pw) // a session
-		if page := get(t, c, f.app1URL); !strings.Contains(page, "hello carol") {
+		if page := get(t, c, f.app1URL); !strings.Contains(page, "hello "+f.carol+" ") {
 			t.Fatalf("app one: %q", page)
 		}
 		alive := func(step string) {
