@@ -59,7 +59,7 @@ if [ -z "${SESAME_TEST_POSTGRES_DSN:-}" ]; then
   run_as_pg "$PGBIN/initdb" -D "$PGTMP/data" -U postgres --auth=trust -E UTF8 >"$PGTMP/initdb.log" 2>&1 \
     || { cat "$PGTMP/initdb.log" >&2; die "initdb failed"; }
   run_as_pg "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/pg.log" -w -t 60 \
-    -o "-p $PGPORT -k $PGTMP/sock -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=300" start >/dev/null \
+    -o "-p $PGPORT -k $PGTMP/sock -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300" start >/dev/null \
     || { cat "$PGTMP/pg.log" >&2; die "could not start the throwaway PostgreSQL cluster"; }
   export SESAME_TEST_POSTGRES_DSN="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslmode=disable"
   echo "test.sh: throwaway PostgreSQL on 127.0.0.1:$PGPORT" >&2
