@@ -33,8 +33,8 @@ var statusOf = map[string]int{
 }
 
 // writeProblem writes err as a problem document. Application errors are the
-// caller's and are shown; anything else is logged and answered with a bare
-// 500 (no internals leak).
+// caller's and are shown; anything else is a failure of the store: logged
+// and answered with a bare 503 and Retry-After (no internals leak).
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var me *model.Error
 	p := Problem{Status: http.StatusInternalServerError, Title: "Internal Server Error", Type: "about:blank",
@@ -46,8 +46,13 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 		}
 	}
 	if p.Status == http.StatusInternalServerError {
-		// A request its client cancelled is logged below ERROR (fault.Log).
+		// Not the caller's mistake: the store failed (issue 8 item 23), so
+		// the answer is 503 "try again", never a 4xx. A request its client
+		// cancelled is logged below ERROR (fault.Log). Panics are answered
+		// by the server's recovery, not here.
 		fault.Log(r.Context(), log, "request failed", err, "method", r.Method, "path", r.URL.Path)
+		p.Status, p.Title = http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable)
+		p.Detail = "the server could not complete the request: try again"
 	}
 	var ra interface{ RetryAfterSeconds() int }
 	if errors.As(err, &ra) {

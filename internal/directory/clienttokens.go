@@ -19,8 +19,10 @@ const (
 // "sesame:admin" only for confidential clients (RFC 9700 §2.3: a public
 // client cannot keep a token for the admin API to itself); Audience names
 // resource servers by client id (RFC 9068 §3); only confidential clients
-// may be policy-decision callers. Whether an audience entry exists is
-// checked against the store by checkAudience.
+// may be policy-decision callers. Whether an audience entry names a
+// registered client is not checked: `sesame apply` may create clients in any
+// order, and a dangling entry grants nothing (introspection needs an
+// authenticated client).
 func validateTokenSettings(c model.Client) error {
 	if len(c.AllowedScopes) > maxAllowedScopes {
 		return model.Invalid("allowedScopes", "at most %d scopes", maxAllowedScopes)

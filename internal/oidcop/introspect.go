@@ -13,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 )
@@ -97,8 +98,8 @@ func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error)
 		e.exp = claims.Expiration.AsTime()
 	}
 	t, err := p.live(ctx, e.t)
-	if err != nil && ctx.Err() != nil {
-		return nil, err
+	if err != nil && (ctx.Err() != nil || errors.Is(err, ErrUnavailable)) {
+		return nil, err // not an answer about the token: nothing cached
 	}
 	e.t, e.live, e.checked, e.gen = t, err == nil, now, gen
 	p.cache.put(k, e)
@@ -114,12 +115,15 @@ func (p *Provider) live(ctx context.Context, t Token) (Token, error) {
 	claims := t.Claims
 	revoked, err := p.store.Revoked(ctx, p.now(), grantOf(claims.JWTID), claims.JWTID)
 	if err != nil {
-		return t, err
+		return t, unavailable(fmt.Errorf("revocations: %w", err))
 	}
 	if revoked {
 		return t, errors.New("token revoked")
 	}
 	c, err := p.oidcClient(ctx, claims.ClientID)
+	if fault.Storage(err) {
+		return t, unavailable(fmt.Errorf("client: %w", err))
+	}
 	if err != nil {
 		return t, fmt.Errorf("client: %w", err)
 	}
@@ -128,10 +132,32 @@ func (p *Provider) live(ctx context.Context, t Token) (Token, error) {
 		t.User = model.User{}
 		return t, nil
 	}
-	if t.User, err = p.activeUser(ctx, claims.Subject); err != nil {
-		return t, err
+	u, err := p.svc.User(ctx, claims.Subject)
+	if fault.Storage(err) {
+		return t, unavailable(fmt.Errorf("user: %w", err))
 	}
+	if err != nil {
+		return t, fmt.Errorf("user: %w", err)
+	}
+	if u.Status != model.StatusActive {
+		return t, fmt.Errorf("user %s is %s", u.ID, u.Status)
+	}
+	t.User = u
 	return t, nil
+}
+
+// ErrUnavailable marks a token check that could not be made because the
+// store failed (issue 8 item 23): the answer is 503 "try again", never
+// "inactive" or "invalid token", and nothing is cached.
+var ErrUnavailable = errors.New("token state cannot be read right now")
+
+func unavailable(err error) error { return fmt.Errorf("%w: %w", ErrUnavailable, err) }
+
+// tokenUnavailable answers a token check the store could not make.
+func (p *Provider) tokenUnavailable(w http.ResponseWriter, r *http.Request, err error) {
+	fault.Log(r.Context(), p.log, "token check", err)
+	w.Header().Set("Retry-After", "1")
+	oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the server cannot check tokens right now: try again")
 }
 
 // bearerError answers a refused bearer token (RFC 6750 §3.1): 403
@@ -168,9 +194,9 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "the request body could not be read (at most 64 KiB)")
 		return
 	}
-	clientID, ok := p.authenticateClient(r)
-	if !ok {
-		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+	clientID, err := p.authenticateClient(r)
+	if err != nil {
+		p.clientAuthFailed(w, r, err)
 		return
 	}
 	raw := r.PostForm.Get("token")
@@ -189,6 +215,10 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := p.verify(ctx, raw)
+	if errors.Is(err, ErrUnavailable) {
+		p.tokenUnavailable(w, r, err)
+		return
+	}
 	if err != nil || !mayIntrospect(e.t, clientID) {
 		writeJSON(w, http.StatusOK, inactive)
 		return
@@ -269,28 +299,66 @@ func (p *Provider) introspectRefresh(w http.ResponseWriter, r *http.Request, raw
 
 // authenticateClient checks a confidential client's credentials: HTTP
 // Basic with form-encoded id and secret (RFC 6749 §2.3.1) or
-// client_id/client_secret in the body. The form must be parsed.
-func (p *Provider) authenticateClient(r *http.Request) (string, bool) {
+// client_id/client_secret in the body. The form must be parsed. The check
+// goes through the brute-force limiter like the token endpoint's (R-PWD-3,
+// per client and source). It answers errClientAuth for wrong credentials,
+// an ETOOMANY error over budget and a store failure as such (issue 8 item
+// 23: an outage is not the client's fault).
+func (p *Provider) authenticateClient(r *http.Request) (string, error) {
 	id, secret, basic := r.BasicAuth()
 	if basic {
 		var err1, err2 error
 		id, err1 = url.QueryUnescape(id)
 		secret, err2 = url.QueryUnescape(secret)
 		if err1 != nil || err2 != nil {
-			return "", false
+			return "", errClientAuth
 		}
 	} else {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	if id == "" || secret == "" {
-		return "", false
+		return "", errClientAuth
 	}
-	c, err := p.oidcClient(r.Context(), id)
-	if err != nil || !checkSecret(c, secret) {
-		p.auditClientAuth(context.WithValue(r.Context(), httpKey{}, &httpPair{r: r}), id, "introspection: unknown client or wrong secret")
-		return "", false
+	ctx := r.Context()
+	actx := context.WithValue(ctx, httpKey{}, &httpPair{r: r})
+	c, err := p.oidcClient(ctx, id)
+	if fault.Storage(err) {
+		return "", err
 	}
-	return id, true
+	if err != nil {
+		p.auditClientAuth(actx, id, "introspection: unknown client")
+		return "", errClientAuth
+	}
+	err = p.svc.GuardSecret(ctx, id, func() bool { return checkSecret(c, secret) })
+	if err == nil {
+		return id, nil
+	}
+	switch model.ErrorCode(err) {
+	case model.EUNAUTHORIZED:
+		p.auditClientAuth(actx, id, "introspection: wrong secret")
+		return "", errClientAuth
+	}
+	return "", err
+}
+
+// errClientAuth is a failed client authentication (RFC 6749 §5.2
+// invalid_client).
+var errClientAuth = errors.New("client authentication failed")
+
+// clientAuthFailed answers a failed authenticateClient: 401 invalid_client,
+// 429 over the brute-force budget, 503 when the store failed.
+func (p *Provider) clientAuthFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, errClientAuth):
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+	case model.ErrorCode(err) == model.ETOOMANY:
+		w.Header().Set("Retry-After", "60")
+		oauthError(w, http.StatusTooManyRequests, "invalid_client", "too many failed attempts: try again later")
+	default:
+		fault.Log(r.Context(), p.log, "introspection client authentication", err)
+		w.Header().Set("Retry-After", "1")
+		oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the server cannot check credentials right now: try again")
+	}
 }
 
 // bearer takes the access token from the Authorization header (RFC 6750
@@ -316,6 +384,10 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := p.VerifyFor(r.Context(), raw, ResourceUser)
+	if errors.Is(err, ErrUnavailable) {
+		p.tokenUnavailable(w, r, err)
+		return
+	}
 	if err != nil {
 		bearerError(w, err)
 		return

@@ -127,6 +127,24 @@ func TestDatabaseOutageIsNotTheClientsFault(t *testing.T) {
 		t.Errorf("revocation during the outage: %d %v, want 503 server_error", st, body)
 	}
 
+	// Introspection (RFC 7662) and userinfo: not "inactive" or "invalid
+	// token" for a token whose state cannot be read, and the client's
+	// authentication failing on the store is not invalid_client.
+	if st, body := postForm(t, base+"/oauth2/introspect", url.Values{"token": {tok.AccessToken}}, f.app1.id, f.app1.secret); st != http.StatusServiceUnavailable || body["error"] != "temporarily_unavailable" {
+		t.Errorf("introspection during the outage: %d %v, want 503 temporarily_unavailable", st, body)
+	}
+	req, _ := http.NewRequest("GET", base+"/oauth2/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("userinfo during the outage: %v %v, want 503", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	// The admin API: 503 with Retry-After, not 500 and not 401.
+	if r := f.env.Admin().Do("GET", "/api/v1/users", nil); r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+		t.Errorf("admin API during the outage: %d %s, want 503 with Retry-After", r.Status, r.Body)
+	}
+
 	db.Start()
 	stopped = false
 	deadline := time.Now().Add(30 * time.Second)

@@ -122,43 +122,50 @@ func TestAuthorizeThrottled(t *testing.T) {
 func TestClientSecretThrottled(t *testing.T) {
 	cfg := throttle.DefaultConfig()
 	cfg.Account = throttle.Policy{Free: 100, LockAfter: 3}
-	for _, backend := range sesametest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			f := setup(t, backend, cfg, sesametest.Options{ClientIP: loopback})
-			c := f.env.Admin().Must(http.StatusCreated, "POST", "/api/v1/clients", map[string]any{"name": "Batch", "module": "portal", "protocol": "oidc",
-				"grantTypes": []string{"client_credentials"}}).Map(t)
-			id, secret := c["id"].(string), c["secret"].(string)
-			token := func(sec string) int {
-				req, _ := http.NewRequest("POST", f.env.Server.URL+"/oauth2/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.Header.Set("X-Forwarded-For", attacker)
-				req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(sec))
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
+	// The token endpoint (RFC 6749 §2.3.1) and introspection (RFC 7662 §2.1)
+	// authenticate clients the same way, through the same limiter.
+	for _, ep := range []struct{ path, form string }{
+		{"/oauth2/token", url.Values{"grant_type": {"client_credentials"}}.Encode()},
+		{"/oauth2/introspect", url.Values{"token": {"not-a-token"}}.Encode()},
+	} {
+		for _, backend := range sesametest.Backends {
+			t.Run(ep.path+"/"+backend, func(t *testing.T) {
+				f := setup(t, backend, cfg, sesametest.Options{ClientIP: loopback})
+				c := f.env.Admin().Must(http.StatusCreated, "POST", "/api/v1/clients", map[string]any{"name": "Batch", "module": "portal", "protocol": "oidc",
+					"grantTypes": []string{"client_credentials"}}).Map(t)
+				id, secret := c["id"].(string), c["secret"].(string)
+				call := func(sec string) int {
+					req, _ := http.NewRequest("POST", f.env.Server.URL+ep.path, strings.NewReader(ep.form))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					req.Header.Set("X-Forwarded-For", attacker)
+					req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(sec))
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer resp.Body.Close()
+					var body map[string]any
+					_ = json.NewDecoder(resp.Body).Decode(&body)
+					if resp.StatusCode != http.StatusOK && body["error"] != "invalid_client" {
+						t.Errorf("error %v", body)
+					}
+					return resp.StatusCode
 				}
-				defer resp.Body.Close()
-				var body map[string]any
-				_ = json.NewDecoder(resp.Body).Decode(&body)
-				if resp.StatusCode != http.StatusOK && body["error"] != "invalid_client" {
-					t.Errorf("error %v", body)
+				if st := call(secret); st != http.StatusOK {
+					t.Fatalf("right secret: %d", st)
 				}
-				return resp.StatusCode
-			}
-			if st := token(secret); st != http.StatusOK {
-				t.Fatalf("right secret: %d", st)
-			}
-			for i := 0; i < 3; i++ {
-				if st := token("wrong-secret"); st == http.StatusOK {
-					t.Fatalf("wrong secret accepted")
+				for i := 0; i < 3; i++ {
+					if st := call("wrong-secret"); st == http.StatusOK {
+						t.Fatalf("wrong secret accepted")
+					}
 				}
-			}
-			if st := token(secret); st == http.StatusOK {
-				t.Errorf("the right secret after the lock: %d", st)
-			}
-			if locks := audits(t, f, "login.lock"); len(locks) != 1 || locks[0].TargetType != "client" || locks[0].TargetID != id {
-				t.Errorf("lock audit: %+v", locks)
-			}
-		})
+				if st := call(secret); st == http.StatusOK {
+					t.Errorf("the right secret after the lock: %d", st)
+				}
+				if locks := audits(t, f, "login.lock"); len(locks) != 1 || locks[0].TargetType != "client" || locks[0].TargetID != id {
+					t.Errorf("lock audit: %+v", locks)
+				}
+			})
+		}
 	}
 }

@@ -41,6 +41,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Sessions", testSessions},
 		{"SessionActivity", testSessionActivity},
 		{"Tickets", testTickets},
+		{"TicketsDieWithSession", testTicketsDieWithSession},
 		{"APIKeys", testAPIKeys},
 		{"OAuth", testOAuth},
 		{"UserGrants", testUserGrants},
