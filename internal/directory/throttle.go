@@ -63,7 +63,7 @@ func (s *Service) GuardSecret(ctx context.Context, clientID string, ok func() bo
 	if err := s.limiter.Fail(ctx, at); err != nil {
 		return err
 	}
-	s.AuditFailedLogin(ctx, "client.login", "client", map[string]any{"clientId": clientID})
+	s.AuditFailedLoginOf(ctx, AuditClientAuth, "client", truncateID(clientID), map[string]any{"reason": "wrong secret"})
 	return ErrBadCredentials
 }
 
@@ -71,6 +71,11 @@ func (s *Service) GuardSecret(ctx context.Context, clientID string, ok func() bo
 // audit budget (issue 8 item 15): one source cannot grow the audit table at
 // will; past the budget a summary row carries the count.
 func (s *Service) AuditFailedLogin(ctx context.Context, action, targetType string, details map[string]any) {
+	s.AuditFailedLoginOf(ctx, action, targetType, "", details)
+}
+
+// AuditFailedLoginOf is AuditFailedLogin naming the target (a client id).
+func (s *Service) AuditFailedLoginOf(ctx context.Context, action, targetType, targetID string, details map[string]any) {
 	write, summary := s.limiter.AuditBudget(ctx)
 	if !write {
 		return
@@ -79,7 +84,7 @@ func (s *Service) AuditFailedLogin(ctx context.Context, action, targetType strin
 		action, details = action+".summary", map[string]any{"failuresFromSource": summary, "note": "rows for this source are summarised until its window ends"}
 	}
 	if err := s.store.AppendAudit(context.WithoutCancel(ctx), model.AuditEvent{Time: s.now(), Action: action,
-		TargetType: targetType, SourceIP: clientip.From(ctx), Outcome: model.OutcomeFailure, Details: details}); err != nil {
+		TargetType: targetType, TargetID: targetID, SourceIP: clientip.From(ctx), Outcome: model.OutcomeFailure, Details: details}); err != nil {
 		s.log.Error("audit failed login", "err", err)
 	}
 }
@@ -129,4 +134,12 @@ func (s *Service) CheckImportedHash(a Actor, hash string) error {
 		return model.Invalid("passwordHash", "%v", err)
 	}
 	return nil
+}
+
+// truncateID bounds a caller-supplied id before it is audited.
+func truncateID(id string) string {
+	if len(id) > 100 {
+		return id[:100]
+	}
+	return id
 }

@@ -68,6 +68,7 @@ func (p *Provider) auditClientAuth(ctx context.Context, clientID, reason string)
 	if len(clientID) > 100 {
 		clientID = clientID[:100]
 	}
-	p.svc.AuditProtocol(model.AuditEvent{Action: directory.AuditClientAuth, TargetType: "client", TargetID: clientID,
-		SourceIP: remoteIP(ctx), Outcome: model.OutcomeFailure, Details: map[string]any{"reason": reason}})
+	// Within the source's failed-login audit budget (issue 8 item 15): an
+	// attacker cannot grow the audit table with failed client logins.
+	p.svc.AuditFailedLoginOf(ctx, directory.AuditClientAuth, "client", clientID, map[string]any{"reason": reason})
 }

@@ -335,7 +335,7 @@ func (p *Provider) authenticateClient(r *http.Request) (string, error) {
 	}
 	switch model.ErrorCode(err) {
 	case model.EUNAUTHORIZED:
-		p.auditClientAuth(actx, id, "introspection: wrong secret")
+		// GuardSecret audited it (budgeted).
 		return "", errClientAuth
 	}
 	return "", err

@@ -415,7 +415,7 @@ func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret strin
 		return oidc.ErrInvalidClient().WithDescription("too many failed attempts: try again later")
 	}
 	if model.ErrorCode(err) == model.EUNAUTHORIZED {
-		s.p.auditClientAuth(ctx, id, "wrong secret")
+		// GuardSecret audited it (budgeted).
 		return errors.New("invalid client credentials")
 	}
 	if err != nil {
