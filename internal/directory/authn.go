@@ -28,7 +28,7 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (model.Use
 	}
 	// R-PWD-3: counted per account — the user, or an unknown name as typed,
 	// so unknown names lock like known ones — and per source.
-	hash, account := "", throttle.LoginKey(login)
+	hash, account := "", throttle.LoginKey(unknownLoginKey(login))
 	if found {
 		hash, account = u.PasswordHash, throttle.UserKey(u.ID)
 	}
@@ -105,4 +105,19 @@ func ScopedLogin(tenantSlug, login string) string {
 		return login
 	}
 	return tenantSlug + "/" + login
+}
+
+// unknownLoginKey is the throttle key of a login that names no user: its
+// tenant slug and PRECIS key (RFC 8265 §3.3), so "Ghost", "GHOST" and
+// "ｇｈｏｓｔ" share one budget (R-PWD-3); a name PRECIS refuses is
+// counted as typed.
+func unknownLoginKey(login string) string {
+	slug, name, ok := splitLogin(login)
+	if !ok {
+		return login
+	}
+	if key, err := identity.LoginKey(name); err == nil {
+		return slug + "/" + key
+	}
+	return login
 }

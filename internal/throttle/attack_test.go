@@ -194,3 +194,24 @@ func TestLockAcrossNodes(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownNameSpellingsShareABudget: an unknown login name is counted
+// under its PRECIS key (RFC 8265), so typing it in other cases or in
+// full-width letters buys no fresh guesses (R-PWD-3).
+func TestUnknownNameSpellingsShareABudget(t *testing.T) {
+	cfg := throttle.DefaultConfig()
+	cfg.Account = throttle.Policy{Free: 100, LockAfter: 3}
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			f := setup(t, backend, cfg, sesametest.Options{ClientIP: loopback})
+			for i, login := range []string{"Ghost", "GHOST", "ｇｈｏｓｔ"} {
+				if r := f.basic(t, fmt.Sprintf("198.51.100.%d", i+1), login, "wrong-password-x"); r.Status != http.StatusUnauthorized {
+					t.Fatalf("guess %d (%s): %d", i, login, r.Status)
+				}
+			}
+			if r := f.basic(t, "198.51.100.9", "ghost", "wrong-password-x"); r.Status != http.StatusTooManyRequests {
+				t.Errorf("a fourth spelling of one unknown name got a fresh budget: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+}
