@@ -104,8 +104,14 @@ func validateClient(c model.Client) error {
 		return model.Invalid("allowedScopes", "allowed scopes, audience and policyDecision are settings of OIDC clients")
 	}
 	if c.LogoutURL != "" {
-		if _, err := clients.ParseURL(c.LogoutURL); err != nil {
+		// The back-channel / single-logout target receives logout tokens and
+		// ticket ids: https like every other URL of the client.
+		u, err := clients.ParseURL(c.LogoutURL)
+		if err != nil {
 			return model.Invalid("logoutUrl", "%v", err)
+		}
+		if clients.PlainHTTP(u) && !c.Development {
+			return model.Invalid("logoutUrl", plainHTTPReason)
 		}
 	}
 	if c.AccessTTL < 0 || c.AccessTTL > 24*time.Hour || c.RefreshTTL < 0 || c.RefreshTTL > 90*24*time.Hour {
