@@ -155,10 +155,18 @@ func (l *Localizer) T(key string, args ...any) string {
 	return l.p.Sprintf(key, args...)
 }
 
-// M prints a Msg.
+// M prints a Msg; arguments that are themselves a Msg are printed first
+// (a translated reason inside a translated sentence).
 func (l *Localizer) M(m Msg) string {
 	if m.Key == "" {
 		return ""
 	}
-	return l.T(m.Key, m.Args...)
+	args := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		if sub, ok := a.(Msg); ok {
+			a = l.M(sub)
+		}
+		args[i] = a
+	}
+	return l.T(m.Key, args...)
 }

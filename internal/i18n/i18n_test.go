@@ -102,6 +102,10 @@ func TestPlaceholdersAndPlural(t *testing.T) {
 			t.Errorf("%v %s %v = %q, want %q", c.tag, c.key, c.args, got, c.want)
 		}
 	}
+	nested := M("cas.no_app_reason", "Billing", M("reason.root_only", "bm"))
+	if got, want := b.Localizer(language.German).M(nested), "Sie sind angemeldet, dürfen Billing aber nicht verwenden. Das Modul bm ist Benutzern vorbehalten, die dem Root-Kontext zugeordnet sind."; got != want {
+		t.Errorf("nested = %q, want %q", got, want)
+	}
 	if got := Pseudo().M(M("msg.signed_in", "x")); got != "⟦msg.signed_in⟧" {
 		t.Errorf("pseudo = %q", got)
 	}
