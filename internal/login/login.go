@@ -193,11 +193,13 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.EndSession(w, r)
-	h.Pages.Render(w, r, http.StatusOK, "message", SignedOut)
+	h.Pages.Render(w, r, http.StatusOK, "message", SignedOut())
 }
 
 // SignedOut is the page after a logout.
-var SignedOut = web.Message{Title: i18n.M("msg.signed_out.title"), Message: i18n.M("msg.signed_out"), Link: "/login", LinkText: i18n.M("link.sign_in_again")}
+func SignedOut() web.Message {
+	return web.Message{Title: i18n.M("msg.signed_out.title"), Message: i18n.M("msg.signed_out"), Link: "/login", LinkText: i18n.M("link.sign_in_again")}
+}
 
 // EndSession ends the request's SSO session (clearing the cookie) and runs
 // the OnLogout hooks — CAS single logout, OIDC back-channel logout — without
