@@ -1,40 +1,102 @@
 // Package web holds the server-rendered pages (login, errors, logout) as
-// embedded html/template files: no JavaScript build step.
+// embedded html/template files: no JavaScript build step. Every word a
+// page shows comes from the i18n catalogs (issue 9 §5): templates call
+// {{t "key"}} or {{t .Field}} (an i18n.Msg), and <html lang> is the
+// chosen language.
 package web
 
 import (
+	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
+
+	"github.com/sesame-sso/sesame/internal/i18n"
 )
 
 //go:embed templates/*.html
 var files embed.FS
 
-// Templates parses every page; each page defines "title" and "content" and
-// is rendered through "layout".
-func Templates() (map[string]*template.Template, error) {
+// pageNames are the pages; each defines "title" and "content" and is
+// rendered through "layout".
+var pageNames = []string{"login", "message", "logout"}
+
+// parse parses every page with the template functions bound to loc.
+func parse(loc *i18n.Localizer) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		// t prints a catalog key (with args) or an i18n.Msg.
+		"t": func(v any, args ...any) (string, error) {
+			switch v := v.(type) {
+			case string:
+				return loc.T(v, args...), nil
+			case i18n.Msg:
+				return loc.M(v), nil
+			default:
+				return "", fmt.Errorf("t: want a key or an i18n.Msg, got %T", v)
+			}
+		},
+		"lang": loc.Lang,
+	}
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "message", "logout"} {
-		t, err := template.ParseFS(files, "templates/layout.html", "templates/"+page+".html")
+	for _, page := range pageNames {
+		t, err := template.New(page).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("parse %s: %w", page, err)
 		}
 		out[page] = t
 	}
 	return out, nil
 }
 
-// Pages renders templates.
-type Pages struct{ t map[string]*template.Template }
+// Pages renders templates in the request's language.
+type Pages struct {
+	bundle *i18n.Bundle
+	// t holds the pages per language (Localizer.Lang): the functions are
+	// bound at parse time, so a render clones nothing.
+	t      map[string]map[string]*template.Template
+	pseudo bool
+	// UserLanguage, when set, returns the preferred language of the user
+	// signed in on r ("" for none); the server wires it to the session.
+	UserLanguage func(r *http.Request) string
+	// Log receives template errors (nil: discarded).
+	Log *slog.Logger
+}
 
-// NewPages parses the embedded templates.
+// NewPages parses the embedded templates once per shipped language.
 func NewPages() (*Pages, error) {
-	t, err := Templates()
+	b, err := i18n.New()
 	if err != nil {
 		return nil, err
 	}
-	return &Pages{t: t}, nil
+	p := &Pages{bundle: b, t: map[string]map[string]*template.Template{}}
+	for _, tag := range i18n.Supported() {
+		loc := b.Localizer(tag)
+		if p.t[loc.Lang()], err = parse(loc); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// Bundle is the catalog the pages use.
+func (p *Pages) Bundle() *i18n.Bundle { return p.bundle }
+
+// Localizer is the language of r (i18n.Bundle.Match): the signed-in
+// user's preference (set on the context by a handler that knows the user,
+// else from UserLanguage), the ui_locales recorded on the context, the
+// Accept-Language header, English.
+func (p *Pages) Localizer(r *http.Request) *i18n.Localizer {
+	if p.pseudo {
+		return i18n.Pseudo()
+	}
+	ctx := r.Context()
+	user, ok := i18n.UserLanguage(ctx)
+	if !ok && p.UserLanguage != nil {
+		user = p.UserLanguage(r)
+	}
+	return p.bundle.Localizer(p.bundle.Match(user, i18n.UILocales(ctx), r.Header.Get("Accept-Language")))
 }
 
 // LogoutForm is the data of the "logout" page: the confirmation a GET
@@ -49,17 +111,42 @@ type LogoutForm struct {
 // Field is a hidden form field.
 type Field struct{ Name, Value string }
 
-// Message is the data of the "message" page.
-type Message struct{ Title, Message, Link, LinkText string }
+// Message is the data of the "message" page. The texts are catalog
+// messages, never English strings.
+type Message struct {
+	Title, Message i18n.Msg
+	Link           string
+	LinkText       i18n.Msg
+}
 
-// Render writes page with status.
-func (p *Pages) Render(w http.ResponseWriter, status int, page string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+// Render writes page with status in r's language. The page is executed
+// into a buffer first, so a template error is a clean 500 rather than
+// half a page (DESIGN small habit 11).
+func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	loc := p.Localizer(r)
+	var buf bytes.Buffer
+	err := fmt.Errorf("no page %q", page)
+	if t, ok := p.t[loc.Lang()][page]; ok {
+		err = t.ExecuteTemplate(&buf, "layout", data)
+	}
+	h := w.Header()
+	h.Set("Content-Language", loc.Lang())
+	if err != nil {
+		if p.Log != nil {
+			p.Log.ErrorContext(r.Context(), "render page", "page", page, "err", err)
+		}
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(loc.T("msg.internal") + "\n"))
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
 	// No form-action: browsers apply it to the redirects that follow a form
 	// post too, and a login ends in a redirect to the app (another origin).
 	// The forms post to Sesame itself (relative actions), and CSRF is
 	// refused by CrossOriginProtection.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
 	w.WriteHeader(status)
-	_ = p.t[page].ExecuteTemplate(w, "layout", data)
+	_, _ = buf.WriteTo(w)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
@@ -63,8 +64,8 @@ func (h *Handler) ttl() time.Duration {
 	return 15 * time.Second
 }
 
-func (h *Handler) fail(w http.ResponseWriter, status int, title, msg string) {
-	h.Pages.Render(w, status, "message", web.Message{Title: title, Message: msg})
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, title, msg i18n.Msg) {
+	h.Pages.Render(w, r, status, "message", web.Message{Title: title, Message: msg})
 }
 
 // login is CAS 3.0 §2.1 /login as a credential requestor.
@@ -86,7 +87,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, http.StatusBadRequest, "Application not allowed", "This application is not registered with Sesame, so you cannot sign in to it from here.")
+		h.fail(w, r, http.StatusBadRequest, i18n.M("msg.app_not_allowed.title"), i18n.M("cas.app_unknown"))
 		return
 	}
 	s, u, ok, err := h.Sessions.Lookup(r)
@@ -131,7 +132,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 // unavailable answers a store failure with 503 and the "try again" page.
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
 	fault.Log(r.Context(), h.Log, what, err)
-	login.TryAgain(w, h.Pages)
+	login.TryAgain(w, r, h.Pages)
 }
 
 func isTrue(v string) bool { return v == "true" || v == "1" || v == "yes" }
@@ -145,11 +146,11 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 		allowed, err := h.Svc.SwitchContext(r.Context(), u, want)
 		if err != nil {
 			h.Log.Error("switch context", "err", err)
-			h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
+			h.fail(w, r, http.StatusServiceUnavailable, i18n.M("msg.try_again.title"), i18n.M("cas.unavailable"))
 			return
 		}
 		if !allowed {
-			h.fail(w, http.StatusForbidden, "No access to this context", "You are signed in, but you may not act in the context this link asks for.")
+			h.fail(w, r, http.StatusForbidden, i18n.M("cas.no_context.title"), i18n.M("cas.no_context"))
 			return
 		}
 		ctxID = want
@@ -157,12 +158,14 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 	ok, reason, err := h.Svc.ModuleAccess(r.Context(), u, client.Module, ctxID)
 	if err != nil {
 		h.Log.Error("module access", "err", err)
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
+		h.fail(w, r, http.StatusServiceUnavailable, i18n.M("msg.try_again.title"), i18n.M("cas.unavailable"))
 		return
 	}
 	if !ok {
 		// R-MOD-3: a clear page, never a ticket.
-		h.fail(w, http.StatusForbidden, "No access to this application", "You are signed in, but you may not use "+client.Name+": "+reason+".")
+		// The reason (English, from access) goes to the log, not the page.
+		h.Log.Info("module access refused", "module", client.Module, "reason", reason)
+		h.fail(w, r, http.StatusForbidden, i18n.M("cas.no_app.title"), noAppMsg(client, reason))
 		return
 	}
 	ticket := newTicket("ST")
@@ -170,7 +173,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 		SessionID: s.ID, ContextID: ctxID, ExpiresAt: h.now().Add(h.ttl()), Renewed: renewed}
 	if err := h.Svc.Store().CreateTicket(r.Context(), t); err != nil {
 		h.Log.Error("create ticket", "err", err)
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
+		h.fail(w, r, http.StatusServiceUnavailable, i18n.M("msg.try_again.title"), i18n.M("cas.unavailable"))
 		return
 	}
 	h.auditIssue(r, t)

@@ -49,7 +49,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.Pages.Render(w, http.StatusOK, "message", web.Message{Title: "Signed out", Message: "You are signed out of every application.", Link: "/login", LinkText: "Sign in again"})
+	h.Pages.Render(w, r, http.StatusOK, "message", login.SignedOut())
 }
 
 // sloTimeout bounds the single logout calls of one logout.

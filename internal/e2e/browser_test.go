@@ -140,9 +140,10 @@ type chrome struct {
 	logSeen []string
 }
 
-// startChrome starts the browser at exe under ctx.
-func startChrome(t *testing.T, ctx context.Context, exe string) *chrome {
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+// startChrome starts the browser at exe under ctx; extra adds options
+// (a browser language, say).
+func startChrome(t *testing.T, ctx context.Context, exe string, extra ...chromedp.ExecAllocatorOption) *chrome {
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -156,7 +157,7 @@ func startChrome(t *testing.T, ctx context.Context, exe string) *chrome {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("no-proxy-server", true),
-	)
+	}, extra...)...)
 	t.Cleanup(cancelAlloc)
 	browser, cancelBrowser := chromedp.NewContext(alloc)
 	t.Cleanup(cancelBrowser)

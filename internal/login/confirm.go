@@ -3,6 +3,8 @@ package login
 import (
 	"net/http"
 
+	"github.com/sesame-sso/sesame/internal/i18n"
+
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/web"
 )
@@ -22,11 +24,13 @@ func ConfirmLogout(pages *web.Pages, sessions *session.Manager, w http.ResponseW
 	if sessions.CheckCSRF(r) {
 		return false
 	}
-	if _, _, ok := sessions.Current(r); !ok {
+	_, u, ok := sessions.Current(r)
+	if !ok {
 		return false
 	}
 	// The page must not be cached or framed (server.go sets no-store and
 	// frame-ancestors 'none' on every answer).
-	pages.Render(w, http.StatusOK, "logout", web.LogoutForm{Action: action, CSRF: sessions.CSRFToken(r), Fields: fields})
+	r = r.WithContext(i18n.WithUserLanguage(r.Context(), u.Person.Language))
+	pages.Render(w, r, http.StatusOK, "logout", web.LogoutForm{Action: action, CSRF: sessions.CSRFToken(r), Fields: fields})
 	return true
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
@@ -38,7 +39,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 }
 
 type formData struct {
-	Return, Username, Error string
+	Return, Username string
+	Error            i18n.Msg
+	// UILocales are the OIDC ui_locales of the request this login
+	// continues (issue 9 §5), carried through the form.
+	UILocales string
 	// Tenant is the slug of the tenant whose login page this is
 	// (/login?tenant=slug): a plain name typed there is that tenant's user
 	// (issue 8, item 7). Empty: the root context's.
@@ -69,7 +74,20 @@ func SafeReturn(s string) string {
 }
 
 func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
-	h.Pages.Render(w, http.StatusOK, "login", formData{Return: SafeReturn(r.URL.Query().Get("return")), Tenant: tenantParam(r.URL.Query().Get("tenant"))})
+	q := r.URL.Query()
+	r, ui := withUILocales(r, q.Get("ui_locales"))
+	h.Pages.Render(w, r, http.StatusOK, "login", formData{Return: SafeReturn(q.Get("return")), Tenant: tenantParam(q.Get("tenant")), UILocales: ui})
+}
+
+// withUILocales records the ui_locales the login page was handed (by
+// /oauth2/login from the stored authorization request, OIDC Core
+// §3.1.2.1) for the page's language, bounded.
+func withUILocales(r *http.Request, v string) (*http.Request, string) {
+	v = truncate(strings.TrimSpace(v), 256)
+	if v == "" {
+		return r, ""
+	}
+	return r.WithContext(i18n.WithUILocales(r.Context(), v)), v
 }
 
 // clientIP is the client address (clientip: X-Forwarded-For only from
@@ -80,14 +98,15 @@ func clientIP(r *http.Request) string { return clientip.Of(r) }
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		h.Pages.Render(w, http.StatusBadRequest, "message", web.Message{Title: "Bad request", Message: "The form could not be read.", Link: "/login", LinkText: "Back to sign in"})
+		h.Pages.Render(w, r, http.StatusBadRequest, "message", web.Message{Title: i18n.M("msg.bad_request.title"), Message: i18n.M("msg.bad_form"), Link: "/login", LinkText: i18n.M("link.back_to_sign_in")})
 		return
 	}
+	r, ui := withUILocales(r, r.PostForm.Get("ui_locales"))
 	ret := SafeReturn(r.PostForm.Get("return"))
 	tenant := tenantParam(r.PostForm.Get("tenant"))
 	name, pw := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
 	if name == "" || pw == "" || len(name) > 400 || len(pw) > 1024 {
-		h.Pages.Render(w, http.StatusBadRequest, "login", formData{Return: ret, Tenant: tenant, Username: truncate(name, 400), Error: "Enter your login name and password."})
+		h.Pages.Render(w, r, http.StatusBadRequest, "login", formData{Return: ret, Tenant: tenant, UILocales: ui, Username: truncate(name, 400), Error: i18n.M("login.error.missing")})
 		return
 	}
 	u, err := h.Svc.Authenticate(r.Context(), directory.ScopedLogin(tenant, name), pw)
@@ -99,7 +118,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch model.ErrorCode(err) {
 		case model.EUNAVAILABLE:
-			h.Pages.Render(w, http.StatusServiceUnavailable, "message", web.Message{Title: "Try again", Message: "Too many sign-ins at once. Please try again in a moment.", Link: "/login", LinkText: "Back to sign in"})
+			h.Pages.Render(w, r, http.StatusServiceUnavailable, "message", web.Message{Title: i18n.M("msg.try_again.title"), Message: i18n.M("msg.too_many"), Link: "/login", LinkText: i18n.M("link.back_to_sign_in")})
 			return
 		case model.EUNAUTHORIZED:
 			h.Svc.AuditFailedLogin(r.Context(), "login", "user", map[string]any{"loginName": name})
@@ -111,7 +130,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		}
 		// One message for unknown users, wrong passwords, inactive and
 		// locked accounts: no enumeration.
-		h.Pages.Render(w, http.StatusUnauthorized, "login", formData{Return: ret, Tenant: tenant, Username: name, Error: "Invalid login name or password."})
+		h.Pages.Render(w, r, http.StatusUnauthorized, "login", formData{Return: ret, Tenant: tenant, UILocales: ui, Username: name, Error: i18n.M("login.error.invalid")})
 		return
 	}
 	h.complete(w, r, u, ret)
@@ -163,7 +182,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	h.Pages.Render(w, http.StatusOK, "message", web.Message{Title: "Signed in", Message: "You are signed in as " + u.LoginName + ".", Link: "/logout", LinkText: "Sign out"})
+	r = r.WithContext(i18n.WithUserLanguage(r.Context(), u.Person.Language))
+	h.Pages.Render(w, r, http.StatusOK, "message", web.Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", u.LoginName), Link: "/logout", LinkText: i18n.M("link.sign_out")})
 }
 
 // logout ends the SSO session and tells every app that had one (R-SSO-7),
@@ -173,7 +193,12 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.EndSession(w, r)
-	h.Pages.Render(w, http.StatusOK, "message", web.Message{Title: "Signed out", Message: "You are signed out of every application.", Link: "/login", LinkText: "Sign in again"})
+	h.Pages.Render(w, r, http.StatusOK, "message", SignedOut())
+}
+
+// SignedOut is the page after a logout.
+func SignedOut() web.Message {
+	return web.Message{Title: i18n.M("msg.signed_out.title"), Message: i18n.M("msg.signed_out"), Link: "/login", LinkText: i18n.M("link.sign_in_again")}
 }
 
 // EndSession ends the request's SSO session (clearing the cookie) and runs

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/web"
 )
 
@@ -12,12 +13,12 @@ import (
 // request its client cancelled is logged below ERROR.
 func (h *Handler) Unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
 	fault.Log(r.Context(), h.Log, what, err)
-	TryAgain(w, h.Pages)
+	TryAgain(w, r, h.Pages)
 }
 
 // TryAgain writes the 503 "try again" page.
-func TryAgain(w http.ResponseWriter, pages *web.Pages) {
+func TryAgain(w http.ResponseWriter, r *http.Request, pages *web.Pages) {
 	w.Header().Set("Retry-After", "5")
-	pages.Render(w, http.StatusServiceUnavailable, "message", web.Message{Title: "Try again",
-		Message: "Signing in is not possible right now. Please try again in a moment."})
+	pages.Render(w, r, http.StatusServiceUnavailable, "message", web.Message{Title: i18n.M("msg.try_again.title"),
+		Message: i18n.M("msg.unavailable")})
 }

@@ -28,6 +28,9 @@ type AuthRequest struct {
 	LoginHint string `json:"loginHint,omitempty"`
 	// WantContext is the context the app asked for (R-SSO-5).
 	WantContext string `json:"wantContext,omitempty"`
+	// UILocales are the request's ui_locales (OIDC Core §3.1.2.1), for the
+	// login page's language (issue 9 §5).
+	UILocales []string `json:"uiLocales,omitempty"`
 
 	// Set once the user is authenticated.
 	UserID    string    `json:"userId,omitempty"`

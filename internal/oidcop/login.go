@@ -5,12 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/web"
@@ -20,8 +22,8 @@ import (
 // come from credentials entered this recently (OIDC Core §3.1.2.1).
 const freshWindow = time.Minute
 
-func (p *Provider) page(w http.ResponseWriter, status int, title, msg string) {
-	p.pages.Render(w, status, "message", web.Message{Title: title, Message: msg})
+func (p *Provider) page(w http.ResponseWriter, r *http.Request, status int, title, msg i18n.Msg) {
+	p.pages.Render(w, r, status, "message", web.Message{Title: title, Message: msg})
 }
 
 // login is where op sends the browser after storing an authorization
@@ -32,7 +34,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	id := q.Get("id")
 	if id == "" || len(id) > 64 || !storable(id) {
-		p.page(w, http.StatusBadRequest, "Bad request", "This sign-in link is incomplete. Go back to the application and try again.")
+		p.page(w, r, http.StatusBadRequest, i18n.M("msg.bad_request.title"), i18n.M("oidc.link_incomplete"))
 		return
 	}
 	ctx := r.Context()
@@ -46,22 +48,26 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		ar, err = p.store.GetAuthRequest(ctx, id, p.now())
 	}
 	if model.ErrorCode(err) == model.ENOTFOUND {
-		p.page(w, http.StatusBadRequest, "Sign-in expired", "This sign-in request has expired or was already used. Go back to the application and try again.")
+		p.page(w, r, http.StatusBadRequest, i18n.M("oidc.expired.title"), i18n.M("oidc.expired"))
 		return
 	}
 	if err != nil {
 		fault.Log(ctx, p.log, "load auth request", err)
-		login.TryAgain(w, p.pages)
+		login.TryAgain(w, r, p.pages)
 		return
 	}
+	// The pages from here on, and the login page, speak the language the
+	// app asked for (ui_locales, OIDC Core §3.1.2.1; issue 9 §5).
+	uiLocales := strings.Join(ar.UILocales, " ")
+	r = r.WithContext(i18n.WithUILocales(ctx, uiLocales))
 	c, err := p.oidcClient(ctx, ar.ClientID)
 	if fault.Storage(err) {
 		fault.Log(ctx, p.log, "load client", err)
-		login.TryAgain(w, p.pages)
+		login.TryAgain(w, r, p.pages)
 		return
 	}
 	if err != nil {
-		p.page(w, http.StatusBadRequest, "Application not allowed", "This application is no longer registered with Sesame.")
+		p.page(w, r, http.StatusBadRequest, i18n.M("msg.app_not_allowed.title"), i18n.M("oidc.app_gone"))
 		return
 	}
 	areq := &authRequest{m: ar, module: c.Module}
@@ -70,7 +76,7 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		// Not "no session": a login prompt now would be wrong (issue 8
 		// item 23).
 		fault.Log(ctx, p.log, "session lookup", err)
-		login.TryAgain(w, p.pages)
+		login.TryAgain(w, r, p.pages)
 		return
 	}
 	now := p.now()
@@ -92,7 +98,11 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 	if ar.WantContext != "" {
 		back.Set("context", ar.WantContext)
 	}
-	http.Redirect(w, r, "/login?"+url.Values{"return": {pathLogin + "?" + back.Encode()}}.Encode(), http.StatusSeeOther)
+	lq := url.Values{"return": {pathLogin + "?" + back.Encode()}}
+	if uiLocales != "" {
+		lq.Set("ui_locales", uiLocales)
+	}
+	http.Redirect(w, r, "/login?"+lq.Encode(), http.StatusSeeOther)
 }
 
 // complete binds the authenticated user to the request, after the module

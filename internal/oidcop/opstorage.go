@@ -40,6 +40,9 @@ const (
 	maxParam     = 2048
 	maxScopes    = 20
 	authRequestT = 10 * time.Minute
+	// maxUILocales bounds the ui_locales kept (the first ones: the
+	// preferred).
+	maxUILocales = 10
 )
 
 // CreateAuthRequest stores the request after Sesame's own checks on top of
@@ -74,6 +77,12 @@ func (s opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest,
 		ResponseType: string(req.ResponseType), ResponseMode: string(req.ResponseMode), Scopes: req.Scopes,
 		CodeChallenge: req.CodeChallenge, CodeChallengeMethod: string(req.CodeChallengeMethod), Prompt: req.Prompt,
 		LoginHint: req.LoginHint, WantContext: want, ExpiresAt: s.p.now().Add(authRequestT)}
+	for _, t := range req.UILocales {
+		if len(m.UILocales) == maxUILocales {
+			break
+		}
+		m.UILocales = append(m.UILocales, t.String())
+	}
 	if req.MaxAge != nil {
 		v := int64(*req.MaxAge)
 		m.MaxAge = &v

@@ -123,7 +123,7 @@ func (p *Provider) withOutage(w http.ResponseWriter, r *http.Request, browser bo
 	o := &outage{}
 	page := tryAgainJSON
 	if browser {
-		page = func(w http.ResponseWriter) { login.TryAgain(w, p.pages) }
+		page = func(w http.ResponseWriter) { login.TryAgain(w, r, p.pages) }
 	}
 	return &outageWriter{ResponseWriter: w, o: o, page: page}, r.WithContext(context.WithValue(r.Context(), outageKey{}, o))
 }

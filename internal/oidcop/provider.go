@@ -14,9 +14,9 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
-	"golang.org/x/text/language"
 
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -131,7 +131,7 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 		CodeMethodS256:                    true,
 		AuthMethodPost:                    true,
 		GrantTypeRefreshToken:             true,
-		SupportedUILocales:                []language.Tag{language.English},
+		SupportedUILocales:                i18n.Supported(),
 		SupportedScopes:                   supportedScopes,
 		SupportedClaims:                   append(append([]string{}, op.DefaultSupportedClaims...), claimTenant, claimContext, claimModule, claimLogin, claimSID),
 		BackChannelLogoutSupported:        true,

@@ -70,6 +70,12 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	}
 	s := &Server{mux: http.NewServeMux(), store: st, log: log}
 	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
+	pages.Log = log
+	// Pages speak the signed-in user's preferred language first (issue 9 §5).
+	pages.UserLanguage = func(r *http.Request) string {
+		_, u, _ := s.Sessions.Current(r)
+		return u.Person.Language
+	}
 	s.applyTransportSecurity(opts)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

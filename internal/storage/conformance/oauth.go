@@ -81,7 +81,8 @@ func testAuthRequests(t *testing.T, s storage.Storage, root model.Context) {
 		Scopes:        []string{"openid", "profile", "email", "offline_access"},
 		CodeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", CodeChallengeMethod: "S256",
 		Prompt: []string{"login", "consent"}, MaxAge: &zero, LoginHint: "alice@example.com", WantContext: root.ID,
-		AuthTime: now.Add(-time.Hour), ExpiresAt: now.Add(10 * time.Minute)}
+		UILocales: []string{"fr-CA", "de"},
+		AuthTime:  now.Add(-time.Hour), ExpiresAt: now.Add(10 * time.Minute)}
 	check(t, s.CreateAuthRequest(ctx, full))
 	got, err := s.GetAuthRequest(ctx, full.ID, now)
 	check(t, err)

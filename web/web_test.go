@@ -1,0 +1,186 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/sesame-sso/sesame/internal/i18n"
+)
+
+// loginData has the fields internal/login hands to the login page.
+type loginData struct {
+	Return, Username string
+	Error            i18n.Msg
+	UILocales        string
+	Tenant           string
+}
+
+// samples fill every branch of every page; the values carry no letters, so
+// any word left on a pseudo-localized page came from a template.
+func samples() map[string]any {
+	return map[string]any{
+		"login":   loginData{Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
+		"message": Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
+		"logout":  LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
+	}
+}
+
+func pseudoPages(t *testing.T) *Pages {
+	t.Helper()
+	p, err := NewPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := i18n.Pseudo()
+	if p.t[loc.Lang()], err = parse(loc); err != nil {
+		t.Fatal(err)
+	}
+	p.pseudo = true
+	return p
+}
+
+func render(t *testing.T, p *Pages, r *http.Request, page string, data any) (int, http.Header, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	p.Render(rec, r, http.StatusOK, page, data)
+	return rec.Code, rec.Header(), rec.Body.String()
+}
+
+var (
+	styleRE   = regexp.MustCompile(`(?s)<style>.*?</style>`)
+	tagRE     = regexp.MustCompile(`(?s)<[^>]*>`)
+	visibleRE = regexp.MustCompile(`(?i)\b(?:placeholder|title|alt|aria-label|value)="([^"]*)"`)
+	wordRE    = regexp.MustCompile(`[\p{L}]{2,}`)
+	pseudoRE  = regexp.MustCompile(`⟦[^⟧]*⟧`)
+)
+
+// TestNoHardCodedText renders every page with the pseudo-locale (each
+// message prints as ⟦key⟧): a word on the page outside ⟦…⟧ — in the text
+// or in an attribute a user sees — was written into a template instead of
+// going through the catalog (issue 9 §5).
+func TestNoHardCodedText(t *testing.T) {
+	p := pseudoPages(t)
+	for page, data := range samples() {
+		_, _, body := render(t, p, httptest.NewRequest("GET", "/", nil), page, data)
+		if !strings.Contains(body, `<html lang="x-pseudo">`) {
+			t.Errorf("%s: <html lang> not the chosen language", page)
+		}
+		if !strings.Contains(body, "⟦") {
+			t.Fatalf("%s: nothing localized:\n%s", page, body)
+		}
+		var visible []string
+		for _, m := range visibleRE.FindAllStringSubmatch(body, -1) {
+			visible = append(visible, m[1])
+		}
+		text := tagRE.ReplaceAllString(styleRE.ReplaceAllString(body, ""), " ")
+		visible = append(visible, text)
+		for _, v := range visible {
+			if w := wordRE.FindAllString(pseudoRE.ReplaceAllString(template.HTMLEscapeString(v), ""), -1); len(w) > 0 {
+				// "doctype" is markup, not text.
+				if len(w) == 1 && strings.EqualFold(w[0], "doctype") {
+					continue
+				}
+				t.Errorf("%s: hard-coded text %q", page, w)
+			}
+		}
+	}
+}
+
+// TestPagesTranslated renders each page for a German and a French
+// browser: translated text, <html lang> and Content-Language.
+func TestPagesTranslated(t *testing.T) {
+	p, err := NewPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string][]string{
+		"de": {
+			"login":   {"<title>Anmelden · Sesame</title>", "Bei Sesame anmelden", "Anmeldename", "Passwort vergessen?", "Anmeldename oder Passwort ist falsch.", "Organisation:"},
+			"message": {"<h1>Angemeldet</h1>", "Sie sind als 0004 angemeldet.", ">Abmelden</a>"},
+			"logout":  {"Von Sesame abmelden?", "Sie werden von allen Anwendungen abgemeldet", "Angemeldet bleiben"},
+		},
+		"fr": {
+			"login":   {"<title>Connexion · Sesame</title>", "Se connecter à Sesame", "Identifiant", "Mot de passe oublié ?", "Identifiant ou mot de passe incorrect.", "Organisation :"},
+			"message": {"<h1>Connecté</h1>", "Vous êtes connecté en tant que 0004.", ">Se déconnecter</a>"},
+			"logout":  {"Se déconnecter de Sesame ?", "Vous serez déconnecté de toutes les applications", "Rester connecté"},
+		},
+		"en": {
+			"login":   {"Sign in to Sesame", "Invalid login name or password."},
+			"message": {"You are signed in as 0004."},
+			"logout":  {"Sign out of Sesame?"},
+		},
+	}
+	for lang, pages := range want {
+		for page, parts := range pages {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Accept-Language", lang+";q=0.9, es;q=0.2")
+			code, h, body := render(t, p, r, page, samples()[page])
+			if code != http.StatusOK || h.Get("Content-Language") != lang || !strings.Contains(body, `<html lang="`+lang+`">`) {
+				t.Errorf("%s %s: %d, Content-Language %q, body:\n%s", lang, page, code, h.Get("Content-Language"), body)
+			}
+			for _, s := range parts {
+				if !strings.Contains(body, template.HTMLEscapeString(s)) && !strings.Contains(body, s) {
+					t.Errorf("%s %s: missing %q in\n%s", lang, page, s, body)
+				}
+			}
+		}
+	}
+}
+
+// TestRenderChoosesLanguage: the user's preference (context, then the
+// UserLanguage hook) beats ui_locales, which beats Accept-Language.
+func TestRenderChoosesLanguage(t *testing.T) {
+	p, err := NewPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, hook, ctxUser, ui, accept, want string
+	}{
+		{"accept", "", "", "", "de-DE", "de"},
+		{"ui_locales", "", "", "fr", "de-DE", "fr"},
+		{"hook user", "fr", "", "de", "de-DE", "fr"},
+		{"context user beats hook", "de", "fr", "", "", "fr"},
+		{"nothing", "", "", "", "", "en"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p.UserLanguage = func(*http.Request) string { return c.hook }
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Accept-Language", c.accept)
+			ctx := i18n.WithUILocales(r.Context(), c.ui)
+			if c.ctxUser != "" {
+				ctx = i18n.WithUserLanguage(ctx, c.ctxUser)
+			}
+			_, h, _ := render(t, p, r.WithContext(ctx), "logout", samples()["logout"])
+			if got := h.Get("Content-Language"); got != c.want {
+				t.Errorf("language %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestRenderErrorIsClean500: a template that fails while executing gives
+// a 500 with a short translated text, never half a page with a 200.
+func TestRenderErrorIsClean500(t *testing.T) {
+	p, err := NewPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Accept-Language", "de")
+	// The message page wants i18n.Msg; a struct without those fields fails
+	// half-way through the layout.
+	code, h, body := render(t, p, r, "message", struct{ Title i18n.Msg }{i18n.M("msg.signed_in.title")})
+	if code != http.StatusInternalServerError || strings.Contains(body, "<html") || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") ||
+		!strings.Contains(body, "Etwas ist schiefgelaufen") {
+		t.Errorf("got %d %q %q", code, h.Get("Content-Type"), body)
+	}
+	code, _, _ = render(t, p, r, "nosuchpage", nil)
+	if code != http.StatusInternalServerError {
+		t.Errorf("unknown page: %d", code)
+	}
+}
