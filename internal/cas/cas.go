@@ -17,7 +17,9 @@ import (
 
 // Handler serves the CAS protocol.
 type Handler struct {
-	Svc      *directory.Service
+	Svc *directory.Service
+	// Store holds the tickets and the sessions they belong to.
+	Store    Store
 	Sessions *session.Manager
 	Pages    *web.Pages
 	Log      *slog.Logger
@@ -168,13 +170,13 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 	ticket := newTicket("ST")
 	t := model.Ticket{ID: session.Hash(ticket), Kind: model.TicketService, Service: service, ClientID: client.ID, UserID: u.ID,
 		SessionID: s.ID, ContextID: ctxID, ExpiresAt: h.now().Add(h.ttl()), Renewed: renewed}
-	if err := h.Svc.Store().CreateTicket(r.Context(), t); err != nil {
+	if err := h.Store.CreateTicket(r.Context(), t); err != nil {
 		h.Log.Error("create ticket", "err", err)
 		h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
 		return
 	}
 	h.auditIssue(r, t)
-	if err := h.Svc.Store().AddSessionService(r.Context(), model.SessionService{SessionID: s.ID, ClientID: client.ID, Service: service, Ticket: ticket}); err != nil {
+	if err := h.Store.AddSessionService(r.Context(), model.SessionService{SessionID: s.ID, ClientID: client.ID, Service: service, Ticket: ticket}); err != nil {
 		h.Log.Error("record session service", "err", err)
 	}
 	sep := "?"

@@ -74,7 +74,7 @@ func (h *Handler) check(r *http.Request, proxy bool) (model.Ticket, model.User, 
 	if !strings.HasPrefix(ticket, "ST-") && !(proxy && strings.HasPrefix(ticket, "PT-")) {
 		return model.Ticket{}, model.User{}, failure{codeInvalidTicket, "ticket " + shorten(ticket) + " not recognized"}
 	}
-	t, err := h.Svc.Store().ConsumeTicket(r.Context(), session.Hash(ticket), h.now())
+	t, err := h.Store.ConsumeTicket(r.Context(), session.Hash(ticket), h.now())
 	if errors.Is(err, model.ErrNotFound) || (err == nil && t.Kind != ticket[:2]) {
 		return t, model.User{}, failure{codeInvalidTicket, "ticket " + shorten(ticket) + " not recognized"}
 	}
@@ -95,7 +95,7 @@ func (h *Handler) check(r *http.Request, proxy bool) (model.Ticket, model.User, 
 	// A ticket dies with the SSO session it came from (logout,
 	// deactivation, password reset), as a PGT does: reactivating the user
 	// must not revive it (R-USR-1).
-	if _, err := h.Svc.Store().GetSession(r.Context(), t.SessionID, h.now()); errors.Is(err, model.ErrNotFound) {
+	if _, err := h.Store.GetSession(r.Context(), t.SessionID, h.now()); errors.Is(err, model.ErrNotFound) {
 		return t, model.User{}, failure{codeInvalidTicket, "the sign-in this ticket came from has ended"}
 	} else if err != nil {
 		return t, model.User{}, fmt.Errorf("validate: session: %w", err)

@@ -63,12 +63,6 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 // Call it before serving.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// Store returns the underlying store.
-func (s *Service) Store() storage.Storage { return s.store }
-
-// Hasher returns the password hasher.
-func (s *Service) Hasher() *password.Hasher { return s.hasher }
-
 // Actor is who performs an operation. System actors (bootstrap, `sesame
 // apply`) bypass authorization; everyone else is checked.
 //

@@ -187,7 +187,7 @@ func (h *Handler) EndSession(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 	defer cancel()
-	svcs, err := h.Svc.Store().SessionServices(ctx, s.ID)
+	svcs, err := h.Sessions.Store.SessionServices(ctx, s.ID)
 	if err != nil {
 		h.Log.Error("session services", "err", err)
 	}

@@ -78,7 +78,7 @@ type Provider struct {
 }
 
 // New builds the provider and loads (or creates) its signing keys.
-func New(ctx context.Context, svc *directory.Service, sessions *session.Manager, pages *web.Pages, log *slog.Logger, opts Options) (*Provider, error) {
+func New(ctx context.Context, svc *directory.Service, store storage.Storage, sessions *session.Manager, pages *web.Pages, log *slog.Logger, opts Options) (*Provider, error) {
 	if opts.SigningAlg == "" {
 		opts.SigningAlg = string(jose.RS256)
 	}
@@ -105,7 +105,7 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 		now = time.Now
 	}
 	issuer := strings.TrimSuffix(opts.Issuer, "/")
-	p := &Provider{svc: svc, store: svc.Store(), sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
+	p := &Provider{svc: svc, store: store, sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
 	p.cache = newVerifyCache(time.Second)
 	p.origins, p.ownOrigin = newOriginIndex(p.store, 5*time.Second, now), issuerOrigin(issuer)
 	svc.SetTokenLifetime(p.maxTokenTTL())
