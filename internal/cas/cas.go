@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/login"
@@ -19,7 +20,9 @@ import (
 type Handler struct {
 	Svc *directory.Service
 	// Store holds the tickets and the sessions they belong to.
-	Store    Store
+	Store Store
+	// Authn records logouts.
+	Authn    *authn.Service
 	Sessions *session.Manager
 	Pages    *web.Pages
 	Log      *slog.Logger

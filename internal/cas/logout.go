@@ -39,7 +39,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		}
 		h.Sessions.End(w, r)
 		h.SingleLogout(ctx, s, svcs)
-		h.Svc.AuditLogout(ctx, s.UserID, "")
+		h.Authn.AuditLogout(ctx, s.UserID, "")
 	} else {
 		h.Sessions.End(w, r)
 	}

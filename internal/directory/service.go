@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/access"
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/cache"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
@@ -37,6 +38,8 @@ type Service struct {
 	// protoAudit queues protocol audit events (protoaudit.go); shared by
 	// the transaction copies, writing through the base store.
 	protoAudit *auditQueue
+	// authn checks credentials (internal/authn) on the root store.
+	authn *authn.Service
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for
@@ -56,12 +59,21 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 		clients:    cache.New[model.Client](clientTTL, 10_000),
 		casClients: cache.New[[]model.Client](clientTTL, 1),
 		acls:       cache.New[[]model.ACL](catalogTTL, 1_000),
-		fixed:      &immutables{}, protoAudit: newAuditQueue(st, log)}
+		fixed:      &immutables{}, protoAudit: newAuditQueue(st, log),
+		authn: authn.New(st, h, log)}
 }
 
 // SetClock replaces the clock the caches and audit times read (tests).
 // Call it before serving.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) {
+	s.now = now
+	s.authn.SetClock(now)
+}
+
+// Authn returns the credential checks (internal/authn) that share this
+// directory's store, hasher, limiter and clock: the protocol handlers and
+// the admin API authenticate through it.
+func (s *Service) Authn() *authn.Service { return s.authn }
 
 // Actor is who performs an operation. System actors (bootstrap, `sesame
 // apply`) bypass authorization; everyone else is checked.
@@ -93,9 +105,9 @@ type Actor struct {
 // How an actor authenticated (Actor.Via).
 const (
 	// ViaBasic: HTTP Basic with a login name and password.
-	ViaBasic = "basic"
+	ViaBasic = authn.ViaBasic
 	// ViaAPIKey: a user API key, as a Basic password or a bearer token.
-	ViaAPIKey = "apikey"
+	ViaAPIKey = authn.ViaAPIKey
 	// ViaBearer: an OAuth 2.0 access token.
 	ViaBearer = "bearer"
 )

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
@@ -19,7 +20,9 @@ import (
 
 // Handler serves /login, /logout and /.
 type Handler struct {
-	Svc      *directory.Service
+	Svc *directory.Service
+	// Authn checks the password and records logins and logouts.
+	Authn    *authn.Service
 	Sessions *session.Manager
 	Pages    *web.Pages
 	Log      *slog.Logger
@@ -90,7 +93,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.Pages.Render(w, http.StatusBadRequest, "login", formData{Return: ret, Tenant: tenant, Username: truncate(name, 400), Error: "Enter your login name and password."})
 		return
 	}
-	u, err := h.Svc.Authenticate(r.Context(), directory.ScopedLogin(tenant, name), pw)
+	u, err := h.Authn.Authenticate(r.Context(), authn.ScopedLogin(tenant, name), pw)
 	if fault.Storage(err) {
 		// The store failed, not the user (issue 8 item 23).
 		h.Unavailable(w, r, "authenticate", err)
@@ -102,7 +105,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 			h.Pages.Render(w, http.StatusServiceUnavailable, "message", web.Message{Title: "Try again", Message: "Too many sign-ins at once. Please try again in a moment.", Link: "/login", LinkText: "Back to sign in"})
 			return
 		case model.EUNAUTHORIZED:
-			h.Svc.AuditFailedLogin(r.Context(), "login", "user", map[string]any{"loginName": name})
+			h.Authn.AuditFailedLogin(r.Context(), "login", "user", map[string]any{"loginName": name})
 		case model.ETOOMANY:
 			// Over the brute-force budget (R-PWD-3): refused before any
 			// hashing, with the same page as a wrong password.
@@ -141,7 +144,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, u model.User,
 		h.Unavailable(w, r, "start session", err)
 		return
 	}
-	h.Svc.RecordLogin(context.WithoutCancel(r.Context()), u, s.AuthTime, clientIP(r))
+	h.Authn.RecordLogin(context.WithoutCancel(r.Context()), u, s.AuthTime, clientIP(r))
 	http.Redirect(w, r, ret, http.StatusSeeOther)
 }
 
@@ -195,5 +198,5 @@ func (h *Handler) EndSession(w http.ResponseWriter, r *http.Request) {
 	for _, f := range h.OnLogout {
 		f(ctx, s, svcs)
 	}
-	h.Svc.AuditLogout(ctx, s.UserID, clientIP(r))
+	h.Authn.AuditLogout(ctx, s.UserID, clientIP(r))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/session"
@@ -55,9 +56,11 @@ type Options struct {
 
 // Provider is Sesame's OAuth 2.0 / OIDC provider.
 type Provider struct {
-	op       *op.Provider
-	svc      *directory.Service
-	store    storage.Storage
+	op    *op.Provider
+	svc   *directory.Service
+	store storage.Storage
+	// authn guards client secret checks (R-PWD-3).
+	authn    *authn.Service
 	sessions *session.Manager
 	pages    *web.Pages
 	log      *slog.Logger
@@ -105,7 +108,7 @@ func New(ctx context.Context, svc *directory.Service, store storage.Storage, ses
 		now = time.Now
 	}
 	issuer := strings.TrimSuffix(opts.Issuer, "/")
-	p := &Provider{svc: svc, store: store, sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
+	p := &Provider{svc: svc, authn: svc.Authn(), store: store, sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
 	p.cache = newVerifyCache(time.Second)
 	p.origins, p.ownOrigin = newOriginIndex(p.store, 5*time.Second, now), issuerOrigin(issuer)
 	svc.SetTokenLifetime(p.maxTokenTTL())
