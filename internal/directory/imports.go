@@ -79,11 +79,8 @@ func (s *Service) SetClientSecretHash(ctx context.Context, a Actor, id, hash str
 func (s *Service) SetUserRoles(ctx context.Context, a Actor, id string, roles []model.RoleAssignment) error {
 	defer s.users.forget()
 	return s.tx(ctx, func(st storage.Storage) error {
-		u, err := s.visibleUser(ctx, st, a, id)
+		u, err := s.userToChange(ctx, st, a, rightUsersWrite, id)
 		if err != nil {
-			return err
-		}
-		if err := s.authorizeOnUser(ctx, st, a, rightUsersWrite, u); err != nil {
 			return err
 		}
 		if err := st.SetUserRoles(ctx, id, roles); err != nil {
