@@ -147,7 +147,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 	if want := r.URL.Query().Get("context"); want != "" {
 		// R-SSO-5 / R-PRT-1: the login URL names the context (a partner
 		// lands in a customer's context below their account).
-		allowed, err := h.Svc.SwitchContext(r.Context(), u, want)
+		allowed, err := h.Svc.Rights().CanActIn(r.Context(), u, want)
 		if err != nil {
 			h.Log.Error("switch context", "err", err)
 			h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")
@@ -159,7 +159,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 		}
 		ctxID = want
 	}
-	ok, reason, err := h.Svc.ModuleAccess(r.Context(), u, client.Module, ctxID)
+	ok, reason, err := h.Svc.Rights().ModuleAccess(r.Context(), u, client.Module, ctxID)
 	if err != nil {
 		h.Log.Error("module access", "err", err)
 		h.fail(w, http.StatusServiceUnavailable, "Try again", "Signing in is not possible right now.")

@@ -180,7 +180,7 @@ func (h *Handler) proxyTicket(r *http.Request) (string, error) {
 	if err != nil {
 		return "", failure{codeUnauthorizedService, "targetService is not a registered service"}
 	}
-	ok, reason, err := h.Svc.ModuleAccess(ctx, u, client.Module, g.ContextID)
+	ok, reason, err := h.Svc.Rights().ModuleAccess(ctx, u, client.Module, g.ContextID)
 	if err != nil {
 		return "", fmt.Errorf("proxy: module access: %w", err)
 	}

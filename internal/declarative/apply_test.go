@@ -106,7 +106,7 @@ func TestApplyIsIdempotentAndExportRoundTrips(t *testing.T) {
 					acmeID = c
 				}
 			}
-			res, err := svc.UserRights(ctx, alice, acmeID, "portal")
+			res, err := svc.Rights().UserRights(ctx, alice, acmeID, "portal")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestApplyIsIdempotentAndExportRoundTrips(t *testing.T) {
 			if len(bobs) != 1 || bobs[0].Kind != model.KindDelegated {
 				t.Fatalf("idp-bob: %+v", bobs)
 			}
-			res, err = svc.UserRights(ctx, bobs[0], acmeID, "portal")
+			res, err = svc.Rights().UserRights(ctx, bobs[0], acmeID, "portal")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,21 +19,23 @@
 // (ImportPasswordHash, SetClientSecretHash, SetUserRoles in imports.go);
 // the protocol packages get their narrow store from the server wiring.
 // Credential checks live in internal/authn (Service.Authn builds it on the
-// same store, hasher, limiter and clock).
+// same store, hasher, limiter and clock), the rights decisions of the
+// protocol paths in internal/rights (Service.Rights).
 //
 // Files by flow: service.go (Service, Actor, tx, audit), changes.go (the
-// invalidation path), authz.go, ceiling.go, liftguard.go (who may do what
-// to whom); contexts.go, groups.go, templates.go, csv.go, catalog.go,
-// values.go, users.go, loginnames.go, clients.go, clienttokens.go,
-// apikeys.go, grants.go, imports.go, bootstrap.go (the admin writes);
-// rights.go, rightscache.go, catalogcache.go, usercache.go, clientcache.go,
-// logins.go (DefaultContext, ModuleAccess), apiauth.go (DecideAPI,
-// PolicyCaller, SwitchContext) — the rights decisions, to move to
-// internal/rights (DESIGN note 3); throttle.go (SetLimiter, UnlockUser,
-// CheckImportedHash); auditqueue.go, protoaudit.go (the protocol audit
-// queue).
+// invalidation path: it also forgets internal/rights' caches), authz.go,
+// ceiling.go, liftguard.go (who may do what to whom, evaluated through
+// internal/rights); contexts.go, groups.go, templates.go, csv.go,
+// catalog.go, values.go, users.go, loginnames.go, clients.go,
+// clienttokens.go, apikeys.go, grants.go, imports.go, bootstrap.go (the
+// admin writes); rights.go (EffectiveRights for admins), apiauth.go
+// (OwnRights, ValidateAPIQuery, DecideAPI, PolicyCaller: they take Actor,
+// which has to move to model before they can join internal/rights);
+// usercache.go, clientcache.go (the cached User/Client/FindCASService
+// lookups); throttle.go (SetLimiter, UnlockUser, CheckImportedHash);
+// auditqueue.go, protoaudit.go (the protocol audit queue).
 //
-// directory may import authn, access, catalog, cache, clients, identity,
+// directory may import authn, rights, access, catalog, cache, clients, identity,
 // password, throttle, storage, model (and session for session.Token, the
 // random secret of a new client); it must not import sqlstore, the
 // protocol packages (cas, oidcop, login) or adminapi.

@@ -5,11 +5,11 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/sesame-sso/sesame/internal/access"
 	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/cache"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
+	"github.com/sesame-sso/sesame/internal/rights"
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/internal/throttle"
 )
@@ -26,12 +26,12 @@ type Service struct {
 	// with the services they had signed in to (R-SSO-7).
 	onSessionEnd []func(ctx context.Context, s model.Session, svcs []model.SessionService)
 	// The protocol caches: one mechanism (cache.Gen), forgotten by runTx.
-	users      userCache
-	rights     *cache.Gen[access.Result]
+	users userCache
+	// rights decides effective rights, module access and acting
+	// contexts (internal/rights), with its caches.
+	rights     *rights.Decider
 	clients    *cache.Gen[model.Client]
 	casClients *cache.Gen[[]model.Client]
-	acls       *cache.Gen[[]model.ACL]
-	fixed      *immutables
 	// tokenLifetime bounds signed tokens' validity (SetTokenLifetime).
 	tokenLifetime time.Duration
 	limiter       *throttle.Limiter
@@ -55,12 +55,11 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 	}
 	return &Service{store: st, hasher: h, log: log, now: time.Now,
 		users:      userCache{cache.New[model.User](userTTL, 100_000)},
-		rights:     cache.New[access.Result](rightsTTL, 50_000),
+		rights:     rights.New(st),
 		clients:    cache.New[model.Client](clientTTL, 10_000),
 		casClients: cache.New[[]model.Client](clientTTL, 1),
-		acls:       cache.New[[]model.ACL](catalogTTL, 1_000),
-		fixed:      &immutables{}, protoAudit: newAuditQueue(st, log),
-		authn: authn.New(st, h, log)}
+		protoAudit: newAuditQueue(st, log),
+		authn:      authn.New(st, h, log)}
 }
 
 // SetClock replaces the clock the caches and audit times read (tests).
@@ -68,7 +67,14 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 func (s *Service) SetClock(now func() time.Time) {
 	s.now = now
 	s.authn.SetClock(now)
+	s.rights.SetClock(now)
 }
+
+// Rights returns the rights decisions (internal/rights) on this
+// directory's store, whose caches this directory forgets after every
+// transaction: the login page, CAS, the OIDC provider and the admin API
+// ask it what a user may do where.
+func (s *Service) Rights() *rights.Decider { return s.rights }
 
 // Authn returns the credential checks (internal/authn) that share this
 // directory's store, hasher, limiter and clock: the protocol handlers and

@@ -133,9 +133,9 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, u model.User,
 	// Second factor (R-2FA) and context choice (R-SSO-5) slot in here. The
 	// context is the one the return URL asks for, when the user may act in
 	// it, else the user's first assigned context (root first).
-	ctxID := h.Svc.DefaultContext(r.Context(), u, "")
+	ctxID := h.Svc.Rights().DefaultContext(r.Context(), u, "")
 	if want := contextFromReturn(ret); want != "" {
-		if ok, err := h.Svc.SwitchContext(r.Context(), u, want); err == nil && ok {
+		if ok, err := h.Svc.Rights().CanActIn(r.Context(), u, want); err == nil && ok {
 			ctxID = want
 		}
 	}

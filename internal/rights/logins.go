@@ -1,4 +1,4 @@
-package directory
+package rights
 
 import (
 	"context"
@@ -8,13 +8,15 @@ import (
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
+// The decisions a login makes (R-SSO-5, R-MOD-1..3).
+
 // DefaultContext picks the context a login acts in: want, when the user is
 // assigned to it; else root if assigned; else the first assigned context.
-func (s *Service) DefaultContext(ctx context.Context, u model.User, want string) string {
+func (d *Decider) DefaultContext(ctx context.Context, u model.User, want string) string {
 	if want != "" && slices.Contains(u.Contexts, want) {
 		return want
 	}
-	if root, err := s.store.RootContext(ctx); err == nil && slices.Contains(u.Contexts, root.ID) {
+	if root, err := d.store.RootContext(ctx); err == nil && slices.Contains(u.Contexts, root.ID) {
 		return root.ID
 	}
 	if len(u.Contexts) > 0 {
@@ -24,10 +26,10 @@ func (s *Service) DefaultContext(ctx context.Context, u model.User, want string)
 }
 
 // ModuleAccess checks R-MOD-1..3 for a login to module in contextID.
-func (s *Service) ModuleAccess(ctx context.Context, u model.User, module, contextID string) (bool, string, error) {
+func (d *Decider) ModuleAccess(ctx context.Context, u model.User, module, contextID string) (bool, string, error) {
 	var types []model.ContextType
 	for _, id := range u.Contexts {
-		t, err := s.contextType(ctx, id)
+		t, err := d.ContextType(ctx, id)
 		if err != nil {
 			return false, "", err
 		}
@@ -36,7 +38,7 @@ func (s *Service) ModuleAccess(ctx context.Context, u model.User, module, contex
 	if contextID == "" {
 		return false, "the user is not assigned to any context", nil
 	}
-	res, err := s.evaluate(ctx, s.store, u, contextID, module)
+	res, err := d.Evaluate(ctx, d.store, u, contextID, module)
 	if err != nil {
 		return false, "", err
 	}
