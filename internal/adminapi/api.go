@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -14,7 +15,9 @@ import (
 
 // API is the admin REST API.
 type API struct {
-	svc     *directory.Service
+	svc *directory.Service
+	// authn checks HTTP Basic credentials and API keys.
+	authn   *authn.Service
 	log     *slog.Logger
 	maxBody int64
 	// authenticators are extra kinds of credentials (AddAuthenticator);
@@ -63,7 +66,7 @@ const (
 
 // New returns the API.
 func New(svc *directory.Service, log *slog.Logger, maxBody int64) *API {
-	return &API{svc: svc, log: log, maxBody: maxBody}
+	return &API{svc: svc, authn: svc.Authn(), log: log, maxBody: maxBody}
 }
 
 // Routes lists the authenticated route patterns ("METHOD /path").
@@ -240,7 +243,7 @@ func (a *API) basicAuth(r *http.Request) (directory.Actor, bool, error) {
 	if !ok {
 		return directory.Actor{}, false, nil
 	}
-	u, via, err := a.svc.AuthenticateBasic(r.Context(), login, secret)
+	u, via, err := a.authn.AuthenticateBasic(r.Context(), login, secret)
 	if err != nil {
 		a.auditFailedLogin(r, err)
 		return directory.Actor{}, true, err
@@ -271,7 +274,7 @@ func (a *API) bearerActor(ctx context.Context, token string, res Resource) (dire
 		return directory.Actor{}, errBadBearer()
 	}
 	if strings.HasPrefix(token, model.APIKeyPrefix) {
-		u, _, err := a.svc.AuthenticateAPIKey(ctx, token)
+		u, _, err := a.authn.AuthenticateAPIKey(ctx, token)
 		if err != nil {
 			return directory.Actor{}, err
 		}
@@ -309,7 +312,7 @@ func (a *API) auditFailedLogin(r *http.Request, err error) {
 	if model.ErrorCode(err) != model.EUNAUTHORIZED {
 		return
 	}
-	a.svc.AuditFailedLogin(r.Context(), "api.login", "user", map[string]any{"reason": "invalid credentials"})
+	a.authn.AuditFailedLogin(r.Context(), "api.login", "user", map[string]any{"reason": "invalid credentials"})
 }
 
 // clientIP is the client address (clientip: X-Forwarded-For only from

@@ -147,13 +147,13 @@ func (a *API) credentialActor(c *authorizeCredentials, ip netip.Addr) func(ctx c
 		case c.Bearer != nil:
 			return a.bearerActor(ctx, strings.TrimSpace(*c.Bearer), ResourcePolicySubject)
 		case c.APIKey != nil:
-			u, _, err := a.svc.AuthenticateAPIKey(ctx, *c.APIKey)
+			u, _, err := a.authn.AuthenticateAPIKey(ctx, *c.APIKey)
 			if err != nil {
 				return directory.Actor{}, err
 			}
 			return directory.Actor{User: u, Via: directory.ViaAPIKey}, nil
 		default:
-			u, via, err := a.svc.AuthenticateBasic(ctx, *c.Login, *c.Password)
+			u, via, err := a.authn.AuthenticateBasic(ctx, *c.Login, *c.Password)
 			if err != nil {
 				return directory.Actor{}, err
 			}

@@ -46,7 +46,7 @@ func (a *API) myContexts(w http.ResponseWriter, r *http.Request, actor directory
 	if err != nil {
 		return err
 	}
-	items, more, err := a.svc.SwitchableContexts(r.Context(), actor.User, q, p)
+	items, more, err := a.svc.Rights().ActingContexts(r.Context(), actor.User, q, p)
 	if err != nil {
 		return err
 	}

@@ -95,13 +95,13 @@ func TestMyContexts(t *testing.T) {
 				t.Fatal(err)
 			}
 			for id, want := range map[string]bool{partner: true, sub: false, x1: true, x2: true, x3: true, other: false, y: false, tenant: false, env.RootID: false, "no-such": false, "": false} {
-				if ok, err := env.Svc.SwitchContext(context.Background(), u, id); err != nil || ok != want {
+				if ok, err := env.Svc.Rights().CanActIn(context.Background(), u, id); err != nil || ok != want {
 					t.Errorf("SwitchContext(%s) = %v, %v; want %v", id, ok, err, want)
 				}
 			}
 			ad.Must(200, "POST", "/api/v1/users/"+uid+"/deactivate", nil)
 			u, _ = env.Store.GetUser(context.Background(), uid)
-			if ok, _ := env.Svc.SwitchContext(context.Background(), u, partner); ok {
+			if ok, _ := env.Svc.Rights().CanActIn(context.Background(), u, partner); ok {
 				t.Error("an inactive user may switch context")
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/i18n"
@@ -18,7 +19,11 @@ import (
 
 // Handler serves the CAS protocol.
 type Handler struct {
-	Svc      *directory.Service
+	Svc *directory.Service
+	// Store holds the tickets and the sessions they belong to.
+	Store Store
+	// Authn records logouts.
+	Authn    *authn.Service
 	Sessions *session.Manager
 	Pages    *web.Pages
 	Log      *slog.Logger
@@ -143,7 +148,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 	if want := r.URL.Query().Get("context"); want != "" {
 		// R-SSO-5 / R-PRT-1: the login URL names the context (a partner
 		// lands in a customer's context below their account).
-		allowed, err := h.Svc.SwitchContext(r.Context(), u, want)
+		allowed, err := h.Svc.Rights().CanActIn(r.Context(), u, want)
 		if err != nil {
 			h.Log.Error("switch context", "err", err)
 			h.fail(w, r, http.StatusServiceUnavailable, i18n.M("msg.try_again.title"), i18n.M("cas.unavailable"))
@@ -155,7 +160,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 		}
 		ctxID = want
 	}
-	ok, reason, err := h.Svc.ModuleAccess(r.Context(), u, client.Module, ctxID)
+	ok, reason, err := h.Svc.Rights().ModuleAccess(r.Context(), u, client.Module, ctxID)
 	if err != nil {
 		h.Log.Error("module access", "err", err)
 		h.fail(w, r, http.StatusServiceUnavailable, i18n.M("msg.try_again.title"), i18n.M("cas.unavailable"))
@@ -171,13 +176,13 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 	ticket := newTicket("ST")
 	t := model.Ticket{ID: session.Hash(ticket), Kind: model.TicketService, Service: service, ClientID: client.ID, UserID: u.ID,
 		SessionID: s.ID, ContextID: ctxID, ExpiresAt: h.now().Add(h.ttl()), Renewed: renewed}
-	if err := h.Svc.Store().CreateTicket(r.Context(), t); err != nil {
+	if err := h.Store.CreateTicket(r.Context(), t); err != nil {
 		h.Log.Error("create ticket", "err", err)
 		h.fail(w, r, http.StatusServiceUnavailable, i18n.M("msg.try_again.title"), i18n.M("cas.unavailable"))
 		return
 	}
 	h.auditIssue(r, t)
-	if err := h.Svc.Store().AddSessionService(r.Context(), model.SessionService{SessionID: s.ID, ClientID: client.ID, Service: service, Ticket: ticket}); err != nil {
+	if err := h.Store.AddSessionService(r.Context(), model.SessionService{SessionID: s.ID, ClientID: client.ID, Service: service, Ticket: ticket}); err != nil {
 		h.Log.Error("record session service", "err", err)
 	}
 	sep := "?"

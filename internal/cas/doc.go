@@ -18,5 +18,8 @@
 //
 // Files follow the flows: cas.go (/login), renew.go (renew=true),
 // validate.go (ticket validation and answers), proxy.go (proxy
-// authentication), logout.go (/logout and single logout).
+// authentication), logout.go (/logout and single logout), store.go (the
+// narrow store the handler uses: cas.Store = storage.CAS + storage.Sessions
+// + the tenant and client reads). Logouts are audited through
+// internal/authn; cas must not import sqlstore or write the directory.
 package cas

@@ -33,13 +33,13 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	} else if s, _, ok := h.Sessions.Current(r); ok {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), sloTimeout)
 		defer cancel()
-		svcs, err := h.Svc.Store().SessionServices(ctx, s.ID)
+		svcs, err := h.Store.SessionServices(ctx, s.ID)
 		if err != nil {
 			h.Log.Error("session services", "err", err)
 		}
 		h.Sessions.End(w, r)
 		h.SingleLogout(ctx, s, svcs)
-		h.Svc.AuditLogout(ctx, s.UserID, "")
+		h.Authn.AuditLogout(ctx, s.UserID, "")
 	} else {
 		h.Sessions.End(w, r)
 	}
@@ -66,7 +66,7 @@ func (h *Handler) SingleLogout(ctx context.Context, s model.Session, svcs []mode
 	}
 	var wg sync.WaitGroup
 	for _, ss := range svcs {
-		c, err := h.Svc.Store().GetClient(ctx, ss.ClientID)
+		c, err := h.Store.GetClient(ctx, ss.ClientID)
 		if err != nil || c.Protocol != model.ProtocolCAS {
 			continue
 		}

@@ -25,7 +25,7 @@ func (h *Handler) principal(ctx context.Context, t model.Ticket, u model.User) (
 	if client.CASPrincipal != model.CASPrincipalTenantLogin {
 		return u.ID, nil
 	}
-	tenant, err := h.Svc.Store().GetContext(ctx, u.TenantID)
+	tenant, err := h.Store.GetContext(ctx, u.TenantID)
 	if err != nil {
 		return "", fmt.Errorf("cas principal: tenant: %w", err)
 	}

@@ -62,7 +62,7 @@ func (h *Handler) grantPGT(ctx context.Context, t model.Ticket, pgtURL string) (
 		return "", err
 	}
 	now := h.now()
-	s, err := h.Svc.Store().GetSession(ctx, t.SessionID, now)
+	s, err := h.Store.GetSession(ctx, t.SessionID, now)
 	if errors.Is(err, model.ErrNotFound) {
 		return "", failure{codeInvalidTicket, "the single sign-on session of this ticket has ended"}
 	}
@@ -73,12 +73,12 @@ func (h *Handler) grantPGT(ctx context.Context, t model.Ticket, pgtURL string) (
 	rec := model.Ticket{ID: session.Hash(pgt), Kind: model.TicketProxyGranting, Service: pgtURL, ClientID: t.ClientID,
 		UserID: t.UserID, SessionID: t.SessionID, ContextID: t.ContextID, ExpiresAt: s.ExpiresAt,
 		Proxies: append([]string{pgtURL}, t.Proxies...)}
-	if err := h.Svc.Store().CreateTicket(ctx, rec); err != nil {
+	if err := h.Store.CreateTicket(ctx, rec); err != nil {
 		return "", fmt.Errorf("proxy-granting ticket: %w", err)
 	}
 	if err := h.callback(ctx, pgtURL, pgt, iou); err != nil {
 		h.Log.Warn("cas proxy callback failed", "pgtUrl", pgtURL, "err", err)
-		if _, err := h.Svc.Store().ConsumeTicket(context.WithoutCancel(ctx), rec.ID, now); err != nil && !errors.Is(err, model.ErrNotFound) {
+		if _, err := h.Store.ConsumeTicket(context.WithoutCancel(ctx), rec.ID, now); err != nil && !errors.Is(err, model.ErrNotFound) {
 			h.Log.Error("withdraw proxy-granting ticket", "err", err)
 		}
 		return "", failure{codeInvalidProxyCallback, "the proxy callback did not accept the proxy-granting ticket"}
@@ -159,7 +159,7 @@ func (h *Handler) proxyTicket(r *http.Request) (string, error) {
 	if !strings.HasPrefix(pgt, "PGT-") {
 		return "", failure{codeInvalidTicket, "ticket " + shorten(pgt) + " not recognized"}
 	}
-	g, err := h.Svc.Store().GetTicket(ctx, session.Hash(pgt), now)
+	g, err := h.Store.GetTicket(ctx, session.Hash(pgt), now)
 	if errors.Is(err, model.ErrNotFound) || (err == nil && g.Kind != model.TicketProxyGranting) {
 		return "", failure{codeInvalidTicket, "ticket " + shorten(pgt) + " not recognized"}
 	}
@@ -167,7 +167,7 @@ func (h *Handler) proxyTicket(r *http.Request) (string, error) {
 		return "", fmt.Errorf("proxy: %w", err)
 	}
 	// A PGT dies with its SSO session (logout, deactivation).
-	if _, err := h.Svc.Store().GetSession(ctx, g.SessionID, now); errors.Is(err, model.ErrNotFound) {
+	if _, err := h.Store.GetSession(ctx, g.SessionID, now); errors.Is(err, model.ErrNotFound) {
 		return "", failure{codeInvalidTicket, "ticket " + shorten(pgt) + " not recognized"}
 	} else if err != nil {
 		return "", fmt.Errorf("proxy: session: %w", err)
@@ -180,7 +180,7 @@ func (h *Handler) proxyTicket(r *http.Request) (string, error) {
 	if err != nil {
 		return "", failure{codeUnauthorizedService, "targetService is not a registered service"}
 	}
-	ok, reason, err := h.Svc.ModuleAccess(ctx, u, client.Module, g.ContextID)
+	ok, reason, err := h.Svc.Rights().ModuleAccess(ctx, u, client.Module, g.ContextID)
 	if err != nil {
 		return "", fmt.Errorf("proxy: module access: %w", err)
 	}
@@ -188,7 +188,7 @@ func (h *Handler) proxyTicket(r *http.Request) (string, error) {
 		return "", failure{codeUnauthorizedService, "the user may not use " + client.Name + ": " + reason}
 	}
 	pt := newTicket("PT")
-	if err := h.Svc.Store().CreateTicket(ctx, model.Ticket{ID: session.Hash(pt), Kind: model.TicketProxy, Service: target,
+	if err := h.Store.CreateTicket(ctx, model.Ticket{ID: session.Hash(pt), Kind: model.TicketProxy, Service: target,
 		ClientID: client.ID, UserID: u.ID, SessionID: g.SessionID, ContextID: g.ContextID, ExpiresAt: now.Add(h.ttl()),
 		Proxies: g.Proxies}); err != nil {
 		return "", fmt.Errorf("proxy ticket: %w", err)

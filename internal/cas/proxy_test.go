@@ -335,7 +335,7 @@ func TestRequireHTTPSCallbacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &cas.Handler{Svc: f.env.Svc, Sessions: &session.Manager{Store: f.env.Store}, Pages: pages,
+	h := &cas.Handler{Svc: f.env.Svc, Authn: f.env.Svc.Authn(), Store: f.env.Store, Sessions: &session.Manager{Store: f.env.Store}, Pages: pages,
 		Log: slog.New(slog.DiscardHandler), RequireHTTPSCallbacks: true}
 	mux := http.NewServeMux()
 	h.Register(mux)
@@ -361,7 +361,7 @@ func TestProxyCallbackFailureLogsNoPGT(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs syncBuffer
-		h := &cas.Handler{Svc: f.env.Svc, Sessions: &session.Manager{Store: f.env.Store}, Pages: pages,
+		h := &cas.Handler{Svc: f.env.Svc, Authn: f.env.Svc.Authn(), Store: f.env.Store, Sessions: &session.Manager{Store: f.env.Store}, Pages: pages,
 			Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 		mux := http.NewServeMux()
 		h.Register(mux)

@@ -74,7 +74,7 @@ func (h *Handler) check(r *http.Request, proxy bool) (model.Ticket, model.User, 
 	if !strings.HasPrefix(ticket, "ST-") && !(proxy && strings.HasPrefix(ticket, "PT-")) {
 		return model.Ticket{}, model.User{}, failure{codeInvalidTicket, "ticket " + shorten(ticket) + " not recognized"}
 	}
-	t, err := h.Svc.Store().ConsumeTicket(r.Context(), session.Hash(ticket), h.now())
+	t, err := h.Store.ConsumeTicket(r.Context(), session.Hash(ticket), h.now())
 	if errors.Is(err, model.ErrNotFound) || (err == nil && t.Kind != ticket[:2]) {
 		return t, model.User{}, failure{codeInvalidTicket, "ticket " + shorten(ticket) + " not recognized"}
 	}

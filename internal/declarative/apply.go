@@ -74,7 +74,7 @@ type applier struct {
 func Apply(ctx context.Context, svc *directory.Service, d Document) (Summary, error) {
 	var sum Summary
 	err := svc.InTx(ctx, func(tx *directory.Service) error {
-		root, err := tx.Store().RootContext(ctx)
+		root, err := tx.Reader().RootContext(ctx)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (ap *applier) ctxID(ref, where string) (string, error) {
 	if id, ok := ap.refs[ref]; ok {
 		return id, nil
 	}
-	if _, err := ap.svc.Store().GetContext(context.Background(), ref); err == nil {
+	if _, err := ap.svc.Reader().GetContext(context.Background(), ref); err == nil {
 		return ref, nil
 	}
 	return "", model.Invalid(where, "unknown context %q (use a ref from contexts:, root, or an existing id)", ref)
@@ -103,7 +103,7 @@ func (ap *applier) ctxID(ref, where string) (string, error) {
 
 func (ap *applier) domains(ctx context.Context, d Document) error {
 	for i, dom := range d.Domains {
-		old, err := ap.svc.Store().GetDomain(ctx, dom.Name)
+		old, err := ap.svc.Reader().GetDomain(ctx, dom.Name)
 		if err == nil && old == dom {
 			ap.sum.Unchanged++
 			continue
@@ -184,7 +184,7 @@ func (ap *applier) contexts(ctx context.Context, d Document) error {
 }
 
 func (ap *applier) findContext(ctx context.Context, c Context, parent string) (model.Context, bool, error) {
-	st := ap.svc.Store()
+	st := ap.svc.Reader()
 	if c.ID != "" {
 		got, err := st.GetContext(ctx, c.ID)
 		if errors.Is(err, model.ErrNotFound) {
@@ -250,7 +250,7 @@ func (ap *applier) templates(ctx context.Context, d Document) error {
 		if vals == nil {
 			vals = []model.ACLValue{}
 		}
-		old, err := ap.svc.Store().GetTemplateByName(ctx, t.Name)
+		old, err := ap.svc.Reader().GetTemplateByName(ctx, t.Name)
 		if errors.Is(err, model.ErrNotFound) {
 			if _, err := ap.svc.CreateTemplate(ctx, ap.a, model.Template{Name: t.Name, Description: t.Description, ContextTypes: t.ContextTypes, Values: vals}); err != nil {
 				return fmt.Errorf("%s: %w", where, err)
@@ -285,14 +285,14 @@ func (ap *applier) templates(ctx context.Context, d Document) error {
 }
 
 func (ap *applier) templateValues(ctx context.Context, name, contextID, where string) ([]model.ACLValue, error) {
-	t, err := ap.svc.Store().GetTemplateByName(ctx, name)
+	t, err := ap.svc.Reader().GetTemplateByName(ctx, name)
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, model.Invalid(where+".template", "template %q does not exist", name)
 	}
 	if err != nil {
 		return nil, err
 	}
-	c, err := ap.svc.Store().GetContext(ctx, contextID)
+	c, err := ap.svc.Reader().GetContext(ctx, contextID)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ func (ap *applier) templateValues(ctx context.Context, name, contextID, where st
 }
 
 func (ap *applier) findGroup(ctx context.Context, contextID, name string) (model.Group, bool, error) {
-	gs, err := ap.svc.Store().ListGroups(ctx, []string{contextID})
+	gs, err := ap.svc.Reader().ListGroups(ctx, []string{contextID})
 	if err != nil {
 		return model.Group{}, false, err
 	}
@@ -380,7 +380,7 @@ func (ap *applier) policies(ctx context.Context, d Document) error {
 		if vals == nil {
 			vals = []model.ACLValue{}
 		}
-		old, has, err := ap.svc.Store().GetPolicy(ctx, cid)
+		old, has, err := ap.svc.Reader().GetPolicy(ctx, cid)
 		if err != nil {
 			return err
 		}

@@ -94,7 +94,7 @@ func TestApplyIsIdempotentAndExportRoundTrips(t *testing.T) {
 				t.Errorf("second apply changed things: %v", again)
 			}
 			// The applied data works: alice logs in and has her rights.
-			alice, err := svc.Authenticate(ctx, "telco/alice", "alice-password-123")
+			alice, err := svc.Authn().Authenticate(ctx, "telco/alice", "alice-password-123")
 			if err != nil {
 				t.Fatalf("alice cannot log in: %v", err)
 			}
@@ -106,7 +106,7 @@ func TestApplyIsIdempotentAndExportRoundTrips(t *testing.T) {
 					acmeID = c
 				}
 			}
-			res, err := svc.UserRights(ctx, alice, acmeID, "portal")
+			res, err := svc.Rights().UserRights(ctx, alice, acmeID, "portal")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestApplyIsIdempotentAndExportRoundTrips(t *testing.T) {
 			if len(bobs) != 1 || bobs[0].Kind != model.KindDelegated {
 				t.Fatalf("idp-bob: %+v", bobs)
 			}
-			res, err = svc.UserRights(ctx, bobs[0], acmeID, "portal")
+			res, err = svc.Rights().UserRights(ctx, bobs[0], acmeID, "portal")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +150,7 @@ func TestApplyIsIdempotentAndExportRoundTrips(t *testing.T) {
 			if _, err := declarative.Apply(ctx, svc2, re); err != nil {
 				t.Fatalf("applying the export to a new instance: %v", err)
 			}
-			if _, err := svc2.Authenticate(ctx, "telco/alice", "alice-password-123"); err != nil {
+			if _, err := svc2.Authn().Authenticate(ctx, "telco/alice", "alice-password-123"); err != nil {
 				t.Errorf("alice cannot log in on the promoted instance: %v", err)
 			}
 		})

@@ -256,10 +256,7 @@ func (ap *applier) updateClient(ctx context.Context, old, want model.Client, has
 }
 
 func (ap *applier) setSecretHash(ctx context.Context, id, hash string) (model.Client, error) {
-	return ap.svc.Store().UpdateClient(ctx, id, func(x model.Client) (model.Client, error) {
-		x.SecretHash = hash
-		return x, nil
-	})
+	return ap.svc.SetClientSecretHash(ctx, ap.a, id, hash)
 }
 
 func exportClients(ctx context.Context, svc *directory.Service, d *Document) error {

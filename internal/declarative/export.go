@@ -15,7 +15,7 @@ import (
 // passwords or secrets: treat the file as sensitive. Clients keep their ids
 // (their OAuth client_id). Deleted users and the shipped catalog are left out.
 func Export(ctx context.Context, svc *directory.Service) (Document, error) {
-	st := svc.Store()
+	st := svc.Reader()
 	var d Document
 	var err error
 	if d.Domains, err = st.ListDomains(ctx); err != nil {
@@ -147,12 +147,12 @@ func exportModules(ctx context.Context, svc *directory.Service, d *Document) err
 	for _, a := range cat.ACLs {
 		shipped[a.Ref()] = true
 	}
-	mods, err := svc.Store().ListModules(ctx)
+	mods, err := svc.Reader().ListModules(ctx)
 	if err != nil {
 		return err
 	}
 	for _, m := range mods {
-		acls, err := svc.Store().ListACLs(ctx, m.Name)
+		acls, err := svc.Reader().ListACLs(ctx, m.Name)
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 func (ap *applier) users(ctx context.Context, d Document) error {
-	st := ap.svc.Store()
+	st := ap.svc.Reader()
 	for i, u := range d.Users {
 		where := fmt.Sprintf("users[%d] %q", i, u.Login)
 		ctxs := make([]string, len(u.Contexts))
@@ -78,7 +78,7 @@ func (ap *applier) users(ctx context.Context, d Document) error {
 					}
 				}
 			}
-			if err := st.SetUserRoles(ctx, id, roles); err != nil {
+			if err := ap.svc.SetUserRoles(ctx, ap.a, id, roles); err != nil {
 				return fmt.Errorf("%s: %w", where, err)
 			}
 		}
@@ -107,20 +107,14 @@ func (ap *applier) updateUser(ctx context.Context, old model.User, u User, ctxs 
 		}
 		changed = true
 	}
-	if u.Password != "" && ap.svc.Hasher().Verify(ctx, old.PasswordHash, u.Password) != nil {
+	if u.Password != "" && !ap.svc.PasswordMatches(ctx, old.PasswordHash, u.Password) {
 		if err := ap.svc.SetPassword(ctx, ap.a, old.ID, u.Password); err != nil {
 			return false, err
 		}
 		changed = true
 	}
 	if u.PasswordHash != "" && u.PasswordHash != old.PasswordHash {
-		if err := ap.svc.CheckImportedHash(ap.a, u.PasswordHash); err != nil {
-			return false, err
-		}
-		if _, err := ap.svc.Store().UpdateUser(ctx, old.ID, func(x model.User) (model.User, error) {
-			x.PasswordHash = u.PasswordHash
-			return x, nil
-		}); err != nil {
+		if err := ap.svc.ImportPasswordHash(ctx, ap.a, old.ID, u.PasswordHash); err != nil {
 			return false, err
 		}
 		changed = true
@@ -130,7 +124,7 @@ func (ap *applier) updateUser(ctx context.Context, old model.User, u User, ctxs 
 
 // memberships makes the user's memberships exactly the listed ones.
 func (ap *applier) memberships(ctx context.Context, userID string, i int, want []Membership) error {
-	st := ap.svc.Store()
+	st := ap.svc.Reader()
 	desired := map[model.Membership]bool{}
 	for j, m := range want {
 		where := fmt.Sprintf("users[%d].groups[%d]", i, j)

@@ -18,128 +18,6 @@ import (
 // R-PRT-1), what are the user's own rights (R-EFF-6), and the policy
 // decision for an API call (R-SSO-6, R-ACL-3, R-MOD-*).
 
-// actingContexts loads u's assigned contexts and returns them with the
-// assigned accounts, whose customer contexts u may act for (R-PRT-1: a
-// partner account acts on behalf of the customers below it).
-func (s *Service) actingContexts(ctx context.Context, u model.User) (assigned []model.Context, accounts []string, err error) {
-	for _, id := range u.Contexts {
-		c, err := s.store.GetContext(ctx, id)
-		if errors.Is(err, model.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("user context %s: %w", id, err)
-		}
-		assigned = append(assigned, c)
-		if c.Type == model.ContextAccount {
-			accounts = append(accounts, c.ID)
-		}
-	}
-	return assigned, accounts, nil
-}
-
-// SwitchContext reports whether user u may act in contextID (R-SSO-5):
-// u is active and either assigned to the context, or assigned to an
-// account the context is a customer of (directly or through sub-accounts,
-// R-PRT-1). Unknown contexts are simply not allowed. The OIDC provider
-// calls it before issuing tokens for a context.
-func (s *Service) SwitchContext(ctx context.Context, u model.User, contextID string) (bool, error) {
-	if u.Status != model.StatusActive || !plausibleID(contextID) {
-		return false, nil
-	}
-	if slices.Contains(u.Contexts, contextID) {
-		return true, nil
-	}
-	c, err := s.store.GetContext(ctx, contextID)
-	if errors.Is(err, model.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("switch context: %w", err)
-	}
-	if c.Type != model.ContextCustomer {
-		return false, nil
-	}
-	_, accounts, err := s.actingContexts(ctx, u)
-	if err != nil {
-		return false, err
-	}
-	for _, acc := range accounts {
-		ok, err := s.store.IsDescendant(ctx, contextID, acc)
-		if err != nil {
-			return false, fmt.Errorf("switch context: %w", err)
-		}
-		if ok {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// SwitchableContexts lists the contexts u may act in (R-SSO-5, R-PRT-1):
-// u's assigned contexts first, then the customer contexts below u's
-// accounts, each part ordered by name; q matches name or number as a
-// case-insensitive substring (R-CTX-1). It pages like the other lists.
-func (s *Service) SwitchableContexts(ctx context.Context, u model.User, q string, p model.Page) ([]model.Context, bool, error) {
-	p = p.Normalize()
-	if u.Status != model.StatusActive {
-		return nil, false, nil
-	}
-	assigned, accounts, err := s.actingContexts(ctx, u)
-	if err != nil {
-		return nil, false, err
-	}
-	q = strings.ToLower(strings.TrimSpace(q))
-	// Assigned customers below an assigned account come with the customer
-	// part, so nothing is listed twice.
-	var own []model.Context
-	for _, c := range assigned {
-		if c.Type == model.ContextCustomer {
-			below := false
-			for _, acc := range accounts {
-				if below, err = s.store.IsDescendant(ctx, c.ID, acc); err != nil {
-					return nil, false, fmt.Errorf("switchable contexts: %w", err)
-				} else if below {
-					break
-				}
-			}
-			if below {
-				continue
-			}
-		}
-		if q == "" || strings.Contains(strings.ToLower(c.Name), q) || strings.Contains(strings.ToLower(c.Number), q) {
-			own = append(own, c)
-		}
-	}
-	slices.SortFunc(own, func(a, b model.Context) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
-	})
-	n := len(own)
-	items := own[min(p.Offset, n):min(p.Offset+p.Limit, n)]
-	if p.Offset+p.Limit < n {
-		return items, true, nil
-	}
-	if len(accounts) == 0 {
-		return items, false, nil
-	}
-	f := model.ContextFilter{Query: q, Type: model.ContextCustomer, Within: accounts,
-		Page: model.Page{Offset: max(p.Offset-n, 0), Limit: p.Limit - len(items)}}
-	if f.Page.Limit == 0 {
-		// The page is full of assigned contexts: is there a customer after it?
-		f.Page.Limit = 1
-		cs, _, err := s.store.SearchContexts(ctx, f)
-		if err != nil {
-			return nil, false, fmt.Errorf("switchable contexts: %w", err)
-		}
-		return items, len(cs) > 0, nil
-	}
-	cs, more, err := s.store.SearchContexts(ctx, f)
-	if err != nil {
-		return nil, false, fmt.Errorf("switchable contexts: %w", err)
-	}
-	return append(slices.Clip(items), cs...), more, nil
-}
-
 // OwnRights evaluates the actor's own effective rights (R-EFF-6). An empty
 // contextID means the context of the actor's token, else the user's default
 // context; an empty module means the token's module, else every module.
@@ -152,24 +30,24 @@ func (s *Service) OwnRights(ctx context.Context, a Actor, contextID, module stri
 		contextID = a.ContextID
 	}
 	if contextID == "" {
-		contextID = s.DefaultContext(ctx, a.User, "")
+		contextID = s.rights.DefaultContext(ctx, a.User, "")
 	}
 	if module == "" {
 		module = a.Module
 	}
 	if module != "" {
-		if err := s.moduleExists(ctx, module); err != nil {
+		if err := s.rights.ModuleExists(ctx, module); err != nil {
 			return access.Result{}, err
 		}
 	}
-	ok, err := s.SwitchContext(ctx, a.User, contextID)
+	ok, err := s.rights.CanActIn(ctx, a.User, contextID)
 	if err != nil {
 		return access.Result{}, err
 	}
 	if !ok {
 		return access.Result{}, errHidden("context")
 	}
-	return s.evaluate(ctx, s.store, a.User, contextID, module)
+	return s.rights.Evaluate(ctx, s.store, a.User, contextID, module)
 }
 
 // APIQuery is what a portal asks about one of its API callers (R-SSO-6).
@@ -236,7 +114,7 @@ func (s *Service) ValidateAPIQuery(ctx context.Context, q APIQuery) error {
 	if q.Module == "" {
 		return model.Invalid("module", "is required")
 	}
-	if err := s.moduleExists(ctx, q.Module); err != nil {
+	if err := s.rights.ModuleExists(ctx, q.Module); err != nil {
 		return err
 	}
 	if q.ACL != "" {
@@ -383,12 +261,12 @@ func (s *Service) decideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 	}
 	d.ContextID = cmp.Or(q.ContextID, who.ContextID)
 	if d.ContextID == "" {
-		d.ContextID = s.DefaultContext(ctx, u, "")
+		d.ContextID = s.rights.DefaultContext(ctx, u, "")
 	}
 	if d.ContextID == "" {
 		return deny("user is not assigned to any context")
 	}
-	ok, err := s.SwitchContext(ctx, u, d.ContextID)
+	ok, err := s.rights.CanActIn(ctx, u, d.ContextID)
 	if err != nil {
 		return d, err
 	}
@@ -397,14 +275,14 @@ func (s *Service) decideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 		d.ContextID = ""
 		return deny("user may not act in context %s", ctxID)
 	}
-	ok, why, err := s.ModuleAccess(ctx, u, q.Module, d.ContextID)
+	ok, why, err := s.rights.ModuleAccess(ctx, u, q.Module, d.ContextID)
 	if err != nil {
 		return d, err
 	}
 	if !ok {
 		return deny("user may not use module %s: %s", q.Module, why)
 	}
-	rights, err := s.evaluate(ctx, s.store, u, d.ContextID, q.Module)
+	rights, err := s.rights.Evaluate(ctx, s.store, u, d.ContextID, q.Module)
 	if err != nil {
 		return d, err
 	}
@@ -426,7 +304,7 @@ func (s *Service) decideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 	if !hasRight(rights, q.Module, model.ACLAPIIPAllow) {
 		ipModule = model.ModulePortal
 		if q.Module != model.ModulePortal {
-			if ipRights, err = s.evaluate(ctx, s.store, u, d.ContextID, model.ModulePortal); err != nil {
+			if ipRights, err = s.rights.Evaluate(ctx, s.store, u, d.ContextID, model.ModulePortal); err != nil {
 				return d, err
 			}
 		}
@@ -469,19 +347,4 @@ func checkIPAllow(r access.Result, module string, ip netip.Addr) (bool, string) 
 		}
 	}
 	return false, fmt.Sprintf("ip %s not in API IP Allow", ip)
-}
-
-// plausibleID reports whether s can be an id at all (1 to 100 printable
-// ASCII characters): anything else is refused before it reaches a query
-// (PostgreSQL rejects NUL and invalid UTF-8 outright).
-func plausibleID(s string) bool {
-	if s == "" || len(s) > 100 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sesame-sso/sesame/internal/access"
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
@@ -58,16 +59,16 @@ func TestAPIKeyShape(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !LooksLikeAPIKey(k) || seen[k] {
+		if !authn.LooksLikeAPIKey(k) || seen[k] {
 			t.Fatalf("bad or repeated key %q", k)
 		}
 		seen[k] = true
-		if h := hashAPIKey(k); len(h) != 64 {
+		if h := authn.HashAPIKey(k); len(h) != 64 {
 			t.Fatalf("hash %q", h)
 		}
 	}
 	for _, bad := range []string{"", "sk_", "sk_" + "A", "pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+"} {
-		if LooksLikeAPIKey(bad) {
+		if authn.LooksLikeAPIKey(bad) {
 			t.Errorf("%q looks like a key", bad)
 		}
 	}

@@ -76,7 +76,7 @@ func (s *Service) authorize(ctx context.Context, st storage.Storage, a Actor, ri
 	if !ok {
 		return errHidden("context")
 	}
-	res, err := s.evaluate(ctx, st, a.User, at, model.ModuleCAS)
+	res, err := s.rights.Evaluate(ctx, st, a.User, at, model.ModuleCAS)
 	if err != nil {
 		return err
 	}

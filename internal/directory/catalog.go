@@ -19,7 +19,7 @@ func (s *Service) ListModules(ctx context.Context) ([]model.Module, error) {
 // left out unless asked for (R-ACL-2).
 func (s *Service) ListACLs(ctx context.Context, module string, withPreferences bool) ([]model.ACL, error) {
 	if module != "" {
-		if err := s.moduleExists(ctx, module); err != nil {
+		if err := s.rights.ModuleExists(ctx, module); err != nil {
 			return nil, err
 		}
 	}

@@ -59,7 +59,7 @@ func (s *Service) ceilingFor(ctx context.Context, st storage.Storage, a Actor, c
 	if err != nil {
 		return ceiling{}, err
 	}
-	res, err := s.evaluate(ctx, st, a.User, at, "")
+	res, err := s.rights.Evaluate(ctx, st, a.User, at, "")
 	if err != nil {
 		return ceiling{}, err
 	}
@@ -231,7 +231,7 @@ func (s *Service) checkNotStronger(ctx context.Context, st storage.Storage, a Ac
 		if err != nil {
 			return err
 		}
-		theirs, err := s.evaluate(ctx, st, u, c, model.ModuleCAS)
+		theirs, err := s.rights.Evaluate(ctx, st, u, c, model.ModuleCAS)
 		if err != nil {
 			return err
 		}
@@ -316,7 +316,7 @@ func (s *Service) checkAssignment(ctx context.Context, st storage.Storage, a Act
 		if err != nil {
 			return err
 		}
-		r, err := s.evaluate(ctx, st, u, c, "")
+		r, err := s.rights.Evaluate(ctx, st, u, c, "")
 		if err != nil {
 			return err
 		}

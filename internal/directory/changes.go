@@ -80,8 +80,7 @@ func (s *Service) runTx(ctx context.Context, fn func(st storage.Storage) error) 
 // forgetCaches drops every protocol cache of this node.
 func (s *Service) forgetCaches() {
 	s.users.Forget()
-	s.rights.Forget()
+	s.rights.Forget() // effective rights and ACL catalogs
 	s.clients.Forget()
 	s.casClients.Forget()
-	s.acls.Forget()
 }

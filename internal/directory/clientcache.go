@@ -17,7 +17,7 @@ const clientTTL = 5 * time.Second
 // clientTTL old. It is the one client lookup of the protocol paths (CAS,
 // the OIDC provider, the admin API's token checks).
 func (s *Service) Client(ctx context.Context, id string) (model.Client, error) {
-	if !plausibleID(id) {
+	if !model.PlausibleID(id) {
 		return model.Client{}, model.ErrNotFound
 	}
 	return s.clients.Get(ctx, id, s.now(), func(ctx context.Context) (model.Client, error) {

@@ -42,7 +42,7 @@ func validateTokenSettings(c model.Client) error {
 		return model.Invalid("audience", "at most %d entries", maxAudience)
 	}
 	for i, aud := range c.Audience {
-		if !plausibleID(aud) {
+		if !model.PlausibleID(aud) {
 			return model.Invalid("audience", "%q is not a client id", aud)
 		}
 		if aud == c.ID {

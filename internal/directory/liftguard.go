@@ -67,7 +67,7 @@ func (s *Service) guardLift(ctx context.Context, st storage.Storage, a Actor, re
 		if err != nil {
 			return nil, err
 		}
-		r, err := s.evaluate(ctx, st, u, m.ContextID, "")
+		r, err := s.rights.Evaluate(ctx, st, u, m.ContextID, "")
 		if err != nil {
 			return nil, err
 		}
@@ -96,7 +96,7 @@ func (s *Service) guardGroupLift(ctx context.Context, st storage.Storage, a Acto
 // any right that rose beyond the actor's ceiling in that context.
 func (g *liftGuard) check(ctx context.Context, st storage.Storage) error {
 	for _, sn := range g.snaps {
-		after, err := g.s.evaluate(ctx, st, sn.u, sn.contextID, "")
+		after, err := g.s.rights.Evaluate(ctx, st, sn.u, sn.contextID, "")
 		if err != nil {
 			return err
 		}

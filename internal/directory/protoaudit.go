@@ -10,9 +10,6 @@ const (
 	// at the token endpoint or by a context switch; details name the grant
 	// type, the jti and a hash prefix of the refresh token, never a token.
 	AuditTokenIssue = "token.issue"
-	// AuditClientAuth: a client failed to authenticate at the token,
-	// introspection or revocation endpoint.
-	AuditClientAuth = "client.auth"
 	// AuditCodeReplay and AuditRefreshReuse are theft signals (RFC 9700
 	// §4.14.2, RFC 6749 §4.1.2): the grant was revoked.
 	AuditCodeReplay   = "token.code_replay"

@@ -5,10 +5,11 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/sesame-sso/sesame/internal/access"
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/cache"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
+	"github.com/sesame-sso/sesame/internal/rights"
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/internal/throttle"
 )
@@ -25,18 +26,20 @@ type Service struct {
 	// with the services they had signed in to (R-SSO-7).
 	onSessionEnd []func(ctx context.Context, s model.Session, svcs []model.SessionService)
 	// The protocol caches: one mechanism (cache.Gen), forgotten by runTx.
-	users      userCache
-	rights     *cache.Gen[access.Result]
+	users userCache
+	// rights decides effective rights, module access and acting
+	// contexts (internal/rights), with its caches.
+	rights     *rights.Decider
 	clients    *cache.Gen[model.Client]
 	casClients *cache.Gen[[]model.Client]
-	acls       *cache.Gen[[]model.ACL]
-	fixed      *immutables
 	// tokenLifetime bounds signed tokens' validity (SetTokenLifetime).
 	tokenLifetime time.Duration
 	limiter       *throttle.Limiter
 	// protoAudit queues protocol audit events (protoaudit.go); shared by
 	// the transaction copies, writing through the base store.
 	protoAudit *auditQueue
+	// authn checks credentials (internal/authn) on the root store.
+	authn *authn.Service
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for
@@ -52,22 +55,31 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 	}
 	return &Service{store: st, hasher: h, log: log, now: time.Now,
 		users:      userCache{cache.New[model.User](userTTL, 100_000)},
-		rights:     cache.New[access.Result](rightsTTL, 50_000),
+		rights:     rights.New(st),
 		clients:    cache.New[model.Client](clientTTL, 10_000),
 		casClients: cache.New[[]model.Client](clientTTL, 1),
-		acls:       cache.New[[]model.ACL](catalogTTL, 1_000),
-		fixed:      &immutables{}, protoAudit: newAuditQueue(st, log)}
+		protoAudit: newAuditQueue(st, log),
+		authn:      authn.New(st, h, log)}
 }
 
 // SetClock replaces the clock the caches and audit times read (tests).
 // Call it before serving.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) {
+	s.now = now
+	s.authn.SetClock(now)
+	s.rights.SetClock(now)
+}
 
-// Store returns the underlying store.
-func (s *Service) Store() storage.Storage { return s.store }
+// Rights returns the rights decisions (internal/rights) on this
+// directory's store, whose caches this directory forgets after every
+// transaction: the login page, CAS, the OIDC provider and the admin API
+// ask it what a user may do where.
+func (s *Service) Rights() *rights.Decider { return s.rights }
 
-// Hasher returns the password hasher.
-func (s *Service) Hasher() *password.Hasher { return s.hasher }
+// Authn returns the credential checks (internal/authn) that share this
+// directory's store, hasher, limiter and clock: the protocol handlers and
+// the admin API authenticate through it.
+func (s *Service) Authn() *authn.Service { return s.authn }
 
 // Actor is who performs an operation. System actors (bootstrap, `sesame
 // apply`) bypass authorization; everyone else is checked.
@@ -99,9 +111,9 @@ type Actor struct {
 // How an actor authenticated (Actor.Via).
 const (
 	// ViaBasic: HTTP Basic with a login name and password.
-	ViaBasic = "basic"
+	ViaBasic = authn.ViaBasic
 	// ViaAPIKey: a user API key, as a Basic password or a bearer token.
-	ViaAPIKey = "apikey"
+	ViaAPIKey = authn.ViaAPIKey
 	// ViaBearer: an OAuth 2.0 access token.
 	ViaBearer = "bearer"
 )

@@ -228,6 +228,16 @@ func (s *Service) authorizeOnUser(ctx context.Context, st storage.Storage, a Act
 	return s.checkNotStronger(ctx, st, a, u)
 }
 
+// userToChange loads a user the actor may see and checks right on it
+// (visibleUser, then authorizeOnUser).
+func (s *Service) userToChange(ctx context.Context, st storage.Storage, a Actor, right, id string) (model.User, error) {
+	u, err := s.visibleUser(ctx, st, a, id)
+	if err != nil {
+		return u, err
+	}
+	return u, s.authorizeOnUser(ctx, st, a, right, u)
+}
+
 // GetUser reads one user.
 func (s *Service) GetUser(ctx context.Context, a Actor, id string) (model.User, error) {
 	return s.visibleUser(ctx, s.store, a, id)
@@ -556,11 +566,8 @@ func anonymize(u model.User) model.User {
 func (s *Service) Discard(ctx context.Context, a Actor, id string) error {
 	defer s.users.forget()
 	return s.tx(ctx, func(st storage.Storage) error {
-		u, err := s.visibleUser(ctx, st, a, id)
+		u, err := s.userToChange(ctx, st, a, rightUsersWrite, id)
 		if err != nil {
-			return err
-		}
-		if err := s.authorizeOnUser(ctx, st, a, rightUsersWrite, u); err != nil {
 			return err
 		}
 		if u.Status != model.StatusDraft {

@@ -8,4 +8,10 @@
 // sends the browser back to where it came from. Today the chain is the
 // password step and the default context; the 2FA and IdP steps plug into
 // complete() without touching the protocols that call /login.
+//
+// The password check, the login record and the login/logout audit are
+// internal/authn's (Handler.Authn); the context decisions the directory's.
+// The session services of an ending session are read through the session
+// manager's store (storage.Sessions); login must not import sqlstore or
+// write the directory.
 package login

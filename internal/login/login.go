@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
@@ -20,7 +21,9 @@ import (
 
 // Handler serves /login, /logout and /.
 type Handler struct {
-	Svc      *directory.Service
+	Svc *directory.Service
+	// Authn checks the password and records logins and logouts.
+	Authn    *authn.Service
 	Sessions *session.Manager
 	Pages    *web.Pages
 	Log      *slog.Logger
@@ -109,7 +112,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		h.Pages.Render(w, r, http.StatusBadRequest, "login", formData{Return: ret, Tenant: tenant, UILocales: ui, Username: truncate(name, 400), Error: i18n.M("login.error.missing")})
 		return
 	}
-	u, err := h.Svc.Authenticate(r.Context(), directory.ScopedLogin(tenant, name), pw)
+	u, err := h.Authn.Authenticate(r.Context(), authn.ScopedLogin(tenant, name), pw)
 	if fault.Storage(err) {
 		// The store failed, not the user (issue 8 item 23).
 		h.Unavailable(w, r, "authenticate", err)
@@ -121,7 +124,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 			h.Pages.Render(w, r, http.StatusServiceUnavailable, "message", web.Message{Title: i18n.M("msg.try_again.title"), Message: i18n.M("msg.too_many"), Link: "/login", LinkText: i18n.M("link.back_to_sign_in")})
 			return
 		case model.EUNAUTHORIZED:
-			h.Svc.AuditFailedLogin(r.Context(), "login", "user", map[string]any{"loginName": name})
+			h.Authn.AuditFailedLogin(r.Context(), "login", "user", map[string]any{"loginName": name})
 		case model.ETOOMANY:
 			// Over the brute-force budget (R-PWD-3): refused before any
 			// hashing, with the same page as a wrong password.
@@ -149,9 +152,9 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, u model.User,
 	// Second factor (R-2FA) and context choice (R-SSO-5) slot in here. The
 	// context is the one the return URL asks for, when the user may act in
 	// it, else the user's first assigned context (root first).
-	ctxID := h.Svc.DefaultContext(r.Context(), u, "")
+	ctxID := h.Svc.Rights().DefaultContext(r.Context(), u, "")
 	if want := contextFromReturn(ret); want != "" {
-		if ok, err := h.Svc.SwitchContext(r.Context(), u, want); err == nil && ok {
+		if ok, err := h.Svc.Rights().CanActIn(r.Context(), u, want); err == nil && ok {
 			ctxID = want
 		}
 	}
@@ -160,7 +163,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, u model.User,
 		h.Unavailable(w, r, "start session", err)
 		return
 	}
-	h.Svc.RecordLogin(context.WithoutCancel(r.Context()), u, s.AuthTime, clientIP(r))
+	h.Authn.RecordLogin(context.WithoutCancel(r.Context()), u, s.AuthTime, clientIP(r))
 	http.Redirect(w, r, ret, http.StatusSeeOther)
 }
 
@@ -212,7 +215,7 @@ func (h *Handler) EndSession(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 	defer cancel()
-	svcs, err := h.Svc.Store().SessionServices(ctx, s.ID)
+	svcs, err := h.Sessions.Store.SessionServices(ctx, s.ID)
 	if err != nil {
 		h.Log.Error("session services", "err", err)
 	}
@@ -220,5 +223,5 @@ func (h *Handler) EndSession(w http.ResponseWriter, r *http.Request) {
 	for _, f := range h.OnLogout {
 		f(ctx, s, svcs)
 	}
-	h.Svc.AuditLogout(ctx, s.UserID, clientIP(r))
+	h.Authn.AuditLogout(ctx, s.UserID, clientIP(r))
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 )
@@ -70,5 +71,5 @@ func (p *Provider) auditClientAuth(ctx context.Context, clientID, reason string)
 	}
 	// Within the source's failed-login audit budget (issue 8 item 15): an
 	// attacker cannot grow the audit table with failed client logins.
-	p.svc.AuditFailedLoginOf(ctx, directory.AuditClientAuth, "client", clientID, map[string]any{"reason": reason})
+	p.authn.AuditFailedLoginOf(ctx, authn.AuditClientAuth, "client", clientID, map[string]any{"reason": reason})
 }

@@ -73,7 +73,7 @@ func setUserinfo(ui *oidc.UserInfo, u model.User, scopes []string) {
 // rightsMap is the compact form of effective rights released on request:
 // assigned rights only, name → value.
 func (p *Provider) rightsMap(ctx context.Context, u model.User, contextID, module string) (map[string]string, error) {
-	res, err := p.svc.UserRights(ctx, u, contextID, module)
+	res, err := p.svc.Rights().UserRights(ctx, u, contextID, module)
 	if err != nil {
 		return nil, err
 	}

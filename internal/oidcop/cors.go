@@ -139,12 +139,12 @@ func issuerOrigin(issuer string) string {
 // directory change on this node (Provider.New subscribes it to OnChange)
 // and at most ttl old for changes made on another node.
 type originIndex struct {
-	store storage.Storage
+	store storage.DirectoryReader
 	now   func() time.Time
 	set   *cache.Gen[map[string]bool]
 }
 
-func newOriginIndex(store storage.Storage, ttl time.Duration, now func() time.Time) *originIndex {
+func newOriginIndex(store storage.DirectoryReader, ttl time.Duration, now func() time.Time) *originIndex {
 	return &originIndex{store: store, now: now, set: cache.New[map[string]bool](ttl, 1)}
 }
 

@@ -14,6 +14,12 @@
 // directory's client cache; verifycache.go is the token-specific cache,
 // dropped by directory changes (directory.Service.OnChange) and this
 // package's revocations.
+//
+// Storage: New takes the store from the server wiring (the directory does
+// not hand its store out); the key manager (keys.go) uses only
+// storage.OAuth, the CORS origin index (cors.go) storage.DirectoryReader;
+// client secret checks go through internal/authn (GuardSecret, R-PWD-3).
+// oidcop must not import sqlstore or write directory data itself.
 package oidcop
 
 import (

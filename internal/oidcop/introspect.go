@@ -329,7 +329,7 @@ func (p *Provider) authenticateClient(r *http.Request) (string, error) {
 		p.auditClientAuth(actx, id, "introspection: unknown client")
 		return "", errClientAuth
 	}
-	err = p.svc.GuardSecret(ctx, id, func() bool { return checkSecret(c, secret) })
+	err = p.authn.GuardSecret(ctx, id, func() bool { return checkSecret(c, secret) })
 	if err == nil {
 		return id, nil
 	}

@@ -54,7 +54,7 @@ func (k publicKey) Key() any { return k.priv.Public() }
 // and stays in the JWKS until every token it signed has expired) and holds
 // the parsed keys in memory for the token path.
 type keyManager struct {
-	store  storage.Storage
+	store  storage.OAuth
 	log    *slog.Logger
 	alg    jose.SignatureAlgorithm
 	rotate time.Duration

@@ -34,7 +34,7 @@ func TestSigningKeysSealedAtRest(t *testing.T) {
 		mgr := &session.Manager{Store: f.env.Store}
 		log := slog.New(slog.DiscardHandler)
 		for name, key := range map[string][]byte{"no master key": nil, "another master key": bytes.Repeat([]byte{8}, 32)} {
-			_, err := oidcop.New(context.Background(), f.env.Svc, mgr, pages, log, oidcop.Options{Issuer: f.env.Server.URL, MasterKey: key})
+			_, err := oidcop.New(context.Background(), f.env.Svc, f.env.Store, mgr, pages, log, oidcop.Options{Issuer: f.env.Server.URL, MasterKey: key})
 			if err == nil || !strings.Contains(err.Error(), "master key") && !strings.Contains(err.Error(), "SESAME_MASTER_KEY") {
 				t.Errorf("%s: %v", name, err)
 			}

@@ -114,7 +114,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, areq *authRe
 	if want := areq.m.WantContext; want != "" {
 		// R-SSO-5 / R-PRT-1: a login URL may name the context (a partner
 		// lands in a customer's context below their account).
-		allowed, err := p.svc.SwitchContext(ctx, u, want)
+		allowed, err := p.svc.Rights().CanActIn(ctx, u, want)
 		if err != nil {
 			fault.Log(ctx, p.log, "switch context", err)
 			op.AuthRequestError(w, r, areq, oidc.ErrServerError(), p.op)
@@ -126,7 +126,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, areq *authRe
 		}
 		ctxID = want
 	}
-	allowed, reason, err := p.svc.ModuleAccess(ctx, u, c.Module, ctxID)
+	allowed, reason, err := p.svc.Rights().ModuleAccess(ctx, u, c.Module, ctxID)
 	if err != nil {
 		fault.Log(ctx, p.log, "module access", err)
 		op.AuthRequestError(w, r, areq, oidc.ErrServerError(), p.op)

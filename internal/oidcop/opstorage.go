@@ -419,7 +419,7 @@ func (s opStorage) AuthorizeClientIDSecret(ctx context.Context, id, secret strin
 	}
 	// R-PWD-3: client authentication goes through the brute-force limiter
 	// (per client and source); over budget it is refused without checking.
-	err = s.p.svc.GuardSecret(ctx, id, func() bool { return checkSecret(c, secret) })
+	err = s.p.authn.GuardSecret(ctx, id, func() bool { return checkSecret(c, secret) })
 	if model.ErrorCode(err) == model.ETOOMANY {
 		return oidc.ErrInvalidClient().WithDescription("too many failed attempts: try again later")
 	}

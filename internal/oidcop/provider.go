@@ -15,6 +15,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -55,9 +56,11 @@ type Options struct {
 
 // Provider is Sesame's OAuth 2.0 / OIDC provider.
 type Provider struct {
-	op       *op.Provider
-	svc      *directory.Service
-	store    storage.Storage
+	op    *op.Provider
+	svc   *directory.Service
+	store storage.Storage
+	// authn guards client secret checks (R-PWD-3).
+	authn    *authn.Service
 	sessions *session.Manager
 	pages    *web.Pages
 	log      *slog.Logger
@@ -78,7 +81,7 @@ type Provider struct {
 }
 
 // New builds the provider and loads (or creates) its signing keys.
-func New(ctx context.Context, svc *directory.Service, sessions *session.Manager, pages *web.Pages, log *slog.Logger, opts Options) (*Provider, error) {
+func New(ctx context.Context, svc *directory.Service, store storage.Storage, sessions *session.Manager, pages *web.Pages, log *slog.Logger, opts Options) (*Provider, error) {
 	if opts.SigningAlg == "" {
 		opts.SigningAlg = string(jose.RS256)
 	}
@@ -105,7 +108,7 @@ func New(ctx context.Context, svc *directory.Service, sessions *session.Manager,
 		now = time.Now
 	}
 	issuer := strings.TrimSuffix(opts.Issuer, "/")
-	p := &Provider{svc: svc, store: svc.Store(), sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
+	p := &Provider{svc: svc, authn: svc.Authn(), store: store, sessions: sessions, pages: pages, log: log, issuer: issuer, opts: opts, now: now}
 	p.cache = newVerifyCache(time.Second)
 	p.origins, p.ownOrigin = newOriginIndex(p.store, 5*time.Second, now), issuerOrigin(issuer)
 	svc.SetTokenLifetime(p.maxTokenTTL())

@@ -31,7 +31,7 @@ func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	ok, err := p.svc.SwitchContext(ctx, t.User, want)
+	ok, err := p.svc.Rights().CanActIn(ctx, t.User, want)
 	if err != nil {
 		p.log.Error("switch context", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
@@ -41,7 +41,7 @@ func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "access_denied", "error_description": "you may not act in that context"})
 		return
 	}
-	allowed, reason, err := p.svc.ModuleAccess(ctx, t.User, t.Module, want)
+	allowed, reason, err := p.svc.Rights().ModuleAccess(ctx, t.User, t.Module, want)
 	if err != nil {
 		p.log.Error("module access", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})

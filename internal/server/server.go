@@ -81,9 +81,9 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.API = adminapi.New(svc, log, opts.MaxBodyBytes)
 	s.API.Register(s.mux)
-	casH := &cas.Handler{Svc: svc, Sessions: s.Sessions, Pages: pages, Log: log, TicketTTL: opts.CASTicketTTL, HTTP: opts.HTTPClient}
+	casH := &cas.Handler{Svc: svc, Authn: svc.Authn(), Store: st, Sessions: s.Sessions, Pages: pages, Log: log, TicketTTL: opts.CASTicketTTL, HTTP: opts.HTTPClient}
 	casH.Register(s.mux)
-	loginH := &login.Handler{Svc: svc, Sessions: s.Sessions, Pages: pages, Log: log}
+	loginH := &login.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log}
 	loginH.OnLogout = append(loginH.OnLogout, casH.SingleLogout)
 	casH.EndSession = loginH.EndSession
 	loginH.Register(s.mux)
@@ -92,7 +92,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	if oo.HTTPClient == nil {
 		oo.HTTPClient = opts.HTTPClient
 	}
-	if s.OIDC, err = oidcop.New(context.Background(), svc, s.Sessions, pages, log, oo); err != nil {
+	if s.OIDC, err = oidcop.New(context.Background(), svc, st, s.Sessions, pages, log, oo); err != nil {
 		return nil, err
 	}
 	s.OIDC.EndSession = loginH.EndSession

@@ -29,9 +29,16 @@ const HostCookieName = "__Host-" + CookieName
 // touchEvery bounds how often a session's last use is written.
 const touchEvery = time.Minute
 
+// Store is what the session manager reads and writes: the sessions area,
+// and users when no cached User lookup is given.
+type Store interface {
+	storage.Sessions
+	GetUser(ctx context.Context, id string) (model.User, error)
+}
+
 // Manager starts, reads and ends sessions.
 type Manager struct {
-	Store storage.Storage
+	Store Store
 	// User reads a session's user (a cached lookup); Store.GetUser when nil.
 	User func(ctx context.Context, id string) (model.User, error)
 	// TTL is the absolute timeout: a session ends this long after login.

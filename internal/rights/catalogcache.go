@@ -1,4 +1,4 @@
-package directory
+package rights
 
 import (
 	"context"
@@ -29,11 +29,11 @@ type immutables struct {
 // the node's copies.
 type cachedCatalog struct {
 	storage.Storage
-	s *Service
+	d *Decider
 }
 
 func (c cachedCatalog) RootContext(ctx context.Context) (model.Context, error) {
-	im := c.s.fixed
+	im := c.d.fixed
 	im.mu.Lock()
 	r := im.root
 	im.mu.Unlock()
@@ -51,22 +51,22 @@ func (c cachedCatalog) RootContext(ctx context.Context) (model.Context, error) {
 }
 
 func (c cachedCatalog) ListACLs(ctx context.Context, module string) ([]model.ACL, error) {
-	acls, err := c.s.acls.Get(ctx, module, c.s.now(), func(ctx context.Context) ([]model.ACL, error) {
+	acls, err := c.d.acls.Get(ctx, module, c.d.now(), func(ctx context.Context) ([]model.ACL, error) {
 		return c.Storage.ListACLs(ctx, module)
 	})
 	return slices.Clone(acls), err
 }
 
-// contextType returns a context's type, which never changes once created.
-func (s *Service) contextType(ctx context.Context, id string) (model.ContextType, error) {
-	im := s.fixed
+// ContextType returns a context's type, which never changes once created.
+func (d *Decider) ContextType(ctx context.Context, id string) (model.ContextType, error) {
+	im := d.fixed
 	im.mu.Lock()
 	t, ok := im.types[id]
 	im.mu.Unlock()
 	if ok {
 		return t, nil
 	}
-	x, err := s.store.GetContext(ctx, id)
+	x, err := d.store.GetContext(ctx, id)
 	if err != nil {
 		return "", err
 	}

@@ -1,0 +1,28 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// Sessions holds SSO sessions (R-SSO-1), the services each logged in to,
+// and their activity (idle timeout).
+type Sessions interface {
+	SessionActivity // sessionactivity.go
+
+	// SSO sessions (R-SSO-1): stored so any node can serve them.
+	CreateSession(ctx context.Context, s model.Session) error
+	// GetSession returns a session that has not expired at now.
+	GetSession(ctx context.Context, id string, now time.Time) (model.Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions ends every session of a user (deactivation) and
+	// returns the ended sessions' ids.
+	DeleteUserSessions(ctx context.Context, userID string) ([]string, error)
+	// ListUserSessions lists a user's sessions (live or not).
+	ListUserSessions(ctx context.Context, userID string) ([]model.Session, error)
+	AddSessionService(ctx context.Context, ss model.SessionService) error
+	// SessionServices lists the services a session logged in to.
+	SessionServices(ctx context.Context, sessionID string) ([]model.SessionService, error)
+}
