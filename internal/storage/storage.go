@@ -19,6 +19,7 @@ type Storage interface {
 	Ping(ctx context.Context) error
 	Close() error
 	SessionActivity
+	Credentials // credentials.go: OTP challenges, TOTP, recovery codes (R-2FA-*)
 
 	// Contexts (R-CTX-*). CreateContext derives TenantID from the parent.
 	CreateContext(ctx context.Context, c model.Context) (model.Context, error)

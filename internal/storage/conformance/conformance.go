@@ -46,6 +46,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"UserGrants", testUserGrants},
 		{"Throttle", testThrottle},
 		{"Identity", testIdentity},
+		{"Credentials", testCredentials},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -714,6 +715,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 	t.Run("LookAlikeLoginRace", func(t *testing.T) { lookAlikeRace(t, newStorage(t)) })
 	t.Run("TicketRace", func(t *testing.T) { ticketRace(t, newStorage(t)) })
 	t.Run("ThrottleRace", func(t *testing.T) { throttleRace(t, newStorage(t)) })
+	t.Run("CredentialRaces", func(t *testing.T) { credentialRaces(t, newStorage(t)) })
 	t.Run("OAuthRaces", func(t *testing.T) { oauthRaces(t, newStorage) })
 	t.Run("ConcurrentMembers", func(t *testing.T) {
 		s := newStorage(t)
