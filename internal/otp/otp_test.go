@@ -3,7 +3,6 @@ package otp_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,22 +12,8 @@ import (
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/otp"
 	"github.com/sesame-sso/sesame/internal/storage"
-	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
-	"github.com/sesame-sso/sesame/internal/testutil/pgtest"
+	"github.com/sesame-sso/sesame/internal/testutil/storetest"
 )
-
-// clock is the injected time.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // outbox records what Send was given.
 type outbox struct {
@@ -56,7 +41,7 @@ func (o *outbox) last(t *testing.T) otp.Message {
 type fixture struct {
 	st         storage.Storage
 	codes      *otp.Codes
-	clock      *clock
+	clock      *storetest.Clock
 	box        *outbox
 	alice, bob model.User
 }
@@ -68,45 +53,16 @@ func settings() otp.Settings {
 
 // each runs fn on SQLite and PostgreSQL with a store holding alice and bob.
 func each(t *testing.T, fn func(t *testing.T, f *fixture)) {
-	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend, func(t *testing.T) {
-			t.Parallel()
-			url := "sqlite://" + filepath.Join(t.TempDir(), "sesame.db")
-			if backend == "postgres" {
-				url = pgtest.DSN(t)
-			}
-			st, err := sqlstore.Open(t.Context(), url, sqlstore.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			c := &clock{t: time.Now()}
-			f := &fixture{st: st, clock: c, box: &outbox{}, codes: &otp.Codes{Settings: settings(), Key: []byte("pepper"), Now: c.now}}
-			f.alice, f.bob = mkUser(t, st, "alice", "+41 79 123 45 67"), mkUser(t, st, "bob", "+41791112233")
-			fn(t, f)
-		})
-	}
+	storetest.Each(t, func(t *testing.T, st storage.Storage) {
+		c := storetest.NewClock(time.Now())
+		f := &fixture{st: st, clock: c, box: &outbox{}, codes: &otp.Codes{Settings: settings(), Key: []byte("pepper"), Now: c.Now}}
+		f.alice, f.bob = mkUser(t, st, "alice", "+41 79 123 45 67"), mkUser(t, st, "bob", "+41791112233")
+		fn(t, f)
+	})
 }
 
 func mkUser(t *testing.T, st storage.Storage, name, phone string) model.User {
-	t.Helper()
-	ctx := t.Context()
-	root, err := st.RootContext(ctx)
-	if errors.Is(err, model.ErrNotFound) {
-		root, err = st.CreateContext(ctx, model.Context{Type: model.ContextRoot, Name: "Root"})
-		if err == nil {
-			err = st.UpsertDomain(ctx, model.UserDomain{Name: "D", Kind: model.KindLocal, Placement: model.PlacementRoot})
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := st.CreateUser(ctx, model.User{LoginName: name, TenantID: root.ID, Domain: "D", Kind: model.KindLocal, Status: model.StatusActive,
-		Contexts: []string{root.ID}, Person: model.Person{Email: name + "@example.com", Phone: phone, Language: "de"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return storetest.User(t, st, name, model.Person{Email: name + "@example.com", Phone: phone, Language: "de"})
 }
 
 func (f *fixture) issue(t *testing.T, u model.User, mode string) (otp.Issued, string) {
@@ -172,7 +128,7 @@ func TestCodeDigits(t *testing.T) {
 func TestExpiredCodeRefused(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
 		is, code := f.issue(t, f.alice, "")
-		f.clock.add(5 * time.Minute)
+		f.clock.Add(5 * time.Minute)
 		wantErr(t, f.codes.Verify(t.Context(), f.st, f.alice.ID, is.ChallengeID, "login", code), otp.ErrExpired)
 	})
 }
@@ -234,26 +190,9 @@ func TestConcurrentVerify(t *testing.T) {
 		f.codes.Settings.MaxAttempts = 50
 		is, code := f.issue(t, f.alice, "")
 		const n = 20
-		errs := make(chan error, n)
-		var wg sync.WaitGroup
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs <- f.codes.Verify(context.Background(), f.st, f.alice.ID, is.ChallengeID, "login", code)
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		ok := 0
-		for err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case !errors.Is(err, otp.ErrUsed):
-				t.Errorf("unexpected: %v", err)
-			}
-		}
+		ok := storetest.Race(t, n, otp.ErrUsed, func() error {
+			return f.codes.Verify(context.Background(), f.st, f.alice.ID, is.ChallengeID, "login", code)
+		})
 		if ok != 1 {
 			t.Fatalf("%d of %d concurrent verifications of one code succeeded, want 1", ok, n)
 		}
@@ -298,7 +237,7 @@ func TestResend(t *testing.T) {
 		is, old := f.issue(t, f.alice, "")
 		_, err := f.codes.Resend(t.Context(), f.st, f.alice, is.ChallengeID, f.box.send)
 		wantErr(t, err, otp.ErrCooldown)
-		f.clock.add(30 * time.Second)
+		f.clock.Add(30 * time.Second)
 		_, err = f.codes.Resend(t.Context(), f.st, f.bob, is.ChallengeID, f.box.send)
 		wantErr(t, err, otp.ErrNotFound)
 		again, err := f.codes.Resend(t.Context(), f.st, f.alice, is.ChallengeID, f.box.send)
@@ -306,11 +245,11 @@ func TestResend(t *testing.T) {
 			t.Fatalf("resend: %+v %v", again, err)
 		}
 		code := f.box.last(t).Code
-		f.clock.add(30 * time.Second)
+		f.clock.Add(30 * time.Second)
 		if _, err := f.codes.Resend(t.Context(), f.st, f.alice, is.ChallengeID, f.box.send); err != nil {
 			t.Fatal(err)
 		}
-		f.clock.add(30 * time.Second)
+		f.clock.Add(30 * time.Second)
 		_, err = f.codes.Resend(t.Context(), f.st, f.alice, is.ChallengeID, f.box.send)
 		wantErr(t, err, otp.ErrTooManySends)
 		latest := f.box.last(t).Code
@@ -322,7 +261,7 @@ func TestResend(t *testing.T) {
 		if err := f.codes.Verify(t.Context(), f.st, f.alice.ID, is.ChallengeID, "login", latest); err != nil {
 			t.Fatal(err)
 		}
-		f.clock.add(time.Minute)
+		f.clock.Add(time.Minute)
 		_, err = f.codes.Resend(t.Context(), f.st, f.alice, is.ChallengeID, f.box.send)
 		wantErr(t, err, otp.ErrUsed)
 	})
