@@ -70,6 +70,11 @@ type Credentials interface {
 	// step: replay), ErrNotFound without a confirmed enrolment.
 	UseTOTPStep(ctx context.Context, userID string, step int64) error
 	DeleteTOTP(ctx context.Context, userID string) error
+	// SetTOTPPolicy stores a user's own TOTP setting ("allowed" or
+	// "denied"); "" removes it (the instance default applies).
+	SetTOTPPolicy(ctx context.Context, userID, policy string) error
+	// TOTPPolicy returns a user's own TOTP setting, "" when none.
+	TOTPPolicy(ctx context.Context, userID string) (string, error)
 
 	// ReplaceRecoveryCodes stores a user's new recovery code hashes,
 	// dropping the old ones.

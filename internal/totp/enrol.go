@@ -44,6 +44,9 @@ type Authenticator struct {
 	Sealer *seal.Sealer
 	// Issuer names the instance in authenticator apps.
 	Issuer string
+	// InstanceAllowed is twofactor.totpAllowed: whether users without an
+	// own setting may enrol (policy.go).
+	InstanceAllowed bool
 	// Key keys the recovery code hashes (e.g. derived from the master key).
 	Key []byte
 	// Now is the clock (time.Now when nil).
@@ -68,10 +71,17 @@ type Enrolment struct {
 // sealID binds a sealed secret to its user's row.
 func sealID(userID string) string { return "totp:" + userID }
 
-// Enrol starts an enrolment for userID, shown in apps as account (e.g. the
-// login name): a new secret, stored sealed and unconfirmed (replacing an
-// unconfirmed one). A user with a confirmed enrolment gets ErrEnrolled.
-func (a *Authenticator) Enrol(ctx context.Context, userID, account string) (Enrolment, error) {
+// Enrol starts an enrolment for u, shown in apps as account (e.g. the login
+// name): a new secret, stored sealed and unconfirmed (replacing an
+// unconfirmed one). ErrNotAllowed when TOTP is not allowed for u, ErrEnrolled
+// when u has a confirmed enrolment.
+func (a *Authenticator) Enrol(ctx context.Context, u model.User, account string) (Enrolment, error) {
+	userID := u.ID
+	if ok, err := a.Allowed(ctx, u); err != nil {
+		return Enrolment{}, err
+	} else if !ok {
+		return Enrolment{}, ErrNotAllowed
+	}
 	if e, err := a.Store.GetTOTP(ctx, userID); err == nil && !e.ConfirmedAt.IsZero() {
 		return Enrolment{}, ErrEnrolled
 	} else if err != nil && !errors.Is(err, model.ErrNotFound) {

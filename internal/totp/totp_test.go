@@ -39,7 +39,7 @@ func each(t *testing.T, fn func(t *testing.T, f *fixture)) {
 		}
 		// A clock in the middle of a 30 s time step.
 		c := storetest.NewClock(time.Unix(1_800_000_015, 0))
-		f := &fixture{st: st, clock: c, auth: &totp.Authenticator{Store: st, Sealer: sealer, Issuer: "Sesame", Key: []byte("k"), Now: c.Now}}
+		f := &fixture{st: st, clock: c, auth: &totp.Authenticator{Store: st, Sealer: sealer, Issuer: "Sesame", InstanceAllowed: true, Key: []byte("k"), Now: c.Now}}
 		f.alice = storetest.User(t, st, "alice", model.Person{})
 		f.bob = storetest.User(t, st, "bob", model.Person{})
 		fn(t, f)
@@ -68,7 +68,7 @@ func wantErr(t *testing.T, err, want error) {
 // enrol enrols and confirms alice and returns her secret and recovery codes.
 func (f *fixture) enrol(t *testing.T) (string, []string) {
 	t.Helper()
-	e, err := f.auth.Enrol(t.Context(), f.alice.ID, "alice")
+	e, err := f.auth.Enrol(t.Context(), f.alice, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func (f *fixture) enrol(t *testing.T) (string, []string) {
 // first code confirms it; that first code does not log in afterwards.
 func TestEnrolment(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
-		e, err := f.auth.Enrol(t.Context(), f.alice.ID, "alice")
+		e, err := f.auth.Enrol(t.Context(), f.alice, "alice")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestEnrolment(t *testing.T) {
 			t.Fatalf("confirm: %v %v", rc, err)
 		}
 		wantErr(t, f.auth.Verify(t.Context(), f.alice.ID, first), totp.ErrReplay)
-		_, err = f.auth.Enrol(t.Context(), f.alice.ID, "alice")
+		_, err = f.auth.Enrol(t.Context(), f.alice, "alice")
 		wantErr(t, err, totp.ErrEnrolled)
 		wantErr(t, f.auth.Verify(t.Context(), f.bob.ID, first), totp.ErrNotEnrolled)
 		if ok, err := f.auth.Enrolled(t.Context(), f.alice.ID); !ok || err != nil {
@@ -124,7 +124,7 @@ func TestEnrolment(t *testing.T) {
 		if n, _ := f.auth.RecoveryCodesLeft(t.Context(), f.alice.ID); n != 0 {
 			t.Errorf("%d recovery codes left after removal", n)
 		}
-		if _, err := f.auth.Enrol(t.Context(), f.alice.ID, "alice"); err != nil {
+		if _, err := f.auth.Enrol(t.Context(), f.alice, "alice"); err != nil {
 			t.Fatalf("enrol after removal: %v", err)
 		}
 	})
@@ -183,8 +183,8 @@ func TestConcurrentTOTP(t *testing.T) {
 // master key, and that is an error, not a wrong code.
 func TestSecretAtRest(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
-		plain := &totp.Authenticator{Store: f.st, Issuer: "Sesame", Now: f.clock.Now}
-		e, err := plain.Enrol(t.Context(), f.bob.ID, "bob")
+		plain := &totp.Authenticator{Store: f.st, Issuer: "Sesame", InstanceAllowed: true, Now: f.clock.Now}
+		e, err := plain.Enrol(t.Context(), f.bob, "bob")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,5 +246,39 @@ func TestRecoveryCodes(t *testing.T) {
 		}
 		_, err = f.auth.RegenerateRecoveryCodes(t.Context(), f.bob.ID)
 		wantErr(t, err, totp.ErrNotEnrolled)
+	})
+}
+
+// TestTOTPAllowed: the user's own setting wins over the instance's; a
+// delegated user never enrols; a denied user's enrolment is not asked for.
+func TestTOTPAllowed(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		f.enrol(t)
+		ctx := t.Context()
+		if err := f.st.SetTOTPPolicy(ctx, f.bob.ID, totp.PolicyDenied); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.auth.Enrol(ctx, f.bob, "bob")
+		wantErr(t, err, totp.ErrNotAllowed)
+		f.auth.InstanceAllowed = false
+		if ok, _ := f.auth.Active(ctx, f.alice); ok {
+			t.Error("TOTP asked for while the instance does not allow it")
+		}
+		if err := f.st.SetTOTPPolicy(ctx, f.alice.ID, totp.PolicyAllowed); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := f.auth.Active(ctx, f.alice); !ok || err != nil {
+			t.Errorf("allowed for alice: %v %v", ok, err)
+		}
+		delegated := f.alice
+		delegated.Kind = model.KindDelegated
+		_, err = f.auth.Enrol(ctx, delegated, "alice")
+		wantErr(t, err, totp.ErrNotAllowed)
+		if err := f.st.SetTOTPPolicy(ctx, f.bob.ID, totp.PolicyAllowed); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.auth.Enrol(ctx, f.bob, "bob"); err != nil {
+			t.Errorf("bob allowed: %v", err)
+		}
 	})
 }

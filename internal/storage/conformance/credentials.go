@@ -107,6 +107,20 @@ func testCredentials(t *testing.T, s storage.Storage) {
 		t.Errorf("after delete: %v", err)
 	}
 
+	// A user's own TOTP setting.
+	if p := must(s.TOTPPolicy(ctx, u.ID)); p != "" {
+		t.Errorf("no policy: %q", p)
+	}
+	check(t, s.SetTOTPPolicy(ctx, u.ID, "denied"))
+	check(t, s.SetTOTPPolicy(ctx, u.ID, "allowed"))
+	if p := must(s.TOTPPolicy(ctx, u.ID)); p != "allowed" {
+		t.Errorf("policy %q", p)
+	}
+	check(t, s.SetTOTPPolicy(ctx, u.ID, ""))
+	if p := must(s.TOTPPolicy(ctx, u.ID)); p != "" {
+		t.Errorf("policy after reset: %q", p)
+	}
+
 	// Recovery codes.
 	check(t, s.ReplaceRecoveryCodes(ctx, u.ID, [][]byte{[]byte("h1"), []byte("h2")}, t0))
 	if n := must(s.RecoveryCodesLeft(ctx, u.ID)); n != 2 {

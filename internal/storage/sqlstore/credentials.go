@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -208,4 +210,32 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, userID string) (int, erro
 		return 0, fmt.Errorf("recovery codes left: %w", err)
 	}
 	return n, nil
+}
+
+// SetTOTPPolicy implements storage.Credentials.
+func (s *Store) SetTOTPPolicy(ctx context.Context, userID, policy string) error {
+	var err error
+	if policy == "" {
+		_, err = s.exec(ctx, `DELETE FROM totp_policies WHERE user_id = $1`, userID)
+	} else {
+		_, err = s.exec(ctx, `INSERT INTO totp_policies (user_id, policy) VALUES ($1, $2)
+			ON CONFLICT (user_id) DO UPDATE SET policy = $2`, userID, policy)
+	}
+	if err != nil {
+		return fmt.Errorf("set totp policy: %w", mapErr(err))
+	}
+	return nil
+}
+
+// TOTPPolicy implements storage.Credentials.
+func (s *Store) TOTPPolicy(ctx context.Context, userID string) (string, error) {
+	var p string
+	err := s.queryRow(ctx, `SELECT policy FROM totp_policies WHERE user_id = $1`, userID).Scan(&p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("totp policy: %w", err)
+	}
+	return p, nil
 }

@@ -1,6 +1,7 @@
 -- Second-factor credentials (R-2FA-1..5, issue 9 §3): one-time code
 -- challenges (only a keyed hash of the code), TOTP enrolments (secret
--- sealed with the master key when one is set) and recovery codes (SHA-256).
+-- sealed with the master key when one is set), recovery codes (keyed
+-- SHA-256) and users' own TOTP settings.
 -- Times are Unix microseconds; 0 means none.
 -- +goose Up
 CREATE TABLE otp_challenges (
@@ -36,7 +37,14 @@ CREATE TABLE recovery_codes (
     PRIMARY KEY (user_id, code_hash)
 );
 
+-- A user's own TOTP setting (allowed / denied); no row = instance default.
+CREATE TABLE totp_policies (
+    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    policy  TEXT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE totp_policies;
 DROP TABLE recovery_codes;
 DROP TABLE totp_enrolments;
 DROP TABLE otp_challenges;
