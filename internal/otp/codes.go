@@ -195,6 +195,9 @@ func normalize(code string) string {
 // consumption happen under the challenge's lock: of concurrent correct
 // guesses exactly one succeeds). The comparison is constant-time.
 func (c *Codes) Verify(ctx context.Context, st storage.Credentials, userID, challengeID, purpose, code string) error {
+	if uuid.Validate(challengeID) != nil {
+		return ErrNotFound // hostile ids (NUL, invalid UTF-8) never reach the store
+	}
 	now := c.now().UTC()
 	code = normalize(code)
 	var matched bool
@@ -232,6 +235,9 @@ func (c *Codes) Verify(ctx context.Context, st storage.Credentials, userID, chal
 // lifetime starts again, guesses already made still count) once the
 // cool-down since the last send has passed, at most MaxSends times.
 func (c *Codes) Resend(ctx context.Context, tx storage.Storage, u model.User, challengeID string, send Send) (Issued, error) {
+	if uuid.Validate(challengeID) != nil {
+		return Issued{}, ErrNotFound
+	}
 	now := c.now().UTC()
 	code, err := c.newCode()
 	if err != nil {

@@ -105,7 +105,11 @@ func TestCodeWorksOnce(t *testing.T) {
 			t.Fatalf("right code (typed with a space): %v", err)
 		}
 		wantErr(t, f.codes.Verify(t.Context(), f.st, f.alice.ID, is.ChallengeID, "login", code), otp.ErrUsed)
-		wantErr(t, f.codes.Verify(t.Context(), f.st, f.alice.ID, "no-such-challenge", "login", code), otp.ErrNotFound)
+		for _, id := range []string{"no-such-challenge", "6f1c0e0a-0000-4000-8000-000000000000", "bad\x00id", "\xff\xfe"} {
+			wantErr(t, f.codes.Verify(t.Context(), f.st, f.alice.ID, id, "login", code), otp.ErrNotFound)
+			_, err := f.codes.Resend(t.Context(), f.st, f.alice, id, f.box.send)
+			wantErr(t, err, otp.ErrNotFound)
+		}
 	})
 }
 

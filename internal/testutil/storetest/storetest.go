@@ -40,7 +40,7 @@ func Each(t *testing.T, fn func(t *testing.T, st storage.Storage)) {
 
 // User creates an active local user at root (creating root and its domain
 // on first use) with the given person data.
-func User(t *testing.T, st storage.Storage, login string, p model.Person) model.User {
+func User(t testing.TB, st storage.Storage, login string, p model.Person) model.User {
 	t.Helper()
 	ctx := t.Context()
 	root, err := st.RootContext(ctx)
