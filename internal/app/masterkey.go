@@ -17,7 +17,7 @@ var errNoMasterKey = errors.New("SESAME_MASTER_KEY is not set: on PostgreSQL the
 	"or start with --insecure-plaintext-keys to store them in plain text)")
 
 // masterKey reads SESAME_MASTER_KEY (32 bytes, base64), which seals the
-// signing keys at rest (oidcop/keyseal.go). Without it: PostgreSQL refuses
+// signing keys at rest (internal/seal). Without it: PostgreSQL refuses
 // to start unless insecure is set; SQLite starts with a loud warning.
 func masterKey(cfg config.Config, env Env, log *slog.Logger, insecure bool) ([]byte, error) {
 	if v, ok := env.Getenv("SESAME_MASTER_KEY"); ok && v != "" {

@@ -25,6 +25,9 @@ type Config struct {
 	OIDC     OIDC     `yaml:"oidc"`
 	Session  Session  `yaml:"session"`
 	Throttle Throttle `yaml:"throttle"`
+
+	// TwoFactor: second factor (twofactor.go).
+	TwoFactor TwoFactor `yaml:"twofactor"`
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -81,6 +84,8 @@ func Default() Config {
 		OIDC:     OIDC{SigningAlg: "RS256", KeyRotation: "720h", AccessTTL: "10m", RefreshTTL: "720h"},
 		Session:  defaultSession,
 		Throttle: DefaultThrottle(),
+
+		TwoFactor: DefaultTwoFactor(),
 	}
 }
 
@@ -98,6 +103,7 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 	}
 	c.applyEnv(env)
 	c.applyThrottleEnv(env)
+	c.applyTwoFactorEnv(env)
 	return c, nil
 }
 
@@ -201,6 +207,8 @@ func (c Config) Validate() error {
 		bad("admin.login", "is required")
 	}
 	errs = append(errs, c.Throttle.validate())
+	envErrs := c.TwoFactor.validate(bad)
+	errs = append(errs, envErrs...)
 	return errors.Join(errs...)
 }
 

@@ -296,6 +296,9 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatc
 			if err := s.authorizeOnUser(ctx, st, a, catalog.TwoFactorSettingsModify, u); err != nil {
 				return err
 			}
+			if err := refuseDelegated2FA(u); err != nil && !a.System && *p.TwoFactor != u.TwoFactor {
+				return err // twofactor.go
+			}
 		}
 		if p.Person != nil || p.LoginName != nil {
 			if err := s.authorizeOnUser(ctx, st, a, rightUsersWrite, u); err != nil {

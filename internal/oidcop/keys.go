@@ -20,6 +20,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/seal"
 	"github.com/sesame-sso/sesame/internal/storage"
 )
 
@@ -62,7 +63,7 @@ type keyManager struct {
 	// the longest token lifetime it may have signed.
 	retain time.Duration
 	now    func() time.Time
-	sealer *keySealer
+	sealer *seal.Sealer // nil: no master key, stored plain (internal/seal)
 
 	mu      sync.RWMutex
 	keys    []*signingKey
@@ -91,7 +92,7 @@ func (km *keyManager) newModelKey(from, until time.Time) (model.SigningKey, erro
 		return model.SigningKey{}, fmt.Errorf("encode signing key: %w", err)
 	}
 	id := uuid.NewString()
-	stored, err := km.sealer.seal(id, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	stored, err := km.sealer.Seal(id, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	if err != nil {
 		return model.SigningKey{}, fmt.Errorf("seal signing key: %w", err)
 	}
@@ -100,7 +101,7 @@ func (km *keyManager) newModelKey(from, until time.Time) (model.SigningKey, erro
 }
 
 func (km *keyManager) parseKey(m model.SigningKey) (*signingKey, error) {
-	plain, err := km.sealer.open(m.ID, m.PrivatePEM)
+	plain, err := km.sealer.Open(m.ID, m.PrivatePEM, "signing key")
 	if err != nil {
 		return nil, fmt.Errorf("signing key %s: %w", m.ID, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/seal"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/web"
@@ -117,7 +118,7 @@ func New(ctx context.Context, svc *directory.Service, store storage.Storage, ses
 	svc.OnChange(func(directory.Change) { p.cache.invalidate(); p.origins.set.Forget() })
 	p.keys = &keyManager{store: p.store, log: log, alg: jose.SignatureAlgorithm(opts.SigningAlg), rotate: opts.KeyRotation,
 		retain: p.maxTokenTTL(), now: now}
-	sealer, err := newKeySealer(opts.MasterKey)
+	sealer, err := seal.New(opts.MasterKey)
 	if err != nil {
 		return nil, fmt.Errorf("oidc: %w", err)
 	}

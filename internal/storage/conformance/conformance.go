@@ -55,6 +55,8 @@ func RunTests(t *testing.T, newStorage New) {
 		{"AuditBatch", testAuditBatch},
 		// Throttle (throttle.go)
 		{"Throttle", testThrottle},
+		// Credentials (credentials.go)
+		{"Credentials", testCredentials},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -72,6 +74,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"LookAlikeLoginRace", lookAlikeRace},    // identity.go
 		{"TicketRace", ticketRace},               // cas.go
 		{"ThrottleRace", throttleRace},           // throttle.go
+		{"CredentialRaces", credentialRaces},     // credentials.go
 		{"ConcurrentMembers", concurrentMembers}, // directory.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })

@@ -1,0 +1,36 @@
+package app
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/config"
+)
+
+// TestSecondFactorFromConfig: the config's twofactor keys reach the OTP and
+// TOTP blocks; hash keys are derived from the master key (distinct per use)
+// and absent without one.
+func TestSecondFactorFromConfig(t *testing.T) {
+	cfg := config.DefaultTwoFactor()
+	cfg.Default, cfg.CodeDigits, cfg.FirstLoginOnly, cfg.TOTPAllowed = "sms_and_email", 8, true, true
+	sf, err := newSecondFactor(cfg, nil, bytes.Repeat([]byte{1}, 32), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sf.codes.Settings
+	if s.Default != "sms+email" || s.Digits != 8 || s.TTL != 5*time.Minute || s.MaxAttempts != 5 || s.ResendCooldown != 30*time.Second ||
+		!s.FirstLoginOnly || s.MSISDN == nil || !sf.totp.InstanceAllowed || sf.totp.Sealer == nil || sf.totp.Issuer != "Sesame" {
+		t.Errorf("settings: %+v %+v", s, sf.totp)
+	}
+	if len(sf.codes.Key) != 32 || len(sf.totp.Key) != 32 || bytes.Equal(sf.codes.Key, sf.totp.Key) {
+		t.Errorf("derived keys: %x %x", sf.codes.Key, sf.totp.Key)
+	}
+	plain, err := newSecondFactor(cfg, nil, nil, time.Now)
+	if err != nil || plain.codes.Key != nil || plain.totp.Sealer != nil {
+		t.Errorf("without a master key: %+v %v", plain, err)
+	}
+	if _, err := newSecondFactor(cfg, nil, []byte("short"), time.Now); err == nil {
+		t.Error("a short master key was accepted")
+	}
+}
