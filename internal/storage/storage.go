@@ -19,6 +19,8 @@ type Storage interface {
 	Ping(ctx context.Context) error
 	Close() error
 	SessionActivity
+	Outbox           // outbox.go
+	MessageTemplates // messagetemplates.go
 
 	// Contexts (R-CTX-*). CreateContext derives TenantID from the parent.
 	CreateContext(ctx context.Context, c model.Context) (model.Context, error)

@@ -46,6 +46,8 @@ func RunTests(t *testing.T, newStorage New) {
 		{"UserGrants", testUserGrants},
 		{"Throttle", testThrottle},
 		{"Identity", testIdentity},
+		{"MessageTemplates", testMessageTemplates},
+		{"Outbox", testOutbox},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -669,6 +671,7 @@ func testTransactions(t *testing.T, s storage.Storage) {
 // RunConcurrencyTests proves read-modify-write and unique constraints hold
 // under concurrent writers.
 func RunConcurrencyTests(t *testing.T, newStorage New) {
+	t.Run("OutboxClaimRace", func(t *testing.T) { testOutboxClaimRace(t, newStorage(t)) })
 	t.Run("NoLostUpdates", func(t *testing.T) {
 		s := newStorage(t)
 		root := must(s.CreateContext(ctx, model.Context{Type: model.ContextRoot, Name: "Root"}))
