@@ -133,7 +133,7 @@ func testOutboxClaimRace(t *testing.T, s storage.Storage) {
 		mu     sync.Mutex
 		seen   = map[string]string{}
 		wg     sync.WaitGroup
-		errs   = make(chan error, 4)
+		errs   = make(chan error, 4*n)
 		owners = []string{"node-a", "node-b", "node-c", "node-d"}
 	)
 	for _, owner := range owners {
