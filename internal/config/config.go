@@ -25,6 +25,9 @@ type Config struct {
 	OIDC     OIDC     `yaml:"oidc"`
 	Session  Session  `yaml:"session"`
 	Throttle Throttle `yaml:"throttle"`
+	SMTP     SMTP     `yaml:"smtp"`
+	SMS      SMS      `yaml:"sms"`
+	Messages Messages `yaml:"messages"`
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -81,6 +84,7 @@ func Default() Config {
 		OIDC:     OIDC{SigningAlg: "RS256", KeyRotation: "720h", AccessTTL: "10m", RefreshTTL: "720h"},
 		Session:  defaultSession,
 		Throttle: DefaultThrottle(),
+		SMTP:     defaultSMTP, SMS: defaultSMS, Messages: defaultMessages,
 	}
 }
 
@@ -98,6 +102,7 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 	}
 	c.applyEnv(env)
 	c.applyThrottleEnv(env)
+	c.applyMessagesEnv(env)
 	return c, nil
 }
 
@@ -201,6 +206,7 @@ func (c Config) Validate() error {
 		bad("admin.login", "is required")
 	}
 	errs = append(errs, c.Throttle.validate())
+	c.validateMessages(bad)
 	return errors.Join(errs...)
 }
 
