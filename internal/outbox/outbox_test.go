@@ -21,6 +21,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/outbox"
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
+	"github.com/sesame-sso/sesame/internal/testutil/mailtest"
 	"github.com/sesame-sso/sesame/internal/testutil/pgtest"
 )
 
@@ -91,9 +92,9 @@ func status(t *testing.T, st storage.Storage, id string) storage.OutboxMessage {
 	return m
 }
 
-func smtpSender(ms *mailServer, mode string) *smtp.Sender {
-	return smtp.New(smtp.Config{Host: "127.0.0.1", Port: ms.port(), TLS: mode, From: "sesame@example.com", FromName: "Sesame",
-		Username: ms.user, Password: ms.pass, Timeout: 5 * time.Second})
+func smtpSender(ms *mailtest.Server, mode string) *smtp.Sender {
+	return smtp.New(smtp.Config{Host: "127.0.0.1", Port: ms.Port(), TLS: mode, From: "sesame@example.com", FromName: "Sesame",
+		Username: ms.User, Password: ms.Pass, Timeout: 5 * time.Second})
 }
 
 // TestEmailInUsersLanguage: a password reset goes out over SMTP (each TLS
@@ -104,15 +105,15 @@ func TestEmailInUsersLanguage(t *testing.T) {
 		st := open()
 		for _, mode := range []string{smtp.TLSNone, smtp.TLSStartTLS, smtp.TLSImplicit} {
 			t.Run(mode, func(t *testing.T) {
-				ms := newMailServer(t)
+				ms := mailtest.New(t)
 				if mode != smtp.TLSNone {
-					ms.user, ms.pass = "mailer", "s3cret"
+					ms.User, ms.Pass = "mailer", "s3cret"
 				}
-				ms.start(mode)
+				ms.Start(mode)
 				s := smtpSender(ms, mode)
 				if mode != smtp.TLSNone {
-					s = smtp.New(smtp.Config{Host: "127.0.0.1", Port: ms.port(), TLS: mode, From: "sesame@example.com", Username: ms.user, Password: ms.pass,
-						Timeout: 5 * time.Second, TLSConfig: tlsTrusting(ms)})
+					s = smtp.New(smtp.Config{Host: "127.0.0.1", Port: ms.Port(), TLS: mode, From: "sesame@example.com", Username: ms.User, Password: ms.Pass,
+						Timeout: 5 * time.Second, TLSConfig: ms.TLSConfig()})
 				}
 				c := newClock()
 				q := outbox.NewQueue(nil, c.now)
@@ -126,19 +127,19 @@ func TestEmailInUsersLanguage(t *testing.T) {
 				if n := runOnce(t, w); n != 2 {
 					t.Fatalf("claimed %d", n)
 				}
-				got := ms.received()
+				got := ms.Received()
 				if len(got) != 2 {
 					t.Fatalf("received %d mails", len(got))
 				}
 				if mode != smtp.TLSNone && got[0].User != "mailer" {
 					t.Errorf("not authenticated: %q", got[0].User)
 				}
-				byRcpt := map[string]parsed{}
+				byRcpt := map[string]mailtest.Parsed{}
 				for _, r := range got {
 					if len(r.Rcpt) != 1 || r.From != "sesame@example.com" {
 						t.Errorf("envelope: from %q rcpt %v", r.From, r.Rcpt)
 					}
-					byRcpt[r.Rcpt[0]] = parseMail(t, r.Raw)
+					byRcpt[r.Rcpt[0]] = mailtest.Parse(t, r.Raw)
 				}
 				de := byRcpt["juergen@example.com"]
 				if de.Subject != "Passwort zurücksetzen" || de.ContentLanguage != "de" ||
@@ -169,7 +170,7 @@ func TestEmailInUsersLanguage(t *testing.T) {
 func TestSMTPDownThenBack(t *testing.T) {
 	forBackends(t, func(t *testing.T, open func() storage.Storage) {
 		st := open()
-		ms := newMailServer(t) // not started: connection refused
+		ms := mailtest.New(t) // not started: connection refused
 		c := newClock()
 		q := outbox.NewQueue(nil, c.now)
 		opts := outbox.Options{Owner: "n1", Now: c.now, Backoff: time.Minute, MaxAttempts: 5}
@@ -193,12 +194,12 @@ func TestSMTPDownThenBack(t *testing.T) {
 		}
 		// The server comes back; the node restarted: a new worker on a new
 		// store of the same database delivers.
-		ms.start(smtp.TLSNone)
+		ms.Start(smtp.TLSNone)
 		c.add(2 * time.Minute)
 		st2 := open()
 		w2 := outbox.NewWorker(st2, map[string]outbox.Sender{storage.ChannelEmail: smtpSender(ms, smtp.TLSNone)}, outbox.Options{Owner: "n1-restarted", Now: c.now})
 		runOnce(t, w2)
-		if got := ms.received(); len(got) != 1 || got[0].Rcpt[0] != "bo@example.com" || parseMail(t, got[0].Raw).Subject != "Welcome" {
+		if got := ms.Received(); len(got) != 1 || got[0].Rcpt[0] != "bo@example.com" || mailtest.Parse(t, got[0].Raw).Subject != "Welcome" {
 			t.Fatalf("after the server came back: %+v", got)
 		}
 		if m := status(t, st, id); m.Status != storage.MessageSent || m.Attempts != 3 {
@@ -212,8 +213,8 @@ func TestSMTPDownThenBack(t *testing.T) {
 func TestCrashedWorkerLeaseExpires(t *testing.T) {
 	forBackends(t, func(t *testing.T, open func() storage.Storage) {
 		st := open()
-		ms := newMailServer(t)
-		ms.start(smtp.TLSNone)
+		ms := mailtest.New(t)
+		ms.Start(smtp.TLSNone)
 		c := newClock()
 		id := enqueue(t, st, outbox.NewQueue(nil, c.now), outbox.Request{Type: message.AccountLocked,
 			To: outbox.Recipient{Name: "Cy", Email: "cy@example.com", Language: "fr"}, Data: map[string]string{"Login": "cy", "Until": "12:00"}})
@@ -226,8 +227,8 @@ func TestCrashedWorkerLeaseExpires(t *testing.T) {
 		}
 		c.add(5 * time.Minute)
 		runOnce(t, w)
-		got := ms.received()
-		if len(got) != 1 || parseMail(t, got[0].Raw).Subject != "Votre compte est verrouillé" {
+		got := ms.Received()
+		if len(got) != 1 || mailtest.Parse(t, got[0].Raw).Subject != "Votre compte est verrouillé" {
 			t.Fatalf("received: %+v", got)
 		}
 		if m := status(t, st, id); m.Status != storage.MessageSent {
@@ -241,7 +242,7 @@ func TestCrashedWorkerLeaseExpires(t *testing.T) {
 func TestMaxAttemptsFailedAndAudited(t *testing.T) {
 	forBackends(t, func(t *testing.T, open func() storage.Storage) {
 		st := open()
-		ms := newMailServer(t) // never started
+		ms := mailtest.New(t) // never started
 		c := newClock()
 		w := outbox.NewWorker(st, map[string]outbox.Sender{storage.ChannelEmail: smtpSender(ms, smtp.TLSNone)},
 			outbox.Options{Owner: "n1", Now: c.now, MaxAttempts: 3, Backoff: time.Second, MaxBackoff: time.Hour})
@@ -267,8 +268,8 @@ func TestMaxAttemptsFailedAndAudited(t *testing.T) {
 func TestHeaderInjectionThroughName(t *testing.T) {
 	forBackends(t, func(t *testing.T, open func() storage.Storage) {
 		st := open()
-		ms := newMailServer(t)
-		ms.start(smtp.TLSNone)
+		ms := mailtest.New(t)
+		ms.Start(smtp.TLSNone)
 		c := newClock()
 		q := outbox.NewQueue(nil, c.now)
 		// The subject carries the name too.
@@ -280,11 +281,11 @@ func TestHeaderInjectionThroughName(t *testing.T) {
 		enqueue(t, st, q, outbox.Request{Type: message.Welcome, To: outbox.Recipient{Name: evil, Email: "eve@example.com"}, Data: map[string]string{"Link": "l"}})
 		w := outbox.NewWorker(st, map[string]outbox.Sender{storage.ChannelEmail: smtpSender(ms, smtp.TLSNone)}, outbox.Options{Owner: "n1", Now: c.now})
 		runOnce(t, w)
-		got := ms.received()
+		got := ms.Received()
 		if len(got) != 1 || len(got[0].Rcpt) != 1 || got[0].Rcpt[0] != "eve@example.com" {
 			t.Fatalf("envelope: %+v", got)
 		}
-		p := parseMail(t, got[0].Raw)
+		p := mailtest.Parse(t, got[0].Raw)
 		if p.Header.Get("Bcc") != "" || p.Header.Get("X-Injected") != "" || strings.Contains(p.Subject, "\n") {
 			t.Errorf("header injected: %q", got[0].Raw)
 		}
@@ -312,15 +313,15 @@ func TestHeaderInjectionThroughName(t *testing.T) {
 func TestUndeliverableSkipped(t *testing.T) {
 	forBackends(t, func(t *testing.T, open func() storage.Storage) {
 		st := open()
-		ms := newMailServer(t)
-		ms.start(smtp.TLSNone)
+		ms := mailtest.New(t)
+		ms.Start(smtp.TLSNone)
 		c := newClock()
 		q := outbox.NewQueue([]string{"*@marketplace.invalid"}, c.now)
 		id := enqueue(t, st, q, outbox.Request{Type: message.OTPEmail, To: outbox.Recipient{UserID: "u5", Email: "usr-8f3a@Marketplace.invalid"},
 			Data: map[string]string{"Code": "111111"}})
 		w := outbox.NewWorker(st, map[string]outbox.Sender{storage.ChannelEmail: smtpSender(ms, smtp.TLSNone)}, outbox.Options{Owner: "n1", Now: c.now})
-		if n := runOnce(t, w); n != 0 || len(ms.received()) != 0 {
-			t.Fatalf("an undeliverable address was sent to: %d %v", n, ms.received())
+		if n := runOnce(t, w); n != 0 || len(ms.Received()) != 0 {
+			t.Fatalf("an undeliverable address was sent to: %d %v", n, ms.Received())
 		}
 		if m := status(t, st, id); m.Status != storage.MessageSkipped || m.Text != "" {
 			t.Errorf("status: %+v", m)
@@ -401,8 +402,8 @@ func TestSMSGateway(t *testing.T) {
 func TestTwoNodesDeliverOnce(t *testing.T) {
 	forBackends(t, func(t *testing.T, open func() storage.Storage) {
 		st := open()
-		ms := newMailServer(t)
-		ms.start(smtp.TLSNone)
+		ms := mailtest.New(t)
+		ms.Start(smtp.TLSNone)
 		c := newClock()
 		q := outbox.NewQueue(nil, c.now)
 		const n = 40
@@ -434,7 +435,7 @@ func TestTwoNodesDeliverOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		count := map[string]int{}
-		for _, r := range ms.received() {
+		for _, r := range ms.Received() {
 			count[r.Rcpt[0]]++
 		}
 		for i := 0; i < n; i++ {

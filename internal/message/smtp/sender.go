@@ -69,7 +69,13 @@ func (s *Sender) client() (*mail.Client, error) {
 	}
 	opts = append(opts, mail.WithTLSConfig(tc))
 	if s.c.Username != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(s.c.Username), mail.WithPassword(s.c.Password))
+		// Autodiscovery offers no cleartext mechanism without TLS; on a
+		// loopback server (TLSNone, config validation) PLAIN is used.
+		auth := mail.SMTPAuthAutoDiscover
+		if s.c.TLS == TLSNone {
+			auth = mail.SMTPAuthPlain
+		}
+		opts = append(opts, mail.WithSMTPAuth(auth), mail.WithUsername(s.c.Username), mail.WithPassword(s.c.Password))
 	}
 	return mail.NewClient(s.c.Host, opts...)
 }

@@ -1,4 +1,9 @@
-package outbox_test
+// Package mailtest is an in-process SMTP server for tests
+// (emersion/go-smtp): it keeps the mails it receives, optionally over
+// STARTTLS or implicit TLS with AUTH PLAIN, and decodes them (subject,
+// text and HTML parts, Content-Language), so tests read one-time codes and
+// links from real mail.
+package mailtest
 
 import (
 	"bytes"
@@ -21,58 +26,59 @@ import (
 )
 
 // received is one mail as the in-process SMTP server got it.
-type received struct {
+type Received struct {
 	From string
 	Rcpt []string
 	Raw  []byte
 	User string // authenticated user ("" = none)
 }
 
-// mailServer is an in-process SMTP server (emersion/go-smtp) that keeps
+// Server is an in-process SMTP server (emersion/go-smtp) that keeps
 // what it receives; TLS and AUTH PLAIN are optional.
-type mailServer struct {
+type Server struct {
 	t    *testing.T
 	mu   sync.Mutex
-	mail []received
+	mail []Received
 	srv  *gosmtp.Server
 	addr string
-	user string
-	pass string
+	// User and Pass, when set before Start, are required (AUTH PLAIN).
+	User string
+	Pass string
 	// roots trusts the server's certificate (TLS modes).
 	roots *x509.CertPool
 	cert  tls.Certificate
 }
 
-type mailSession struct {
-	s    *mailServer
-	cur  received
+type session struct {
+	s    *Server
+	cur  Received
 	user string
 }
 
-func (m *mailSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-func (m *mailSession) Auth(string) (sasl.Server, error) {
+func (m *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (m *session) Auth(string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != m.s.user || pass != m.s.pass {
+		if user != m.s.User || pass != m.s.Pass {
 			return errors.New("invalid credentials")
 		}
 		m.user = user
 		return nil
 	}), nil
 }
-func (m *mailSession) Reset()        { m.cur = received{} }
-func (m *mailSession) Logout() error { return nil }
-func (m *mailSession) Mail(from string, _ *gosmtp.MailOptions) error {
-	if m.s.user != "" && m.user == "" {
+func (m *session) Reset()        { m.cur = Received{} }
+func (m *session) Logout() error { return nil }
+func (m *session) Mail(from string, _ *gosmtp.MailOptions) error {
+	if m.s.User != "" && m.user == "" {
 		return &gosmtp.SMTPError{Code: 530, Message: "authentication required"}
 	}
 	m.cur.From = from
 	return nil
 }
-func (m *mailSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
+func (m *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	m.cur.Rcpt = append(m.cur.Rcpt, to)
 	return nil
 }
-func (m *mailSession) Data(r io.Reader) error {
+func (m *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -84,8 +90,8 @@ func (m *mailSession) Data(r io.Reader) error {
 	return nil
 }
 
-// newMailServer prepares a server; start listens (again) on its address.
-func newMailServer(t *testing.T) *mailServer {
+// New prepares a server; start listens (again) on its address.
+func New(t *testing.T) *Server {
 	// httptest's certificate is valid for 127.0.0.1 and example.com.
 	hs := httptest.NewUnstartedServer(nil)
 	hs.StartTLS()
@@ -99,10 +105,11 @@ func newMailServer(t *testing.T) *mailServer {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	return &mailServer{t: t, addr: addr, roots: roots, cert: cert}
+	return &Server{t: t, addr: addr, roots: roots, cert: cert}
 }
 
-func (s *mailServer) port() int {
+// Port is the server's TCP port.
+func (s *Server) Port() int {
 	_, p, _ := net.SplitHostPort(s.addr)
 	var n int
 	for _, c := range p {
@@ -111,9 +118,9 @@ func (s *mailServer) port() int {
 	return n
 }
 
-// start serves on s.addr: mode "none", "starttls" or "tls".
-func (s *mailServer) start(mode string) {
-	be := gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) { return &mailSession{s: s}, nil })
+// Start serves on the server's address: mode "none", "starttls" or "tls".
+func (s *Server) Start(mode string) {
+	be := gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) { return &session{s: s}, nil })
 	srv := gosmtp.NewServer(be)
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = mode == "none"
@@ -139,23 +146,25 @@ func (s *mailServer) start(mode string) {
 	s.t.Cleanup(func() { srv.Close() })
 }
 
-func (s *mailServer) stop() { s.srv.Close() }
+// Stop closes the listener and connections.
+func (s *Server) Stop() { s.srv.Close() }
 
-func (s *mailServer) received() []received {
+// Received returns the mails so far.
+func (s *Server) Received() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.mail...)
+	return append([]Received(nil), s.mail...)
 }
 
-// parsed is a received mail decoded.
-type parsed struct {
+// Parsed is a received mail decoded.
+type Parsed struct {
 	Header          mail.Header
 	Subject         string
 	Text, HTML      string
 	ContentLanguage string
 }
 
-func parseMail(t *testing.T, raw []byte) parsed {
+func Parse(t *testing.T, raw []byte) Parsed {
 	t.Helper()
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
@@ -166,7 +175,7 @@ func parseMail(t *testing.T, raw []byte) parsed {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := parsed{Header: msg.Header, Subject: subj, ContentLanguage: msg.Header.Get("Content-Language")}
+	p := Parsed{Header: msg.Header, Subject: subj, ContentLanguage: msg.Header.Get("Content-Language")}
 	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
 	if err != nil {
 		t.Fatal(err)
@@ -203,4 +212,9 @@ func decodePart(t *testing.T, enc string, r io.Reader) string {
 		t.Fatal(err)
 	}
 	return strings.ReplaceAll(string(b), "\r\n", "\n")
+}
+
+// TLSConfig trusts the server's certificate.
+func (s *Server) TLSConfig() *tls.Config {
+	return &tls.Config{RootCAs: s.roots, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 }
