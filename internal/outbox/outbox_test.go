@@ -461,3 +461,41 @@ func TestRunStopsWithContext(t *testing.T) {
 		<-done
 	})
 }
+
+// TestEnqueueCommitsWithTheChange: a message enqueued in a transaction
+// that fails is gone with the change that caused it; one that commits is
+// there with it (R-MSG-2).
+func TestEnqueueCommitsWithTheChange(t *testing.T) {
+	forBackends(t, func(t *testing.T, open func() storage.Storage) {
+		st := open()
+		q := outbox.NewQueue(nil, nil)
+		change := func(fail bool) error {
+			return st.InTx(ctx, func(tx storage.Storage) error {
+				if err := tx.AppendAudit(ctx, model.AuditEvent{Time: time.Now(), Action: "user.password_reset_requested", TargetID: "u1", Outcome: model.OutcomeSuccess}); err != nil {
+					return err
+				}
+				if _, err := q.Enqueue(ctx, tx, outbox.Request{Type: message.PasswordReset, To: outbox.Recipient{UserID: "u1", Email: "u1@example.com"},
+					Data: map[string]string{"Link": "https://sso.example.com/r"}}); err != nil {
+					return err
+				}
+				if fail {
+					return model.Invalid("", "the change failed")
+				}
+				return nil
+			})
+		}
+		if err := change(true); model.ErrorCode(err) != model.EINVALID {
+			t.Fatal(err)
+		}
+		if l, _ := st.ListMessages(ctx, "", 10); len(l) != 0 {
+			t.Fatalf("a message outlived its rolled-back change: %+v", l)
+		}
+		if err := change(false); err != nil {
+			t.Fatal(err)
+		}
+		ev, _, _ := st.ListAudit(ctx, model.AuditFilter{Action: "user.password_reset_requested", Page: model.Page{Limit: 10}})
+		if l, _ := st.ListMessages(ctx, storage.MessageQueued, 10); len(l) != 1 || len(ev) != 1 {
+			t.Fatalf("committed change: %d messages, %d events", len(l), len(ev))
+		}
+	})
+}
