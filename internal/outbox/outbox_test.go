@@ -499,3 +499,29 @@ func TestEnqueueCommitsWithTheChange(t *testing.T) {
 		}
 	})
 }
+
+// TestWakeSendsWithoutWaitingForThePoll: a worker pausing for an hour
+// sends at once when woken after the commit (a user waits for the code).
+func TestWakeSendsWithoutWaitingForThePoll(t *testing.T) {
+	forBackends(t, func(t *testing.T, open func() storage.Storage) {
+		st := open()
+		ms := mailtest.New(t)
+		ms.Start(smtp.TLSNone)
+		w := outbox.NewWorker(st, map[string]outbox.Sender{storage.ChannelEmail: smtpSender(ms, smtp.TLSNone)}, outbox.Options{Owner: "n1", Poll: time.Hour})
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { w.Run(cctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		for i := range 2 {
+			enqueue(t, st, outbox.NewQueue(nil, nil), outbox.Request{Type: message.OTPEmail, To: outbox.Recipient{Email: fmt.Sprintf("w%d@example.com", i)}, Data: map[string]string{"Code": "1"}})
+			w.Wake()
+			deadline := time.Now().Add(30 * time.Second)
+			for len(ms.Received()) <= i && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if len(ms.Received()) != i+1 {
+				t.Fatalf("message %d not sent after Wake", i)
+			}
+		}
+	})
+}

@@ -55,6 +55,7 @@ type Worker struct {
 	store   storage.Storage
 	senders map[string]Sender
 	o       Options
+	wake    chan struct{}
 }
 
 // NewWorker returns a worker sending through senders (by channel:
@@ -85,7 +86,7 @@ func NewWorker(st storage.Storage, senders map[string]Sender, o Options) *Worker
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{store: st, senders: senders, o: o}
+	return &Worker{store: st, senders: senders, o: o, wake: make(chan struct{}, 1)}
 }
 
 // Run sends until ctx ends: it claims a batch, sends it, and pauses for
@@ -104,7 +105,18 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-time.After(w.o.Poll):
+		case <-w.wake:
 		}
+	}
+}
+
+// Wake makes Run claim now instead of after its pause: call it after
+// committing a transaction that enqueued a message someone waits for (a
+// one-time code). Other nodes' workers find it at their next poll.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
 	}
 }
 
