@@ -27,6 +27,7 @@ type API struct {
 	// tokens); nil: such tokens are refused.
 	bearer atomic.Pointer[BearerVerifier]
 	routes []string
+	msgs   MessageTemplates // messagetemplates.go
 }
 
 // Authenticator recognises a kind of credentials and yields the actor they
@@ -180,6 +181,11 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("DELETE /api/v1/clients/{id}", a.deleteClient)
 
 	h("GET /api/v1/audit", a.listAudit)
+
+	h("GET /api/v1/message-templates", a.listMessageTemplates)
+	h("GET /api/v1/message-templates/{type}/{language}", a.getMessageTemplate)
+	h("PUT /api/v1/message-templates/{type}/{language}", a.putMessageTemplate)
+	h("DELETE /api/v1/message-templates/{type}/{language}", a.resetMessageTemplate)
 
 	mux.Handle("/api/v1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, a.log, model.Errorf(model.ENOTFOUND, "", "no such endpoint: %s %s", r.Method, r.URL.Path))

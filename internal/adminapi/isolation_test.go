@@ -137,6 +137,10 @@ func TestAccountAdminIsolation(t *testing.T) {
 					{"DELETE /api/v1/users/{id}/api-keys/{keyId}", "DELETE", "/api/v1/users/" + w.alice + "/api-keys/" + keyOf[target.user], nil},
 					{"DELETE /api/v1/me/api-keys/{keyId}", "DELETE", "/api/v1/me/api-keys/" + keyOf[target.user], nil},
 					{"GET /api/v1/me/rights", "GET", "/api/v1/me/rights?contextId=" + target.ctx, nil},
+					{"GET /api/v1/message-templates", "GET", "/api/v1/message-templates", nil},
+					{"GET /api/v1/message-templates/{type}/{language}", "GET", "/api/v1/message-templates/welcome/en", nil},
+					{"PUT /api/v1/message-templates/{type}/{language}", "PUT", "/api/v1/message-templates/welcome/en", map[string]string{"subject": "pwned", "text": "pwned"}},
+					{"DELETE /api/v1/message-templates/{type}/{language}", "DELETE", "/api/v1/message-templates/welcome/en", nil},
 				}
 				for _, c := range calls {
 					covered[c.route] = true

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/access"
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/message"
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
@@ -83,22 +84,26 @@ var ops = map[string]op{
 	"PUT /api/v1/users/{id}/contexts": {summary: "Replace the contexts a user is assigned to", body: struct {
 		Contexts []string `json:"contexts"`
 	}{}, resp: model.User{}},
-	"POST /api/v1/users/{id}/{action}":           {summary: "Lifecycle: activate, deactivate, reactivate, delete (anonymize, final)", resp: model.User{}},
-	"PUT /api/v1/users/{id}/password":            {summary: "Set a local user's password: ends the user's SSO sessions and refresh tokens (their apps are logged out); revokeApiKeys also deletes the user's API keys", body: passwordInput{}},
-	"POST /api/v1/users/{id}/unlock":             {summary: "Lift a user's sign-in delay and lock after failed logins (R-PWD-3; needs the right to modify the user; audited)"},
-	"GET /api/v1/users/{id}/rights":              {summary: "Effective rights in a context, with the steps that produced them (R-EFF)", query: []string{"contextId", "module"}, resp: access.Result{}},
-	"GET /api/v1/users/{id}/api-keys":            {summary: "A user's API keys (metadata only; R-SSO-6)", resp: listOf[model.APIKey]{}},
-	"POST /api/v1/users/{id}/api-keys":           {summary: "Create an API key for a user (sk_…, 256 random bits; only its SHA-256 is stored): the key is in this answer only", body: apiKeyInput{}, resp: directory.CreatedAPIKey{}, status: 201},
-	"DELETE /api/v1/users/{id}/api-keys/{keyId}": {summary: "Revoke a user's API key; it stops working at once"},
-	"GET /api/v1/users/{id}/two-factor":          {summary: "A user's second-factor settings (one-time codes, authenticator apps; default = the instance's) and whether an authenticator app is set up (R-2FA-1)", resp: directory.TwoFactorView{}},
-	"PUT /api/v1/users/{id}/two-factor":          {summary: "Set a local user's own second-factor settings (needs \"2FA settings - Modify\"; audited; delegated users: 400, their IdP does MFA)", body: directory.TwoFactorSettings{}, resp: directory.TwoFactorView{}},
-	"DELETE /api/v1/users/{id}/two-factor/totp":  {summary: "Remove a user's authenticator app and recovery codes (a lost phone; needs \"2FA settings - Modify\"; audited)"},
-	"GET /api/v1/clients":                        {summary: "List registered clients and CAS services", resp: listOf[clientView]{}},
-	"POST /api/v1/clients":                       {summary: "Register an OIDC client or CAS service (a confidential client's secret is returned once)", body: clientInput{}, resp: createdClient{}, status: 201},
-	"GET /api/v1/clients/{id}":                   {summary: "Read a client", resp: clientView{}},
-	"PATCH /api/v1/clients/{id}":                 {summary: "Change a client", body: clientPatch{}, resp: clientView{}},
-	"DELETE /api/v1/clients/{id}":                {summary: "Remove a client"},
-	"GET /api/v1/audit":                          {summary: "The audit log, newest first", query: []string{"actorId", "targetId", "action", "since", "until", "offset", "limit"}, resp: list[model.AuditEvent]{}},
+	"POST /api/v1/users/{id}/{action}":                   {summary: "Lifecycle: activate, deactivate, reactivate, delete (anonymize, final)", resp: model.User{}},
+	"PUT /api/v1/users/{id}/password":                    {summary: "Set a local user's password: ends the user's SSO sessions and refresh tokens (their apps are logged out); revokeApiKeys also deletes the user's API keys", body: passwordInput{}},
+	"POST /api/v1/users/{id}/unlock":                     {summary: "Lift a user's sign-in delay and lock after failed logins (R-PWD-3; needs the right to modify the user; audited)"},
+	"GET /api/v1/users/{id}/rights":                      {summary: "Effective rights in a context, with the steps that produced them (R-EFF)", query: []string{"contextId", "module"}, resp: access.Result{}},
+	"GET /api/v1/users/{id}/api-keys":                    {summary: "A user's API keys (metadata only; R-SSO-6)", resp: listOf[model.APIKey]{}},
+	"POST /api/v1/users/{id}/api-keys":                   {summary: "Create an API key for a user (sk_…, 256 random bits; only its SHA-256 is stored): the key is in this answer only", body: apiKeyInput{}, resp: directory.CreatedAPIKey{}, status: 201},
+	"DELETE /api/v1/users/{id}/api-keys/{keyId}":         {summary: "Revoke a user's API key; it stops working at once"},
+	"GET /api/v1/users/{id}/two-factor":                  {summary: "A user's second-factor settings (one-time codes, authenticator apps; default = the instance's) and whether an authenticator app is set up (R-2FA-1)", resp: directory.TwoFactorView{}},
+	"PUT /api/v1/users/{id}/two-factor":                  {summary: "Set a local user's own second-factor settings (needs \"2FA settings - Modify\"; audited; delegated users: 400, their IdP does MFA)", body: directory.TwoFactorSettings{}, resp: directory.TwoFactorView{}},
+	"DELETE /api/v1/users/{id}/two-factor/totp":          {summary: "Remove a user's authenticator app and recovery codes (a lost phone; needs \"2FA settings - Modify\"; audited)"},
+	"GET /api/v1/clients":                                {summary: "List registered clients and CAS services", resp: listOf[clientView]{}},
+	"POST /api/v1/clients":                               {summary: "Register an OIDC client or CAS service (a confidential client's secret is returned once)", body: clientInput{}, resp: createdClient{}, status: 201},
+	"GET /api/v1/clients/{id}":                           {summary: "Read a client", resp: clientView{}},
+	"PATCH /api/v1/clients/{id}":                         {summary: "Change a client", body: clientPatch{}, resp: clientView{}},
+	"DELETE /api/v1/clients/{id}":                        {summary: "Remove a client"},
+	"GET /api/v1/audit":                                  {summary: "The audit log, newest first", query: []string{"actorId", "targetId", "action", "since", "until", "offset", "limit"}, resp: list[model.AuditEvent]{}},
+	"GET /api/v1/message-templates":                      {summary: "Every message template (type × language): the override or the shipped default, with the placeholders of its type (R-MSG-1; right Message templates - Read at root)", resp: listOf[message.View]{}},
+	"GET /api/v1/message-templates/{type}/{language}":    {summary: "One message template (R-MSG-1)", resp: message.View{}},
+	"PUT /api/v1/message-templates/{type}/{language}":    {summary: "Save an override of a message template; an unknown placeholder is refused with 400 naming it (R-MSG-1; right Message templates - Manage at root; audited)", body: messageTemplateInput{}, resp: message.View{}},
+	"DELETE /api/v1/message-templates/{type}/{language}": {summary: "Remove the override: the shipped default applies again (audited)"},
 }
 
 type schemaGen struct{ defs map[string]any }

@@ -187,6 +187,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	srv.SetClientIP(clientip.Resolver{Trusted: cfg.Throttle.Proxies()})
+	mailer, err := newOutboxWorker(cfg, st, log) // messages.go
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -203,6 +207,13 @@ func serve(ctx context.Context, env Env, args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go srv.Run(ctx)
+	mailerDone := make(chan struct{})
+	go func() {
+		defer close(mailerDone)
+		if mailer != nil {
+			mailer.Run(ctx)
+		}
+	}()
 	if addr, ok := env.Getenv("SESAME_PPROF_ADDR"); ok && addr != "" {
 		// Profiling for load runs (docs/BENCHMARKS.md): a separate
 		// listener, never on the public address.
@@ -218,6 +229,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	log.Info("shutting down")
 	err = hs.Shutdown(shut)
 	svc.FlushAudit() // queued protocol audit events (directory/auditqueue.go)
+	<-mailerDone     // the outbox worker stops with ctx; an interrupted send is retried after its lease
 	return err
 }
 

@@ -28,6 +28,9 @@ type Config struct {
 
 	// TwoFactor: second factor (twofactor.go).
 	TwoFactor TwoFactor `yaml:"twofactor"`
+	SMTP      SMTP      `yaml:"smtp"`
+	SMS       SMS       `yaml:"sms"`
+	Messages  Messages  `yaml:"messages"`
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -86,6 +89,7 @@ func Default() Config {
 		Throttle: DefaultThrottle(),
 
 		TwoFactor: DefaultTwoFactor(),
+		SMTP:      defaultSMTP, SMS: defaultSMS, Messages: defaultMessages,
 	}
 }
 
@@ -104,6 +108,7 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 	c.applyEnv(env)
 	c.applyThrottleEnv(env)
 	c.applyTwoFactorEnv(env)
+	c.applyMessagesEnv(env)
 	return c, nil
 }
 
@@ -209,6 +214,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Throttle.validate())
 	envErrs := c.TwoFactor.validate(bad)
 	errs = append(errs, envErrs...)
+	c.validateMessages(bad)
 	return errors.Join(errs...)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/login"
+	"github.com/sesame-sso/sesame/internal/message"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/session"
@@ -80,6 +81,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.API = adminapi.New(svc, log, opts.MaxBodyBytes)
+	s.API.SetMessageTemplates(message.NewTemplates(st))
 	s.API.Register(s.mux)
 	casH := &cas.Handler{Svc: svc, Authn: svc.Authn(), Store: st, Sessions: s.Sessions, Pages: pages, Log: log, TicketTTL: opts.CASTicketTTL, HTTP: opts.HTTPClient}
 	casH.Register(s.mux)

@@ -15,6 +15,8 @@ type Storage interface {
 	Ping(ctx context.Context) error
 	Close() error
 	Credentials // credentials.go: OTP challenges, TOTP, recovery codes (R-2FA-*)
+	Outbox           // outbox.go
+	MessageTemplates // messagetemplates.go
 	// PurgeExpired deletes expired sessions, tickets and OAuth state.
 	PurgeExpired(ctx context.Context, now time.Time) error
 

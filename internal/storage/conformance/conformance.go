@@ -57,6 +57,9 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Throttle", testThrottle},
 		// Credentials (credentials.go)
 		{"Credentials", testCredentials},
+		// Messages (messagetemplates.go, outbox.go)
+		{"MessageTemplates", testMessageTemplates},
+		{"Outbox", testOutbox},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -75,6 +78,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"TicketRace", ticketRace},               // cas.go
 		{"ThrottleRace", throttleRace},           // throttle.go
 		{"CredentialRaces", credentialRaces},     // credentials.go
+		{"OutboxClaimRace", testOutboxClaimRace}, // messages.go
 		{"ConcurrentMembers", concurrentMembers}, // directory.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
