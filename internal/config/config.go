@@ -25,6 +25,7 @@ type Config struct {
 	OIDC     OIDC     `yaml:"oidc"`
 	Session  Session  `yaml:"session"`
 	Throttle Throttle `yaml:"throttle"`
+	Password Password `yaml:"password"`
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -81,6 +82,7 @@ func Default() Config {
 		OIDC:     OIDC{SigningAlg: "RS256", KeyRotation: "720h", AccessTTL: "10m", RefreshTTL: "720h"},
 		Session:  defaultSession,
 		Throttle: DefaultThrottle(),
+		Password: DefaultPassword(),
 	}
 }
 
@@ -98,6 +100,7 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 	}
 	c.applyEnv(env)
 	c.applyThrottleEnv(env)
+	c.applyPasswordEnv(env)
 	return c, nil
 }
 
@@ -201,6 +204,7 @@ func (c Config) Validate() error {
 		bad("admin.login", "is required")
 	}
 	errs = append(errs, c.Throttle.validate())
+	errs = append(errs, c.Password.validate(bad)...)
 	return errors.Join(errs...)
 }
 

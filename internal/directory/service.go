@@ -34,6 +34,7 @@ type Service struct {
 	// tokenLifetime bounds signed tokens' validity (SetTokenLifetime).
 	tokenLifetime time.Duration
 	limiter       *throttle.Limiter
+	pwPolicy      *password.Policy // passwordpolicy.go
 	// protoAudit queues protocol audit events (protoaudit.go); shared by
 	// the transaction copies, writing through the base store.
 	protoAudit *auditQueue
