@@ -17,8 +17,9 @@ const MinPolicyLength = 8
 // characters; a password is also never longer than MaxBytes.
 const MaxPolicyLength = 1024
 
-// MaxBytes bounds what is ever hashed.
-const MaxBytes = 4096
+// MaxBytes bounds what is ever set, whatever the characters: the login
+// page accepts passwords of at most 1024 bytes.
+const MaxBytes = 1024
 
 // Stable codes of the policy rules (issue 9 §2.1), one per rule.
 const (
@@ -74,7 +75,7 @@ func (p Policy) Check(pw string, who Subject) []Violation {
 		v = append(v, Violation{CodeTooShort, "must be at least " + strconv.Itoa(p.MinLength) + " characters long"})
 	}
 	if n > p.MaxLength || len(pw) > MaxBytes {
-		v = append(v, Violation{CodeTooLong, "must be at most " + strconv.Itoa(p.MaxLength) + " characters long"})
+		v = append(v, Violation{CodeTooLong, "must be at most " + strconv.Itoa(p.MaxLength) + " characters (and " + strconv.Itoa(MaxBytes) + " bytes) long"})
 	}
 	if p.RejectPersonal {
 		lower := strings.ToLower(pw)

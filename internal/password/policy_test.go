@@ -36,6 +36,7 @@ func TestPolicyRules(t *testing.T) {
 		CodeTooLong: {
 			{strings.Repeat("q", 256), alice, ""},
 			{strings.Repeat("q", 257), alice, CodeTooLong},
+			{strings.Repeat("😀", 256), alice, ""}, // 256 characters, 1024 bytes
 		},
 		CodeContainsLogin: {
 			{"alice", alice, CodeTooShort + "," + CodeContainsLogin},
@@ -77,6 +78,9 @@ func TestPolicySwitches(t *testing.T) {
 	}
 	if v := off.Check("seventeen-letters", alice); codes(v) != CodeTooLong {
 		t.Errorf("maxLength 16: %v", v)
+	}
+	if v := (Policy{MinLength: 8, MaxLength: 1024}).Check(strings.Repeat("ü", 600), alice); codes(v) != CodeTooLong {
+		t.Errorf("600 characters in 1200 bytes: %v", v) // over MaxBytes, what the login page accepts
 	}
 	if got := Message(DefaultPolicy().Check("alice", alice)); got != "too_short: must be at least 12 characters long; contains_login: must not contain the login name" {
 		t.Errorf("Message = %q", got)
