@@ -70,7 +70,7 @@ func TestTenantAdminCannotHijackRootLogin(t *testing.T) {
 			}
 			evilT, _ := tenantWithAdmin(t, env, "Evil", "", "mallory")
 			mallory := env.As("evil/mallory", pw)
-			const evilPW = "evil-admin-password-1"
+			const evilPW = "evil-slate-harbor-quill-1"
 			fakeAdmin := mallory.ID("POST", "/api/v1/users", map[string]any{"loginName": "admin", "domain": "ENTERPRISE", "contexts": []string{evilT}, "status": "active", "password": evilPW})
 			mallory.Must(200, "PATCH", "/api/v1/contexts/"+evilT, map[string]any{"name": "Root", "number": "root"})
 			for _, slug := range []string{"root", "evil2"} {

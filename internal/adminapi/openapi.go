@@ -77,7 +77,7 @@ var ops = map[string]op{
 	"GET /api/v1/templates/{id}/csv":              {summary: "Export a template as CSV (module,category,acl,type,value)", resp: "csv"},
 	"PUT /api/v1/templates/{id}/csv":              {summary: "Replace a template's values from CSV (all or nothing)", body: "csv", resp: model.Template{}},
 	"GET /api/v1/users":                           {summary: "List the users the caller may read", query: []string{"q", "status", "contextId", "offset", "limit"}, resp: list[model.User]{}},
-	"POST /api/v1/users":                          {summary: "Create a user (draft unless status active; R-USR-2 placement rules)", body: directory.NewUser{}, resp: model.User{}, status: 201},
+	"POST /api/v1/users":                          {summary: "Create a user (draft unless status active; R-USR-2 placement rules); a password must meet the password policy (400 naming each broken rule: too_short, too_long, contains_login, contains_email, common)", body: directory.NewUser{}, resp: model.User{}, status: 201},
 	"GET /api/v1/users/{id}":                      {summary: "Read a user", resp: model.User{}},
 	"PATCH /api/v1/users/{id}":                    {summary: "Change person data, 2FA setting or login name", body: directory.UserPatch{}, resp: model.User{}},
 	"DELETE /api/v1/users/{id}":                   {summary: "Discard a draft user"},
@@ -85,7 +85,7 @@ var ops = map[string]op{
 		Contexts []string `json:"contexts"`
 	}{}, resp: model.User{}},
 	"POST /api/v1/users/{id}/{action}":                   {summary: "Lifecycle: activate, deactivate, reactivate, delete (anonymize, final)", resp: model.User{}},
-	"PUT /api/v1/users/{id}/password":                    {summary: "Set a local user's password: ends the user's SSO sessions and refresh tokens (their apps are logged out); revokeApiKeys also deletes the user's API keys", body: passwordInput{}},
+	"PUT /api/v1/users/{id}/password":                    {summary: "Set a local user's password (it must meet the password policy: 400 naming each broken rule): ends the user's SSO sessions and refresh tokens (their apps are logged out); revokeApiKeys also deletes the user's API keys", body: passwordInput{}},
 	"POST /api/v1/users/{id}/unlock":                     {summary: "Lift a user's sign-in delay and lock after failed logins (R-PWD-3; needs the right to modify the user; audited)"},
 	"GET /api/v1/users/{id}/rights":                      {summary: "Effective rights in a context, with the steps that produced them (R-EFF)", query: []string{"contextId", "module"}, resp: access.Result{}},
 	"GET /api/v1/users/{id}/api-keys":                    {summary: "A user's API keys (metadata only; R-SSO-6)", resp: listOf[model.APIKey]{}},

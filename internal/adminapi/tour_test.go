@@ -45,7 +45,7 @@ func TestAdminTour(t *testing.T) {
 			}
 
 			uid := ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "olivia", "domain": "ENTERPRISE", "contexts": []string{acct},
-				"password": "olivia-password-1", "person": map[string]string{"firstName": "Olivia", "lastName": "Ops", "email": "olivia@acme.example", "language": "de"}})
+				"password": "amber-kettle-fjord-1", "person": map[string]string{"firstName": "Olivia", "lastName": "Ops", "email": "olivia@acme.example", "language": "de"}})
 			u := ad.Must(200, "GET", "/api/v1/users/"+uid, nil).Map(t)
 			if u["status"] != "draft" || u["tenantId"] != env.RootID {
 				t.Fatalf("new user: %v", u)
@@ -54,7 +54,7 @@ func TestAdminTour(t *testing.T) {
 				t.Fatal("the API exposes the password hash")
 			}
 			// A draft cannot log in.
-			if r := env.As("olivia", "olivia-password-1").Do("GET", "/api/v1/me", nil); r.Status != 401 {
+			if r := env.As("olivia", "amber-kettle-fjord-1").Do("GET", "/api/v1/me", nil); r.Status != 401 {
 				t.Fatalf("draft user authenticated: %d", r.Status)
 			}
 			ad.Must(200, "POST", "/api/v1/users/"+uid+"/activate", nil)
@@ -112,21 +112,21 @@ func TestAdminTour(t *testing.T) {
 			ad.Must(204, "DELETE", "/api/v1/contexts/"+acct+"/policy", nil)
 
 			// The user logs in with HTTP Basic and reads herself.
-			if me := env.As("olivia", "olivia-password-1").Must(200, "GET", "/api/v1/me", nil).Map(t); me["id"] != uid {
+			if me := env.As("olivia", "amber-kettle-fjord-1").Must(200, "GET", "/api/v1/me", nil).Map(t); me["id"] != uid {
 				t.Fatalf("olivia's /me: %v", me)
 			}
 			// Without cas rights she can administer nothing.
-			if r := env.As("olivia", "olivia-password-1").Do("GET", "/api/v1/users/"+uid+"/rights?contextId="+acct, nil); r.Status != http.StatusForbidden {
+			if r := env.As("olivia", "amber-kettle-fjord-1").Do("GET", "/api/v1/users/"+uid+"/rights?contextId="+acct, nil); r.Status != http.StatusForbidden {
 				t.Errorf("user without cas rights read rights: %d %s", r.Status, r.Body)
 			}
 
 			// Lifecycle: deactivate blocks login, reactivate restores it, delete anonymizes.
 			ad.Must(200, "POST", "/api/v1/users/"+uid+"/deactivate", nil)
-			if r := env.As("olivia", "olivia-password-1").Do("GET", "/api/v1/me", nil); r.Status != 401 {
+			if r := env.As("olivia", "amber-kettle-fjord-1").Do("GET", "/api/v1/me", nil); r.Status != 401 {
 				t.Errorf("inactive user authenticated: %d", r.Status)
 			}
 			ad.Must(200, "POST", "/api/v1/users/"+uid+"/reactivate", nil)
-			env.As("olivia", "olivia-password-1").Must(200, "GET", "/api/v1/me", nil)
+			env.As("olivia", "amber-kettle-fjord-1").Must(200, "GET", "/api/v1/me", nil)
 			del := ad.Must(200, "POST", "/api/v1/users/"+uid+"/delete", nil).Map(t)
 			if del["status"] != "deleted" || strings.Contains(string(ad.Must(200, "GET", "/api/v1/users/"+uid, nil).Body), "olivia") {
 				t.Errorf("deleted user not anonymized: %v", del)

@@ -129,6 +129,12 @@ func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger) (*s
 	}
 	svc := directory.New(st, newHasher(cfg), log)
 	svc.SetLimiter(newLimiter(st, cfg, log))
+	pol, err := newPasswordPolicy(cfg)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	svc.SetPasswordPolicy(pol)
 	cat, err := catalog.Default()
 	if err != nil {
 		st.Close()

@@ -121,14 +121,14 @@ func TestServePostgresConfig(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("database:\n  url: %q\nlog:\n  format: json\n", pgtest.DSN(t))), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	url, stderr, _ := serve(t, []string{"--config", cfg}, map[string]string{"SESAME_BOOTSTRAP_ADMIN_PASSWORD": "a-chosen-admin-password", "SESAME_MASTER_KEY": testMasterKey})
-	if code, me := get(t, url+"/api/v1/me", "admin", "a-chosen-admin-password"); code != 200 || me["domain"] != "CSP" {
+	url, stderr, _ := serve(t, []string{"--config", cfg}, map[string]string{"SESAME_BOOTSTRAP_ADMIN_PASSWORD": "a-chosen-root-passphrase", "SESAME_MASTER_KEY": testMasterKey})
+	if code, me := get(t, url+"/api/v1/me", "admin", "a-chosen-root-passphrase"); code != 200 || me["domain"] != "CSP" {
 		t.Fatalf("admin on postgres: %d %v", code, me)
 	}
 	if !strings.Contains(stderr.String(), `"store":"postgres"`) {
 		t.Fatalf("not running on postgres: %s", stderr.String())
 	}
-	if strings.Contains(stderr.String(), "a-chosen-admin-password") {
+	if strings.Contains(stderr.String(), "a-chosen-root-passphrase") {
 		t.Fatal("the admin password was logged")
 	}
 }
@@ -156,7 +156,7 @@ func TestBadConfigListsEveryProblem(t *testing.T) {
 // TestApplyExportCommands runs `sesame apply -f` twice and `sesame export`.
 func TestApplyExportCommands(t *testing.T) {
 	dir := t.TempDir()
-	env := envFrom(map[string]string{"SESAME_BOOTSTRAP_ADMIN_PASSWORD": "a-chosen-admin-password"})
+	env := envFrom(map[string]string{"SESAME_BOOTSTRAP_ADMIN_PASSWORD": "a-chosen-root-passphrase"})
 	run := func(args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
 		code := app.Main(context.Background(), app.Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: env})

@@ -18,7 +18,7 @@ const testMasterKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 // be stored in plain text); --insecure-plaintext-keys starts with a warning.
 func TestPostgresRefusesPlaintextKeys(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	env := map[string]string{"SESAME_DATABASE_URL": dsn, "SESAME_BOOTSTRAP_ADMIN_PASSWORD": "admin-password-123"}
+	env := map[string]string{"SESAME_DATABASE_URL": dsn, "SESAME_BOOTSTRAP_ADMIN_PASSWORD": "slate-harbor-quill-123"}
 	var stderr syncBuf
 	// If it starts anyway, Ready fires and the context is cancelled: the
 	// test fails instead of hanging.

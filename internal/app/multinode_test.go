@@ -27,7 +27,7 @@ import (
 func TestTwoNodesShareOnePostgres(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	const issuer = "http://sesame.test"
-	env := map[string]string{"SESAME_DATABASE_URL": dsn, "SESAME_BOOTSTRAP_ADMIN_PASSWORD": "admin-password-123", "SESAME_EXTERNAL_URL": issuer, "SESAME_MASTER_KEY": testMasterKey}
+	env := map[string]string{"SESAME_DATABASE_URL": dsn, "SESAME_BOOTSTRAP_ADMIN_PASSWORD": "slate-harbor-quill-123", "SESAME_EXTERNAL_URL": issuer, "SESAME_MASTER_KEY": testMasterKey}
 	a, _, _ := serve(t, nil, env)
 	b, _, _ := serve(t, nil, env)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -39,7 +39,7 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 		buf, _ := json.Marshal(body)
 		req, _ := http.NewRequest(method, a+path, strings.NewReader(string(buf)))
 		req.Header.Set("Content-Type", "application/json")
-		req.SetBasicAuth("admin", "admin-password-123")
+		req.SetBasicAuth("admin", "slate-harbor-quill-123")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -52,11 +52,11 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 		}
 		return m
 	}
-	_, roots := get(t, a+"/api/v1/contexts?type=root", "admin", "admin-password-123")
+	_, roots := get(t, a+"/api/v1/contexts?type=root", "admin", "slate-harbor-quill-123")
 	root := roots["items"].([]any)[0].(map[string]any)["id"].(string)
 	acct := api("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Acme", "parentId": root})["id"].(string)
 	user := api("POST", "/api/v1/users", map[string]any{"loginName": "dana", "domain": "ENTERPRISE", "contexts": []string{acct},
-		"status": "active", "password": "dana-password-123", "person": map[string]string{"email": "dana@acme.example"}})["id"].(string)
+		"status": "active", "password": "velvet-summit-crane-123", "person": map[string]string{"email": "dana@acme.example"}})["id"].(string)
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "app") }))
 	defer app.Close()
 	cl := api("POST", "/api/v1/clients", map[string]any{"name": "Portal", "module": "portal", "protocol": "oidc",
@@ -84,7 +84,7 @@ func TestTwoNodesShareOnePostgres(t *testing.T) {
 	}
 	resp.Body.Close()
 	ret := resp.Request.URL.Query().Get("return")
-	resp, err = browser.PostForm(a+"/login", url.Values{"username": {"dana"}, "password": {"dana-password-123"}, "return": {ret}})
+	resp, err = browser.PostForm(a+"/login", url.Values{"username": {"dana"}, "password": {"velvet-summit-crane-123"}, "return": {ret}})
 	if err != nil {
 		t.Fatal(err)
 	}

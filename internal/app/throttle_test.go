@@ -11,7 +11,7 @@ import (
 // configured trusted proxies only (R-PWD-3).
 func TestServeThrottles(t *testing.T) {
 	url, stderr, _ := serve(t, []string{"--data-dir", t.TempDir()}, map[string]string{
-		"SESAME_BOOTSTRAP_ADMIN_PASSWORD": "a-chosen-admin-password", "SESAME_TRUSTED_PROXIES": "127.0.0.1",
+		"SESAME_BOOTSTRAP_ADMIN_PASSWORD": "a-chosen-root-passphrase", "SESAME_TRUSTED_PROXIES": "127.0.0.1",
 		"SESAME_THROTTLE_LOCK_AFTER": "4"})
 	call := func(pw, xff string) *http.Response {
 		req, _ := http.NewRequest("GET", url+"/api/v1/me", nil)
@@ -24,7 +24,7 @@ func TestServeThrottles(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	if r := call("a-chosen-admin-password", "203.0.113.1"); r.StatusCode != http.StatusOK {
+	if r := call("a-chosen-root-passphrase", "203.0.113.1"); r.StatusCode != http.StatusOK {
 		t.Fatalf("admin: %d", r.StatusCode)
 	}
 	for i := 0; i < 4; i++ { // three free failures, the fourth locks
@@ -32,7 +32,7 @@ func TestServeThrottles(t *testing.T) {
 			t.Fatalf("guess %d: %d", i, r.StatusCode)
 		}
 	}
-	if r := call("a-chosen-admin-password", "203.0.113.1"); r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+	if r := call("a-chosen-root-passphrase", "203.0.113.1"); r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
 		t.Errorf("the right password on the locked account: %d", r.StatusCode)
 	}
 	if !strings.Contains(stderr.String(), "client=198.51.100.7") {

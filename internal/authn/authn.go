@@ -38,6 +38,9 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (model.Use
 	if u.Kind != model.KindLocal || u.Status != model.StatusActive {
 		return model.User{}, ErrBadCredentials
 	}
+	if s.rehash != nil {
+		s.rehash(ctx, u, pw) // issue 9 §2.4: bcrypt / older argon2id → current argon2id
+	}
 	return u, nil
 }
 

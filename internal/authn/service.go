@@ -38,7 +38,14 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	limiter *throttle.Limiter
+	// rehash upgrades a stored hash a login just verified (SetRehash).
+	rehash func(ctx context.Context, u model.User, pw string)
 }
+
+// SetRehash installs what upgrades an outdated password hash after a
+// successful login (issue 9 §2.4; the directory's audited write). Set at
+// start-up.
+func (s *Service) SetRehash(f func(ctx context.Context, u model.User, pw string)) { s.rehash = f }
 
 // New returns a Service on the root store (never a transaction: the
 // limiter and the login records write outside any directory transaction).

@@ -341,13 +341,13 @@ func TestLoginNameEnumeration(t *testing.T) {
 	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
 		base := f.env.Server.URL
 		f.env.Admin().ID("POST", "/api/v1/users", map[string]any{"loginName": "dave", "domain": "ENTERPRISE", "contexts": []string{f.acct},
-			"status": "active", "password": "dave-password-123"})
+			"status": "active", "password": "copper-tundra-flute-123"})
 		f.env.Admin().ID("POST", "/api/v1/users", map[string]any{"loginName": "erin", "domain": "ENTERPRISE", "contexts": []string{f.acct},
-			"password": "erin-password-123"}) // never activated
+			"password": "cobalt-meadow-drum-123"}) // never activated
 		strip := strings.NewReplacer("nobody-here", "X", "carol", "X", "erin", "X").Replace
 		var first string
 		var firstStatus int
-		for i, try := range [][2]string{{"nobody-here", "whatever-password"}, {"carol", "wrong-password-1"}, {"erin", "erin-password-123"}} {
+		for i, try := range [][2]string{{"nobody-here", "whatever-password"}, {"carol", "wrong-password-1"}, {"erin", "cobalt-meadow-drum-123"}} {
 			resp, page := login(t, noRedirect(browser(t)), base, "/", try[0], try[1])
 			if !strings.Contains(page, "Invalid login name or password.") || resp.StatusCode != http.StatusUnauthorized {
 				t.Errorf("%s: %d without the common message", try[0], resp.StatusCode)

@@ -18,7 +18,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
-const pw = "carol-password-123"
+const pw = "ruby-lantern-orbit-123"
 
 type fixture struct {
 	env              *sesametest.Env

@@ -31,6 +31,7 @@ type Config struct {
 	SMTP      SMTP      `yaml:"smtp"`
 	SMS       SMS       `yaml:"sms"`
 	Messages  Messages  `yaml:"messages"`
+	Password  Password  `yaml:"password"`
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -90,6 +91,7 @@ func Default() Config {
 
 		TwoFactor: DefaultTwoFactor(),
 		SMTP:      defaultSMTP, SMS: defaultSMS, Messages: defaultMessages,
+		Password: DefaultPassword(),
 	}
 }
 
@@ -109,6 +111,7 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 	c.applyThrottleEnv(env)
 	c.applyTwoFactorEnv(env)
 	c.applyMessagesEnv(env)
+	c.applyPasswordEnv(env)
 	return c, nil
 }
 
@@ -215,6 +218,7 @@ func (c Config) Validate() error {
 	envErrs := c.TwoFactor.validate(bad)
 	errs = append(errs, envErrs...)
 	c.validateMessages(bad)
+	errs = append(errs, c.Password.validate(bad)...)
 	return errors.Join(errs...)
 }
 

@@ -41,7 +41,7 @@ users:
   - login: alice
     domain: ENTERPRISE
     contexts: [acme, acme-eu]
-    password: alice-password-123
+    password: wonderland-rabbit-hole-7
     person: {firstName: Alice, lastName: Doe, email: alice@acme.example, language: en}
     groups:
       - {group: Users, context: acme}
@@ -64,7 +64,7 @@ func open(t *testing.T, backend string) (*sqlstore.Store, *directory.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Bootstrap(context.Background(), cat, "admin", "admin-password-1"); err != nil {
+	if _, err := svc.Bootstrap(context.Background(), cat, "admin", "slate-harbor-quill-1"); err != nil {
 		t.Fatal(err)
 	}
 	return st, svc
@@ -94,7 +94,7 @@ func TestApplyIsIdempotentAndExportRoundTrips(t *testing.T) {
 				t.Errorf("second apply changed things: %v", again)
 			}
 			// The applied data works: alice logs in and has her rights.
-			alice, err := svc.Authn().Authenticate(ctx, "telco/alice", "alice-password-123")
+			alice, err := svc.Authn().Authenticate(ctx, "telco/alice", "wonderland-rabbit-hole-7")
 			if err != nil {
 				t.Fatalf("alice cannot log in: %v", err)
 			}
@@ -136,7 +136,7 @@ func TestApplyIsIdempotentAndExportRoundTrips(t *testing.T) {
 			if err := declarative.Write(&buf, out); err != nil {
 				t.Fatal(err)
 			}
-			if strings.Contains(buf.String(), "alice-password-123") {
+			if strings.Contains(buf.String(), "wonderland-rabbit-hole-7") {
 				t.Fatal("export contains a plain password")
 			}
 			re, err := declarative.Parse(&buf)
@@ -150,7 +150,7 @@ func TestApplyIsIdempotentAndExportRoundTrips(t *testing.T) {
 			if _, err := declarative.Apply(ctx, svc2, re); err != nil {
 				t.Fatalf("applying the export to a new instance: %v", err)
 			}
-			if _, err := svc2.Authn().Authenticate(ctx, "telco/alice", "alice-password-123"); err != nil {
+			if _, err := svc2.Authn().Authenticate(ctx, "telco/alice", "wonderland-rabbit-hole-7"); err != nil {
 				t.Errorf("alice cannot log in on the promoted instance: %v", err)
 			}
 		})

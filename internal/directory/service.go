@@ -35,6 +35,7 @@ type Service struct {
 	// tokenLifetime bounds signed tokens' validity (SetTokenLifetime).
 	tokenLifetime time.Duration
 	limiter       *throttle.Limiter
+	pwPolicy      *password.Policy // passwordpolicy.go
 	// protoAudit queues protocol audit events (protoaudit.go); shared by
 	// the transaction copies, writing through the base store.
 	protoAudit *auditQueue
@@ -53,13 +54,15 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: st, hasher: h, log: log, now: time.Now,
+	s := &Service{store: st, hasher: h, log: log, now: time.Now,
 		users:      userCache{cache.New[model.User](userTTL, 100_000)},
 		rights:     rights.New(st),
 		clients:    cache.New[model.Client](clientTTL, 10_000),
 		casClients: cache.New[[]model.Client](clientTTL, 1),
 		protoAudit: newAuditQueue(st, log),
 		authn:      authn.New(st, h, log)}
+	s.authn.SetRehash(s.upgradeHash)
+	return s
 }
 
 // SetClock replaces the clock the caches and audit times read (tests).

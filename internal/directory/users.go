@@ -130,8 +130,8 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (model.Us
 		return model.User{}, model.Invalid("password", "give a password or a passwordHash, not both")
 	}
 	if nu.Password != "" {
-		if err := password.CheckPolicy(nu.Password); err != nil {
-			return model.User{}, model.Invalid("password", "%v", err)
+		if err := s.checkPassword(nu.Password, password.Subject{LoginName: nu.LoginName, Email: nu.Person.Email}); err != nil {
+			return model.User{}, err
 		}
 	}
 	if err := s.CheckImportedHash(a, nu.PasswordHash); err != nil {
@@ -603,8 +603,10 @@ type PasswordReset struct {
 // and with o.RevokeAPIKeys the user's API keys go too.
 func (s *Service) ResetPassword(ctx context.Context, a Actor, id, pw string, o PasswordReset) error {
 	defer s.users.forget()
-	if err := password.CheckPolicy(pw); err != nil {
-		return model.Invalid("password", "%v", err)
+	// The rules that need no user first (no hashing for a short one); the
+	// login name and email once the actor may see the user (issue 9 §2.1).
+	if err := s.checkPassword(pw, password.Subject{}); err != nil {
+		return err
 	}
 	hash, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
@@ -617,6 +619,9 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id, pw string, o P
 			return err
 		}
 		if err := s.authorizeOnUser(ctx, st, a, rightPasswordReset, u); err != nil {
+			return err
+		}
+		if err := s.checkPassword(pw, subjectOf(u)); err != nil {
 			return err
 		}
 		if _, err := st.UpdateUser(ctx, id, func(u model.User) (model.User, error) {

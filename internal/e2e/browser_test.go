@@ -74,7 +74,7 @@ func TestBrowserSSOAndSingleLogout(t *testing.T) {
 	ad := env.Admin()
 	acct := ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Acme", "parentId": env.RootID})
 	carol := ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "carol", "domain": "ENTERPRISE", "contexts": []string{acct},
-		"status": "active", "password": "carol-password-123"})
+		"status": "active", "password": "ruby-lantern-orbit-123"})
 	// The apps are on two host names, so that the browser keeps their
 	// cookies apart (cookies ignore ports).
 	app1 := casApp(t, env.Server.URL).URL + "/"
@@ -99,7 +99,7 @@ func TestBrowserSSOAndSingleLogout(t *testing.T) {
 		t.Fatalf("app one did not send the browser to the login page: %s", loc)
 	}
 	do("type login name", chromedp.SendKeys(chromedp.ID("username"), "carol"))
-	do("type password", chromedp.SendKeys(chromedp.ID("password"), "carol-password-123"))
+	do("type password", chromedp.SendKeys(chromedp.ID("password"), "ruby-lantern-orbit-123"))
 	do("submit", chromedp.Click(chromedp.ID("submit")))
 	do("wait for app one", chromedp.WaitVisible(chromedp.ID("hello")))
 	if hello, loc := read("app one", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello "+carol || !strings.HasPrefix(loc, app1) {

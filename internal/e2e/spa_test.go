@@ -104,7 +104,7 @@ func TestBrowserSPACodeFlowAndCORS(t *testing.T) {
 	ad := env.Admin()
 	acct := ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Acme", "parentId": env.RootID})
 	ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "carol", "domain": "ENTERPRISE", "contexts": []string{acct},
-		"status": "active", "password": "carol-password-123", "person": map[string]string{"email": "carol@acme.example"}})
+		"status": "active", "password": "ruby-lantern-orbit-123", "person": map[string]string{"email": "carol@acme.example"}})
 	// The client id is known once the client exists and the page needs it:
 	// register with a placeholder origin, then point it at the page.
 	spaID := ad.ID("POST", "/api/v1/clients", map[string]any{"name": "SPA", "module": "portal", "protocol": "oidc", "public": true,
@@ -122,7 +122,7 @@ func TestBrowserSPACodeFlowAndCORS(t *testing.T) {
 		t.Fatalf("the SPA did not reach the login page: %s", loc)
 	}
 	b.do("type login name", chromedp.SendKeys(chromedp.ID("username"), "carol"))
-	b.do("type password", chromedp.SendKeys(chromedp.ID("password"), "carol-password-123"))
+	b.do("type password", chromedp.SendKeys(chromedp.ID("password"), "ruby-lantern-orbit-123"))
 	b.do("submit", chromedp.Click(chromedp.ID("submit")))
 	b.do("back at the SPA", chromedp.WaitVisible(chromedp.ID("result")),
 		settled())

@@ -33,7 +33,7 @@ func bearerDo(t *testing.T, method, u, token, body string) int {
 func TestAdminAPINeedsAdminTokens(t *testing.T) {
 	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
 		base := f.env.Server.URL
-		newRoot := `{"loginName":"mallory","domain":"CSP","contexts":["` + f.env.RootID + `"],"status":"active","password":"mallory-password-1"}`
+		newRoot := `{"loginName":"mallory","domain":"CSP","contexts":["` + f.env.RootID + `"],"status":"active","password":"mossy-anvil-echo-1"}`
 		// An ordinary portal receives the admin's token…
 		portalTok := f.login(t, f.browser(t), f.app1, "admin", sesametest.AdminPassword)
 		if st := bearerDo(t, "POST", base+"/api/v1/users", portalTok.AccessToken, newRoot); st != http.StatusForbidden {

@@ -19,7 +19,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
-const carolPW = "carol-password-123"
+const carolPW = "ruby-lantern-orbit-123"
 
 // rp is a relying party: an httptest server whose /cb and /logout
 // endpoints record what Sesame sends, configured with golang.org/x/oauth2

@@ -176,17 +176,6 @@ func Parse(phc string) (Params, []byte, []byte, error) {
 	return p, salt, key, nil
 }
 
-// CheckPolicy returns a reason when pw is too weak to be set.
-func CheckPolicy(pw string) error {
-	if len([]rune(pw)) < 10 {
-		return errors.New("must be at least 10 characters")
-	}
-	if len(pw) > 1024 {
-		return errors.New("must be at most 1024 bytes")
-	}
-	return nil
-}
-
 // Generate returns a random password of n characters (for bootstrap).
 func Generate(n int) string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -19,7 +19,7 @@ import (
 )
 
 const (
-	pw       = "carol-password-123"
+	pw       = "ruby-lantern-orbit-123"
 	attacker = "198.51.100.7"
 )
 
