@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/sesame-sso/sesame/internal/declarative"
-	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
@@ -38,7 +38,7 @@ users:
 					t.Fatalf("create with %q: %v, want users[0] and %s", w.pw, err, w.code)
 				}
 			}
-			if _, err := svc.Authenticate(ctx, "erin", "erin-is-my-name"); !errors.Is(err, directory.ErrBadCredentials) {
+			if _, err := svc.Authn().Authenticate(ctx, "erin", "erin-is-my-name"); !errors.Is(err, authn.ErrBadCredentials) {
 				t.Fatalf("a refused apply created erin: %v", err)
 			}
 			if _, err := declarative.Apply(ctx, svc, doc("cobalt-meadow-drum-123")); err != nil {

@@ -60,7 +60,7 @@ func TestRehashIsBestEffort(t *testing.T) {
 			var logs bytes.Buffer
 			broken := directory.New(failingUpdates{st}, hasher, slog.New(slog.NewTextHandler(&logs, nil)))
 			for range 2 {
-				if _, err := broken.Authenticate(ctx, "imported", pw); err != nil {
+				if _, err := broken.Authn().Authenticate(ctx, "imported", pw); err != nil {
 					t.Fatalf("login failed with the rehash unstorable: %v", err)
 				}
 			}
@@ -71,7 +71,7 @@ func TestRehashIsBestEffort(t *testing.T) {
 			if err != nil || u.PasswordHash != string(bc) {
 				t.Fatalf("stored hash changed: %v %s", err, u.PasswordHash)
 			}
-			if _, err := svc.Authenticate(ctx, "imported", pw); err != nil {
+			if _, err := svc.Authn().Authenticate(ctx, "imported", pw); err != nil {
 				t.Fatal(err)
 			}
 			if u, _ = st.UserBySlugLogin(ctx, "root", "imported"); !strings.HasPrefix(u.PasswordHash, "$argon2id$") {

@@ -31,7 +31,7 @@ func browserLanguage(t *testing.T, exe, backend string) {
 	ad := env.Admin()
 	acct := ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Acme", "parentId": env.RootID})
 	ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "marie", "domain": "ENTERPRISE", "contexts": []string{acct},
-		"status": "active", "password": "marie-password-123", "person": map[string]any{"language": "fr"}})
+		"status": "active", "password": "Lavande-et-Thym-93", "person": map[string]any{"language": "fr"}})
 	oapp := newOIDCApp(t, "127.0.0.2:0")
 	reg := ad.Must(http.StatusCreated, "POST", "/api/v1/clients", map[string]any{"name": "App", "module": "portal", "protocol": "oidc",
 		"redirectUris": []string{oapp.srv.URL + "/cb"}, "grantTypes": []string{"authorization_code"}}).Map(t)
@@ -88,7 +88,7 @@ func browserLanguage(t *testing.T, exe, backend string) {
 	// the German browser.
 	do("open login", chromedp.Navigate(env.Server.URL+"/login"), chromedp.WaitVisible(chromedp.ID("username")))
 	do("type login name", chromedp.SendKeys(chromedp.ID("username"), "marie"))
-	do("type password", chromedp.SendKeys(chromedp.ID("password"), "marie-password-123"))
+	do("type password", chromedp.SendKeys(chromedp.ID("password"), "Lavande-et-Thym-93"))
 	do("submit", chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("message")))
 	expect("signed-in page", "fr", "Vous êtes connecté en tant que marie.")
 	do("sign out", chromedp.Navigate(env.Server.URL+"/logout"), chromedp.WaitVisible(chromedp.ID("confirm-logout")))
