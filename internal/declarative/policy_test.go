@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sesame-sso/sesame/internal/declarative"
 	"github.com/sesame-sso/sesame/internal/authn"
+	"github.com/sesame-sso/sesame/internal/declarative"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 

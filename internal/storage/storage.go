@@ -14,7 +14,7 @@ type Storage interface {
 	InTx(ctx context.Context, fn func(tx Storage) error) error
 	Ping(ctx context.Context) error
 	Close() error
-	Credentials // credentials.go: OTP challenges, TOTP, recovery codes (R-2FA-*)
+	Credentials      // credentials.go: OTP challenges, TOTP, recovery codes (R-2FA-*)
 	Outbox           // outbox.go
 	MessageTemplates // messagetemplates.go
 	// PurgeExpired deletes expired sessions, tickets and OAuth state.
