@@ -50,7 +50,7 @@ func (s *Service) GuardSecret(ctx context.Context, clientID string, ok func() bo
 	if err := s.limiter.Fail(ctx, at); err != nil {
 		return err
 	}
-	s.AuditFailedLoginOf(ctx, AuditClientAuth, "client", truncateID(clientID), map[string]any{"reason": "wrong secret"})
+	s.AuditFailedLoginOf(ctx, AuditClientAuth, "client", clientID, map[string]any{"reason": "wrong secret"})
 	return ErrBadCredentials
 }
 
@@ -73,8 +73,10 @@ func (s *Service) AuditFailedLogin(ctx context.Context, action, targetType strin
 	s.AuditFailedLoginOf(ctx, action, targetType, "", details)
 }
 
-// AuditFailedLoginOf is AuditFailedLogin naming the target (a client id).
+// AuditFailedLoginOf is AuditFailedLogin naming the target (a client id as
+// the caller sent it: bounded here).
 func (s *Service) AuditFailedLoginOf(ctx context.Context, action, targetType, targetID string, details map[string]any) {
+	targetID = truncateID(targetID)
 	write, summary := s.limiter.AuditBudget(ctx)
 	if !write {
 		return

@@ -64,11 +64,8 @@ func (p *Provider) auditTheft(ctx context.Context, action, userID, clientID, gra
 }
 
 // auditClientAuth records a failed client authentication. The client id
-// is what the caller sent: bounded, and named as such.
+// is what the caller sent (AuditFailedLoginOf bounds it).
 func (p *Provider) auditClientAuth(ctx context.Context, clientID, reason string) {
-	if len(clientID) > 100 {
-		clientID = clientID[:100]
-	}
 	// Within the source's failed-login audit budget (issue 8 item 15): an
 	// attacker cannot grow the audit table with failed client logins.
 	p.authn.AuditFailedLoginOf(ctx, authn.AuditClientAuth, "client", clientID, map[string]any{"reason": reason})

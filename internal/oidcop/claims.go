@@ -41,7 +41,9 @@ func (p *Provider) activeUser(ctx context.Context, id string) (model.User, error
 		return u, fmt.Errorf("user: %w", err)
 	}
 	if u.Status != model.StatusActive {
-		return u, fmt.Errorf("user %s is %s", id, u.Status)
+		// A model error: an inactive user is an answer, not a store failure
+		// (fault.Storage tells them apart).
+		return u, model.Errorf(model.EFORBIDDEN, "", "user %s is %s", id, u.Status)
 	}
 	return u, nil
 }

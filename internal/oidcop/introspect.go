@@ -132,15 +132,12 @@ func (p *Provider) live(ctx context.Context, t Token) (Token, error) {
 		t.User = model.User{}
 		return t, nil
 	}
-	u, err := p.svc.User(ctx, claims.Subject)
+	u, err := p.activeUser(ctx, claims.Subject)
 	if fault.Storage(err) {
-		return t, unavailable(fmt.Errorf("user: %w", err))
+		return t, unavailable(err)
 	}
 	if err != nil {
-		return t, fmt.Errorf("user: %w", err)
-	}
-	if u.Status != model.StatusActive {
-		return t, fmt.Errorf("user %s is %s", u.ID, u.Status)
+		return t, err
 	}
 	t.User = u
 	return t, nil
