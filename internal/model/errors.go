@@ -59,4 +59,7 @@ func ErrorCode(err error) string {
 var (
 	ErrNotFound      = &Error{Code: ENOTFOUND, Message: "not found"}
 	ErrAlreadyExists = &Error{Code: ECONFLICT, Message: "already exists"}
+	// ErrStale: a compare-and-swap update named a version that is no
+	// longer current (another writer came first).
+	ErrStale = &Error{Code: ECONFLICT, Message: "changed by another request"}
 )

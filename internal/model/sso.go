@@ -75,6 +75,16 @@ type Session struct {
 	SourceIP  string    `json:"sourceIp"`
 	// LastSeen is the last recorded use (zero: none since AuthTime).
 	LastSeen time.Time `json:"lastSeen"`
+	// AMR says how the user proved who they are in the login that started
+	// this session (RFC 8176 values: "pwd", "otp", "mfa"…); it becomes the
+	// ID token's amr claim (OIDC Core §2).
+	AMR []string `json:"amr"`
+	// LoginFor names the protocol request whose login flow started this
+	// session ("oidc:<auth request id>", "cas:<renew nonce>"), set by
+	// login.Begin: forced re-authentication (prompt=login, max_age, CAS
+	// renew) is answered only by a session whose LoginFor is that request
+	// (issue 9 §1) — no time windows.
+	LoginFor string `json:"-"`
 }
 
 // Ticket kinds (CAS 3.0 §3).

@@ -78,8 +78,14 @@ type User struct {
 	Contexts     []string   `json:"contexts"`
 	FirstLoginAt *time.Time `json:"firstLoginAt,omitempty"`
 	LastLoginAt  *time.Time `json:"lastLoginAt,omitempty"`
-	CreatedAt    time.Time  `json:"createdAt"`
-	UpdatedAt    time.Time  `json:"updatedAt"`
+	// PasswordMustChange: the next login asks for a new password before
+	// anything else (an admin reset, issue 9 §2.3).
+	PasswordMustChange bool `json:"passwordMustChange"`
+	// PasswordSetAt is when the password was last set (zero: unknown, e.g.
+	// created before it was recorded); password expiry counts from it.
+	PasswordSetAt time.Time `json:"passwordSetAt,omitzero"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
 }
 
 // RoleAssignment is an external IdP role name given to a delegated user,

@@ -11,6 +11,7 @@ import (
 // and their activity (idle timeout).
 type Sessions interface {
 	SessionActivity // sessionactivity.go
+	LoginFlows      // loginflows.go: logins in progress
 
 	// SSO sessions (R-SSO-1): stored so any node can serve them.
 	CreateSession(ctx context.Context, s model.Session) error

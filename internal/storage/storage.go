@@ -17,7 +17,8 @@ type Storage interface {
 	Credentials      // credentials.go: OTP challenges, TOTP, recovery codes (R-2FA-*)
 	Outbox           // outbox.go
 	MessageTemplates // messagetemplates.go
-	// PurgeExpired deletes expired sessions, tickets and OAuth state.
+	// PurgeExpired deletes expired sessions, tickets, OAuth state, login
+	// flows and one-time code challenges.
 	PurgeExpired(ctx context.Context, now time.Time) error
 
 	Directory // directory.go

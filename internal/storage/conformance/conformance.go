@@ -44,6 +44,7 @@ func RunTests(t *testing.T, newStorage New) {
 		// Sessions (sessions.go, sessionactivity.go)
 		{"Sessions", testSessions},
 		{"SessionActivity", testSessionActivity},
+		{"LoginFlows", testLoginFlows},
 		// CAS (cas.go)
 		{"Tickets", testTickets},
 		{"TicketsDieWithSession", testTicketsDieWithSession},
@@ -76,6 +77,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"UniqueLoginRace", uniqueLoginRace},     // directory.go
 		{"LookAlikeLoginRace", lookAlikeRace},    // identity.go
 		{"TicketRace", ticketRace},               // cas.go
+		{"LoginFlowRace", loginFlowRace},         // loginflows.go
 		{"ThrottleRace", throttleRace},           // throttle.go
 		{"CredentialRaces", credentialRaces},     // credentials.go
 		{"OutboxClaimRace", testOutboxClaimRace}, // messages.go

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,12 +13,17 @@ import (
 func testSessions(t *testing.T, s storage.Storage) {
 	root, u := ssoUser(t, s)
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	ss := model.Session{ID: "hash-1", UserID: u.ID, ContextID: root.ID, AuthTime: now, ExpiresAt: now.Add(time.Hour), SourceIP: "192.0.2.1"}
+	ss := model.Session{ID: "hash-1", UserID: u.ID, ContextID: root.ID, AuthTime: now, ExpiresAt: now.Add(time.Hour), SourceIP: "192.0.2.1",
+		AMR: []string{"pwd", "otp", "mfa"}, LoginFor: "oidc:req-1"}
 	check(t, s.CreateSession(ctx, ss))
 	check(t, s.CreateSession(ctx, model.Session{ID: "hash-2", UserID: u.ID, AuthTime: now, ExpiresAt: now.Add(time.Hour)}))
 	got := must(s.GetSession(ctx, "hash-1", now))
-	if got.UserID != u.ID || got.ContextID != root.ID || !got.AuthTime.Equal(now) || got.SourceIP != "192.0.2.1" {
+	if got.UserID != u.ID || got.ContextID != root.ID || !got.AuthTime.Equal(now) || got.SourceIP != "192.0.2.1" ||
+		strings.Join(got.AMR, " ") != "pwd otp mfa" || got.LoginFor != "oidc:req-1" {
 		t.Errorf("round trip: %+v", got)
+	}
+	if got := must(s.GetActiveSession(ctx, "hash-1", now, now.Add(-time.Hour))); strings.Join(got.AMR, " ") != "pwd otp mfa" || got.LoginFor != "oidc:req-1" {
+		t.Errorf("GetActiveSession drops amr or login_for: %+v", got)
 	}
 	if _, err := s.GetSession(ctx, "hash-1", now.Add(2*time.Hour)); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("expired session returned: %v", err)

@@ -176,8 +176,8 @@ func (s *Store) ListClients(ctx context.Context, protocol string) ([]model.Clien
 
 // CreateSession implements storage.Storage.
 func (s *Store) CreateSession(ctx context.Context, ss model.Session) error {
-	if _, err := s.exec(ctx, `INSERT INTO sso_sessions (id, user_id, context_id, auth_time, expires_at, source_ip) VALUES ($1, $2, $3, $4, $5, $6)`,
-		ss.ID, ss.UserID, ss.ContextID, micros(ss.AuthTime), micros(ss.ExpiresAt), ss.SourceIP); err != nil {
+	if _, err := s.exec(ctx, `INSERT INTO sso_sessions (id, user_id, context_id, auth_time, expires_at, source_ip, amr, login_for) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		ss.ID, ss.UserID, ss.ContextID, micros(ss.AuthTime), micros(ss.ExpiresAt), ss.SourceIP, strings.Join(ss.AMR, " "), ss.LoginFor); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil
@@ -188,9 +188,11 @@ func (s *Store) GetSession(ctx context.Context, id string, now time.Time) (model
 	var (
 		ss          model.Session
 		auth, until int64
+		amr         string
 	)
-	err := s.queryRow(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip FROM sso_sessions WHERE id = $1 AND expires_at > $2`,
-		id, micros(now)).Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP)
+	err := s.queryRow(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip, amr, login_for FROM sso_sessions WHERE id = $1 AND expires_at > $2`,
+		id, micros(now)).Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP, &amr, &ss.LoginFor)
+	ss.AMR = splitAMR(amr)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ss, fmt.Errorf("session: %w", model.ErrNotFound)
 	}
@@ -211,7 +213,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 
 // ListUserSessions implements storage.Storage.
 func (s *Store) ListUserSessions(ctx context.Context, userID string) ([]model.Session, error) {
-	rows, err := s.query(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip FROM sso_sessions WHERE user_id = $1 ORDER BY id`, userID)
+	rows, err := s.query(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip, amr, last_seen_at FROM sso_sessions WHERE user_id = $1 ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list user sessions: %w", err)
 	}
@@ -221,11 +223,16 @@ func (s *Store) ListUserSessions(ctx context.Context, userID string) ([]model.Se
 		var (
 			ss          model.Session
 			auth, until int64
+			amr         string
+			seen        int64
 		)
-		if err := rows.Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP); err != nil {
+		if err := rows.Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP, &amr, &seen); err != nil {
 			return nil, err
 		}
-		ss.AuthTime, ss.ExpiresAt = fromMicros(auth), fromMicros(until)
+		ss.AuthTime, ss.ExpiresAt, ss.AMR = fromMicros(auth), fromMicros(until), splitAMR(amr)
+		if seen != 0 {
+			ss.LastSeen = fromMicros(seen)
+		}
 		out = append(out, ss)
 	}
 	return out, rows.Err()
@@ -351,4 +358,12 @@ func (s *Store) GetTicket(ctx context.Context, id string, now time.Time) (model.
 		return t, fmt.Errorf("get ticket: %w", err)
 	}
 	return t, nil
+}
+
+// splitAMR reads the space-separated amr column.
+func splitAMR(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Fields(s)
 }
