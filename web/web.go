@@ -10,8 +10,10 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/sesame-sso/sesame/internal/i18n"
 )
@@ -19,12 +21,29 @@ import (
 //go:embed templates/*.html
 var files embed.FS
 
-// pageNames are the pages; each defines "title" and "content" and is
-// rendered through "layout".
-var pageNames = []string{"login", "message", "logout"}
+// pageNames are the pages: every templates/*.html but the layout; each
+// defines "title" and "content" and is rendered through "layout".
+func pageNames() ([]string, error) {
+	names, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		n = strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if n != "layout" {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
 
 // parse parses every page with the template functions bound to loc.
 func parse(loc *i18n.Localizer) (map[string]*template.Template, error) {
+	pages, err := pageNames()
+	if err != nil {
+		return nil, err
+	}
 	funcs := template.FuncMap{
 		// t prints a catalog key (with args) or an i18n.Msg.
 		"t": func(v any, args ...any) (string, error) {
@@ -40,7 +59,7 @@ func parse(loc *i18n.Localizer) (map[string]*template.Template, error) {
 		"lang": loc.Lang,
 	}
 	out := map[string]*template.Template{}
-	for _, page := range pageNames {
+	for _, page := range pages {
 		t, err := template.New(page).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", page, err)

@@ -11,8 +11,12 @@ import (
 	"github.com/sesame-sso/sesame/internal/i18n"
 )
 
+// stepForm is login.Form: the hidden fields of every login step's form.
+type stepForm struct{ Step, Flow string }
+
 // loginData has the fields internal/login hands to the login page.
 type loginData struct {
+	Form             stepForm
 	Return, Username string
 	Error            i18n.Msg
 	UILocales        string
@@ -23,7 +27,18 @@ type loginData struct {
 // any word left on a pseudo-localized page came from a template.
 func samples() map[string]any {
 	return map[string]any{
-		"login":   loginData{Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
+		"login":   loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
+		"context": struct {
+			Form    stepForm
+			Choices []struct {
+				ID, Name, Type string
+				Checked        bool
+			}
+			Error i18n.Msg
+		}{Form: stepForm{"0010", "0011"}, Choices: []struct {
+			ID, Name, Type string
+			Checked        bool
+		}{{"0012", "0013", "0014", true}, {"0015", "0016", "0017", false}}, Error: i18n.M("context.error.missing")},
 		"message": Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
 		"logout":  LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
 	}
@@ -64,6 +79,15 @@ var (
 // going through the catalog (issue 9 §5).
 func TestNoHardCodedText(t *testing.T) {
 	p := pseudoPages(t)
+	names, err := pageNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if _, ok := samples()[n]; !ok {
+			t.Errorf("page %s has no sample here: every page is checked for hard-coded text", n)
+		}
+	}
 	for page, data := range samples() {
 		_, _, body := render(t, p, httptest.NewRequest("GET", "/", nil), page, data)
 		if !strings.Contains(body, `<html lang="x-pseudo">`) {

@@ -39,7 +39,9 @@ type Handler struct {
 	// every app, whatever its protocol (the login handler's EndSession);
 	// otherwise /cas/logout tells the CAS services only.
 	EndSession func(w http.ResponseWriter, r *http.Request)
-	Now        func() time.Time
+	// Login starts a login (the login engine's Begin).
+	Login func(w http.ResponseWriter, r *http.Request, req login.Request)
+	Now   func() time.Time
 }
 
 // Register mounts the routes.
@@ -105,7 +107,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.issue(w, r, client, service, s, u, false)
 		return
 	}
-	if ok && renew && h.renewedNow(w, r, s) {
+	if ok && renew && h.renewed(w, r, s) {
 		h.issue(w, r, client, service, s, u, true)
 		return
 	}
@@ -115,9 +117,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := url.Values{"service": {service}}
+	req := login.Request{WantContext: q.Get("context"),
+		// The tenant's login page (issue 8, item 7): plain names are its users.
+		Tenant: q.Get("tenant")}
 	if renew {
 		back.Set("renew", "true")
-		back.Set("fresh", h.startRenew(w))
+		req.For = "cas:" + h.startRenew(w)
 	}
 	if c := q.Get("context"); c != "" {
 		back.Set("context", c)
@@ -126,12 +131,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		// Renew forces a new credential entry: drop the current session.
 		h.Sessions.End(w, r)
 	}
-	lq := url.Values{"return": {"/cas/login?" + back.Encode()}}
-	if t := q.Get("tenant"); t != "" {
-		// The tenant's login page (issue 8, item 7): plain names are its users.
-		lq.Set("tenant", t)
-	}
-	http.Redirect(w, r, "/login?"+lq.Encode(), http.StatusSeeOther)
+	req.Return = "/cas/login?" + back.Encode()
+	h.Login(w, r, req)
 }
 
 // unavailable answers a store failure with 503 and the "try again" page.

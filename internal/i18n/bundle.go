@@ -46,21 +46,44 @@ func New() (*Bundle, error) {
 	return b, nil
 }
 
-// load reads locales/<lang>.json: each key maps to a format string, or to
+// load reads locales/<lang>.json and locales/<area>.<lang>.json (one
+// file per area of the product — login steps, account page — so each
+// area's strings live together): each key maps to a format string, or to
 // an object of CLDR plural forms ("one", "other", "=0"…) selected by the
-// first argument.
+// first argument. A key defined in two files is an error.
 func (b *Bundle) load(tag language.Tag) error {
-	name := "locales/" + tag.String() + ".json"
-	raw, err := fs.ReadFile(files, name)
+	names, err := fs.Glob(files, "locales/*"+tag.String()+".json")
 	if err != nil {
-		return fmt.Errorf("i18n: read %s: %w", name, err)
+		return fmt.Errorf("i18n: %w", err)
 	}
-	var entries map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &entries); err != nil {
-		return fmt.Errorf("i18n: parse %s: %w", name, err)
+	entries := map[string]json.RawMessage{}
+	from := map[string]string{}
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "locales/")
+		if base != tag.String()+".json" && !strings.HasSuffix(base, "."+tag.String()+".json") {
+			continue
+		}
+		raw, err := fs.ReadFile(files, name)
+		if err != nil {
+			return fmt.Errorf("i18n: read %s: %w", name, err)
+		}
+		var part map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &part); err != nil {
+			return fmt.Errorf("i18n: parse %s: %w", name, err)
+		}
+		for k, v := range part {
+			if prev, dup := from[k]; dup {
+				return fmt.Errorf("i18n: key %q is in both %s and %s", k, prev, name)
+			}
+			from[k], entries[k] = name, v
+		}
+	}
+	if len(entries) == 0 {
+		return fmt.Errorf("i18n: no catalog for %s", tag)
 	}
 	keys := map[string]bool{}
 	for key, v := range entries {
+		name := from[key]
 		var s string
 		if err := json.Unmarshal(v, &s); err == nil {
 			if err := b.cat.SetString(tag, key, s); err != nil {

@@ -18,10 +18,6 @@ import (
 	"github.com/sesame-sso/sesame/web"
 )
 
-// freshWindow: after prompt=login or an exceeded max_age, the session must
-// come from credentials entered this recently (OIDC Core §3.1.2.1).
-const freshWindow = time.Minute
-
 func (p *Provider) page(w http.ResponseWriter, r *http.Request, status int, title, msg i18n.Msg) {
 	p.pages.Render(w, r, status, "message", web.Message{Title: title, Message: msg})
 }
@@ -80,9 +76,13 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := p.now()
+	// prompt=login and an exceeded max_age force a new login (OIDC Core
+	// §3.1.2.1): only a session whose login was started for this very
+	// request answers it (login.Request.For) — no time window.
 	force := slices.Contains(ar.Prompt, oidc.PromptLogin) ||
 		(ok && ar.MaxAge != nil && now.Sub(s.AuthTime) > time.Duration(*ar.MaxAge)*time.Second)
-	fresh := ok && q.Get("fresh") == "1" && now.Sub(s.AuthTime) < freshWindow
+	loginFor := "oidc:" + ar.ID
+	fresh := ok && s.LoginFor == loginFor
 	if ok && (!force || fresh) {
 		p.complete(w, r, areq, c, s, u)
 		return
@@ -92,17 +92,14 @@ func (p *Provider) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := url.Values{"id": {id}}
-	if force {
-		back.Set("fresh", "1")
-	}
 	if ar.WantContext != "" {
 		back.Set("context", ar.WantContext)
 	}
-	lq := url.Values{"return": {pathLogin + "?" + back.Encode()}}
-	if uiLocales != "" {
-		lq.Set("ui_locales", uiLocales)
+	req := login.Request{Return: pathLogin + "?" + back.Encode(), UILocales: uiLocales, WantContext: ar.WantContext}
+	if force {
+		req.For = loginFor
 	}
-	http.Redirect(w, r, "/login?"+lq.Encode(), http.StatusSeeOther)
+	p.Login(w, r, req)
 }
 
 // complete binds the authenticated user to the request, after the module
@@ -139,7 +136,11 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, areq *authRe
 	// The authenticated request is written together with its code
 	// (opStorage.SaveAuthCode): one write instead of two.
 	m := areq.m
-	m.UserID, m.SessionID, m.ContextID, m.AuthTime, m.AMR, m.Done = u.ID, s.ID, ctxID, s.AuthTime, []string{"pwd"}, true
+	amr := s.AMR
+	if len(amr) == 0 {
+		amr = []string{"pwd"} // a session from before amr was recorded
+	}
+	m.UserID, m.SessionID, m.ContextID, m.AuthTime, m.AMR, m.Done = u.ID, s.ID, ctxID, s.AuthTime, amr, true
 	ctx = context.WithValue(ctx, completedKey{}, &m)
 	op.AuthResponse(&authRequest{m: m, module: c.Module}, p.op, w, r.WithContext(op.ContextWithIssuer(ctx, p.issuer)))
 }

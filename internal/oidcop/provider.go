@@ -18,6 +18,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/i18n"
+	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/seal"
 	"github.com/sesame-sso/sesame/internal/session"
@@ -79,6 +80,9 @@ type Provider struct {
 	// endSession ends the browser's SSO session and tells every app
 	// (set by the server to the login handler's logout).
 	EndSession func(w http.ResponseWriter, r *http.Request)
+	// Login starts a login for an authorization request (the login
+	// engine's Begin; set by the server).
+	Login func(w http.ResponseWriter, r *http.Request, req login.Request)
 }
 
 // New builds the provider and loads (or creates) its signing keys.

@@ -83,12 +83,19 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.API = adminapi.New(svc, log, opts.MaxBodyBytes)
 	s.API.SetMessageTemplates(message.NewTemplates(st))
 	s.API.Register(s.mux)
-	casH := &cas.Handler{Svc: svc, Authn: svc.Authn(), Store: st, Sessions: s.Sessions, Pages: pages, Log: log, TicketTTL: opts.CASTicketTTL, HTTP: opts.HTTPClient}
+	// The login engine (internal/login, issue 9 §1): its steps in order.
+	// A new step is one type in internal/login and one line here.
+	loginH := &login.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log, Flows: st,
+		Steps: []login.Step{
+			&login.PasswordStep{Authn: svc.Authn(), Pages: pages},
+			&login.ContextStep{Svc: svc, Pages: pages},
+		}}
+	loginH.Register(s.mux)
+	casH := &cas.Handler{Svc: svc, Authn: svc.Authn(), Store: st, Sessions: s.Sessions, Pages: pages, Log: log, TicketTTL: opts.CASTicketTTL, HTTP: opts.HTTPClient,
+		Login: loginH.Begin}
 	casH.Register(s.mux)
-	loginH := &login.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log}
 	loginH.OnLogout = append(loginH.OnLogout, casH.SingleLogout)
 	casH.EndSession = loginH.EndSession
-	loginH.Register(s.mux)
 	oo := opts.OIDC
 	oo.Issuer = opts.Issuer
 	if oo.HTTPClient == nil {
@@ -98,6 +105,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		return nil, err
 	}
 	s.OIDC.EndSession = loginH.EndSession
+	s.OIDC.Login = loginH.Begin
 	loginH.OnLogout = append(loginH.OnLogout, s.OIDC.SessionEnded)
 	s.OIDC.Register(s.mux)
 	// Sessions ended by a deactivation or deletion are announced like a

@@ -138,14 +138,17 @@ func (m *Manager) live(ctx context.Context, id string) (model.Session, error) {
 	return s, nil
 }
 
-// Start ends any session the request carries and starts a new one for u.
-func (m *Manager) Start(w http.ResponseWriter, r *http.Request, u model.User, contextID, ip string) (model.Session, error) {
+// Start ends any session the request carries and starts a new one for u;
+// of tmpl it takes the context, source address, amr and LoginFor (the
+// login engine's finish step fills them).
+func (m *Manager) Start(w http.ResponseWriter, r *http.Request, u model.User, tmpl model.Session) (model.Session, error) {
 	if c, err := r.Cookie(m.CookieName()); err == nil {
 		_ = m.Store.DeleteSession(r.Context(), Hash(c.Value))
 	}
 	tok := Token()
 	now := m.now().UTC()
-	s := model.Session{ID: Hash(tok), UserID: u.ID, ContextID: contextID, AuthTime: now, ExpiresAt: now.Add(m.TTL), SourceIP: ip}
+	s := model.Session{ID: Hash(tok), UserID: u.ID, ContextID: tmpl.ContextID, AuthTime: now, ExpiresAt: now.Add(m.TTL),
+		SourceIP: tmpl.SourceIP, AMR: tmpl.AMR, LoginFor: tmpl.LoginFor}
 	if err := m.Store.CreateSession(r.Context(), s); err != nil {
 		return s, fmt.Errorf("start session: %w", err)
 	}
