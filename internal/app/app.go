@@ -23,6 +23,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/declarative"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/oidcop"
+	"github.com/sesame-sso/sesame/internal/outbox"
 	"github.com/sesame-sso/sesame/internal/server"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
 )
@@ -186,17 +187,26 @@ func serve(ctx context.Context, env Env, args []string) error {
 	slog.SetDefault(log)
 	rotation, accessTTL, refreshTTL := cfg.OIDC.Durations()
 	sessionTTL, idle := cfg.Session.Durations()
-	srv, err := server.New(st, svc, log, server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer(),
-		SessionTTL: sessionTTL, SessionIdleTimeout: idle,
-		OIDC: oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master}})
-	if err != nil {
-		return err
-	}
-	srv.SetClientIP(clientip.Resolver{Trusted: cfg.Throttle.Proxies()})
 	mailer, err := newOutboxWorker(cfg, st, log) // messages.go
 	if err != nil {
 		return err
 	}
+	sf, err := NewSecondFactor(cfg.TwoFactor, st, master, time.Now) // twofactor.go
+	if err != nil {
+		return err
+	}
+	opts := server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer(),
+		SessionTTL: sessionTTL, SessionIdleTimeout: idle,
+		OIDC:   oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master},
+		Outbox: outbox.NewQueue(cfg.Messages.Undeliverable, nil), Codes: sf.Codes, TOTP: sf.TOTP}
+	if mailer != nil {
+		opts.WakeOutbox = mailer.Wake
+	}
+	srv, err := server.New(st, svc, log, opts)
+	if err != nil {
+		return err
+	}
+	srv.SetClientIP(clientip.Resolver{Trusted: cfg.Throttle.Proxies()})
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

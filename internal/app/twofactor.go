@@ -13,24 +13,24 @@ import (
 	"github.com/sesame-sso/sesame/internal/totp"
 )
 
-// secondFactor is what the login engine's OTP and TOTP steps and the
+// SecondFactor is what the login engine's OTP and TOTP steps and the
 // account page use (issue 9 §3), built from config `twofactor.*` and the
 // master key.
-type secondFactor struct {
-	codes *otp.Codes
-	totp  *totp.Authenticator
+type SecondFactor struct {
+	Codes *otp.Codes
+	TOTP  *totp.Authenticator
 }
 
-// newSecondFactor builds the second-factor blocks. With a master key the
+// NewSecondFactor builds the second-factor blocks. With a master key the
 // one-time code and recovery code hashes are keyed with keys derived from it
 // (HKDF-SHA-256), so a database reader cannot test codes offline, and TOTP
 // secrets are sealed (internal/seal); without one the hashes are keyed by
 // the challenge / user id only and the secrets are stored plain, as the
 // signing keys are (app/masterkey.go warns).
-func newSecondFactor(cfg config.TwoFactor, st storage.Credentials, master []byte, now func() time.Time) (secondFactor, error) {
+func NewSecondFactor(cfg config.TwoFactor, st storage.Credentials, master []byte, now func() time.Time) (SecondFactor, error) {
 	sealer, err := seal.New(master)
 	if err != nil {
-		return secondFactor{}, fmt.Errorf("second factor: %w", err)
+		return SecondFactor{}, fmt.Errorf("second factor: %w", err)
 	}
 	derive := func(purpose string) ([]byte, error) {
 		if len(master) == 0 {
@@ -40,17 +40,17 @@ func newSecondFactor(cfg config.TwoFactor, st storage.Credentials, master []byte
 	}
 	codeKey, err := derive("otp code")
 	if err != nil {
-		return secondFactor{}, fmt.Errorf("second factor: %w", err)
+		return SecondFactor{}, fmt.Errorf("second factor: %w", err)
 	}
 	recoveryKey, err := derive("recovery code")
 	if err != nil {
-		return secondFactor{}, fmt.Errorf("second factor: %w", err)
+		return SecondFactor{}, fmt.Errorf("second factor: %w", err)
 	}
 	ttl, cooldown := cfg.Durations()
-	return secondFactor{
-		codes: &otp.Codes{Settings: otp.Settings{Default: cfg.Mode(), Digits: cfg.CodeDigits, TTL: ttl, MaxAttempts: cfg.MaxAttempts,
+	return SecondFactor{
+		Codes: &otp.Codes{Settings: otp.Settings{Default: cfg.Mode(), Digits: cfg.CodeDigits, TTL: ttl, MaxAttempts: cfg.MaxAttempts,
 			ResendCooldown: cooldown, MaxSends: cfg.MaxSends, FirstLoginOnly: cfg.FirstLoginOnly, MSISDN: cfg.MSISDN()},
 			Key: codeKey, Now: now},
-		totp: &totp.Authenticator{Store: st, Sealer: sealer, Issuer: cfg.TOTPIssuer, InstanceAllowed: cfg.TOTPAllowed, Key: recoveryKey, Now: now},
+		TOTP: &totp.Authenticator{Store: st, Sealer: sealer, Issuer: cfg.TOTPIssuer, InstanceAllowed: cfg.TOTPAllowed, Key: recoveryKey, Now: now},
 	}, nil
 }

@@ -67,6 +67,14 @@ var (
 	defaultMessages = Messages{Undeliverable: []string{"*@*.invalid", "*@invalid"}, MaxAttempts: 8, Backoff: "30s", MaxBackoff: "1h", Poll: "2s"}
 )
 
+// DefaultMessages is the messages section's default (undeliverable
+// patterns, retries).
+func DefaultMessages() Messages {
+	m := defaultMessages
+	m.Undeliverable = append([]string(nil), defaultMessages.Undeliverable...)
+	return m
+}
+
 // applyMessagesEnv reads the SMTP password and the SMS gateway credential
 // from the environment variables the config names.
 func (c *Config) applyMessagesEnv(env func(string) (string, bool)) {

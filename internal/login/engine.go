@@ -128,8 +128,14 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
 		h.Unavailable(w, r, "load login", err)
 		return
 	}
+	// The engine's own redirects name the flow (?flow=tag); a page opened
+	// with the same return URL continues the login too (a reload, Begin's
+	// redirect). Anything else — /login typed or bookmarked, another
+	// return URL — is a new login.
 	ret, tenant := SafeReturn(q.Get("return")), tenantParam(q.Get("tenant"))
-	if f == nil || (q.Has("return") && ret != f.Return) || (q.Has("tenant") && tenant != f.Tenant) {
+	cont := f != nil && ((q.Has("flow") && q.Get("flow") == f.Tag()) ||
+		(q.Has("return") && ret == f.Return && tenant == f.Tenant))
+	if !cont {
 		f = &Flow{Return: ret, Tenant: tenant, UILocales: truncate(q.Get("ui_locales"), 256), WantContext: contextFromReturn(ret)}
 		if err := h.flows.create(r.Context(), w, f); err != nil {
 			h.Unavailable(w, r, "start login", err)
@@ -169,7 +175,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	case r.PostForm.Get("flow") != "" && r.PostForm.Get("flow") != f.Tag():
 		// A form of an older login (another tab started a new one).
-		h.again(w, r)
+		h.again(w, r, f)
 		return
 	}
 	h.step(w, r, f, &posted)
@@ -211,7 +217,7 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, f *Flow, posted *
 		if *posted != "" && *posted != s.ID() {
 			// Back button, double submit, a step out of order: show the
 			// step that is due instead.
-			h.again(w, r)
+			h.again(w, r, f)
 			return
 		}
 		out, err := s.Submit(w, r, a)
@@ -231,7 +237,7 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, f *Flow, posted *
 		// Passed: record it (one of two concurrent submits wins), then
 		// the next step's page (PRG), or the finish in this response.
 		if err := h.flows.save(ctx, f); err != nil {
-			h.saveFailed(w, r, err)
+			h.saveFailed(w, r, f, err)
 			return
 		}
 		next, err := h.current(ctx, a)
@@ -240,7 +246,7 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, f *Flow, posted *
 			return
 		}
 		if next != nil {
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			h.again(w, r, f)
 			return
 		}
 		posted = nil
@@ -250,16 +256,16 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, f *Flow, posted *
 // show renders step s's page.
 func (h *Handler) show(w http.ResponseWriter, r *http.Request, s Step, a *Attempt) {
 	if err := s.Show(w, r, a); err != nil {
-		h.saveFailed(w, r, err)
+		h.saveFailed(w, r, a.Flow, err)
 	}
 }
 
 // saveFailed answers a flow write that failed: another request moved the
 // flow on (show its current state) or the store failed.
-func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) saveFailed(w http.ResponseWriter, r *http.Request, f *Flow, err error) {
 	switch {
 	case errors.Is(err, model.ErrStale):
-		h.again(w, r)
+		h.again(w, r, f)
 	case model.ErrorCode(err) == model.ENOTFOUND:
 		h.expired(w, r)
 	default:
@@ -283,9 +289,9 @@ func (h *Handler) stepError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// again sends the browser to the current step (PRG, 303).
-func (h *Handler) again(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+// again sends the browser to the current step of f (PRG, 303).
+func (h *Handler) again(w http.ResponseWriter, r *http.Request, f *Flow) {
+	http.Redirect(w, r, "/login?flow="+url.QueryEscape(f.Tag()), http.StatusSeeOther)
 }
 
 // expired is the page for a form whose login is gone: expired, finished

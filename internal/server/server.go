@@ -15,13 +15,17 @@ import (
 	"github.com/sesame-sso/sesame/internal/adminapi"
 	"github.com/sesame-sso/sesame/internal/cas"
 	"github.com/sesame-sso/sesame/internal/clientip"
+	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/message"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/oidcop"
+	"github.com/sesame-sso/sesame/internal/otp"
+	"github.com/sesame-sso/sesame/internal/outbox"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
+	"github.com/sesame-sso/sesame/internal/totp"
 	"github.com/sesame-sso/sesame/web"
 )
 
@@ -42,6 +46,17 @@ type Options struct {
 	HTTPClient *http.Client
 	// OIDC configures the OAuth 2.0 / OIDC provider (its Issuer is Issuer).
 	OIDC oidcop.Options
+	// Outbox queues messages (R-MSG-2) with the change that causes them;
+	// nil: a queue with the default undeliverable patterns.
+	Outbox *outbox.Queue
+	// WakeOutbox makes this node's outbox worker send now (a one-time code
+	// someone waits for); nil: the worker finds it at its next poll.
+	WakeOutbox func()
+	// Codes issues one-time codes by SMS and email (R-2FA-1..5); nil: the
+	// OTP login step is never due.
+	Codes *otp.Codes
+	// TOTP enrols and checks authenticator apps (issue 9 §3.2); nil: none.
+	TOTP *totp.Authenticator
 }
 
 // Server is Sesame's HTTP handler.
@@ -64,6 +79,12 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	}
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 8 * time.Hour
+	}
+	if opts.Outbox == nil {
+		opts.Outbox = outbox.NewQueue(config.DefaultMessages().Undeliverable, nil)
+	}
+	if opts.WakeOutbox == nil {
+		opts.WakeOutbox = func() {}
 	}
 	pages, err := web.NewPages()
 	if err != nil {

@@ -29,8 +29,9 @@ func (e *Env) Node(t testing.TB, opts Options) *Node {
 			opts.OIDC.Now = opts.Now
 		}
 	}
-	h, err := server.New(e.Store, svc, log, server.Options{MaxBodyBytes: 1 << 20, CASTicketTTL: opts.TicketTTL, Issuer: e.Server.URL,
-		OIDC: opts.OIDC, HTTPClient: opts.HTTPClient})
+	so, _, _ := messaging(t, e.Store, opts) // its own worker, like a node of its own
+	so.MaxBodyBytes, so.CASTicketTTL, so.Issuer, so.OIDC, so.HTTPClient = 1<<20, opts.TicketTTL, e.Server.URL, opts.OIDC, opts.HTTPClient
+	h, err := server.New(e.Store, svc, log, so)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,12 @@ import (
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/catalog"
+	"github.com/sesame-sso/sesame/internal/app"
 	"github.com/sesame-sso/sesame/internal/clientip"
+	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/oidcop"
+	"github.com/sesame-sso/sesame/internal/outbox"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/server"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
@@ -46,6 +49,10 @@ type Env struct {
 	Limiter *throttle.Limiter
 	// StoreURL is the database (for a second node on it).
 	StoreURL string
+	// Outbox is the running outbox worker (nil without Mail or SMSURL);
+	// SecondFactor the one-time code and TOTP blocks the server uses.
+	Outbox       *outbox.Worker
+	SecondFactor app.SecondFactor
 }
 
 // StoreURL returns a fresh database for backend.
@@ -91,6 +98,13 @@ type Options struct {
 	StoreURL string
 	// Log receives the server's log (discarded when nil).
 	Log *slog.Logger
+	// TwoFactor is the one-time code and TOTP configuration (default
+	// config.DefaultTwoFactor: codes off, TOTP not offered).
+	TwoFactor *config.TwoFactor
+	// Mail, when set, receives the outbox's email over SMTP (a worker
+	// runs like on a `sesame serve` node); SMSURL is an SMS gateway.
+	Mail   mailServer
+	SMSURL string
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -143,8 +157,10 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	if opts.Issuer != "" {
 		issuer = opts.Issuer
 	}
-	h, err := server.New(st, svc, log, server.Options{MaxBodyBytes: 1 << 20, CASTicketTTL: opts.TicketTTL, Issuer: issuer,
-		OIDC: opts.OIDC, HTTPClient: opts.HTTPClient, SessionTTL: opts.SessionTTL, SessionIdleTimeout: opts.SessionIdleTimeout})
+	so, worker, sf := messaging(t, st, opts) // messages.go
+	so.MaxBodyBytes, so.CASTicketTTL, so.Issuer, so.OIDC, so.HTTPClient, so.SessionTTL, so.SessionIdleTimeout =
+		1<<20, opts.TicketTTL, issuer, opts.OIDC, opts.HTTPClient, opts.SessionTTL, opts.SessionIdleTimeout
+	h, err := server.New(st, svc, log, so)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +168,8 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h, Hasher: hasher, Limiter: lim, StoreURL: storeURL}
+	return &Env{T: t, Store: st, Svc: svc, Server: srv, RootID: b.RootID, Handler: h, Hasher: hasher, Limiter: lim, StoreURL: storeURL,
+		Outbox: worker, SecondFactor: sf}
 }
 
 // Client calls the API as one user.
