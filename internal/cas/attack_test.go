@@ -410,6 +410,45 @@ func TestRenewCannotBeForged(t *testing.T) {
 	})
 }
 
+// TestRenewNeedsItsOwnLogin: a renew prompt (CAS 3.0 §2.1.1) is answered
+// only by the login started for it (issue 9 §1): a fresh login made on the
+// side — /login opened on its own while the prompt waited — does not
+// yield a renewed ticket, however recent.
+func TestRenewNeedsItsOwnLogin(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		base := f.env.Server.URL
+		c := noRedirect(browser(t))
+		resp, err := c.Get(base + "/cas/login?renew=true&service=" + url.QueryEscape(f.app1URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		ret := loc.Query().Get("return")
+		if !strings.HasPrefix(ret, "/cas/login?") {
+			t.Fatalf("renew prompt returns to %q", ret)
+		}
+		// A login of its own, not for the prompt.
+		resp, err = c.Get(base + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		resp, _ = login(t, c, base, "/", "carol", pw)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			t.Fatalf("side login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		resp, err = c.Get(base + ret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Location"); strings.Contains(got, "ticket=") || !strings.HasPrefix(got, "/login") {
+			t.Errorf("a side login answered renew: %q", got)
+		}
+	})
+}
+
 // TestNeverA500: hostile input on every CAS endpoint gets a 4xx or a CAS
 // failure, never a server error.
 func TestNeverA500(t *testing.T) {

@@ -135,6 +135,10 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
 	ret, tenant := SafeReturn(q.Get("return")), tenantParam(q.Get("tenant"))
 	cont := f != nil && ((q.Has("flow") && q.Get("flow") == f.Tag()) ||
 		(q.Has("return") && ret == f.Return && tenant == f.Tenant))
+	if cont && f.Finished {
+		http.Redirect(w, r, f.Return, http.StatusSeeOther)
+		return
+	}
 	if !cont {
 		f = &Flow{Return: ret, Tenant: tenant, UILocales: truncate(q.Get("ui_locales"), 256), WantContext: contextFromReturn(ret)}
 		if err := h.flows.create(r.Context(), w, f); err != nil {
@@ -172,6 +176,11 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		// A later step's form with no login behind it: expired, finished
 		// (a replay after completion) or never started.
 		h.expired(w, r)
+		return
+	case f.Finished:
+		// A double submit or a replay of a finished login: nothing runs
+		// again; the browser goes where the login led.
+		http.Redirect(w, r, f.Return, http.StatusSeeOther)
 		return
 	case r.PostForm.Get("flow") != "" && r.PostForm.Get("flow") != f.Tag():
 		// A form of an older login (another tab started a new one).

@@ -8,9 +8,10 @@ import (
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
-// finish ends a login whose steps are all passed: the flow is deleted at
-// its version first (of two concurrent finishes exactly one goes on; a
-// replay finds nothing), then the session starts with how the user proved
+// finish ends a login whose steps are all passed: the flow is marked
+// finished at its version first (of two concurrent finishes exactly one
+// goes on; a late double submit or a replay is sent to Return), then the
+// session starts with how the user proved
 // who they are (amr) and the request the login was for, and the browser
 // returns to the protocol.
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, a *Attempt) {
@@ -22,7 +23,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, a *Attempt) {
 		h.expired(w, r)
 		return
 	}
-	if err := h.flows.end(ctx, w, f); err != nil {
+	if err := h.flows.finish(ctx, w, f); err != nil {
 		if errors.Is(err, model.ErrStale) || model.ErrorCode(err) == model.ENOTFOUND {
 			// Another request finished this login: its session stands.
 			http.Redirect(w, r, f.Return, http.StatusSeeOther)

@@ -59,8 +59,13 @@ type Flow struct {
 	ContextID string `json:"contextId,omitempty"`
 	// Data holds small per-step state (a one-time code challenge id…),
 	// keyed by step.
-	Data      map[string]string `json:"data,omitempty"`
-	CreatedAt time.Time         `json:"createdAt"`
+	Data map[string]string `json:"data,omitempty"`
+	// Finished is set by the one request that finished the login; the
+	// flow is kept (briefly) so a double submit or a replay is sent back
+	// to Return — where the new session answers — instead of starting
+	// anything again.
+	Finished  bool      `json:"finished,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 	ExpiresAt time.Time         `json:"expiresAt"`
 }
 
@@ -196,8 +201,27 @@ func (fs *flows) save(ctx context.Context, f *Flow) error {
 	return nil
 }
 
-// end deletes the flow at its version (exactly one finisher wins) and
-// clears the cookie.
+// finishedKeep is how long a finished flow is kept for late double
+// submits.
+const finishedKeep = 2 * time.Minute
+
+// finish marks the flow finished at its version (compare and swap:
+// exactly one finisher wins, the others get model.ErrStale) and clears
+// the cookie.
+func (fs *flows) finish(ctx context.Context, w http.ResponseWriter, f *Flow) error {
+	f.Finished = true
+	if keep := fs.now().Add(finishedKeep); keep.Before(f.ExpiresAt) {
+		f.ExpiresAt = keep
+	}
+	if err := fs.save(ctx, f); err != nil {
+		return err
+	}
+	fs.clear(w)
+	return nil
+}
+
+// end deletes the flow at its version (a login that stops) and clears
+// the cookie.
 func (fs *flows) end(ctx context.Context, w http.ResponseWriter, f *Flow) error {
 	fs.clear(w)
 	return fs.st.DeleteLoginFlow(ctx, f.ID, f.Version)
