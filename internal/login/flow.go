@@ -66,7 +66,7 @@ type Flow struct {
 	// anything again.
 	Finished  bool      `json:"finished,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
-	ExpiresAt time.Time         `json:"expiresAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
 // Passed reports whether step id was passed in this flow.
