@@ -1,16 +1,24 @@
-// Package login serves the one login page of every module (R-SSO-1) and
-// the SSO session it creates.
+// Package login is the login engine (issue 9 §1, DESIGN note 1) behind the
+// one login page of every module (R-SSO-1), and the SSO session it creates.
 //
-// A login is a sequence of steps: the first factor (password, or later an
-// upstream IdP), then — where configured — a second factor (R-2FA), then the
-// context the user acts in (R-SSO-5). Each step ends in complete(), which
-// runs the steps still due and, when none is left, starts the session and
-// sends the browser back to where it came from. Today the chain is the
-// password step and the default context; the 2FA and IdP steps plug into
-// complete() without touching the protocols that call /login.
+// A login is a stored Flow (flow.go) — any node continues it — bound to the
+// browser by the sesame_login cookie, with an expiry. Its steps are an
+// ordered list of small types (Step: Due, Show, Submit), one file each
+// (step_password.go, step_context.go, …), wired in internal/server; the
+// dispatcher (engine.go) runs the first due step, saves the flow with a
+// compare-and-swap on its version after each passed step (a double submit
+// or a stale tab loses cleanly), and answers a form for a step that is not
+// due with the step that is (PRG). When no step is due, finish.go starts
+// the session with the flow's amr (RFC 8176) and LoginFor.
+//
+// Protocols start a login with Handler.Begin (begin.go). Forced
+// re-authentication (OIDC prompt=login and max_age, CAS renew) passes
+// Request.For; the protocol then accepts only a session whose LoginFor
+// matches — the session of a login begun for that very request, not a
+// recent one.
 //
 // The password check, the login record and the login/logout audit are
-// internal/authn's (Handler.Authn); the context decisions the directory's.
+// internal/authn's (Handler.Authn); the context decisions internal/rights'.
 // The session services of an ending session are read through the session
 // manager's store (storage.Sessions); login must not import sqlstore or
 // write the directory.
