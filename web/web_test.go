@@ -27,7 +27,7 @@ type loginData struct {
 // any word left on a pseudo-localized page came from a template.
 func samples() map[string]any {
 	return map[string]any{
-		"login":   loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
+		"login": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
 		"context": struct {
 			Form    stepForm
 			Choices []struct {
@@ -222,7 +222,7 @@ func TestRenderErrorIsClean500(t *testing.T) {
 func accountSample() any {
 	type sess struct {
 		Handle, Started, LastSeen, IP string
-		Current                      bool
+		Current                       bool
 	}
 	type lang struct {
 		Value    string

@@ -18,7 +18,7 @@ const timeFormat = "2006-01-02 15:04"
 // sessionView is one row of the sessions list.
 type sessionView struct {
 	Handle, Started, LastSeen, IP string
-	Current                      bool
+	Current                       bool
 }
 
 func handle(id string) string {
@@ -127,4 +127,3 @@ func (h *Handler) endSessions(w http.ResponseWriter, r *http.Request, q req) {
 	}
 	done(w, r, "session")
 }
-
