@@ -19,7 +19,8 @@ import (
 // TestChangePassword (R-PWD-1, issue 9 §2.2): the current password is
 // required; the policy's messages say what is wrong; on success the
 // user's other session ends (its app is told by back-channel logout), this
-// one stays, the refresh token is refused at the token endpoint, and the
+// one stays, refresh tokens — also one issued in this session — are
+// refused at the token endpoint, and the
 // password_changed email arrives over SMTP in the user's language.
 func TestChangePassword(t *testing.T) {
 	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
@@ -29,6 +30,8 @@ func TestChangePassword(t *testing.T) {
 		there.login("carol", carolPW)
 		app := f.newRP(t)
 		tok := app.tokens(t, f.ctx, there)
+		// A refresh token of the session that stays: it must end too.
+		hereTok := app.tokens(t, f.ctx, here)
 		before := f.user(t, f.carol).PasswordHash
 
 		const newPW = "velvet-harbour-quill-789"
@@ -78,8 +81,10 @@ func TestChangePassword(t *testing.T) {
 		if n := len(f.sessions(t, f.carol)); n != 1 {
 			t.Errorf("%d sessions left, want 1", n)
 		}
-		if _, err := app.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
-			t.Error("the refresh token still works at the token endpoint after the password change")
+		for name, rt := range map[string]string{"other session's": tok.RefreshToken, "this session's": hereTok.RefreshToken} {
+			if _, err := app.conf.TokenSource(f.ctx, &oauth2.Token{RefreshToken: rt}).Token(); err == nil {
+				t.Errorf("the %s refresh token still works at the token endpoint after the password change", name)
+			}
 		}
 		eventually(t, "the app's back-channel logout", func() bool { return app.logoutCount() >= 1 })
 		// The email, through the outbox and a real SMTP server.
