@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/testutil/pgtest"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
@@ -109,6 +111,92 @@ func TestLanguage(t *testing.T) {
 		}
 		if l := f.user(t, f.carol).Person.Language; l != "" {
 			t.Errorf("a refused language was stored: %q", l)
+		}
+	})
+}
+
+// TestDatabaseOutage: while the database is down the account page and its
+// forms answer 503 "try again" — never a login prompt or "wrong
+// password" — and nothing is half done; afterwards the session lives on.
+func TestDatabaseOutage(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	f := setup(t, "postgres", sesametest.Options{StoreURL: db.DSN})
+	b := f.browser(t, "en")
+	b.login("carol", carolPW)
+	token := b.csrf()
+	before := f.user(t, f.carol).PasswordHash
+
+	db.Stop()
+	stopped := true
+	defer func() {
+		if stopped {
+			db.Start()
+		}
+	}()
+	for name, p := range map[string]page{
+		"account page": b.get("/account"),
+		"password": b.do("POST", "/account/password", url.Values{"csrf": {token}, "current": {carolPW}, "new": {"velvet-harbour-quill-789"},
+			"confirm": {"velvet-harbour-quill-789"}}),
+		"language":     b.do("POST", "/account/language", url.Values{"csrf": {token}, "language": {"de"}}),
+		"end sessions": b.do("POST", "/account/sessions/end", url.Values{"csrf": {token}, "others": {"1"}}),
+		"enrol":        b.do("POST", "/account/totp/enrol", url.Values{"csrf": {token}}),
+	} {
+		if p.status != http.StatusServiceUnavailable || !strings.Contains(p.body, "Try again") || strings.Contains(p.body, `name="password"`) ||
+			strings.Contains(p.body, "wrong") {
+			t.Errorf("%s during the outage: %d\n%s", name, p.status, p.body)
+		}
+	}
+	db.Start()
+	stopped = false
+	if !b.signedIn() {
+		t.Error("the session did not survive the outage")
+	}
+	if u := f.user(t, f.carol); u.PasswordHash != before || u.Person.Language != "" {
+		t.Error("a request during the outage changed the account")
+	}
+}
+
+// TestHostileForms: an oversized form is refused with a reason (400) and
+// changes nothing; a delegated user cannot enrol an authenticator app
+// (their IdP does MFA).
+func TestHostileForms(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		b := f.browser(t, "en")
+		b.login("carol", carolPW)
+		p := b.do("POST", "/account/language", url.Values{"csrf": {b.csrf()}, "language": {"de"}, "pad": {strings.Repeat("x", 20<<10)}})
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "The form could not be read.") {
+			t.Errorf("oversized form: %d\n%s", p.status, p.body)
+		}
+		if f.user(t, f.carol).Person.Language != "" {
+			t.Error("an oversized form changed the language")
+		}
+		if _, err := f.env.Store.UpdateUser(f.ctx, f.dave, func(u model.User) (model.User, error) {
+			u.Kind = model.KindDelegated
+			return u, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		d := f.browser(t, "en")
+		f.sessionFor(t, d, f.dave)
+		if p := d.get("/account"); strings.Contains(p.body, "totp-heading") {
+			t.Error("a delegated user is offered an authenticator app")
+		}
+		if p := d.post("/account/totp/enrol", nil); p.status != http.StatusForbidden {
+			t.Errorf("delegated enrol: %d", p.status)
+		}
+	})
+}
+
+// TestEndThisSession: ending the session one is using from the list
+// signs out (the login page next).
+func TestEndThisSession(t *testing.T) {
+	onBackends(t, sesametest.Options{}, func(t *testing.T, f *fixture) {
+		b := f.browser(t, "en")
+		b.login("carol", carolPW)
+		h := handles(b.get("/account").body)[0]
+		p := b.post("/account/sessions/end", url.Values{"session": {h}})
+		if p.url.Path != "/login" || b.signedIn() || len(f.sessions(t, f.carol)) != 0 {
+			t.Errorf("ending this session: %d at %s", p.status, p.url)
 		}
 	})
 }
