@@ -165,7 +165,9 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, page 
 	// post too, and a login ends in a redirect to the app (another origin).
 	// The forms post to Sesame itself (relative actions), and CSRF is
 	// refused by CrossOriginProtection.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	// img-src data: is for the account page's TOTP QR code (a PNG data:
+	// URL, internal/account): images only, never scripts.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }

@@ -27,7 +27,7 @@ type loginData struct {
 // any word left on a pseudo-localized page came from a template.
 func samples() map[string]any {
 	return map[string]any{
-		"login":   loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
+		"login": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
 		"context": struct {
 			Form    stepForm
 			Choices []struct {
@@ -41,6 +41,14 @@ func samples() map[string]any {
 		}{{"0012", "0013", "0014", true}, {"0015", "0016", "0017", false}}, Error: i18n.M("context.error.missing")},
 		"message": Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
 		"logout":  LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
+		"account": accountSample(),
+		"account_totp": struct {
+			CSRF   string
+			QR     template.URL
+			Secret string
+			Error  i18n.Msg
+		}{"0040", "data:image/png;base64,0041", "0042", i18n.M("account.totp.error.code")},
+		"account_codes": struct{ Codes []string }{[]string{"0043-0044", "0045-0046"}},
 	}
 }
 
@@ -206,5 +214,43 @@ func TestRenderErrorIsClean500(t *testing.T) {
 	code, _, _ = render(t, p, r, "nosuchpage", nil)
 	if code != http.StatusInternalServerError {
 		t.Errorf("unknown page: %d", code)
+	}
+}
+
+// accountSample fills every branch of the account page (internal/account
+// pageData): a local user with errors, TOTP enrolled, two sessions.
+func accountSample() any {
+	type sess struct {
+		Handle, Started, LastSeen, IP string
+		Current                       bool
+	}
+	type lang struct {
+		Value    string
+		Label    i18n.Msg
+		Selected bool
+	}
+	return struct {
+		CSRF, LoginName string
+		Notice          i18n.Msg
+		Local           bool
+		DelegatedURL    string
+		Password        struct{ Errors []i18n.Msg }
+		TOTP            struct {
+			Allowed, Enrolled bool
+			CodesLeft         int
+			Error             i18n.Msg
+		}
+		Sessions  []sess
+		Languages []lang
+	}{
+		CSRF: "0020", LoginName: "0021", Notice: i18n.M("account.done.password"), Local: true,
+		Password: struct{ Errors []i18n.Msg }{[]i18n.Msg{i18n.M("account.policy.too_short", 12), i18n.M("account.policy.common")}},
+		TOTP: struct {
+			Allowed, Enrolled bool
+			CodesLeft         int
+			Error             i18n.Msg
+		}{true, true, 7, i18n.M("account.totp.error.enrolled")},
+		Sessions:  []sess{{"0022", "0023", "0024", "0025", true}, {"0026", "0027", "0028", "0029", false}},
+		Languages: []lang{{"", i18n.M("account.language.browser"), true}, {"0030", i18n.M("account.language.de"), false}},
 	}
 }

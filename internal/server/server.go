@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/account"
 	"github.com/sesame-sso/sesame/internal/adminapi"
 	"github.com/sesame-sso/sesame/internal/cas"
 	"github.com/sesame-sso/sesame/internal/clientip"
@@ -129,6 +130,11 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.OIDC.Login = loginH.Begin
 	loginH.OnLogout = append(loginH.OnLogout, s.OIDC.SessionEnded)
 	s.OIDC.Register(s.mux)
+	// The account page (issue 9 §2.2, §3.3): password, authenticator app,
+	// sessions, language of the signed-in user.
+	acctH := &account.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log, TOTP: opts.TOTP,
+		Outbox: opts.Outbox, WakeOutbox: opts.WakeOutbox}
+	acctH.Register(s.mux)
 	// Sessions ended by a deactivation or deletion are announced like a
 	// logout (CAS single logout, OIDC back-channel logout).
 	svc.OnSessionEnd(func(ctx context.Context, ss model.Session, svcs []model.SessionService) {
