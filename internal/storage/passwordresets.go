@@ -32,6 +32,10 @@ type PasswordResets interface {
 	// DeleteUserPasswordResets drops every link of a user (a password was
 	// set: older links must not set another).
 	DeleteUserPasswordResets(ctx context.Context, userID string) error
+	// UserIDsByEmail returns the ids of up to limit users of a tenant
+	// whose email is email, ignoring case (the forgot-password page takes
+	// a login name or an email).
+	UserIDsByEmail(ctx context.Context, tenantID, email string, limit int) ([]string, error)
 	// PurgePasswordResets deletes links that expired before before.
 	PurgePasswordResets(ctx context.Context, before time.Time) (int, error)
 }

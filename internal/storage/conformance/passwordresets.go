@@ -48,6 +48,17 @@ func testPasswordResets(t *testing.T, s storage.Storage) {
 	if _, err := s.GetPasswordReset(ctx, "h2", now); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("deleted link returned: %v", err)
 	}
+	// The forgot page finds a user by email, ignoring case, in one tenant.
+	if ids := must(s.UserIDsByEmail(ctx, u.TenantID, "nobody@example.com", 2)); len(ids) != 0 {
+		t.Errorf("unknown email: %v", ids)
+	}
+	must(s.UpdateUser(ctx, u.ID, func(x model.User) (model.User, error) { x.Person.Email = "Sso@Example.com"; return x, nil }))
+	if ids := must(s.UserIDsByEmail(ctx, u.TenantID, "sso@EXAMPLE.com", 2)); len(ids) != 1 || ids[0] != u.ID {
+		t.Errorf("by email: %v", ids)
+	}
+	if ids := must(s.UserIDsByEmail(ctx, "other-tenant", "sso@example.com", 2)); len(ids) != 0 {
+		t.Errorf("another tenant's user found: %v", ids)
+	}
 	// Purge drops what expired, keeps what did not.
 	check(t, s.CreatePasswordReset(ctx, storage.PasswordReset{TokenHash: "old", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}))
 	check(t, s.CreatePasswordReset(ctx, storage.PasswordReset{TokenHash: "new", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/model"
@@ -66,6 +67,25 @@ func (s *Store) DeleteUserPasswordResets(ctx context.Context, userID string) err
 		return fmt.Errorf("delete password resets: %w", err)
 	}
 	return nil
+}
+
+// UserIDsByEmail implements storage.PasswordResets (index users_email).
+func (s *Store) UserIDsByEmail(ctx context.Context, tenantID, email string, limit int) ([]string, error) {
+	rows, err := s.query(ctx, `SELECT id FROM users WHERE email_lc = $1 AND tenant_id = $2 ORDER BY id LIMIT $3`,
+		strings.ToLower(strings.TrimSpace(email)), tenantID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("users by email: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("users by email: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // PurgePasswordResets implements storage.PasswordResets.
