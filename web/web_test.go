@@ -27,7 +27,7 @@ type loginData struct {
 // any word left on a pseudo-localized page came from a template.
 func samples() map[string]any {
 	return map[string]any{
-		"login":   loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
+		"login": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
 		"context": struct {
 			Form    stepForm
 			Choices []struct {
@@ -41,6 +41,22 @@ func samples() map[string]any {
 		}{{"0012", "0013", "0014", true}, {"0015", "0016", "0017", false}}, Error: i18n.M("context.error.missing")},
 		"message": Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
 		"logout":  LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
+		"password_change": struct {
+			Form          stepForm
+			Login         string
+			Reason, Error i18n.Msg
+			Reasons       []i18n.Msg
+		}{Form: stepForm{"0020", "0021"}, Login: "0022", Reason: i18n.M("pwchange.reason.forced"), Error: i18n.M("pwchange.error.policy"),
+			Reasons: []i18n.Msg{i18n.M("pwchange.rule.too_short", 12), i18n.M("pwchange.rule.common")}},
+		"password_forgot": struct {
+			Tenant, Back string
+			Error        i18n.Msg
+		}{Tenant: "0023", Back: "/", Error: i18n.M("pwforgot.error.missing")},
+		"password_reset": struct {
+			Token, Login string
+			Error        i18n.Msg
+			Reasons      []i18n.Msg
+		}{Token: "0024", Login: "0025", Error: i18n.M("pwchange.error.policy"), Reasons: []i18n.Msg{i18n.M("pwchange.rule.contains_login")}},
 	}
 }
 

@@ -431,3 +431,6 @@ func (s *Service) ResetPasswordWithLink(ctx context.Context, token, pw string, n
 	s.notifyEnded(ctx, ended)
 	return u, nil
 }
+
+// Now is the directory's clock (password expiry is counted with it).
+func (s *Service) Now() time.Time { return s.now() }
