@@ -16,6 +16,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/testutil/mailtest"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
+	"github.com/sesame-sso/sesame/internal/throttle"
 )
 
 // Passwords the default policy accepts (12+ characters, not common, no
@@ -473,6 +474,33 @@ func TestResetMailHeaderInjection(t *testing.T) {
 			if len(r.Rcpt) != 1 || r.Rcpt[0] != "kim@example.com" {
 				t.Errorf("recipients: %v", r.Rcpt)
 			}
+		}
+	})
+}
+
+// TestForgotThrottled: repeated forgot requests for one account cannot
+// flood its mailbox (the brute-force limiter, per account and source);
+// every answer is still the same page.
+func TestForgotThrottled(t *testing.T) {
+	backends(t, func(t *testing.T, backend string) {
+		ms := mailtest.New(t)
+		ms.Start("none")
+		cfg := throttle.DefaultConfig()
+		cfg.Account = throttle.Policy{Free: 2, LockAfter: 3}
+		env := sesametest.NewWith(t, backend, sesametest.Options{Mail: ms, Throttle: &cfg, ForgotFloor: time.Millisecond})
+		base := env.Server.URL
+		createUser(t, env, "lou", model.Person{Email: "lou@example.com"}, firstPW)
+		c := browser()
+		wantSt, want := forgot(t, c, base, "lou")
+		for range 9 {
+			if st, p := forgot(t, c, base, "lou"); st != wantSt || p != want {
+				t.Fatalf("throttled answer differs: %d\n%s", st, p)
+			}
+		}
+		waitMail(t, ms, "lou@example.com", "Reset your password")
+		time.Sleep(500 * time.Millisecond)
+		if n := mailsTo(ms, "lou@example.com"); n < 1 || n > 3 {
+			t.Errorf("10 requests sent %d mails, want at most 3", n)
 		}
 	})
 }
