@@ -214,7 +214,10 @@ func TestExpiredPasswordMustChange(t *testing.T) {
 		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 		env := sesametest.NewWith(t, backend, sesametest.Options{Now: clock, PasswordMaxAge: 90 * 24 * time.Hour})
 		base := env.Server.URL
-		createUser(t, env, "dave", model.Person{Email: "dave@example.com"}, firstPW)
+		id := createUser(t, env, "dave", model.Person{Email: "dave@example.com"}, firstPW)
+		if u, _ := env.Store.GetUser(context.Background(), id); !u.PasswordSetAt.Equal(now.UTC().Truncate(time.Microsecond)) {
+			t.Fatalf("PasswordSetAt %v, want the creation time %v", u.PasswordSetAt, now)
+		}
 		if st, p := signIn(t, browser(), base, "dave", firstPW); st != http.StatusOK || !strings.Contains(p, signedIn) {
 			t.Fatalf("fresh password: %d\n%s", st, p)
 		}
@@ -231,6 +234,9 @@ func TestExpiredPasswordMustChange(t *testing.T) {
 		}
 		if st, p := signIn(t, browser(), base, "dave", secondPW); st != http.StatusOK || !strings.Contains(p, signedIn) {
 			t.Fatalf("after the change (counted from now): %d\n%s", st, p)
+		}
+		if u, _ := env.Store.GetUser(context.Background(), id); !u.PasswordSetAt.Equal(now.UTC().Truncate(time.Microsecond)) {
+			t.Errorf("PasswordSetAt %v after the change, want %v", u.PasswordSetAt, now)
 		}
 	})
 }
@@ -501,6 +507,44 @@ func TestForgotThrottled(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 		if n := mailsTo(ms, "lou@example.com"); n < 1 || n > 3 {
 			t.Errorf("10 requests sent %d mails, want at most 3", n)
+		}
+	})
+}
+
+// TestForgotInTenant: on a tenant's login page the forgot link keeps the
+// tenant; a plain name or an email typed there is that tenant's user (as
+// on the login page), never another tenant's or root's.
+func TestForgotInTenant(t *testing.T) {
+	backends(t, func(t *testing.T, backend string) {
+		ms := mailtest.New(t)
+		ms.Start("none")
+		env := sesametest.NewWith(t, backend, sesametest.Options{Mail: ms, ForgotFloor: time.Millisecond})
+		base := env.Server.URL
+		ad := env.Admin()
+		tenant := ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "tenant", "name": "Acme", "slug": "acme", "parentId": env.RootID})
+		ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "otto", "domain": "ENTERPRISE", "contexts": []string{tenant},
+			"status": "active", "password": firstPW, "person": map[string]any{"email": "otto@example.com"}})
+		c := browser()
+		_, login := getPage(t, c, base+"/login?tenant=acme")
+		if !strings.Contains(login, `href="/password/forgot?tenant=acme"`) {
+			t.Fatalf("the forgot link loses the tenant:\n%s", login)
+		}
+		_, form := getPage(t, c, base+"/password/forgot?tenant=acme")
+		if !strings.Contains(form, `name="tenant" value="acme"`) {
+			t.Fatalf("forgot form without the tenant:\n%s", form)
+		}
+		// At root, neither the name nor the email is Otto's.
+		forgot(t, c, base, "otto")
+		forgot(t, c, base, "otto@example.com")
+		for _, typed := range []string{"otto", "otto@example.com"} {
+			if st, _ := postPage(t, c, base+"/password/forgot", url.Values{"login": {typed}, "tenant": {"acme"}}); st != http.StatusOK {
+				t.Fatalf("%s: %d", typed, st)
+			}
+		}
+		waitMail(t, ms, "otto@example.com", "Reset your password")
+		time.Sleep(500 * time.Millisecond)
+		if n := mailsTo(ms, "otto@example.com"); n != 2 {
+			t.Errorf("otto got %d mails, want 2 (the tenant's requests only)", n)
 		}
 	})
 }
