@@ -49,6 +49,22 @@ func samples() map[string]any {
 			Error  i18n.Msg
 		}{"0040", "data:image/png;base64,0041", "0042", i18n.M("account.totp.error.code")},
 		"account_codes": struct{ Codes []string }{[]string{"0043-0044", "0045-0046"}},
+		"password_change": struct {
+			Form          stepForm
+			Login         string
+			Reason, Error i18n.Msg
+			Reasons       []i18n.Msg
+		}{Form: stepForm{"0020", "0021"}, Login: "0022", Reason: i18n.M("pwchange.reason.forced"), Error: i18n.M("pwchange.error.policy"),
+			Reasons: []i18n.Msg{i18n.M("pwchange.rule.too_short", 12), i18n.M("pwchange.rule.common")}},
+		"password_forgot": struct {
+			Tenant, Back string
+			Error        i18n.Msg
+		}{Tenant: "0023", Back: "/", Error: i18n.M("pwforgot.error.missing")},
+		"password_reset": struct {
+			Token, Login string
+			Error        i18n.Msg
+			Reasons      []i18n.Msg
+		}{Token: "0024", Login: "0025", Error: i18n.M("pwchange.error.policy"), Reasons: []i18n.Msg{i18n.M("pwchange.rule.contains_login")}},
 	}
 }
 

@@ -166,6 +166,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("POST /api/v1/users/{id}/{action}", a.lifecycle)
 	h("PUT /api/v1/users/{id}/password", a.setPassword)
 	h("POST /api/v1/users/{id}/unlock", a.unlockUser)
+	h("POST /api/v1/users/{id}/reset", a.resetAccount)
 	h("GET /api/v1/users/{id}/two-factor", a.userTwoFactor)
 	h("PUT /api/v1/users/{id}/two-factor", a.setUserTwoFactor)
 	h("DELETE /api/v1/users/{id}/two-factor/totp", a.removeUserTOTP)

@@ -114,6 +114,7 @@ func TestAccountAdminIsolation(t *testing.T) {
 					{"POST /api/v1/users/{id}/{action}", "POST", "/api/v1/users/" + target.user + "/delete", nil},
 					{"PUT /api/v1/users/{id}/password", "PUT", "/api/v1/users/" + target.user + "/password", map[string]string{"password": "attacker-chosen-pw"}},
 					{"POST /api/v1/users/{id}/unlock", "POST", "/api/v1/users/" + target.user + "/unlock", nil},
+					{"POST /api/v1/users/{id}/reset", "POST", "/api/v1/users/" + target.user + "/reset", nil},
 					{"GET /api/v1/users/{id}/two-factor", "GET", "/api/v1/users/" + target.user + "/two-factor", nil},
 					{"PUT /api/v1/users/{id}/two-factor", "PUT", "/api/v1/users/" + target.user + "/two-factor", map[string]string{"otp": "disabled", "totp": "denied"}},
 					{"DELETE /api/v1/users/{id}/two-factor/totp", "DELETE", "/api/v1/users/" + target.user + "/two-factor/totp", nil},

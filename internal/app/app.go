@@ -199,6 +199,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		SessionTTL: sessionTTL, SessionIdleTimeout: idle,
 		OIDC:   oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master},
 		Outbox: outbox.NewQueue(cfg.Messages.Undeliverable, nil), Codes: sf.Codes, TOTP: sf.TOTP}
+	opts.PasswordMaxAge, opts.PasswordResetTTL = cfg.Password.Durations()
 	if mailer != nil {
 		opts.WakeOutbox = mailer.Wake
 	}

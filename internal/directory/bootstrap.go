@@ -98,7 +98,7 @@ func (s *Service) Bootstrap(ctx context.Context, cat catalog.Catalog, adminLogin
 			return err
 		}
 		u, err := st.CreateUser(ctx, model.User{LoginName: adminLogin, TenantID: root.ID, Domain: model.DomainCSP,
-			Kind: model.KindLocal, Status: model.StatusActive, PasswordHash: hash, Contexts: []string{root.ID}})
+			Kind: model.KindLocal, Status: model.StatusActive, PasswordHash: hash, Contexts: []string{root.ID}, PasswordSetAt: s.now()})
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func (s *Service) ImportPasswordHash(ctx context.Context, a Actor, id, hash stri
 	defer s.users.forget()
 	return s.tx(ctx, func(st storage.Storage) error {
 		u, err := st.UpdateUser(ctx, id, func(x model.User) (model.User, error) {
-			x.PasswordHash = hash
+			x.PasswordHash, x.PasswordSetAt = hash, s.now()
 			return x, nil
 		})
 		if err != nil {

@@ -17,11 +17,6 @@ import (
 // no right to check — the caller has identified the user by their session
 // (and, for the password, re-checked it through authn.CheckPassword).
 
-// Notify enqueues the message a change causes through the change's own
-// transaction st (outbox.Queue.Enqueue, R-MSG-2); u is the user after the
-// change.
-type Notify func(ctx context.Context, st storage.Storage, u model.User) error
-
 // ChangeOwnPassword sets a local user's new password (R-PWD-1) after the
 // policy (issue 9 §2.1, messages naming each broken rule) and ends what the
 // old password let anyone start, as ResetPassword does — except the
@@ -67,6 +62,10 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, userID, keepSessionID, 
 			return err
 		}
 		if err := st.DeleteUserRefreshTokens(ctx, userID); err != nil {
+			return err
+		}
+		// Pending reset links die with the old password.
+		if err := st.DeleteUserPasswordResets(ctx, userID); err != nil {
 			return err
 		}
 		if err := s.revokeUserGrants(ctx, st, userID); err != nil {

@@ -65,6 +65,9 @@ type Subject struct {
 type Violation struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Limit is the length a too_short or too_long password missed (for
+	// translated messages); 0 for the other rules.
+	Limit int `json:"-"`
 }
 
 // Check returns every rule pw breaks for who (none: acceptable).
@@ -72,22 +75,22 @@ func (p Policy) Check(pw string, who Subject) []Violation {
 	var v []Violation
 	n := utf8.RuneCountInString(pw)
 	if n < p.MinLength {
-		v = append(v, Violation{CodeTooShort, "must be at least " + strconv.Itoa(p.MinLength) + " characters long"})
+		v = append(v, Violation{CodeTooShort, "must be at least " + strconv.Itoa(p.MinLength) + " characters long", p.MinLength})
 	}
 	if n > p.MaxLength || len(pw) > MaxBytes {
-		v = append(v, Violation{CodeTooLong, "must be at most " + strconv.Itoa(p.MaxLength) + " characters (and " + strconv.Itoa(MaxBytes) + " bytes) long"})
+		v = append(v, Violation{CodeTooLong, "must be at most " + strconv.Itoa(p.MaxLength) + " characters (and " + strconv.Itoa(MaxBytes) + " bytes) long", p.MaxLength})
 	}
 	if p.RejectPersonal {
 		lower := strings.ToLower(pw)
 		if containsPersonal(lower, who.LoginName) {
-			v = append(v, Violation{CodeContainsLogin, "must not contain the login name"})
+			v = append(v, Violation{CodeContainsLogin, "must not contain the login name", 0})
 		}
 		if local, _, _ := strings.Cut(who.Email, "@"); containsPersonal(lower, local) {
-			v = append(v, Violation{CodeContainsEmail, "must not contain the email address"})
+			v = append(v, Violation{CodeContainsEmail, "must not contain the email address", 0})
 		}
 	}
 	if p.RejectCommon && n >= MinPolicyLength && commonlist.Contains(pw) {
-		v = append(v, Violation{CodeCommon, "is one of the most common passwords"})
+		v = append(v, Violation{CodeCommon, "is one of the most common passwords", 0})
 	}
 	return v
 }

@@ -58,6 +58,13 @@ type Options struct {
 	Codes *otp.Codes
 	// TOTP enrols and checks authenticator apps (issue 9 §3.2); nil: none.
 	TOTP *totp.Authenticator
+	// PasswordMaxAge: a password older than this is changed at the next
+	// login (password.maxAge; 0: never). PasswordResetTTL is how long an
+	// emailed reset link works (password.resetTTL; default 30m).
+	PasswordMaxAge, PasswordResetTTL time.Duration
+	// ForgotFloor is the least time a forgot-password request takes
+	// (default login.DefaultForgotFloor).
+	ForgotFloor time.Duration
 }
 
 // Server is Sesame's HTTP handler.
@@ -107,12 +114,18 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.API.Register(s.mux)
 	// The login engine (internal/login, issue 9 §1): its steps in order.
 	// A new step is one type in internal/login and one line here.
+	mail := login.PasswordMail{Queue: opts.Outbox, Issuer: opts.Issuer}
 	loginH := &login.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log, Flows: st, Now: opts.OIDC.Now,
 		Steps: []login.Step{
 			&login.PasswordStep{Authn: svc.Authn(), Pages: pages},
+			&login.PasswordChangeStep{Svc: svc, Pages: pages, MaxAge: opts.PasswordMaxAge, Notify: mail.Changed, Wake: opts.WakeOutbox},
 			&login.ContextStep{Svc: svc, Pages: pages},
 		}}
 	loginH.Register(s.mux)
+	// Forgot password and reset links (R-PWD-2).
+	pwPages := &login.PasswordPages{Svc: svc, Pages: pages, Log: log, Mail: mail, Wake: opts.WakeOutbox,
+		TTL: opts.PasswordResetTTL, Floor: opts.ForgotFloor, Limiter: svc.Limiter()}
+	pwPages.Register(s.mux)
 	casH := &cas.Handler{Svc: svc, Authn: svc.Authn(), Store: st, Sessions: s.Sessions, Pages: pages, Log: log, TicketTTL: opts.CASTicketTTL, HTTP: opts.HTTPClient,
 		Login: loginH.Begin}
 	casH.Register(s.mux)

@@ -18,7 +18,7 @@ type Storage interface {
 	Outbox           // outbox.go
 	MessageTemplates // messagetemplates.go
 	// PurgeExpired deletes expired sessions, tickets, OAuth state, login
-	// flows and one-time code challenges.
+	// flows, one-time code challenges and password-reset links.
 	PurgeExpired(ctx context.Context, now time.Time) error
 
 	Directory // directory.go
@@ -28,6 +28,8 @@ type Storage interface {
 	Audit     // audit.go
 	Identity  // identity.go
 	Throttle  // throttle.go
+
+	PasswordResets // passwordresets.go: emailed reset links (R-PWD-2)
 }
 
 // Now is the clock used by backends; tests may replace it per instance.

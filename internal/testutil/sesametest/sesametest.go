@@ -105,6 +105,10 @@ type Options struct {
 	// runs like on a `sesame serve` node); SMSURL is an SMS gateway.
 	Mail   mailServer
 	SMSURL string
+	// PasswordMaxAge, PasswordResetTTL and ForgotFloor are the server's
+	// password.maxAge, password.resetTTL and forgot-page floor (server
+	// defaults when zero).
+	PasswordMaxAge, PasswordResetTTL, ForgotFloor time.Duration
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -160,6 +164,7 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	so, worker, sf := messaging(t, st, opts) // messages.go
 	so.MaxBodyBytes, so.CASTicketTTL, so.Issuer, so.OIDC, so.HTTPClient, so.SessionTTL, so.SessionIdleTimeout =
 		1<<20, opts.TicketTTL, issuer, opts.OIDC, opts.HTTPClient, opts.SessionTTL, opts.SessionIdleTimeout
+	so.PasswordMaxAge, so.PasswordResetTTL, so.ForgotFloor = opts.PasswordMaxAge, opts.PasswordResetTTL, opts.ForgotFloor
 	h, err := server.New(st, svc, log, so)
 	if err != nil {
 		t.Fatal(err)
