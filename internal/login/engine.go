@@ -92,7 +92,6 @@ func (a *Attempt) End(ctx context.Context, w http.ResponseWriter) error {
 	return err
 }
 
-
 // StatusOr is the status to render with: Status when a problem is set,
 // else ok.
 func (a *Attempt) StatusOr(ok int) int {

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sesame-sso/sesame/internal/catalog"
 	"github.com/sesame-sso/sesame/internal/app"
+	"github.com/sesame-sso/sesame/internal/catalog"
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/directory"
