@@ -87,6 +87,7 @@ type fixture struct {
 type setupOpts struct {
 	twoFactor func(*config.TwoFactor)
 	throttle  *throttle.Config
+	storeURL  string
 }
 
 func setup(t *testing.T, backend string, so setupOpts) *fixture {
@@ -97,7 +98,7 @@ func setup(t *testing.T, backend string, so setupOpts) *fixture {
 	if so.twoFactor != nil {
 		so.twoFactor(&tf)
 	}
-	f.opts = sesametest.Options{Mail: f.mail, SMSURL: f.sms.srv.URL, TwoFactor: &tf, Now: f.clock.Now, Throttle: so.throttle}
+	f.opts = sesametest.Options{Mail: f.mail, SMSURL: f.sms.srv.URL, TwoFactor: &tf, Now: f.clock.Now, Throttle: so.throttle, StoreURL: so.storeURL}
 	f.env = sesametest.NewWith(t, backend, f.opts)
 	ad := f.env.Admin()
 	f.acct = ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Acme", "parentId": f.env.RootID})
@@ -116,6 +117,21 @@ func (f *fixture) user(login string, p model.Person, mode string) string {
 	}
 	f.ids[login] = id
 	return id
+}
+
+// langBrowser is browser with an Accept-Language header.
+func (f *fixture) langBrowser(lang string) *http.Client {
+	c := f.browser()
+	c.Transport = langTransport(lang)
+	return c
+}
+
+type langTransport string
+
+func (l langTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Accept-Language", string(l))
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // browser is a cookie-keeping client that follows redirects inside
