@@ -441,3 +441,30 @@ func TestOTPNotDue(t *testing.T) {
 		}
 	})
 }
+
+// TestOTPResendBounded (R-2FA-1): resends of one code are bounded by
+// twofactor.maxSends; past it the login ends with a page that says so,
+// and the page's forms find no login any more.
+func TestOTPResendBounded(t *testing.T) {
+	onBackends(t, setupOpts{twoFactor: func(tf *config.TwoFactor) { tf.MaxSends = 2 }}, func(t *testing.T, f *fixture) {
+		base := f.env.Server.URL
+		c := f.browser()
+		p := f.signIn(c, base, "carol", "")
+		f.clock.Add(31 * time.Second)
+		if r := f.resend(c, base, p); r.status != http.StatusOK || !r.has("otp-notice") {
+			t.Fatalf("second send: %d %s", r.status, r.body)
+		}
+		f.clock.Add(31 * time.Second)
+		r := f.resend(c, base, p)
+		if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "No more codes can be sent for this sign-in") {
+			t.Fatalf("third send: %d %s", r.status, r.body)
+		}
+		_, _, code := f.mailCode(2)
+		if r := f.submitCode(c, base, p, code); r.status != http.StatusBadRequest || !strings.Contains(r.body, "expired or was already completed") {
+			t.Fatalf("the code after the login ended: %d %s", r.status, r.body)
+		}
+		if n := len(f.mail.Received()); n != 2 {
+			t.Errorf("%d mails, want 2", n)
+		}
+	})
+}
