@@ -23,7 +23,8 @@ type loginData struct {
 	Tenant           string
 }
 
-// samples fill every branch of every page; the values carry no letters, so
+// samples fill every branch of every page ("page#variant" keys add
+// samples of a page whose branches exclude each other); the values carry no letters, so
 // any word left on a pseudo-localized page came from a template.
 func samples() map[string]any {
 	return map[string]any{
@@ -39,6 +40,38 @@ func samples() map[string]any {
 			ID, Name, Type string
 			Checked        bool
 		}{{"0012", "0013", "0014", true}, {"0015", "0016", "0017", false}}, Error: i18n.M("context.error.missing")},
+		"otp": struct {
+			Form stepForm
+			Sent []struct {
+				Channel i18n.Msg
+				To      string
+			}
+			SMSBlocked             bool
+			NoCode                 i18n.Msg
+			Restart                string
+			ResendIn, AttemptsLeft int
+			Error, Notice          i18n.Msg
+		}{Form: stepForm{"0018", "0019"}, Sent: []struct {
+			Channel i18n.Msg
+			To      string
+		}{{i18n.M("otp.by_email"), "0020"}, {i18n.M("otp.by_sms"), "0021"}},
+			SMSBlocked: true, Restart: "/", ResendIn: 30, AttemptsLeft: 2, Error: i18n.M("otp.error.wrong"), Notice: i18n.M("otp.resent")},
+		"otp#nocode": struct {
+			Form stepForm
+			Sent []struct {
+				Channel i18n.Msg
+				To      string
+			}
+			SMSBlocked             bool
+			NoCode                 i18n.Msg
+			Restart                string
+			ResendIn, AttemptsLeft int
+			Error, Notice          i18n.Msg
+		}{Form: stepForm{"0022", "0023"}, NoCode: i18n.M("otp.none.sms_blocked"), Restart: "/"},
+		"totp": struct {
+			Form  stepForm
+			Error i18n.Msg
+		}{Form: stepForm{"0024", "0025"}, Error: i18n.M("totp.error.replay")},
 		"message": Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
 		"logout":  LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
 		"account": accountSample(),
@@ -113,7 +146,9 @@ func TestNoHardCodedText(t *testing.T) {
 		}
 	}
 	for page, data := range samples() {
-		_, _, body := render(t, p, httptest.NewRequest("GET", "/", nil), page, data)
+		// "page#variant": another sample of the same page.
+		name, _, _ := strings.Cut(page, "#")
+		_, _, body := render(t, p, httptest.NewRequest("GET", "/", nil), name, data)
 		if !strings.Contains(body, `<html lang="x-pseudo">`) {
 			t.Errorf("%s: <html lang> not the chosen language", page)
 		}

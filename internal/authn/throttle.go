@@ -89,3 +89,38 @@ func (s *Service) AuditFailedLoginOf(ctx context.Context, action, targetType, ta
 		s.log.Error("audit failed login", "err", err)
 	}
 }
+
+// AuditSecondFactor is the action of a wrong second-factor code.
+const AuditSecondFactor = "login.second_factor"
+
+// GuardSecondFactor runs one second-factor check of userID (a one-time
+// code, an authenticator or recovery code) under the brute-force limiter
+// (R-PWD-3), on an account of its own (throttle.SecondFactorKey: the
+// password check that precedes every guess resets the user's password
+// account, not this one). Over budget it answers *throttle.Limited
+// (ETOOMANY) without running check. check returns its own error as is
+// (the caller maps it to a page) and whether it was a wrong guess: a
+// wrong guess is counted and audited (within the source's budget), a
+// success resets the account, anything else (a store failure, a code
+// that was never checked) is not counted.
+func (s *Service) GuardSecondFactor(ctx context.Context, userID, method string, check func() (wrong bool, err error)) error {
+	at, err := s.limiter.Check(ctx, throttle.SecondFactorKey(userID))
+	if err != nil {
+		return err
+	}
+	wrong, err := check()
+	switch {
+	case err == nil:
+		if err := s.limiter.Succeed(ctx, at); err != nil {
+			s.log.Warn("throttle: reset after second factor", "err", err)
+		}
+		return nil
+	case !wrong:
+		return err
+	}
+	if ferr := s.limiter.Fail(ctx, at); ferr != nil {
+		return ferr
+	}
+	s.AuditFailedLoginOf(ctx, AuditSecondFactor, "user", userID, map[string]any{"method": method})
+	return err
+}

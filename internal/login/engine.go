@@ -9,6 +9,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/web"
 )
 
@@ -71,6 +72,25 @@ func (a *Attempt) Fail(status int, m i18n.Msg) {
 // Save writes the flow now (compare-and-swap on its version); a step
 // that changes the flow while showing its page calls it before writing.
 func (a *Attempt) Save(ctx context.Context) error { return a.h.flows.save(ctx, a.Flow) }
+
+// SaveIn writes the flow through tx, a transaction the step also writes
+// other rows in (a one-time code and its outbox message): the flow and
+// those rows commit together, and a stale flow (another request moved it
+// on) rolls them back. The caller restores Flow.Version if tx rolls back.
+func (a *Attempt) SaveIn(ctx context.Context, tx storage.LoginFlows) error {
+	return saveFlow(ctx, tx, a.Flow)
+}
+
+// End ends the login from a step's page (a login that cannot go on, e.g.
+// no second factor can be sent): the flow is deleted and its cookie
+// cleared; the step then writes its page.
+func (a *Attempt) End(ctx context.Context, w http.ResponseWriter) error {
+	err := a.h.flows.end(ctx, w, a.Flow)
+	if errors.Is(err, model.ErrStale) || model.ErrorCode(err) == model.ENOTFOUND {
+		return nil
+	}
+	return err
+}
 
 // StatusOr is the status to render with: Status when a problem is set,
 // else ok.

@@ -188,12 +188,15 @@ func (fs *flows) load(r *http.Request) (*Flow, error) {
 
 // save writes f if nobody else did since it was read: model.ErrStale
 // otherwise (the caller re-reads and shows the current step).
-func (fs *flows) save(ctx context.Context, f *Flow) error {
+func (fs *flows) save(ctx context.Context, f *Flow) error { return saveFlow(ctx, fs.st, f) }
+
+// saveFlow is save through st (the root store or a transaction).
+func saveFlow(ctx context.Context, st storage.LoginFlows, f *Flow) error {
 	state, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("encode login flow: %w", err)
 	}
-	v, err := fs.st.UpdateLoginFlow(ctx, f.ID, f.Version, state, f.ExpiresAt)
+	v, err := st.UpdateLoginFlow(ctx, f.ID, f.Version, state, f.ExpiresAt)
 	if err != nil {
 		return err
 	}

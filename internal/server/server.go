@@ -119,6 +119,11 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		Steps: []login.Step{
 			&login.PasswordStep{Authn: svc.Authn(), Pages: pages},
 			&login.PasswordChangeStep{Svc: svc, Pages: pages, MaxAge: opts.PasswordMaxAge, Notify: mail.Changed, Wake: opts.WakeOutbox},
+			// Second factor: an authenticator app when the user has one,
+			// else a one-time code by SMS / email when due (R-2FA-1..5).
+			&login.TOTPStep{TOTP: opts.TOTP, Authn: svc.Authn(), Pages: pages},
+			&login.OTPStep{Codes: opts.Codes, TOTP: opts.TOTP, Store: st, Outbox: opts.Outbox, Wake: opts.WakeOutbox,
+				Authn: svc.Authn(), Pages: pages, Log: log},
 			&login.ContextStep{Svc: svc, Pages: pages},
 		}}
 	loginH.Register(s.mux)
@@ -192,8 +197,9 @@ var bearerResources = map[adminapi.Resource]oidcop.Resource{
 // whose X-Forwarded-For is believed, R-PWD-3). Call before serving.
 func (s *Server) SetClientIP(r clientip.Resolver) { s.ips = r }
 
-// Run does the background work (key rotation, purging expired state)
-// until ctx ends.
+// Run does the background work (key rotation, purging expired state —
+// tokens, tickets, sessions, login flows and one-time code challenges,
+// storage.PurgeExpired every minute) until ctx ends.
 func (s *Server) Run(ctx context.Context) { s.OIDC.Run(ctx) }
 
 // Mux exposes the route table so protocol packages can mount their routes.

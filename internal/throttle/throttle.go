@@ -77,6 +77,11 @@ func sourceKey(src string) string       { return "s:" + src }
 func auditKey(src string) string        { return "f:" + src }
 func source(ctx context.Context) string { return clientip.Source(clientip.From(ctx)) }
 
+// SecondFactorKey is the account of a user's second-factor guesses
+// (one-time codes, authenticator and recovery codes): apart from UserKey,
+// so the password success that precedes every guess does not reset it.
+func SecondFactorKey(userID string) string { return "m:" + userID }
+
 // Limiter counts failures and refuses keys over budget. A nil *Limiter
 // allows everything (tests and tools that do not throttle).
 type Limiter struct {
@@ -278,6 +283,8 @@ func (l *Limiter) audit(ctx context.Context, key, action string, details map[str
 	switch kind {
 	case "u":
 		ev.TargetType, ev.TargetID = "user", id
+	case "m":
+		ev.TargetType, ev.TargetID, ev.Details["factor"] = "user", id, "second"
 	case "c":
 		ev.TargetType, ev.TargetID = "client", id
 	case "s":

@@ -71,6 +71,19 @@ func testCredentials(t *testing.T, s storage.Storage) {
 	if n := must(s.PurgeOTPChallenges(ctx, t0.Add(time.Hour))); n != 1 {
 		t.Errorf("purged %d", n)
 	}
+	// The server's periodic PurgeExpired (oidcop.Provider.Run, every
+	// minute) removes expired challenges and keeps live ones.
+	for id, exp := range map[string]time.Time{"ch-old": t0.Add(-time.Minute), "ch-live": t0.Add(time.Hour)} {
+		check(t, s.CreateOTPChallenge(ctx, storage.OTPChallenge{ID: id, UserID: u.ID, Channel: "email", Purpose: "login", CodeHash: []byte{1},
+			MaxAttempts: 5, Sends: 1, SentAt: t0, CreatedAt: t0, ExpiresAt: exp}))
+	}
+	check(t, s.PurgeExpired(ctx, t0))
+	if _, err := s.GetOTPChallenge(ctx, "ch-old"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("expired challenge after PurgeExpired: %v", err)
+	}
+	if _, err := s.GetOTPChallenge(ctx, "ch-live"); err != nil {
+		t.Errorf("live challenge after PurgeExpired: %v", err)
+	}
 
 	// TOTP.
 	if _, err := s.GetTOTP(ctx, u.ID); !errors.Is(err, model.ErrNotFound) {

@@ -8,6 +8,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/server"
+	"github.com/sesame-sso/sesame/internal/throttle"
 )
 
 // Node is a second Sesame node on e's store: its own directory service
@@ -18,11 +19,16 @@ type Node struct {
 	Server *httptest.Server
 }
 
-// Node starts another node on e's store; opts.Now sets its clock.
+// Node starts another node on e's store; opts.Now sets its clock and
+// opts.Throttle its brute-force limiter.
 func (e *Env) Node(t testing.TB, opts Options) *Node {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	svc := directory.New(e.Store, password.New(FastHash, 4), log)
+	if opts.Throttle != nil {
+		// The node's own limiter on the shared store, as on a cluster node.
+		svc.SetLimiter(throttle.New(e.Store, *opts.Throttle, log))
+	}
 	if opts.Now != nil {
 		svc.SetClock(opts.Now)
 		if opts.OIDC.Now == nil {
