@@ -35,8 +35,8 @@ type engineFixture struct {
 	env          *sesametest.Env
 	acme, globex string
 	// dana is assigned to two contexts (the context step is due); eve to one.
-	dana, eve string
-	engineClock     *engineClock
+	dana, eve   string
+	engineClock *engineClock
 }
 
 func engineSetup(t *testing.T, backend string) *engineFixture {
