@@ -75,6 +75,16 @@ func samples() map[string]any {
 		"message": Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
 		"logout":  LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
 		"account": accountSample(),
+		"totp_enrol": struct {
+			Form   stepForm
+			QR     template.URL
+			Secret string
+			Error  i18n.Msg
+		}{stepForm{"0050", "0051"}, "data:image/png;base64,0052", "0053", i18n.M("totpenrol.error.code")},
+		"totp_enrol_codes": struct {
+			Codes []string
+			Next  string
+		}{[]string{"0054-0055", "0056-0057"}, "/login?flow=0058"},
 		"account_totp": struct {
 			CSRF   string
 			QR     template.URL

@@ -129,7 +129,10 @@ func (h *Handler) confirmTOTP(w http.ResponseWriter, r *http.Request, q req) {
 		h.unavailable(w, r, "account: totp confirm", err)
 		return
 	}
-	h.Svc.AuditSelf(ctx, q.u.ID, "user.totp_enrolled", nil)
+	// Clears an account reset's "set one up at the next login" and audits.
+	if err := h.Svc.TOTPEnrolled(ctx, q.u.ID); err != nil {
+		h.Log.Warn("account: record totp enrolment", "err", err)
+	}
 	h.Pages.Render(w, r, http.StatusOK, "account_codes", codesData{Codes: codes})
 }
 

@@ -197,7 +197,9 @@ func (s *Service) ResetAccount(ctx context.Context, a Actor, id string) (Account
 			if x.Status == model.StatusDeleted {
 				return x, model.Errorf(model.ECONFLICT, "status", "a deleted user cannot be changed")
 			}
-			x.PasswordHash, x.PasswordSetAt, x.PasswordMustChange = hash, s.now(), true
+			// A new password and, where authenticator apps are allowed, a
+			// new authenticator at the next login (seed 003).
+			x.PasswordHash, x.PasswordSetAt, x.PasswordMustChange, x.TOTPMustEnrol = hash, s.now(), true, true
 			return x, nil
 		}); err != nil {
 			return err
@@ -434,3 +436,20 @@ func (s *Service) ResetPasswordWithLink(ctx context.Context, token, pw string, n
 
 // Now is the directory's clock (password expiry is counted with it).
 func (s *Service) Now() time.Time { return s.now() }
+
+// TOTPEnrolled records that userID confirmed a new authenticator app
+// (login step or account page): the "set one up at the next login" flag of
+// an account reset is cleared. Audited as the user.
+func (s *Service) TOTPEnrolled(ctx context.Context, userID string) error {
+	defer s.users.forget()
+	return s.tx(ctx, func(st storage.Storage) error {
+		u, err := st.UpdateUser(ctx, userID, func(x model.User) (model.User, error) {
+			x.TOTPMustEnrol = false
+			return x, nil
+		})
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, st, Actor{User: u, IP: clientip.From(ctx)}, "user.totp_enrolled", "user", userID, firstContext(u), nil)
+	})
+}

@@ -33,6 +33,15 @@ type Step interface {
 	Submit(w http.ResponseWriter, r *http.Request, a *Attempt) (Outcome, error)
 }
 
+// AfterPass is implemented by a step that shows one page once it passed —
+// what must be seen exactly once, such as new recovery codes — instead of
+// going straight on; the page links to the next step (/login?flow=…).
+// AfterPass runs after the flow was saved and returns false to go on as
+// usual.
+type AfterPass interface {
+	AfterPass(w http.ResponseWriter, r *http.Request, a *Attempt) bool
+}
+
 // Outcome is how a step's form went.
 type Outcome int
 
@@ -55,8 +64,14 @@ type Attempt struct {
 	Status  int
 	// Step is the current step (for Form).
 	Step StepID
-	h    *Handler
+	// Carry passes what Submit produced to AfterPass within one request
+	// (never stored).
+	Carry any
+	h     *Handler
 }
+
+// Next is the URL of the flow's next step (AfterPass pages link to it).
+func (a *Attempt) Next() string { return "/login?flow=" + url.QueryEscape(a.Flow.Tag()) }
 
 // Form is what every step form carries (the "stepfields" template).
 type Form struct{ Step, Flow string }
@@ -267,6 +282,9 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, f *Flow, posted *
 		// the next step's page (PRG), or the finish in this response.
 		if err := h.flows.save(ctx, f); err != nil {
 			h.saveFailed(w, r, f, err)
+			return
+		}
+		if ap, ok := s.(AfterPass); ok && ap.AfterPass(w, r, a) {
 			return
 		}
 		next, err := h.current(ctx, a)

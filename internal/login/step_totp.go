@@ -39,7 +39,7 @@ func (s *TOTPStep) ID() StepID { return StepTOTP }
 // Due implements Step.
 func (s *TOTPStep) Due(ctx context.Context, a *Attempt) (bool, error) {
 	f := a.Flow
-	if s.TOTP == nil || f.UserID == "" || f.Passed(StepTOTP) || f.Passed(StepOTP) {
+	if s.TOTP == nil || f.UserID == "" || f.Passed(StepTOTP) || f.Passed(StepOTP) || f.Passed(StepTOTPEnrol) {
 		return false, nil
 	}
 	return s.TOTP.Active(ctx, a.User)

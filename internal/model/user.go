@@ -84,6 +84,10 @@ type User struct {
 	// PasswordSetAt is when the password was last set (zero: unknown, e.g.
 	// created before it was recorded); password expiry counts from it.
 	PasswordSetAt time.Time `json:"passwordSetAt,omitzero"`
+	// TOTPMustEnrol: the next login asks the user to set up an
+	// authenticator app (where TOTP is allowed for them) before it ends —
+	// an admin "reset the account" (seed 003).
+	TOTPMustEnrol bool      `json:"totpMustEnrol"`
 	CreatedAt     time.Time `json:"createdAt"`
 	UpdatedAt     time.Time `json:"updatedAt"`
 }

@@ -121,6 +121,8 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 			&login.PasswordChangeStep{Svc: svc, Pages: pages, MaxAge: opts.PasswordMaxAge, Notify: mail.Changed, Wake: opts.WakeOutbox},
 			// Second factor: an authenticator app when the user has one,
 			// else a one-time code by SMS / email when due (R-2FA-1..5).
+			// An account reset asks for a new authenticator app first.
+			&login.TOTPEnrolStep{TOTP: opts.TOTP, Svc: svc, Pages: pages},
 			&login.TOTPStep{TOTP: opts.TOTP, Authn: svc.Authn(), Pages: pages},
 			&login.OTPStep{Codes: opts.Codes, TOTP: opts.TOTP, Store: st, Outbox: opts.Outbox, Wake: opts.WakeOutbox,
 				Authn: svc.Authn(), Pages: pages, Log: log},

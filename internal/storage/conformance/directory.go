@@ -402,14 +402,14 @@ func testUsers(t *testing.T, s storage.Storage) {
 	// Update replaces status, person, contexts and login times.
 	upd := must(s.UpdateUser(ctx, u.ID, func(x model.User) (model.User, error) {
 		x.Status, x.Person.FirstName, x.Contexts, x.FirstLoginAt, x.LastLoginAt = model.StatusActive, "Alicia", []string{tr.sub.ID}, &now, &now
-		x.PasswordMustChange, x.PasswordSetAt = true, now
+		x.PasswordMustChange, x.PasswordSetAt, x.TOTPMustEnrol = true, now, true
 		x.TenantID = tr.root.ID // ignored: the tenant is fixed
 		return x, nil
 	}))
 	got = must(s.GetUser(ctx, u.ID))
 	if got.Status != model.StatusActive || got.Person.FirstName != "Alicia" || len(got.Contexts) != 1 || got.TenantID != tr.tenant.ID ||
 		got.FirstLoginAt == nil || !got.FirstLoginAt.Equal(now) || !upd.UpdatedAt.After(u.CreatedAt.Add(-time.Second)) ||
-		!got.PasswordMustChange || !got.PasswordSetAt.Equal(now) {
+		!got.PasswordMustChange || !got.PasswordSetAt.Equal(now) || !got.TOTPMustEnrol {
 		t.Errorf("update: %+v", got)
 	}
 	_, err := s.UpdateUser(ctx, u.ID, func(x model.User) (model.User, error) {
