@@ -108,4 +108,3 @@ func getJSON(ctx context.Context, client *http.Client, u, bearer string, v any) 
 type statusError struct{ code int }
 
 func (e *statusError) Error() string { return fmt.Sprintf("answered HTTP %d", e.code) }
-
