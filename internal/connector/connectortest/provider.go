@@ -108,6 +108,7 @@ type Misbehaviour struct {
 	UserinfoSub    string // userinfo names this subject
 	RefreshFails   bool   // refresh_token grant answers invalid_grant
 	RefreshNoID    bool   // refresh answers without an ID token
+	BadAtHash      bool   // at_hash of another access token
 	Faults         map[Endpoint]Fault
 }
 
@@ -451,7 +452,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	p.access[at], p.refresh[rt] = sub, sub
 	resp := map[string]any{"access_token": at, "token_type": "Bearer", "expires_in": 300, "refresh_token": rt}
 	if withID {
-		idt, err := p.idToken(sub, nonce)
+		idt, err := p.idToken(sub, nonce, at)
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error", "error_description": err.Error()})
 			return
@@ -474,7 +475,7 @@ func (p *Provider) claimsFor(sub string) map[string]any {
 }
 
 // idToken builds, signs (and encrypts) an ID token; p.mu is held.
-func (p *Provider) idToken(sub, nonce string) (string, error) {
+func (p *Provider) idToken(sub, nonce, accessToken string) (string, error) {
 	m := p.m
 	now := time.Now()
 	c := p.claimsFor(sub)
@@ -506,6 +507,12 @@ func (p *Provider) idToken(sub, nonce string) (string, error) {
 	case nonce != "" && !m.OmitNonce:
 		c["nonce"] = nonce
 	}
+	// OIDC Core §3.3.2.11: left half of SHA-256 (all three algs hash with it).
+	if m.BadAtHash {
+		accessToken += "x"
+	}
+	sum := sha256.Sum256([]byte(accessToken))
+	c["at_hash"] = base64.RawURLEncoding.EncodeToString(sum[:16])
 	payload, err := json.Marshal(c)
 	if err != nil {
 		return "", err

@@ -308,6 +308,7 @@ func TestTokenAttacks(t *testing.T) {
 		{"HS256 keyed with the public key", connectortest.Misbehaviour{HS256PublicKey: true}, connector.ReasonAlgorithm},
 		{"foreign nonce", connectortest.Misbehaviour{Nonce: "not-this-login"}, connector.ReasonNonce},
 		{"no nonce", connectortest.Misbehaviour{OmitNonce: true}, connector.ReasonNonce},
+		{"at_hash of another access token", connectortest.Misbehaviour{BadAtHash: true}, connector.ReasonToken},
 		{"IdP error answer", connectortest.Misbehaviour{AuthorizeError: "access_denied"}, connector.ReasonIdP},
 	}
 	for _, tc := range cases {
