@@ -448,7 +448,6 @@ func TestMixUp(t *testing.T) {
 	honest := connectortest.New(t, connectortest.Options{ISSParam: true})
 	evil := connectortest.New(t, connectortest.Options{ISSParam: true})
 	cHonest := open(t, honest, nil, oidc.Options{})
-	cEvil := open(t, evil, nil, oidc.Options{})
 	if _, err := login(t, honest, cHonest); err != nil {
 		t.Fatalf("honest login with iss: %v", err)
 	}
@@ -473,12 +472,17 @@ func TestMixUp(t *testing.T) {
 	})
 	t.Run("answer from the evil IdP to the honest connection", func(t *testing.T) {
 		// The flow began at the evil connection; its answer is replayed to
-		// the honest connection's callback with the flow's kept value.
-		a, kept, err := cEvil.Begin(ctx, "s-evil", callback)
+		// the honest connection's callback with the flow's kept value. The
+		// IdPs send no iss parameter: the kept value's binding to its
+		// connection is what refuses it.
+		plainHonest := connectortest.New(t, connectortest.Options{})
+		plainEvil := connectortest.New(t, connectortest.Options{})
+		cH, cE := open(t, plainHonest, nil, oidc.Options{}), open(t, plainEvil, nil, oidc.Options{})
+		a, kept, err := cE.Begin(ctx, "s-evil", callback)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = cHonest.Finish(ctx, evil.Callback(t, a.RedirectURL), kept)
+		_, err = cH.Finish(ctx, plainEvil.Callback(t, a.RedirectURL), kept)
 		wantReason(t, err, connector.ReasonMixUp)
 	})
 }
