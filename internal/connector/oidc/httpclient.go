@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
+	"syscall"
 	"time"
 )
 
@@ -23,6 +25,13 @@ type Limits struct {
 	// Transport is the underlying transport (default: a dialer and TLS
 	// handshake bounded by Timeout).
 	Transport http.RoundTripper
+	// DenyPrivateNetworks refuses connections to loopback, private
+	// (RFC 1918, RFC 4193), link-local (cloud metadata at 169.254.169.254)
+	// and unspecified addresses, checked on the address actually dialled
+	// (after DNS, so rebinding does not get around it). Connections are set
+	// up by tenant admins: turn this on unless IdPs live on the private
+	// network (on-premises Keycloak/ADFS). Only with the default Transport.
+	DenyPrivateNetworks bool
 }
 
 // Defaults.
@@ -56,9 +65,13 @@ func NewHTTPClient(l Limits) *http.Client {
 	}
 	base := l.Transport
 	if base == nil {
+		dialer := &net.Dialer{Timeout: l.Timeout, KeepAlive: 30 * time.Second}
+		if l.DenyPrivateNetworks {
+			dialer.Control = denyPrivate
+		}
 		base = &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: l.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+			DialContext:           dialer.DialContext,
 			TLSHandshakeTimeout:   l.Timeout,
 			ResponseHeaderTimeout: l.Timeout,
 			MaxIdleConns:          100,
@@ -78,6 +91,27 @@ func NewHTTPClient(l Limits) *http.Client {
 			return nil
 		},
 	}
+}
+
+// ErrPrivateNetwork is returned (wrapped) when DenyPrivateNetworks stops a
+// connection.
+var ErrPrivateNetwork = errors.New("address on a private network refused")
+
+func denyPrivate(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("%w: %q", ErrPrivateNetwork, host)
+	}
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() {
+		return fmt.Errorf("%w: %s", ErrPrivateNetwork, ip)
+	}
+	return nil
 }
 
 // limitedTransport reads each answer whole, up to max bytes, inside the

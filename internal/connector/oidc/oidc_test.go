@@ -748,3 +748,19 @@ func mustParse(t testing.TB, s string) *url.URL {
 	}
 	return u
 }
+
+// With DenyPrivateNetworks the connector does not reach loopback (standing
+// in for internal services and cloud metadata a tenant admin might point a
+// connection at).
+func TestDenyPrivateNetworks(t *testing.T) {
+	p := connectortest.New(t, connectortest.Options{})
+	c := open(t, p, nil, oidc.Options{HTTPClient: oidc.NewHTTPClient(oidc.Limits{DenyPrivateNetworks: true})})
+	_, _, err := c.Begin(context.Background(), "s", callback)
+	wantReason(t, err, connector.ReasonUnreachable)
+	if !errors.Is(err, oidc.ErrPrivateNetwork) {
+		t.Fatalf("want ErrPrivateNetwork in the chain: %v", err)
+	}
+	if p.Hits(connectortest.Discovery) != 0 {
+		t.Fatal("the request reached the server")
+	}
+}
