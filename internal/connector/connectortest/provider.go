@@ -109,6 +109,7 @@ type Misbehaviour struct {
 	RefreshFails   bool   // refresh_token grant answers invalid_grant
 	RefreshNoID    bool   // refresh answers without an ID token
 	BadAtHash      bool   // at_hash of another access token
+	RefreshSubject string // refresh answers for this subject instead
 	Faults         map[Endpoint]Fault
 }
 
@@ -443,6 +444,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(p.refresh, rt) // rotation
 		sub = s
+		if p.m.RefreshSubject != "" {
+			sub = p.m.RefreshSubject
+		}
 		withID = withID && !p.m.RefreshNoID
 	default:
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})

@@ -649,6 +649,15 @@ func TestRefresh(t *testing.T) {
 	p.Misbehave(connectortest.Misbehaviour{BadSignature: true})
 	_, err = c.Refresh(ctx, id4.Data)
 	wantReason(t, err, connector.ReasonSignature)
+	// A refreshed ID token for another subject is refused (OIDC Core §12.2).
+	p.Misbehave(connectortest.Misbehaviour{})
+	id6, err := login(t, p, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Misbehave(connectortest.Misbehaviour{RefreshSubject: "someone-else"})
+	_, err = c.Refresh(ctx, id6.Data)
+	wantReason(t, err, connector.ReasonSubject)
 	// Without KeepRefreshToken there is nothing to refresh with.
 	c2 := open(t, p, func(c *oidc.Config) { c.KeepRefreshToken = false }, oidc.Options{})
 	p.Misbehave(connectortest.Misbehaviour{})
