@@ -152,7 +152,7 @@ func (c Config) normalize() (Config, error) {
 		c.UseUserinfo = true
 	}
 	if len(c.SigningAlgs) == 0 {
-		c.SigningAlgs = defaultSigningAlgs
+		c.SigningAlgs = slices.Clone(defaultSigningAlgs)
 	}
 	for _, a := range c.SigningAlgs {
 		if !slices.Contains(allowedSigningAlgs, a) {

@@ -71,6 +71,7 @@ func (c *Connector) endpoints(ctx context.Context) (*endpoints, error) {
 	ep := &endpoints{issuer: d.Issuer, auth: d.Auth, token: d.Token, userinfo: d.Userinfo, jwks: d.JWKS, endSession: d.EndSession, issParam: d.ISSParam}
 	c.keys.url = ep.jwks
 	c.ep.Store(ep)
+	c.log.DebugContext(ctx, "oidc: discovered", "issuer", ep.issuer, "iss_parameter", ep.issParam, "end_session", ep.endSession != "")
 	return ep, nil
 }
 
