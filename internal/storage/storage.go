@@ -21,13 +21,14 @@ type Storage interface {
 	// flows and one-time code challenges.
 	PurgeExpired(ctx context.Context, now time.Time) error
 
-	Directory // directory.go
-	Sessions  // sessions.go
-	CAS       // cas.go
-	OAuth     // oauth.go
-	Audit     // audit.go
-	Identity  // identity.go
-	Throttle  // throttle.go
+	Directory  // directory.go
+	Sessions   // sessions.go
+	CAS        // cas.go
+	OAuth      // oauth.go
+	Audit      // audit.go
+	Identity   // identity.go
+	Throttle   // throttle.go
+	Federation // federation.go: connections, identity links (R-FED-*)
 }
 
 // Now is the clock used by backends; tests may replace it per instance.

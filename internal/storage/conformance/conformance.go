@@ -61,6 +61,8 @@ func RunTests(t *testing.T, newStorage New) {
 		// Messages (messagetemplates.go, outbox.go)
 		{"MessageTemplates", testMessageTemplates},
 		{"Outbox", testOutbox},
+		// Federation (federation.go)
+		{"Federation", testFederation},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -82,6 +84,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"CredentialRaces", credentialRaces},     // credentials.go
 		{"OutboxClaimRace", testOutboxClaimRace}, // messages.go
 		{"ConcurrentMembers", concurrentMembers}, // directory.go
+		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
