@@ -162,3 +162,15 @@ type IdentityLink struct {
 	CreatedAt time.Time `json:"createdAt"`
 	LastLogin time.Time `json:"lastLogin"`
 }
+
+// Claim mapping presets (ClaimMapping.Preset); internal/federation holds
+// what each fills in.
+const (
+	PresetEntra    = "entra"
+	PresetKeycloak = "keycloak"
+	PresetOkta     = "okta"
+	PresetGoogle   = "google"
+)
+
+// MappingPresets lists the presets.
+var MappingPresets = []string{PresetEntra, PresetKeycloak, PresetOkta, PresetGoogle}

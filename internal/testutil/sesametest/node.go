@@ -23,6 +23,7 @@ func (e *Env) Node(t testing.TB, opts Options) *Node {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	svc := directory.New(e.Store, password.New(FastHash, 4), log)
+	svc.SetSealer(testSealer(t))
 	if opts.Now != nil {
 		svc.SetClock(opts.Now)
 		if opts.OIDC.Now == nil {
