@@ -55,6 +55,9 @@ type ConnectionInput struct {
 	// Version, when set on update, must be the current one (else 409):
 	// two administrators editing at once do not overwrite each other.
 	Version int64 `json:"version"`
+	// ID is honoured for system actors only (`sesame apply` keeps ids
+	// across instances: the redirect URL registered at the IdP holds it).
+	ID string `json:"-"`
 }
 
 var (
@@ -346,7 +349,14 @@ func (s *Service) CreateConnection(ctx context.Context, a Actor, in ConnectionIn
 			}
 			return err
 		}
-		c, err := s.connectionFromInput(in, model.Connection{ID: uuid.NewString(), TenantID: in.TenantID})
+		id := uuid.NewString()
+		if a.System && in.ID != "" {
+			if !model.PlausibleID(in.ID) || len(in.ID) > 64 {
+				return model.Invalid("id", "must be 1 to 64 printable characters")
+			}
+			id = in.ID
+		}
+		c, err := s.connectionFromInput(in, model.Connection{ID: id, TenantID: in.TenantID})
 		if err != nil {
 			return err
 		}
@@ -355,6 +365,9 @@ func (s *Service) CreateConnection(ctx context.Context, a Actor, in ConnectionIn
 		}
 		if err := s.checkDomainVerification(ctx, st, a, &c, model.Connection{}); err != nil {
 			return err
+		}
+		if _, err := st.GetConnection(ctx, c.ID); err == nil {
+			return model.Errorf(model.ECONFLICT, "id", "a connection with id %q exists", c.ID)
 		}
 		out, err = st.CreateConnection(ctx, c)
 		if errors.Is(err, model.ErrAlreadyExists) {

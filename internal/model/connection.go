@@ -72,8 +72,8 @@ type Connection struct {
 // discovery). Verified is set by a root administrator (or `sesame apply`)
 // once the tenant proved it owns the domain.
 type ConnectionDomain struct {
-	Domain   string `json:"domain"`
-	Verified bool   `json:"verified"`
+	Domain   string `json:"domain" yaml:"domain,omitempty"`
+	Verified bool   `json:"verified" yaml:"verified,omitempty"`
 }
 
 // OIDCSettings are the protocol settings of an OIDC or OAuth 2.0
@@ -82,27 +82,27 @@ type ConnectionDomain struct {
 type OIDCSettings struct {
 	// DiscoveryURL is the issuer (or its
 	// /.well-known/openid-configuration URL).
-	DiscoveryURL string `json:"discoveryUrl,omitempty"`
+	DiscoveryURL string `json:"discoveryUrl,omitempty" yaml:"discoveryUrl,omitempty"`
 	// Issuer is the expected iss when the endpoints are explicit.
-	Issuer        string `json:"issuer,omitempty"`
-	AuthorizeURL  string `json:"authorizeUrl,omitempty"`
-	TokenURL      string `json:"tokenUrl,omitempty"`
-	UserinfoURL   string `json:"userinfoUrl,omitempty"`
-	JWKSURL       string `json:"jwksUrl,omitempty"`
-	EndSessionURL string `json:"endSessionUrl,omitempty"`
-	ClientID      string `json:"clientId"`
+	Issuer        string `json:"issuer,omitempty" yaml:"issuer,omitempty"`
+	AuthorizeURL  string `json:"authorizeUrl,omitempty" yaml:"authorizeUrl,omitempty"`
+	TokenURL      string `json:"tokenUrl,omitempty" yaml:"tokenUrl,omitempty"`
+	UserinfoURL   string `json:"userinfoUrl,omitempty" yaml:"userinfoUrl,omitempty"`
+	JWKSURL       string `json:"jwksUrl,omitempty" yaml:"jwksUrl,omitempty"`
+	EndSessionURL string `json:"endSessionUrl,omitempty" yaml:"endSessionUrl,omitempty"`
+	ClientID      string `json:"clientId" yaml:"clientId,omitempty"`
 	// Scopes requested (default: openid email profile; oauth2: none).
-	Scopes []string `json:"scopes"`
+	Scopes []string `json:"scopes" yaml:"scopes,omitempty"`
 	// UseUserinfo merges the userinfo answer into the claims (always on
 	// for oauth2).
-	UseUserinfo bool `json:"useUserinfo"`
+	UseUserinfo bool `json:"useUserinfo" yaml:"useUserinfo,omitempty"`
 	// RefreshRoles keeps the upstream refresh token and, when a Sesame
 	// refresh token is used, refreshes upstream and applies the claims
 	// again (issue 10 §6); a failed upstream refresh fails Sesame's.
-	RefreshRoles bool `json:"refreshRoles"`
+	RefreshRoles bool `json:"refreshRoles" yaml:"refreshRoles,omitempty"`
 	// UpstreamLogout sends the browser to the IdP's RP-initiated logout
 	// after Sesame's own (issue 10 §9).
-	UpstreamLogout bool `json:"upstreamLogout"`
+	UpstreamLogout bool `json:"upstreamLogout" yaml:"upstreamLogout,omitempty"`
 }
 
 // ClaimMapping says which claim holds what (R-FED-3). A claim is named by a
@@ -112,31 +112,31 @@ type OIDCSettings struct {
 type ClaimMapping struct {
 	// Preset fills the fields left empty: entra, keycloak, okta, google
 	// (internal/federation presets), or "" (OIDC standard claims).
-	Preset        string `json:"preset,omitempty"`
-	Subject       string `json:"subject,omitempty"`
-	Email         string `json:"email,omitempty"`
-	EmailVerified string `json:"emailVerified,omitempty"`
-	FirstName     string `json:"firstName,omitempty"`
-	LastName      string `json:"lastName,omitempty"`
-	Phone         string `json:"phone,omitempty"`
+	Preset        string `json:"preset,omitempty" yaml:"preset,omitempty"`
+	Subject       string `json:"subject,omitempty" yaml:"subject,omitempty"`
+	Email         string `json:"email,omitempty" yaml:"email,omitempty"`
+	EmailVerified string `json:"emailVerified,omitempty" yaml:"emailVerified,omitempty"`
+	FirstName     string `json:"firstName,omitempty" yaml:"firstName,omitempty"`
+	LastName      string `json:"lastName,omitempty" yaml:"lastName,omitempty"`
+	Phone         string `json:"phone,omitempty" yaml:"phone,omitempty"`
 	// Roles are claims whose values (a list, or one string) are role
 	// names for every context (R-EFF-1 "globally").
-	Roles []string `json:"roles,omitempty"`
+	Roles []string `json:"roles,omitempty" yaml:"roles,omitempty"`
 	// ContextRoles reads role names per context ("Admin for account X,
 	// User for account Y").
-	ContextRoles *ContextRoles `json:"contextRoles,omitempty"`
+	ContextRoles *ContextRoles `json:"contextRoles,omitempty" yaml:"contextRoles,omitempty"`
 	// Contexts is a claim listing account keys the user is assigned to
 	// (without roles).
-	Contexts string `json:"contexts,omitempty"`
+	Contexts string `json:"contexts,omitempty" yaml:"contexts,omitempty"`
 	// AccountKey says how account keys resolve to contexts: AccountKeyID
 	// (default) or AccountKeyNumber.
-	AccountKey string `json:"accountKey,omitempty"`
+	AccountKey string `json:"accountKey,omitempty" yaml:"accountKey,omitempty"`
 	// Require lists claims that must hold one of the given values (for
 	// example Entra's tid or Google's hd): anything else is refused.
-	Require map[string][]string `json:"require,omitempty"`
+	Require map[string][]string `json:"require,omitempty" yaml:"require,omitempty"`
 	// NoEmailVerified: the IdP sends no email_verified claim; its emails
 	// count as unverified (never linked).
-	NoEmailVerified bool `json:"noEmailVerified,omitempty"`
+	NoEmailVerified bool `json:"noEmailVerified,omitempty" yaml:"noEmailVerified,omitempty"`
 }
 
 // ContextRoles is the role-per-context list of a ClaimMapping. The claim
@@ -144,10 +144,10 @@ type ClaimMapping struct {
 // members: {"account": "4711", "role": "Admin"}; a role member may hold a
 // list) or strings "<key><Separator><role>" ("4711:Admin").
 type ContextRoles struct {
-	Claim     string `json:"claim"`
-	Key       string `json:"key,omitempty"`
-	Role      string `json:"role,omitempty"`
-	Separator string `json:"separator,omitempty"`
+	Claim     string `json:"claim" yaml:"claim,omitempty"`
+	Key       string `json:"key,omitempty" yaml:"key,omitempty"`
+	Role      string `json:"role,omitempty" yaml:"role,omitempty"`
+	Separator string `json:"separator,omitempty" yaml:"separator,omitempty"`
 }
 
 // IdentityLink binds an external identity — (connection, subject) — to a
