@@ -2,6 +2,8 @@ package directory
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -81,4 +83,69 @@ func (s *Service) AuditFederation(ctx context.Context, a Actor, action, targetTy
 	if err != nil {
 		s.log.Error("audit append failed", "err", err)
 	}
+}
+
+// LoginConnections lists the enabled connections of an owner (a tenant or
+// the root context), by name: the login page offers each as a button
+// (R-FED-5). Names and logos are public; nothing else is meant for pages.
+func (s *Service) LoginConnections(ctx context.Context, tenantID string) ([]model.Connection, error) {
+	if !model.PlausibleID(tenantID) {
+		return nil, nil
+	}
+	cs, err := s.store.ListConnections(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		if c.Enabled && c.Kind != model.ConnectionSAML {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// ConnectionForEmail is home-realm discovery (R-FED-5): the enabled
+// connection holding the email's domain as a verified domain;
+// ErrNotFound when none.
+func (s *Service) ConnectionForEmail(ctx context.Context, email string) (model.Connection, error) {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 || at == len(email)-1 || len(email) > 320 {
+		return model.Connection{}, errHidden("connection")
+	}
+	c, err := s.store.ConnectionByDomain(ctx, strings.ToLower(email[at+1:]))
+	if err != nil {
+		return c, err
+	}
+	if !c.Enabled {
+		return model.Connection{}, errHidden("connection")
+	}
+	return c, nil
+}
+
+// IdPAccountURLs are where a delegated user's "show profile" and "change
+// password" links go (R-USR-3): the URLs set on the connection the user
+// came through (the first of its links that has them); empty for local
+// users and connections without them.
+func (s *Service) IdPAccountURLs(ctx context.Context, u model.User) (profileURL, passwordURL string, err error) {
+	if u.Kind != model.KindDelegated {
+		return "", "", nil
+	}
+	links, err := s.store.UserIdentityLinks(ctx, u.ID)
+	if err != nil {
+		return "", "", err
+	}
+	for _, l := range links {
+		c, err := s.store.GetConnection(ctx, l.ConnectionID)
+		if errors.Is(err, model.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", "", err
+		}
+		if c.ProfileURL != "" || c.PasswordURL != "" {
+			return c.ProfileURL, c.PasswordURL, nil
+		}
+	}
+	return "", "", nil
 }

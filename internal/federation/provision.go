@@ -119,6 +119,67 @@ func (p *Provisioner) Provision(ctx context.Context, c model.Connection, pr Prof
 	return model.User{}, "", err
 }
 
+// ErrNotLinked refuses a refresh whose identity no longer leads to the
+// user the refresh token was issued to (unlinked, deleted, or another
+// person at the IdP).
+var ErrNotLinked = model.Errorf(model.EUNAUTHORIZED, "", "the identity provider's account is no longer linked to this user")
+
+// Refresh applies what the IdP asserted at an upstream refresh to the user
+// a Sesame refresh token was issued to (issue 10 §6): the claims are mapped
+// and the linked user is updated — roles removed at the IdP are gone from
+// the rights at once. It never creates or links a user: without the link
+// (connection, subject) → userID the refresh fails with ErrNotLinked, as
+// it does for a user who is no longer active.
+func (p *Provisioner) Refresh(ctx context.Context, c model.Connection, id Identity, userID string) (model.User, Outcome, error) {
+	if !c.Enabled {
+		return model.User{}, "", model.Errorf(model.EFORBIDDEN, "connection", "the connection %q is disabled", c.Name)
+	}
+	pr, err := Map(c, id)
+	if err != nil {
+		var me *MappingError
+		if errors.As(err, &me) {
+			p.Dir.AuditFederation(ctx, actor(ctx, c), "federation.mapping_failed", "user", userID, c.TenantID,
+				map[string]any{"claim": me.Claim, "reason": me.Reason, "refresh": true})
+		}
+		return model.User{}, "", err
+	}
+	a := actor(ctx, c)
+	var (
+		u          model.User
+		out        Outcome
+		unresolved []string
+	)
+	err = p.Dir.InTx(ctx, func(tx *directory.Service) error {
+		link, err := tx.IdentityLink(ctx, c.ID, pr.Subject)
+		if errors.Is(err, model.ErrNotFound) {
+			return ErrNotLinked
+		}
+		if err != nil {
+			return err
+		}
+		if link.UserID != userID {
+			return ErrNotLinked
+		}
+		cur, err := tx.Reader().GetUser(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if cur.Status != model.StatusActive {
+			return ErrNotLinked
+		}
+		u, out, unresolved, err = p.update(ctx, tx, a, c, pr, cur, link, Unchanged)
+		return err
+	})
+	if err != nil {
+		return model.User{}, "", err
+	}
+	if len(unresolved) > 0 {
+		p.Dir.AuditFederation(ctx, a, "federation.account_unresolved", "user", u.ID, c.TenantID,
+			map[string]any{"accounts": unresolved, "accountKey": pr.AccountKey})
+	}
+	return u, out, nil
+}
+
 // lostRace: another login of the same subject committed the link (or the
 // login name) first.
 func lostRace(err error) bool {
