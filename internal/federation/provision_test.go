@@ -25,7 +25,7 @@ type fx struct {
 	prov                *federation.Provisioner
 }
 
-func setup(t *testing.T, backend string, link bool) *fx {
+func setup(t testing.TB, backend string, link bool) *fx {
 	env := sesametest.New(t, backend)
 	sys := directory.System
 	mk := func(typ model.ContextType, name, number, parent string) string {
