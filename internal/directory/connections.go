@@ -311,20 +311,16 @@ func (s *Service) checkDomainVerification(ctx context.Context, st storage.Storag
 		if d.Verified == was[d.Domain] {
 			continue
 		}
-		if ok, err := s.can(ctx, st, a, rightIdPManage, mustRoot(ctx, st)); err != nil || ok {
+		root, err := st.RootContext(ctx)
+		if err != nil {
+			return err
+		}
+		if ok, err := s.can(ctx, st, a, rightIdPManage, root.ID); err != nil || ok {
 			return err
 		}
 		return model.Errorf(model.EFORBIDDEN, "domains", "only a root administrator marks an email domain verified (%q)", d.Domain)
 	}
 	return nil
-}
-
-func mustRoot(ctx context.Context, st storage.Storage) string {
-	r, err := st.RootContext(ctx)
-	if err != nil {
-		return ""
-	}
-	return r.ID
 }
 
 func errDomainTaken(err error) error {
