@@ -28,6 +28,8 @@ type API struct {
 	bearer atomic.Pointer[BearerVerifier]
 	routes []string
 	msgs   MessageTemplates // messagetemplates.go
+	// issuer starts the connections' redirect URLs (connections.go).
+	issuer string
 }
 
 // Authenticator recognises a kind of credentials and yields the actor they
@@ -180,6 +182,12 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("GET /api/v1/clients/{id}", a.getClient)
 	h("PATCH /api/v1/clients/{id}", a.updateClient)
 	h("DELETE /api/v1/clients/{id}", a.deleteClient)
+
+	h("GET /api/v1/connections", a.listConnections)
+	h("POST /api/v1/connections", a.createConnection)
+	h("GET /api/v1/connections/{id}", a.getConnection)
+	h("PUT /api/v1/connections/{id}", a.updateConnection)
+	h("DELETE /api/v1/connections/{id}", a.deleteConnection)
 
 	h("GET /api/v1/audit", a.listAudit)
 

@@ -78,10 +78,17 @@ func TestAccountAdminIsolation(t *testing.T) {
 			for _, u := range []string{w.bob, w.carol} {
 				keyOf[u] = w.env.Admin().Must(201, "POST", "/api/v1/users/"+u+"/api-keys", map[string]string{"name": "ci"}).Map(t)["id"].(string)
 			}
+			connOf := map[string]string{}
+			for _, ten := range []string{w.t1, w.t2} {
+				connOf[ten] = w.env.Admin().ID("POST", "/api/v1/connections", map[string]any{"tenantId": ten, "kind": "oidc", "name": "IdP",
+					"oidc": map[string]any{"discoveryUrl": "https://idp.example.com", "clientId": "c"}})
+			}
 			for _, target := range []struct{ name, ctx, group, user, parent string }{
 				{"same tenant", w.b, w.groupB, w.bob, w.t1},
 				{"other tenant", w.c, w.groupC, w.carol, w.t2},
 			} {
+				conn := map[string]any{"tenantId": target.parent, "kind": "oidc", "name": "pwned",
+					"oidc": map[string]any{"discoveryUrl": "https://evil.example.com", "clientId": "c"}}
 				calls := []struct {
 					route, method, path string
 					body                any
@@ -138,6 +145,10 @@ func TestAccountAdminIsolation(t *testing.T) {
 					{"DELETE /api/v1/users/{id}/api-keys/{keyId}", "DELETE", "/api/v1/users/" + w.alice + "/api-keys/" + keyOf[target.user], nil},
 					{"DELETE /api/v1/me/api-keys/{keyId}", "DELETE", "/api/v1/me/api-keys/" + keyOf[target.user], nil},
 					{"GET /api/v1/me/rights", "GET", "/api/v1/me/rights?contextId=" + target.ctx, nil},
+					{"GET /api/v1/connections/{id}", "GET", "/api/v1/connections/" + connOf[target.parent], nil},
+					{"PUT /api/v1/connections/{id}", "PUT", "/api/v1/connections/" + connOf[target.parent], conn},
+					{"DELETE /api/v1/connections/{id}", "DELETE", "/api/v1/connections/" + connOf[target.parent], nil},
+					{"POST /api/v1/connections", "POST", "/api/v1/connections", conn},
 					{"GET /api/v1/message-templates", "GET", "/api/v1/message-templates", nil},
 					{"GET /api/v1/message-templates/{type}/{language}", "GET", "/api/v1/message-templates/welcome/en", nil},
 					{"PUT /api/v1/message-templates/{type}/{language}", "PUT", "/api/v1/message-templates/welcome/en", map[string]string{"subject": "pwned", "text": "pwned"}},
@@ -167,6 +178,8 @@ func TestAccountAdminIsolation(t *testing.T) {
 				{"GET /api/v1/users", "/api/v1/users?q=carol", "carol"},
 				{"GET /api/v1/audit", "/api/v1/audit?limit=500", w.bob},
 				{"GET /api/v1/audit", "/api/v1/audit?targetId=" + w.carol, w.carol},
+				{"GET /api/v1/connections", "/api/v1/connections", connOf[w.t2]},
+				{"GET /api/v1/connections", "/api/v1/connections?tenantId=" + w.t1, connOf[w.t1]},
 			} {
 				covered[c.route] = true
 				r := alice.Must(200, "GET", c.path, nil)
@@ -234,6 +247,11 @@ func TestAccountAdminIsolation(t *testing.T) {
 			}
 			if cl := ad.Must(200, "GET", "/api/v1/clients/"+w.client, nil).Map(t); cl["servicePatterns"].([]any)[0] != "https://portal.example.com/*" {
 				t.Errorf("client changed: %v", cl)
+			}
+			for _, id := range connOf {
+				if got := ad.Must(200, "GET", "/api/v1/connections/"+id, nil).Map(t); got["name"] != "IdP" || got["version"] != float64(1) {
+					t.Errorf("connection changed: %v", got)
+				}
 			}
 			if ad.Must(200, "GET", "/api/v1/templates/"+w.tmpl, nil).Map(t)["name"] != "Account admin" {
 				t.Error("template changed")

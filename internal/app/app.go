@@ -24,6 +24,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/outbox"
+	"github.com/sesame-sso/sesame/internal/seal"
 	"github.com/sesame-sso/sesame/internal/server"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
 )
@@ -130,6 +131,19 @@ func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger) (*s
 	}
 	svc := directory.New(st, newHasher(cfg), log)
 	svc.SetLimiter(newLimiter(st, cfg, log))
+	// Connection client secrets are sealed with the master key (serve
+	// and apply alike; serve refused to start without one on PostgreSQL).
+	master, err := readMasterKey(env)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	sealer, err := seal.New(master)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	svc.SetSealer(sealer)
 	pol, err := newPasswordPolicy(cfg)
 	if err != nil {
 		st.Close()

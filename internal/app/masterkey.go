@@ -20,12 +20,8 @@ var errNoMasterKey = errors.New("SESAME_MASTER_KEY is not set: on PostgreSQL the
 // signing keys at rest (internal/seal). Without it: PostgreSQL refuses
 // to start unless insecure is set; SQLite starts with a loud warning.
 func masterKey(cfg config.Config, env Env, log *slog.Logger, insecure bool) ([]byte, error) {
-	if v, ok := env.Getenv("SESAME_MASTER_KEY"); ok && v != "" {
-		master, err := base64.StdEncoding.DecodeString(v)
-		if err != nil || len(master) != 32 {
-			return nil, errors.New("SESAME_MASTER_KEY must be 32 bytes in base64 (e.g. openssl rand -base64 32)")
-		}
-		return master, nil
+	if master, err := readMasterKey(env); err != nil || master != nil {
+		return master, err
 	}
 	postgres := strings.HasPrefix(cfg.DatabaseURL(), "postgres")
 	switch {
@@ -37,4 +33,17 @@ func masterKey(cfg config.Config, env Env, log *slog.Logger, insecure bool) ([]b
 		log.Warn("INSECURE: SESAME_MASTER_KEY is not set: the OIDC signing keys are stored unencrypted in the SQLite database; anyone who reads the data directory or a backup can sign tokens. Set SESAME_MASTER_KEY (32 random bytes, base64).")
 	}
 	return nil, nil
+}
+
+// readMasterKey reads SESAME_MASTER_KEY (32 bytes, base64); nil when unset.
+func readMasterKey(env Env) ([]byte, error) {
+	v, ok := env.Getenv("SESAME_MASTER_KEY")
+	if !ok || v == "" {
+		return nil, nil
+	}
+	master, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(master) != 32 {
+		return nil, errors.New("SESAME_MASTER_KEY must be 32 bytes in base64 (e.g. openssl rand -base64 32)")
+	}
+	return master, nil
 }

@@ -19,6 +19,7 @@ const (
 	ContextsManage               = "Contexts - Manage"
 	TwoFactorSettingsModify      = "2FA settings - Modify"
 	IdentityProvidersManage      = "Identity providers - Manage"
+	IdentityProvidersRead        = "Identity providers - Read"
 	ClientsManage                = "Clients - Manage"
 	AuditRead                    = "Audit - Read"
 	APIKeysManage                = "API keys - Manage"
@@ -28,5 +29,5 @@ const (
 var AdminRights = []string{CASUsersRead, CASUsersCreateOrModify, CASUsersActivateOrDeactivate, CASUsersDelete,
 	PasswordReset, CASUserGroupsRead, CASUserGroupsManage, ACLTemplatesRead, ACLTemplatesManage, AccessPoliciesManage,
 	ACLCatalogManage, EffectiveRightsRead, ContextsRead, ContextsManage, TwoFactorSettingsModify,
-	IdentityProvidersManage, ClientsManage, AuditRead,
+	IdentityProvidersManage, IdentityProvidersRead, ClientsManage, AuditRead,
 	APIKeysManage}

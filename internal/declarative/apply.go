@@ -79,7 +79,7 @@ func Apply(ctx context.Context, svc *directory.Service, d Document) (Summary, er
 			return err
 		}
 		ap := &applier{svc: tx, a: directory.System, root: root, refs: map[string]string{"root": root.ID}}
-		steps := []func(context.Context, Document) error{ap.domains, ap.modules, ap.contexts, ap.templates, ap.groups, ap.policies, ap.users, ap.clients}
+		steps := []func(context.Context, Document) error{ap.domains, ap.modules, ap.contexts, ap.templates, ap.groups, ap.policies, ap.users, ap.clients, ap.connections}
 		for _, step := range steps {
 			if err := step(ctx, d); err != nil {
 				return err

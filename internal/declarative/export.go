@@ -13,7 +13,9 @@ import (
 // by id (so a promotion keeps ids), parents before children. It includes
 // password hashes (argon2id) and client secret hashes (SHA-256), never plain
 // passwords or secrets: treat the file as sensitive. Clients keep their ids
-// (their OAuth client_id). Deleted users and the shipped catalog are left out.
+// (their OAuth client_id); connections keep their ids and carry no client
+// secret (clientSecretEnv names where apply finds it). Deleted users and
+// the shipped catalog are left out.
 func Export(ctx context.Context, svc *directory.Service) (Document, error) {
 	st := svc.Reader()
 	var d Document
@@ -132,6 +134,9 @@ func Export(ctx context.Context, svc *directory.Service) (Document, error) {
 		}
 	}
 	if err := exportClients(ctx, svc, &d); err != nil {
+		return d, err
+	}
+	if err := exportConnections(ctx, svc, &d, ref); err != nil {
 		return d, err
 	}
 	return d, nil

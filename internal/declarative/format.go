@@ -20,6 +20,8 @@ type Document struct {
 	Policies  []Policy           `yaml:"policies,omitempty"`
 	Users     []User             `yaml:"users,omitempty"`
 	Clients   []Client           `yaml:"clients,omitempty"`
+	// Connections to external IdPs (connections.go).
+	Connections []Connection `yaml:"connections,omitempty"`
 }
 
 // Module registers a module with its ACLs.

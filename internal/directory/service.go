@@ -10,6 +10,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/rights"
+	"github.com/sesame-sso/sesame/internal/seal"
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/internal/throttle"
 )
@@ -41,6 +42,8 @@ type Service struct {
 	protoAudit *auditQueue
 	// authn checks credentials (internal/authn) on the root store.
 	authn *authn.Service
+	// sealer seals connection client secrets (connections.go; nil: plain).
+	sealer *seal.Sealer
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for
@@ -109,6 +112,17 @@ type Actor struct {
 	// Via is ViaBasic, ViaAPIKey or ViaBearer ("" for system actors and
 	// internal callers).
 	Via string
+	// Connection is set for just-in-time provisioning by a connection
+	// (ConnectionActor): authorization is bypassed like System — the
+	// federation policy keeps it in the connection's tenant — and the
+	// audit actor is "connection:<id>" (DESIGN note 2).
+	Connection string
+}
+
+// ConnectionActor is the actor of a connection's just-in-time provisioning
+// (R-FED-4).
+func ConnectionActor(connectionID, ip string) Actor {
+	return Actor{System: true, Connection: connectionID, IP: ip}
 }
 
 // How an actor authenticated (Actor.Via).
@@ -125,6 +139,9 @@ const (
 var System = Actor{System: true}
 
 func (a Actor) id() string {
+	if a.Connection != "" {
+		return "connection:" + a.Connection
+	}
 	if a.System {
 		return "system"
 	}

@@ -315,8 +315,10 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatc
 			if u.Status == model.StatusDeleted {
 				return u, model.Errorf(model.ECONFLICT, "status", "a deleted user cannot be changed")
 			}
-			if u.Kind == model.KindDelegated && !a.System && (p.Person != nil || p.LoginName != nil) {
-				return u, model.Errorf(model.EFORBIDDEN, "", "delegated users are managed by their identity provider")
+			if u.Kind == model.KindDelegated && !a.System {
+				if err := refuseIdPOwned(u, p); err != nil {
+					return u, err
+				}
 			}
 			if p.Person != nil {
 				u.Person = *p.Person
@@ -338,6 +340,34 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatc
 		return s.audit(ctx, st, a, "user.update", "user", id, firstContext(out), nil)
 	})
 	return out, err
+}
+
+// refuseIdPOwned answers an admin edit of what a delegated user's IdP owns
+// (R-USR-3): the login name and the person data the claims carry (names,
+// email, phone). Language and avatar are Sesame's own and stay editable.
+// The error names the first such field the patch changes.
+func refuseIdPOwned(u model.User, p UserPatch) error {
+	refuse := func(field string) error {
+		return model.Errorf(model.EFORBIDDEN, field,
+			"%s of a delegated user is managed by the identity provider: change it there (the next sign-in brings it here)", field)
+	}
+	if p.LoginName != nil && *p.LoginName != u.LoginName {
+		return refuse("loginName")
+	}
+	if p.Person == nil {
+		return nil
+	}
+	for _, f := range []struct{ name, old, new string }{
+		{"person.firstName", u.Person.FirstName, p.Person.FirstName},
+		{"person.lastName", u.Person.LastName, p.Person.LastName},
+		{"person.email", u.Person.Email, p.Person.Email},
+		{"person.phone", u.Person.Phone, p.Person.Phone},
+	} {
+		if f.old != f.new {
+			return refuse(f.name)
+		}
+	}
+	return nil
 }
 
 func firstContext(u model.User) string {
@@ -479,6 +509,11 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 				return err
 			}
 			if err := st.SetUserRoles(ctx, id, nil); err != nil {
+				return err
+			}
+			// …and its external identities (R-USR-1): a later login at
+			// the IdP finds no user and cannot revive this one.
+			if err := st.DeleteUserIdentityLinks(ctx, id); err != nil {
 				return err
 			}
 			// Deactivated users keep their API keys (they fail until

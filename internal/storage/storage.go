@@ -21,13 +21,14 @@ type Storage interface {
 	// flows, one-time code challenges and password-reset links.
 	PurgeExpired(ctx context.Context, now time.Time) error
 
-	Directory // directory.go
-	Sessions  // sessions.go
-	CAS       // cas.go
-	OAuth     // oauth.go
-	Audit     // audit.go
-	Identity  // identity.go
-	Throttle  // throttle.go
+	Directory  // directory.go
+	Sessions   // sessions.go
+	CAS        // cas.go
+	OAuth      // oauth.go
+	Audit      // audit.go
+	Identity   // identity.go
+	Throttle   // throttle.go
+	Federation // federation.go: connections, identity links (R-FED-*)
 
 	PasswordResets // passwordresets.go: emailed reset links (R-PWD-2)
 }

@@ -63,6 +63,8 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Outbox", testOutbox},
 		// Password resets (passwordresets.go)
 		{"PasswordResets", testPasswordResets},
+		// Federation (federation.go)
+		{"Federation", testFederation},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -85,6 +87,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"OutboxClaimRace", testOutboxClaimRace}, // messages.go
 		{"ConcurrentMembers", concurrentMembers}, // directory.go
 		{"PasswordResetRace", passwordResetRace}, // passwordresets.go
+		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}

@@ -29,6 +29,7 @@ func (e *Env) Node(t testing.TB, opts Options) *Node {
 		// The node's own limiter on the shared store, as on a cluster node.
 		svc.SetLimiter(throttle.New(e.Store, *opts.Throttle, log))
 	}
+	svc.SetSealer(testSealer(t))
 	if opts.Now != nil {
 		svc.SetClock(opts.Now)
 		if opts.OIDC.Now == nil {

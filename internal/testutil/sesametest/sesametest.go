@@ -137,6 +137,7 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	}
 	hasher := password.NewLimited(FastHash, hl)
 	svc := directory.New(st, hasher, log)
+	svc.SetSealer(testSealer(t))
 	var lim *throttle.Limiter
 	if opts.Throttle != nil {
 		lim = throttle.New(st, *opts.Throttle, log)

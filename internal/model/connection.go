@@ -1,0 +1,176 @@
+package model
+
+import "time"
+
+// Connection kinds (SPEC.md §6).
+const (
+	// ConnectionOIDC: OpenID Connect, by discovery URL or explicit
+	// endpoints, with ID tokens (R-FED-2).
+	ConnectionOIDC = "oidc"
+	// ConnectionOAuth2: plain OAuth 2.0 with explicit endpoints and a
+	// userinfo endpoint instead of an ID token (GitHub-style IdPs).
+	ConnectionOAuth2 = "oauth2"
+	// ConnectionSAML: SAML 2.0 (R-SAML-*; the next issue).
+	ConnectionSAML = "saml"
+)
+
+// How external account keys name contexts (R-FED-3, ClaimMapping.AccountKey).
+const (
+	// AccountKeyID: the key is the context id (UUID).
+	AccountKeyID = "id"
+	// AccountKeyNumber: the key is the context's external number
+	// (Context.Number), looked up in the connection's tenant.
+	AccountKeyNumber = "number"
+)
+
+// Connection is one external IdP a tenant (or root) delegates login to
+// (SPEC.md §6, R-FED-1..5). Its client secret is stored sealed with the
+// master key and never leaves the server: HasClientSecret says whether
+// one is set.
+type Connection struct {
+	ID string `json:"id"`
+	// TenantID is the owning context: the root context or a tenant. Users
+	// the connection creates live in this tenant (R-CTX-2).
+	TenantID string `json:"tenantId"`
+	// Kind is ConnectionOIDC, ConnectionOAuth2 or ConnectionSAML.
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	LogoURL string `json:"logoUrl,omitempty"`
+	Enabled bool   `json:"enabled"`
+	// OIDC holds the protocol settings of oidc and oauth2 connections.
+	OIDC OIDCSettings `json:"oidc"`
+	// HasClientSecret: a client secret is stored (sealed).
+	HasClientSecret bool `json:"hasClientSecret"`
+	// Mapping says which claims hold what (R-FED-3).
+	Mapping ClaimMapping `json:"mapping"`
+	// LinkByVerifiedEmail lets a first login link to the tenant's one
+	// existing user with the same email, only when the IdP says the email
+	// is verified (R-FED-4).
+	LinkByVerifiedEmail bool `json:"linkByVerifiedEmail"`
+	// UserDomain is the user domain of the users it creates (default: CSP
+	// for a root connection, ENTERPRISE for a tenant's).
+	UserDomain string `json:"userDomain,omitempty"`
+	// Domains are the email domains for home-realm discovery (R-FED-5);
+	// only verified ones are used, and a verified domain belongs to one
+	// connection of the instance.
+	Domains []ConnectionDomain `json:"domains"`
+	// ProfileURL and PasswordURL are where a delegated user's "show
+	// profile" and "change password" links go (R-USR-3).
+	ProfileURL  string `json:"profileUrl,omitempty"`
+	PasswordURL string `json:"passwordUrl,omitempty"`
+	// Version is bumped by every update: caches of opened connectors
+	// reopen a connection whose version changed.
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	// SealedSecret is the client secret as stored (internal/seal); only
+	// the directory reads and writes it.
+	SealedSecret []byte `json:"-"`
+}
+
+// ConnectionDomain is an email domain of a connection (home-realm
+// discovery). Verified is set by a root administrator (or `sesame apply`)
+// once the tenant proved it owns the domain.
+type ConnectionDomain struct {
+	Domain   string `json:"domain" yaml:"domain,omitempty"`
+	Verified bool   `json:"verified" yaml:"verified,omitempty"`
+}
+
+// OIDCSettings are the protocol settings of an OIDC or OAuth 2.0
+// connection (R-FED-2). Either DiscoveryURL (OIDC) or the explicit
+// endpoints are set.
+type OIDCSettings struct {
+	// DiscoveryURL is the issuer (or its
+	// /.well-known/openid-configuration URL).
+	DiscoveryURL string `json:"discoveryUrl,omitempty" yaml:"discoveryUrl,omitempty"`
+	// Issuer is the expected iss when the endpoints are explicit.
+	Issuer        string `json:"issuer,omitempty" yaml:"issuer,omitempty"`
+	AuthorizeURL  string `json:"authorizeUrl,omitempty" yaml:"authorizeUrl,omitempty"`
+	TokenURL      string `json:"tokenUrl,omitempty" yaml:"tokenUrl,omitempty"`
+	UserinfoURL   string `json:"userinfoUrl,omitempty" yaml:"userinfoUrl,omitempty"`
+	JWKSURL       string `json:"jwksUrl,omitempty" yaml:"jwksUrl,omitempty"`
+	EndSessionURL string `json:"endSessionUrl,omitempty" yaml:"endSessionUrl,omitempty"`
+	ClientID      string `json:"clientId" yaml:"clientId,omitempty"`
+	// Scopes requested (default: openid email profile; oauth2: none).
+	Scopes []string `json:"scopes" yaml:"scopes,omitempty"`
+	// UseUserinfo merges the userinfo answer into the claims (always on
+	// for oauth2).
+	UseUserinfo bool `json:"useUserinfo" yaml:"useUserinfo,omitempty"`
+	// RefreshRoles keeps the upstream refresh token and, when a Sesame
+	// refresh token is used, refreshes upstream and applies the claims
+	// again (issue 10 §6); a failed upstream refresh fails Sesame's.
+	RefreshRoles bool `json:"refreshRoles" yaml:"refreshRoles,omitempty"`
+	// UpstreamLogout sends the browser to the IdP's RP-initiated logout
+	// after Sesame's own (issue 10 §9).
+	UpstreamLogout bool `json:"upstreamLogout" yaml:"upstreamLogout,omitempty"`
+}
+
+// ClaimMapping says which claim holds what (R-FED-3). A claim is named by a
+// dotted path into the claims ("realm_access.roles"); a member whose name
+// itself contains a dot is reached by the whole name first. Empty fields
+// take the preset's value, then the OIDC standard claim.
+type ClaimMapping struct {
+	// Preset fills the fields left empty: entra, keycloak, okta, google
+	// (internal/federation presets), or "" (OIDC standard claims).
+	Preset        string `json:"preset,omitempty" yaml:"preset,omitempty"`
+	Subject       string `json:"subject,omitempty" yaml:"subject,omitempty"`
+	Email         string `json:"email,omitempty" yaml:"email,omitempty"`
+	EmailVerified string `json:"emailVerified,omitempty" yaml:"emailVerified,omitempty"`
+	FirstName     string `json:"firstName,omitempty" yaml:"firstName,omitempty"`
+	LastName      string `json:"lastName,omitempty" yaml:"lastName,omitempty"`
+	Phone         string `json:"phone,omitempty" yaml:"phone,omitempty"`
+	// Roles are claims whose values (a list, or one string) are role
+	// names for every context (R-EFF-1 "globally").
+	Roles []string `json:"roles,omitempty" yaml:"roles,omitempty"`
+	// ContextRoles reads role names per context ("Admin for account X,
+	// User for account Y").
+	ContextRoles *ContextRoles `json:"contextRoles,omitempty" yaml:"contextRoles,omitempty"`
+	// Contexts is a claim listing account keys the user is assigned to
+	// (without roles).
+	Contexts string `json:"contexts,omitempty" yaml:"contexts,omitempty"`
+	// AccountKey says how account keys resolve to contexts: AccountKeyID
+	// (default) or AccountKeyNumber.
+	AccountKey string `json:"accountKey,omitempty" yaml:"accountKey,omitempty"`
+	// Require lists claims that must hold one of the given values (for
+	// example Entra's tid or Google's hd): anything else is refused.
+	Require map[string][]string `json:"require,omitempty" yaml:"require,omitempty"`
+	// NoEmailVerified: the IdP sends no email_verified claim; its emails
+	// count as unverified (never linked).
+	NoEmailVerified bool `json:"noEmailVerified,omitempty" yaml:"noEmailVerified,omitempty"`
+}
+
+// ContextRoles is the role-per-context list of a ClaimMapping. The claim
+// holds a list whose entries are either objects (Key and Role name their
+// members: {"account": "4711", "role": "Admin"}; a role member may hold a
+// list) or strings "<key><Separator><role>" ("4711:Admin").
+type ContextRoles struct {
+	Claim     string `json:"claim" yaml:"claim,omitempty"`
+	Key       string `json:"key,omitempty" yaml:"key,omitempty"`
+	Role      string `json:"role,omitempty" yaml:"role,omitempty"`
+	Separator string `json:"separator,omitempty" yaml:"separator,omitempty"`
+}
+
+// IdentityLink binds an external identity — (connection, subject) — to a
+// Sesame user (R-FED-4). The key is never the email: an email change at
+// the IdP keeps the same user.
+type IdentityLink struct {
+	ConnectionID string `json:"connectionId"`
+	Subject      string `json:"subject"`
+	UserID       string `json:"userId"`
+	// Email is the email the IdP gave at the last login (information).
+	Email     string    `json:"email,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	LastLogin time.Time `json:"lastLogin"`
+}
+
+// Claim mapping presets (ClaimMapping.Preset); internal/federation holds
+// what each fills in.
+const (
+	PresetEntra    = "entra"
+	PresetKeycloak = "keycloak"
+	PresetOkta     = "okta"
+	PresetGoogle   = "google"
+)
+
+// MappingPresets lists the presets.
+var MappingPresets = []string{PresetEntra, PresetKeycloak, PresetOkta, PresetGoogle}
