@@ -9,5 +9,9 @@
 // /api/v1/authorize only a policy-decision client's own token.
 //
 // One file per resource: contexts.go, groups.go, templates.go, users.go,
-// catalog.go, audit.go; problem.go and decode.go hold the wire format.
+// catalog.go, audit.go, clients.go, apikeys.go, me.go, authorize.go,
+// unlock.go, resetaccount.go (POST /api/v1/users/{id}/reset),
+// twofactor.go (a user's second-factor settings), messagetemplates.go;
+// problem.go and decode.go hold the wire format, openapi.go the OpenAPI
+// document built from the route table.
 package adminapi

@@ -9,14 +9,20 @@
 //   - API keys and HTTP Basic (R-SSO-6): AuthenticateAPIKey,
 //     AuthenticateBasic, the key format (LooksLikeAPIKey, HashAPIKey);
 //   - client secret checks under the limiter (GuardSecret);
+//   - second-factor guesses under the limiter (GuardSecondFactor: a
+//     per-user key of their own, throttle.SecondFactorKey, which the
+//     password success before each guess does not reset);
+//   - re-checking a signed-in user's password (CheckPassword, the account
+//     page), on the same budget as the login;
 //   - the sign-in records (R-OPS-4, R-2FA-5): RecordLogin (first and last
 //     login times), AuditLogin, AuditLogout, AuditFailedLogin (within the
 //     source's audit budget, issue 8 item 15).
 //
 // Files by flow: service.go (Service, Store, wiring), authn.go (password
 // login and login names), apikeys.go (API keys, HTTP Basic), throttle.go
-// (the limiter glue: verifyThrottled, GuardSecret, AuditFailedLogin),
-// logins.go (login and logout records).
+// (the limiter glue: verifyThrottled, GuardSecret, GuardSecondFactor,
+// AuditFailedLogin), reauth.go (CheckPassword), logins.go (login and
+// logout records).
 //
 // Service works on the root store, never inside a directory transaction.
 // directory.Service builds it (Service.Authn) with its store, hasher,

@@ -10,7 +10,9 @@ import (
 
 // Password configures the password policy (issue 9 §2.1), applied to every
 // password that is set: admin API, `sesame apply` plain passwords, the
-// bootstrap admin's. Lengths count characters.
+// bootstrap admin's, the forced change at login, reset links and the
+// account page; and password expiry and reset links. Lengths count
+// characters.
 type Password struct {
 	// MinLength: 8 (NIST SP 800-63B §5.1.1.2) to 1024, default 12.
 	MinLength int `yaml:"minLength"`

@@ -33,7 +33,13 @@
 // which has to move to model before they can join internal/rights);
 // usercache.go, clientcache.go (the cached User/Client/FindCASService
 // lookups); throttle.go (SetLimiter, UnlockUser, CheckImportedHash);
-// auditqueue.go, protoaudit.go (the protocol audit queue).
+// auditqueue.go, protoaudit.go (the protocol audit queue);
+// passwordpolicy.go (the policy every password-setting path applies),
+// rehash.go (hash upgrade at login), passwords.go (the forced change at
+// login, the admin's account reset, forgot-password reset links, password
+// expiry), self.go (the account page's self-service writes: no right
+// check, the signed-in user acts on their own account), twofactor.go (a
+// user's own second-factor setting), rootright.go (AuthorizeAtRoot).
 //
 // directory may import authn, rights, access, catalog, cache, clients, identity,
 // password, throttle, storage, model (and session for session.Token, the

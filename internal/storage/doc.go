@@ -12,6 +12,11 @@
 //	audit.go            Audit: append, list (R-OPS-4)
 //	auditbatch.go       AuditBatcher (part of Audit): batch append
 //	throttle.go         Throttle: brute-force counters (R-PWD-3)
+//	credentials.go      Credentials: OTP challenges, TOTP enrolments and policies, recovery codes (R-2FA-*)
+//	outbox.go           Outbox: queued email and SMS, claimed with a lease (R-MSG-2)
+//	messagetemplates.go MessageTemplates: admin overrides of message templates (R-MSG-1)
+//	loginflows.go       LoginFlows: logins in progress, compare-and-swap on a version
+//	passwordresets.go   PasswordResets: emailed reset links, consumed once (R-PWD-2)
 //	storage.go          Storage: all of the above plus InTx, Ping, Close, PurgeExpired
 //
 // Consumers take the narrowest interface they use (session.Manager takes
