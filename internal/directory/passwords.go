@@ -151,8 +151,9 @@ type AccountReset struct {
 
 // ResetAccount "resets the account" (issue 9 §2.3, seed 003): a new
 // random temporary password the user must change at the next login, the
-// user's authenticator app and recovery codes removed (the user may enrol
-// again on /account; no login step forces it), sessions, refresh tokens,
+// user's authenticator app and recovery codes removed and, where TOTP is
+// allowed for the user, a new one asked for at the next login
+// (TOTPMustEnrol, login step totp-enrol), sessions, refresh tokens,
 // access tokens and reset links ended — one transaction, audited as user.account_reset. It needs
 // the password reset right and "2FA settings - Modify" on the user (the
 // temporary password is known to the admin: removing the second factor
