@@ -39,10 +39,21 @@ func (s *Service) UnlockUser(ctx context.Context, a Actor, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.limiter.Unlock(ctx, throttle.UserKey(u.ID)); err != nil {
-		return fmt.Errorf("unlock: %w", err)
+	// Wrong second-factor codes have a budget of their own (the login
+	// engine's TOTP and OTP steps): lifted together with the password's.
+	mfaUntil, mfaLocked, err := s.limiter.Locked(ctx, throttle.SecondFactorKey(u.ID))
+	if err != nil {
+		return err
 	}
-	details := map[string]any{"wasLocked": locked}
+	for _, k := range []string{throttle.UserKey(u.ID), throttle.SecondFactorKey(u.ID)} {
+		if err := s.limiter.Unlock(ctx, k); err != nil {
+			return fmt.Errorf("unlock: %w", err)
+		}
+	}
+	details := map[string]any{"wasLocked": locked || mfaLocked}
+	if mfaLocked && (!locked || mfaUntil.After(until)) {
+		until, locked = mfaUntil, true
+	}
 	if locked {
 		details["lockedUntil"] = until
 	}
