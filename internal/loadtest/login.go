@@ -290,4 +290,3 @@ func (e *env) otpLogin(ctx context.Context, w *worker) error {
 	w.step(4, time.Since(s))
 	return nil
 }
-

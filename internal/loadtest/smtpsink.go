@@ -240,9 +240,9 @@ type sinkSession struct {
 	rcpts []string
 }
 
-func (x *sinkSession) Reset()                                  { x.rcpts = nil }
-func (x *sinkSession) Logout() error                           { return nil }
-func (x *sinkSession) Mail(string, *gosmtp.MailOptions) error  { return nil }
+func (x *sinkSession) Reset()                                 { x.rcpts = nil }
+func (x *sinkSession) Logout() error                          { return nil }
+func (x *sinkSession) Mail(string, *gosmtp.MailOptions) error { return nil }
 func (x *sinkSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	x.rcpts = append(x.rcpts, to)
 	return nil
