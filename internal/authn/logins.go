@@ -24,15 +24,10 @@ func (s *Service) AuditLogout(ctx context.Context, userID, ip string) {
 }
 
 // RecordLogin stores first and last login times (R-2FA-5) and audits the
-// success.
+// success. One targeted statement (storage.Identity.RecordLogin), not a
+// read-modify-write of the whole user: it runs once per login.
 func (s *Service) RecordLogin(ctx context.Context, u model.User, at time.Time, ip string) {
-	if _, err := s.store.UpdateUser(ctx, u.ID, func(x model.User) (model.User, error) {
-		if x.FirstLoginAt == nil {
-			x.FirstLoginAt = &at
-		}
-		x.LastLoginAt = &at
-		return x, nil
-	}); err != nil {
+	if err := s.store.RecordLogin(ctx, u.ID, at); err != nil {
 		s.log.Error("record login", "err", err)
 	}
 	s.AuditLogin(ctx, u.ID, ip, model.OutcomeSuccess, nil)

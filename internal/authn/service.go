@@ -17,7 +17,6 @@ import (
 type Store interface {
 	storage.Identity
 	GetUser(ctx context.Context, id string) (model.User, error)
-	UpdateUser(ctx context.Context, id string, fn func(model.User) (model.User, error)) (model.User, error)
 	GetAPIKeyByHash(ctx context.Context, hash string) (model.APIKey, error)
 	TouchAPIKey(ctx context.Context, id string, at time.Time) error
 	AppendAudit(ctx context.Context, e model.AuditEvent) error

@@ -7,7 +7,11 @@
 // Scenarios: cc (client_credentials, RFC 6749 §4.4), introspect (RFC 7662),
 // authcode (authorization code + PKCE with an existing SSO session), cas
 // (service ticket from /cas/login, then /cas/serviceValidate; plus a
-// validate-only measurement over pre-minted tickets). OIDC endpoints come
+// validate-only measurement over pre-minted tickets), login (full browser
+// password logins through the login engine, a fresh cookie jar each, over a
+// pool of users) and login-otp (the same with a one-time code by email: an
+// in-process SMTP sink, smtpsink.go, reads each user's code from its mail;
+// forms are read from the pages, form.go). OIDC endpoints come
 // from the discovery document, never from hard-coded paths.
 //
 // Each worker records its latencies in its own slice; the slices are merged

@@ -38,6 +38,16 @@ type Config struct {
 	// Tokens is how many distinct access tokens introspect-many and
 	// introspect-expired cycle through (0: 10,000).
 	Tokens int
+	// Users is the size of the login and login-otp user pools (0: twice
+	// the concurrency, at least 16; never fewer than the workers).
+	Users int
+	// SMTPSink is where login-otp's SMTP sink listens (the server's
+	// smtp.host/port must point there); empty: login-otp cannot run.
+	SMTPSink string
+	// CodePattern finds the code in a mail (DefaultCodePattern when
+	// empty); CodeWait bounds the wait for one mail (0: 30 s).
+	CodePattern string
+	CodeWait    time.Duration
 }
 
 // Report is the whole run, as printed by -json (one line).
@@ -68,7 +78,14 @@ Scenarios:
   authcode    authorization code + PKCE flows on an SSO session (authorize + token)
   cas         /cas/login ticket + /cas/serviceValidate pairs, then serviceValidate
               alone over pre-minted tickets
-  all         each of the above in turn (OIDC ones are skipped without discovery)
+  login       full browser password logins through the login engine: GET /login,
+              then its form with name and password, until the 303 back with a session
+              cookie; a fresh cookie jar per login, a pool of -users users
+  login-otp   the same with one-time codes by email: password, code page, the code
+              from the mail the in-process SMTP sink (-smtp-sink) received, the code
+              form; the server's SMTP (smtp.host/port, tls: none) must point at the sink
+  all         each of the above in turn (OIDC ones are skipped without discovery,
+              login-otp without -smtp-sink)
 
 Flags:
 `
@@ -87,7 +104,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "Sesame base URL")
 	fs.StringVar(&c.Admin, "admin", "", "admin `login:password` (HTTP Basic) for set-up through the admin API;\n"+
 		"empty: admin:$SESAME_BOOTSTRAP_ADMIN_PASSWORD")
-	fs.StringVar(&c.Scenario, "scenario", "cas", "cc, introspect, introspect-many, introspect-expired, authcode, cas or all")
+	fs.StringVar(&c.Scenario, "scenario", "cas", "cc, introspect, introspect-many, introspect-expired, authcode, cas, login, login-otp or all")
+	fs.IntVar(&c.Users, "users", 0, "login, login-otp: users in the pool (0: 2 × -c, at least 16)")
+	fs.StringVar(&c.SMTPSink, "smtp-sink", "", "login-otp: `HOST:PORT` of the in-process SMTP server that reads the codes (e.g. 127.0.0.1:2525)")
+	fs.StringVar(&c.CodePattern, "code-pattern", DefaultCodePattern, "login-otp: regular expression of the code in a mail (its first group, else the match)")
+	fs.DurationVar(&c.CodeWait, "code-wait", 30*time.Second, "login-otp: how long to wait for one code mail")
 	fs.IntVar(&c.Tokens, "tokens", 10000, "introspect-many, introspect-expired: distinct access tokens minted before the run")
 	fs.DurationVar(&c.Duration, "d", 10*time.Second, "measured duration per scenario")
 	fs.DurationVar(&c.Warmup, "warmup", 2*time.Second, "warm-up before each measurement (not counted)")
@@ -166,6 +187,22 @@ func (c *Config) validate() error {
 	if c.Tokens < 1 || c.Tokens > 1_000_000 {
 		errs = append(errs, errors.New("-tokens must be between 1 and 1000000"))
 	}
+	if c.Users == 0 {
+		c.Users = max(2*c.Concurrency, 16)
+	}
+	if c.Users < 0 || c.Users > 100_000 {
+		errs = append(errs, errors.New("-users must be between 1 and 100000"))
+	}
+	c.Users = max(c.Users, c.Concurrency)
+	if c.CodePattern == "" {
+		c.CodePattern = DefaultCodePattern
+	}
+	if c.CodeWait <= 0 {
+		c.CodeWait = 30 * time.Second
+	}
+	if c.Scenario == "login-otp" && c.SMTPSink == "" {
+		errs = append(errs, errors.New("-scenario login-otp needs -smtp-sink HOST:PORT (the server's SMTP must point there)"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -214,6 +251,9 @@ func Run(ctx context.Context, c Config, log io.Writer) (Report, error) {
 			}
 		}
 	}
+	if c.SMTPSink == "" && slices.Contains(scenarios, "login-otp") {
+		skip["login-otp"] = "no -smtp-sink to read the codes"
+	}
 	needOIDC = slices.ContainsFunc(scenarios, func(s string) bool { return isOIDC(s) && skip[s] == "" })
 	needCAS := slices.Contains(scenarios, "cas")
 	needShort := needOIDC && slices.Contains(scenarios, "introspect-expired") && skip["introspect-expired"] == ""
@@ -230,6 +270,17 @@ func Run(ctx context.Context, c Config, log io.Writer) (Report, error) {
 				fmt.Fprintf(log, "clean-up: %v\n", err)
 			}
 		}()
+	}
+	if err == nil && slices.Contains(scenarios, "login") {
+		fmt.Fprintf(log, "login: creating %d users…\n", c.Users)
+		e.pool, err = e.setUpPool(ctx, c.Users, false)
+	}
+	if err == nil && slices.Contains(scenarios, "login-otp") && skip["login-otp"] == "" {
+		if e.sink, err = startSink(c.SMTPSink, c.CodePattern); err == nil {
+			defer e.sink.close()
+			fmt.Fprintf(log, "login-otp: SMTP sink on %s; creating %d users with codes by email…\n", e.sink.Addr(), c.Users)
+			e.otpPool, err = e.setUpPool(ctx, c.Users, true)
+		}
 	}
 	if err != nil {
 		return rep, fmt.Errorf("set-up: %w", err)
@@ -347,6 +398,12 @@ func (e *env) run(ctx context.Context, s string, log io.Writer) ([]Result, error
 	case "cas":
 		ws, err = e.workers(ctx, e.signedIn(ctx))
 		do, unit, steps = e.casPair, "pairs", []string{"cas/login", "cas/serviceValidate"}
+	case "login":
+		ws, err = e.loginWorkers(ctx, e.pool)
+		do, unit, steps = e.passwordLogin, "logins", []string{"GET /login", "POST /login"}
+	case "login-otp":
+		ws, err = e.loginWorkers(ctx, e.otpPool)
+		do, unit, steps = e.otpLogin, "logins", []string{"GET /login", "POST password", "GET code page", "code mail", "POST code"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("preparing workers: %w", err)
@@ -356,6 +413,10 @@ func (e *env) run(ctx context.Context, s string, log io.Writer) ([]Result, error
 	switch s {
 	case "authcode":
 		r.Note = "one flow = GET authorize (redirects followed on Sesame) + POST token"
+	case "login":
+		r.Note = fmt.Sprintf("one login = GET /login + POST name and password (303 back, session cookie), fresh cookie jar, %d users", len(e.pool))
+	case "login-otp":
+		r.Note = fmt.Sprintf("one login = GET /login + POST password + GET code page + code from the mail + POST code, fresh cookie jar, %d users", len(e.otpPool))
 	case "introspect-many":
 		r.Note = fmt.Sprintf("%d distinct valid access tokens, each worker cycling through its share", c.Tokens)
 	case "introspect-expired":

@@ -19,9 +19,11 @@ import (
 )
 
 // Scenarios lists the scenario names in the order "all" runs them.
-var Scenarios = []string{"cc", "introspect", "introspect-many", "introspect-expired", "authcode", "cas"}
+var Scenarios = []string{"cc", "introspect", "introspect-many", "introspect-expired", "authcode", "cas", "login", "login-otp"}
 
-func isOIDC(s string) bool { return s != "cas" }
+func isOIDC(s string) bool { return s != "cas" && !isLogin(s) }
+
+func isLogin(s string) bool { return s == "login" || s == "login-otp" }
 
 // readBody reads (a bounded amount of) the body and closes it, so the
 // connection goes back to the pool.

@@ -51,6 +51,12 @@ type env struct {
 	redirectURI        string
 
 	disc *discovery
+
+	// login, login-otp: the users signed in as (login.go), the ids of all
+	// users created for them, and the SMTP sink that reads the codes.
+	pool, otpPool []poolUser
+	created       []string
+	sink          *codeSink
 }
 
 func randHex(n int) string {
@@ -203,8 +209,11 @@ func (e *env) tearDown(ctx context.Context) []error {
 			}
 		}
 	}
-	if e.userID != "" {
-		if err := e.api(ctx, "POST", "/api/v1/users/"+e.userID+"/delete", nil, nil); err != nil {
+	for _, id := range append([]string{e.userID}, e.created...) {
+		if id == "" {
+			continue
+		}
+		if err := e.apiRetry(ctx, "POST", "/api/v1/users/"+id+"/delete", nil, nil); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -278,25 +278,36 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, f *Flow, posted *
 			h.show(w, r, s, a)
 			return
 		}
-		// Passed: record it (one of two concurrent submits wins), then
-		// the next step's page (PRG), or the finish in this response.
-		if err := h.flows.save(ctx, f); err != nil {
-			h.saveFailed(w, r, f, err)
-			return
-		}
-		if ap, ok := s.(AfterPass); ok && ap.AfterPass(w, r, a) {
-			return
+		// Passed: the next step's page (PRG) once the flow is recorded
+		// (one of two concurrent submits wins), or the finish in this
+		// response, whose compare-and-swap records the passed step and
+		// the end at once (one flow write per login instead of two).
+		if ap, ok := s.(AfterPass); ok {
+			// A page after the step (recovery codes shown once) links to
+			// the next step: the flow is recorded first.
+			if err := h.flows.save(ctx, f); err != nil {
+				h.saveFailed(w, r, f, err)
+				return
+			}
+			if ap.AfterPass(w, r, a) {
+				return
+			}
 		}
 		next, err := h.current(ctx, a)
 		if err != nil {
 			h.Unavailable(w, r, "login step", err)
 			return
 		}
-		if next != nil {
-			h.again(w, r, f)
+		if next == nil {
+			h.finish(w, r, a)
 			return
 		}
-		posted = nil
+		if err := h.flows.save(ctx, f); err != nil {
+			h.saveFailed(w, r, f, err)
+			return
+		}
+		h.again(w, r, f)
+		return
 	}
 }
 

@@ -25,7 +25,13 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, a *Attempt) {
 	}
 	if err := h.flows.finish(ctx, w, f); err != nil {
 		if errors.Is(err, model.ErrStale) || model.ErrorCode(err) == model.ENOTFOUND {
-			// Another request finished this login: its session stands.
+			// Another request finished this login (its session stands:
+			// back to Return) or moved it on meanwhile (a code sent
+			// again: its current step).
+			if cur, lerr := h.flows.load(r); lerr == nil && !cur.Finished {
+				h.again(w, r, cur)
+				return
+			}
 			http.Redirect(w, r, f.Return, http.StatusSeeOther)
 			return
 		}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/sesame-sso/sesame/internal/model"
 )
@@ -15,4 +16,9 @@ type Identity interface {
 	// login key (PRECIS UsernameCaseMapped) is loginName's, in one query:
 	// the password-login lookup. ErrNotFound when either is missing.
 	UserBySlugLogin(ctx context.Context, slug, loginName string) (model.User, error)
+	// RecordLogin stores a successful login's time as the user's last
+	// login and, when none is stored yet, first login (R-2FA-5), changing
+	// nothing else of the user (not UpdatedAt): one statement per login.
+	// ErrNotFound when the user is gone.
+	RecordLogin(ctx context.Context, userID string, at time.Time) error
 }

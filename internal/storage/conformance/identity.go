@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -107,6 +108,33 @@ func testIdentity(t *testing.T, s storage.Storage) {
 		if err != nil || len(us) != want {
 			t.Errorf("search %q: %d users, %v; want %d", q, len(us), err, want)
 		}
+	}
+
+	recordLogin(t, s, alice)
+}
+
+// recordLogin (R-2FA-5): the first login time is kept, the last one
+// moves; the rest of the user (its contexts, UpdatedAt, search) is
+// untouched; a missing user is ErrNotFound.
+func recordLogin(t *testing.T, s storage.Storage, u model.User) {
+	before := must(s.GetUser(ctx, u.ID))
+	first := time.Date(2026, 3, 1, 8, 0, 0, 123456000, time.UTC)
+	last := first.Add(36 * time.Hour)
+	if err := s.RecordLogin(ctx, u.ID, first); err != nil {
+		t.Fatalf("RecordLogin: %v", err)
+	}
+	if err := s.RecordLogin(ctx, u.ID, last); err != nil {
+		t.Fatalf("RecordLogin again: %v", err)
+	}
+	got := must(s.GetUser(ctx, u.ID))
+	if got.FirstLoginAt == nil || !got.FirstLoginAt.Equal(first) || got.LastLoginAt == nil || !got.LastLoginAt.Equal(last) {
+		t.Errorf("login times: first %v last %v; want %v, %v", got.FirstLoginAt, got.LastLoginAt, first, last)
+	}
+	if !got.UpdatedAt.Equal(before.UpdatedAt) || fmt.Sprint(got.Contexts) != fmt.Sprint(before.Contexts) || got.LoginName != before.LoginName {
+		t.Errorf("RecordLogin changed more than the login times: %+v → %+v", before, got)
+	}
+	if err := s.RecordLogin(ctx, "00000000-0000-0000-0000-000000000000", last); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("RecordLogin of a missing user: %v", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -107,6 +108,23 @@ func (s *Store) backfillLogins(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("backfill login names: %w", err)
 		}
+	}
+	return nil
+}
+
+// RecordLogin implements storage.Identity: one UPDATE of the two login
+// times. Unlike UpdateUser it rewrites neither the whole row (on SQLite
+// the users_fts trigger fires for every update naming the searched
+// columns) nor the user's contexts; on PostgreSQL no indexed column
+// changes, so the update can stay on its page (HOT).
+func (s *Store) RecordLogin(ctx context.Context, userID string, at time.Time) error {
+	res, err := s.exec(ctx, `UPDATE users SET first_login_at = COALESCE(first_login_at, $1), last_login_at = $1 WHERE id = $2`,
+		micros(at), userID)
+	if err != nil {
+		return fmt.Errorf("record login of %q: %w", userID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("user", userID)
 	}
 	return nil
 }
