@@ -3,6 +3,8 @@ package sesametest
 import (
 	"bytes"
 	"context"
+	"net"
+	"strconv"
 	"testing"
 	"time"
 
@@ -40,6 +42,15 @@ func messaging(t testing.TB, st storage.Storage, opts Options) (server.Options, 
 	senders := map[string]outbox.Sender{}
 	if opts.Mail != nil {
 		senders[storage.ChannelEmail] = smtp.New(smtp.Config{Host: "127.0.0.1", Port: opts.Mail.Port(), TLS: "none",
+			From: "sesame@example.com", FromName: "Sesame", Timeout: 5 * time.Second})
+	}
+	if opts.Mail == nil && opts.SMTPAddr != "" {
+		host, port, err := net.SplitHostPort(opts.SMTPAddr)
+		if err != nil {
+			t.Fatalf("SMTPAddr: %v", err)
+		}
+		p, _ := strconv.Atoi(port)
+		senders[storage.ChannelEmail] = smtp.New(smtp.Config{Host: host, Port: p, TLS: "none",
 			From: "sesame@example.com", FromName: "Sesame", Timeout: 5 * time.Second})
 	}
 	if opts.SMSURL != "" {

@@ -105,6 +105,9 @@ type Options struct {
 	// runs like on a `sesame serve` node); SMSURL is an SMS gateway.
 	Mail   mailServer
 	SMSURL string
+	// SMTPAddr, when Mail is nil, is another SMTP server (host:port,
+	// plain) the outbox sends email to — the load command's code sink.
+	SMTPAddr string
 	// PasswordMaxAge, PasswordResetTTL and ForgotFloor are the server's
 	// password.maxAge, password.resetTTL and forgot-page floor (server
 	// defaults when zero).
