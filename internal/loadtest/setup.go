@@ -333,8 +333,10 @@ func (e *env) signIn(ctx context.Context, c *http.Client) error {
 	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
 		return fmt.Errorf("POST /login as %s: status %d (want a redirect): %s", e.login, resp.StatusCode, truncate(string(b), 200))
 	}
-	if len(c.Jar.Cookies(e.base)) == 0 {
-		return fmt.Errorf("POST /login as %s: no session cookie was set", e.login)
+	if !e.hasSession(c) {
+		// Only the login's own cookie: the login asked for a further step
+		// (a code, a new password) instead of ending.
+		return fmt.Errorf("POST /login as %s: no session cookie was set (a further login step is due: run with twofactor.default disabled)", e.login)
 	}
 	return nil
 }
