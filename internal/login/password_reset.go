@@ -27,6 +27,9 @@ type PasswordMail struct {
 	Queue *outbox.Queue
 	// Issuer is the external URL the reset link starts with.
 	Issuer string
+	// Pages gives the catalogs the link's lifetime is written with, in
+	// the recipient's language (nil: English minutes).
+	Pages *web.Pages
 }
 
 func recipient(u model.User) outbox.Recipient {
@@ -51,8 +54,15 @@ func (m PasswordMail) Changed(ctx context.Context, tx storage.Storage, u model.U
 func (m PasswordMail) Reset(ctx context.Context, tx storage.Storage, u model.User, token string, ttl time.Duration) error {
 	link := strings.TrimSuffix(m.Issuer, "/") + "/password/reset?token=" + url.QueryEscape(token)
 	mins := int(ttl.Round(time.Minute) / time.Minute)
+	expires := fmt.Sprintf("%d min", max(mins, 1))
+	if m.Pages != nil {
+		// The same words as the one-time code mails (otp.minutes), in the
+		// recipient's language (R-2FA-4 / issue 9 §5).
+		b := m.Pages.Bundle()
+		expires = duration(b.Localizer(b.Match(u.Person.Language, "", "")), time.Duration(max(mins, 1))*time.Minute)
+	}
 	_, err := m.Queue.Enqueue(ctx, tx, outbox.Request{Type: message.PasswordReset, To: recipient(u),
-		Data: map[string]string{"Login": u.LoginName, "Link": link, "ExpiresIn": fmt.Sprintf("%d min", max(mins, 1))}})
+		Data: map[string]string{"Login": u.LoginName, "Link": link, "ExpiresIn": expires}})
 	return err
 }
 

@@ -376,8 +376,14 @@ func TestResetLinkExpires(t *testing.T) {
 		c := followingBrowser()
 		forgot(t, c, base, "gus")
 		m := waitMail(t, ms, "gus@example.com", "Reset your password")
-		if !strings.Contains(m.Text, "10 min") {
+		if !strings.Contains(m.Text, "within 10 minutes") {
 			t.Errorf("mail does not say how long the link works: %q", m.Text)
+		}
+		// In the recipient's language, lifetime included.
+		createUser(t, env, "gisela", model.Person{Email: "gisela@example.com", Language: "de"}, firstPW)
+		forgot(t, followingBrowser(), base, "gisela")
+		if de := waitMail(t, ms, "gisela@example.com", "Passwort zurücksetzen"); !strings.Contains(de.Text, "innerhalb von 10 Minuten") {
+			t.Errorf("German reset mail: %q %q", de.Subject, de.Text)
 		}
 		link := linkRE.FindString(m.Text)
 		_, form := getPage(t, c, link)

@@ -114,7 +114,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.API.Register(s.mux)
 	// The login engine (internal/login, issue 9 §1): its steps in order.
 	// A new step is one type in internal/login and one line here.
-	mail := login.PasswordMail{Queue: opts.Outbox, Issuer: opts.Issuer}
+	mail := login.PasswordMail{Queue: opts.Outbox, Issuer: opts.Issuer, Pages: pages}
 	loginH := &login.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log, Flows: st, Now: opts.OIDC.Now,
 		Steps: []login.Step{
 			&login.PasswordStep{Authn: svc.Authn(), Pages: pages},
