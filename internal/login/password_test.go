@@ -555,3 +555,35 @@ func TestForgotInTenant(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountLockedMail (R-PWD-3, R-MSG-1 account_locked): the failed
+// sign-in that locks an account mails its owner once, in their language;
+// further failures during the lock and wrong names send nothing.
+func TestAccountLockedMail(t *testing.T) {
+	backends(t, func(t *testing.T, backend string) {
+		ms := mailtest.New(t)
+		ms.Start("none")
+		cfg := throttle.DefaultConfig()
+		cfg.Account = throttle.Policy{Free: 1, LockAfter: 3}
+		cfg.BaseDelay, cfg.MaxDelay = time.Millisecond, 5*time.Millisecond // no waiting between tries
+		env := sesametest.NewWith(t, backend, sesametest.Options{Mail: ms, Throttle: &cfg})
+		base := env.Server.URL
+		createUser(t, env, "lena", model.Person{Email: "lena@example.com", Language: "de"}, firstPW)
+		for range 5 {
+			signIn(t, followingBrowser(), base, "lena", "not-her-password-1")
+			time.Sleep(10 * time.Millisecond)
+		}
+		signIn(t, followingBrowser(), base, "nobody-here", "not-a-password-1")
+		m := waitMail(t, ms, "lena@example.com", "Ihr Konto ist gesperrt")
+		if !strings.Contains(m.Text, "lena") || !strings.Contains(m.Text, "gesperrt") {
+			t.Errorf("lock mail: %q", m.Text)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if n := mailsTo(ms, "lena@example.com"); n != 1 {
+			t.Errorf("%d mails for one lock, want 1", n)
+		}
+		if n := len(ms.Received()); n != 1 {
+			t.Errorf("%d mails in all, want 1", n)
+		}
+	})
+}

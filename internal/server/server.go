@@ -107,6 +107,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		return u.Person.Language
 	}
 	s.applyTransportSecurity(opts)
+	mailLocks(svc, st, opts.Outbox, opts.WakeOutbox, log) // lockmail.go
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.API = adminapi.New(svc, log, opts.MaxBodyBytes)

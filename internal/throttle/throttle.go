@@ -91,6 +91,28 @@ type Limiter struct {
 	now       func() time.Time
 	lastPurge atomic.Int64
 	clean     cleanCache
+	onLock    func(ctx context.Context, key string, until time.Time)
+}
+
+// SetOnLock installs f, called once when a key's lock begins (the failure
+// that reached the policy's LockAfter; the store counts atomically, so one
+// node calls it per lock). The server uses it to mail the account_locked
+// message (R-PWD-3). Call before serving.
+func (l *Limiter) SetOnLock(f func(ctx context.Context, key string, until time.Time)) {
+	if l != nil {
+		l.onLock = f
+	}
+}
+
+// UserOfKey returns the user id of a per-user key (UserKey: passwords;
+// SecondFactorKey: second-factor codes).
+func UserOfKey(key string) (string, bool) {
+	for _, p := range []string{"u:", "m:"} {
+		if id, ok := strings.CutPrefix(key, p); ok && id != "" {
+			return id, true
+		}
+	}
+	return "", false
 }
 
 // New returns a Limiter on st.
@@ -216,6 +238,9 @@ func (l *Limiter) hit(ctx context.Context, key string, p Policy, now time.Time) 
 	}
 	if p.LockAfter > 0 && st.Hits >= p.LockAfter {
 		l.audit(ctx, key, "login.lock", map[string]any{"failures": st.Hits, "until": lockedUntil.UTC().Format(time.RFC3339)})
+		if st.Hits == p.LockAfter && l.onLock != nil {
+			l.onLock(context.WithoutCancel(ctx), key, lockedUntil)
+		}
 	}
 	return nil
 }
