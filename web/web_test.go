@@ -21,14 +21,18 @@ type loginData struct {
 	Error            i18n.Msg
 	UILocales        string
 	Tenant           string
+	Connections      []connButton
 }
+
+type connButton struct{ ID, Name, LogoURL string }
 
 // samples fill every branch of every page ("page#variant" keys add
 // samples of a page whose branches exclude each other); the values carry no letters, so
 // any word left on a pseudo-localized page came from a template.
 func samples() map[string]any {
 	return map[string]any{
-		"login": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
+		"login": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003",
+			Connections: []connButton{{ID: "0004", Name: "0005", LogoURL: "/0006.png"}, {ID: "0007", Name: "0010"}}},
 		"context": struct {
 			Form    stepForm
 			Choices []struct {

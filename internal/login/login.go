@@ -57,6 +57,17 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /logout", h.logout)
 	mux.HandleFunc("POST /logout", h.logout)
 	mux.HandleFunc("GET /{$}", h.home)
+	for _, s := range h.Steps {
+		if rt, ok := s.(router); ok {
+			rt.routes(mux, h)
+		}
+	}
+}
+
+// router is a step with routes of its own (the IdP callback, DESIGN
+// note 1 "Router"); it gets the engine to continue flows with.
+type router interface {
+	routes(mux *http.ServeMux, h *Handler)
 }
 
 // tenantParam reads the login page's tenant slug; a malformed one is

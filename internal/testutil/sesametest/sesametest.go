@@ -109,6 +109,10 @@ type Options struct {
 	// password.maxAge, password.resetTTL and forgot-page floor (server
 	// defaults when zero).
 	PasswordMaxAge, PasswordResetTTL, ForgotFloor time.Duration
+	// Federation configures delegated login; nil: the server's defaults
+	// except that loopback upstreams are allowed (test IdPs run on
+	// 127.0.0.1).
+	Federation *server.Federation
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -166,6 +170,10 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	so.MaxBodyBytes, so.CASTicketTTL, so.Issuer, so.OIDC, so.HTTPClient, so.SessionTTL, so.SessionIdleTimeout =
 		1<<20, opts.TicketTTL, issuer, opts.OIDC, opts.HTTPClient, opts.SessionTTL, opts.SessionIdleTimeout
 	so.PasswordMaxAge, so.PasswordResetTTL, so.ForgotFloor = opts.PasswordMaxAge, opts.PasswordResetTTL, opts.ForgotFloor
+	so.Federation = server.Federation{AllowPrivateNetworks: true}
+	if opts.Federation != nil {
+		so.Federation = *opts.Federation
+	}
 	h, err := server.New(st, svc, log, so)
 	if err != nil {
 		t.Fatal(err)
