@@ -57,6 +57,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /logout", h.logout)
 	mux.HandleFunc("POST /logout", h.logout)
 	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("GET /sso/{context_id}", h.sso)
 	for _, s := range h.Steps {
 		if rt, ok := s.(router); ok {
 			rt.routes(mux, h)
