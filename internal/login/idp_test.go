@@ -77,11 +77,7 @@ func fedSetup(t *testing.T, backend string, fo *server.Federation) *fedFx {
 // connection creates an enabled connection of owner to upstream p.
 func (f *fedFx) connection(owner, name string, p *connectortest.Provider, edit func(*directory.ConnectionInput)) model.Connection {
 	f.t.Helper()
-	secret := p.ClientSecret()
-	in := directory.ConnectionInput{TenantID: owner, Kind: model.ConnectionOIDC, Name: name,
-		OIDC:         model.OIDCSettings{DiscoveryURL: p.Issuer(), ClientID: p.ClientID()},
-		ClientSecret: &secret,
-		Mapping:      model.ClaimMapping{AccountKey: model.AccountKeyNumber, ContextRoles: &model.ContextRoles{Claim: "accounts", Separator: ":"}}}
+	in := connInput(owner, name, p)
 	if edit != nil {
 		edit(&in)
 	}
@@ -90,6 +86,15 @@ func (f *fedFx) connection(owner, name string, p *connectortest.Provider, edit f
 		f.t.Fatal(err)
 	}
 	return c
+}
+
+func connInput(owner, name string, p *connectortest.Provider) directory.ConnectionInput {
+	secret := p.ClientSecret()
+	in := directory.ConnectionInput{TenantID: owner, Kind: model.ConnectionOIDC, Name: name,
+		OIDC:         model.OIDCSettings{DiscoveryURL: p.Issuer(), ClientID: p.ClientID()},
+		ClientSecret: &secret,
+		Mapping:      model.ClaimMapping{AccountKey: model.AccountKeyNumber, ContextRoles: &model.ContextRoles{Claim: "accounts", Separator: ":"}}}
+	return in
 }
 
 // browser follows redirects through Sesame and the upstream and stops at
@@ -349,4 +354,254 @@ func fedJSON(t *testing.T, req *http.Request) (int, map[string]any) {
 	m := map[string]any{}
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	return resp.StatusCode, m
+}
+
+// TestFiveConnectionsSideBySide (R-FED-1, issue 10 item 1): five tenants,
+// each with its own upstream IdP; five logins are begun before any
+// finishes and their answers come back in reverse order: each user lands
+// in its own tenant.
+func TestFiveConnectionsSideBySide(t *testing.T) {
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			f := fedSetup(t, backend, nil)
+			type one struct {
+				slug, tenant, acct string
+				conn             model.Connection
+				up               *connectortest.Provider
+				c                *http.Client
+				cb               *url.URL
+			}
+			var all []*one
+			for i := range 5 {
+				o := &one{slug: "t" + string(rune('a'+i))}
+				ctx, err := f.env.Svc.CreateContext(bg, directory.System, model.Context{Type: model.ContextTenant, Name: "Tenant " + o.slug, Slug: o.slug, ParentID: f.env.RootID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				o.tenant = ctx.ID
+				acct, err := f.env.Svc.CreateContext(bg, directory.System, model.Context{Type: model.ContextAccount, Name: "Acct " + o.slug, Number: "N-" + o.slug, ParentID: o.tenant})
+				if err != nil {
+					t.Fatal(err)
+				}
+				o.acct = acct.ID
+				o.up = connectortest.New(t, connectortest.Options{})
+				o.up.SetUser(connectortest.User{Subject: "same-sub", Claims: map[string]any{"email": "x@" + o.slug + ".example", "accounts": []any{"N-" + o.slug + ":Admin"}}})
+				o.conn = f.connection(o.tenant, "IdP "+o.slug, o.up, nil)
+				o.c = fedBrowser()
+				o.cb = f.atIdP(o.c, f.env.Server.URL+"/login?tenant="+o.slug+"&connection="+o.conn.ID, o.up)
+				all = append(all, o)
+			}
+			for i := len(all) - 1; i >= 0; i-- {
+				o := all[i]
+				p := f.callback(o.c, o.cb)
+				if p.status != http.StatusOK || !strings.Contains(p.body, "same-sub") && !p.has("message") {
+					t.Fatalf("%s: %d %s", o.slug, p.status, p.body)
+				}
+				uid := f.link(o.conn.ID, "same-sub")
+				if uid == "" {
+					t.Fatalf("%s: no user", o.slug)
+				}
+				u := f.user(uid)
+				if !slices.Equal(u.Contexts, []string{o.acct}) {
+					t.Errorf("%s: user in %v, want its own account", o.slug, u.Contexts)
+				}
+				for _, other := range all {
+					if other != o && f.link(other.conn.ID, "same-sub") == uid {
+						t.Errorf("%s shares its user with %s", o.slug, other.slug)
+					}
+				}
+				if ss, _ := f.env.Store.ListUserSessions(bg, uid); len(ss) != 1 || ss[0].ContextID != o.acct {
+					t.Errorf("%s: sessions %+v", o.slug, ss)
+				}
+			}
+		})
+	}
+}
+
+// TestCallbackAttacks (issue 10 "bad input and attacks"): every answer
+// that is not this browser's, for this connection, with this state, once,
+// is refused with a clear page, audited, and creates nobody.
+func TestCallbackAttacks(t *testing.T) {
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			f := fedSetup(t, backend, nil)
+			base := f.env.Server.URL
+			start := base + "/login?tenant=acme&connection=" + f.conn.ID
+			refused := func(name string, p page, status int, reason string) {
+				t.Helper()
+				if p.status != status || !strings.Contains(p.body, "failed") {
+					t.Errorf("%s: %d, want %d: %s", name, p.status, status, p.body)
+				}
+				if got := f.failures(); len(got) == 0 || got[len(got)-1] != reason {
+					t.Errorf("%s: audited reasons %v, want last %q", name, got, reason)
+				}
+				if uid := f.link(f.conn.ID, "u-1"); uid != "" {
+					t.Fatalf("%s: a user was provisioned", name)
+				}
+			}
+			// Missing state.
+			a := fedBrowser()
+			cb := f.atIdP(a, start, f.up)
+			noState := *cb
+			q := noState.Query()
+			q.Del("state")
+			noState.RawQuery = q.Encode()
+			refused("missing state", f.callback(a, &noState), http.StatusBadRequest, "state")
+			// Another browser's answer: a browser with no login, and one
+			// with a login of its own (same connection), both refused…
+			refused("no flow", f.callback(fedBrowser(), cb), http.StatusBadRequest, "no_flow")
+			b := fedBrowser()
+			cbB := f.atIdP(b, start, f.up)
+			refused("foreign state", f.callback(b, cb), http.StatusBadRequest, "state")
+			// …the same answer at another tenant's connection's callback…
+			otherUp := connectortest.New(t, connectortest.Options{})
+			otherConn := f.connection(f.other, "Globex IdP", otherUp, nil)
+			moved := *cb
+			moved.Path = "/login/idp/" + otherConn.ID + "/callback"
+			refused("callback for another tenant's connection", f.callback(a, &moved), http.StatusBadRequest, "connection")
+			// …and another tenant's connection is never chosen on acme's page.
+			if p := get(t, fedBrowser(), base+"/login?tenant=acme&connection="+otherConn.ID); p.status != http.StatusNotFound || len(buttons(p)) != 1 {
+				t.Errorf("acme's page took globex's connection: %d %v", p.status, p.loc)
+			}
+			// A code injected from another session: b's code in a's
+			// callback with a's own state (PKCE binds the code to b).
+			inj := *cb
+			q = inj.Query()
+			q.Set("code", cbB.Query().Get("code"))
+			inj.RawQuery = q.Encode()
+			refused("injected code", f.callback(a, &inj), http.StatusBadRequest, "exchange")
+			// a's login was cleared by the failure: its own answer is now
+			// refused too (one use), b still signs in with its own.
+			refused("a's answer after a failure", f.callback(a, cb), http.StatusBadRequest, "connection")
+			// b's code was spent by the injection attempt (the IdP allows
+			// one redemption); b signs in again.
+			cbB = f.atIdP(b, start, f.up)
+			if p := f.callback(b, cbB); p.status != http.StatusOK || f.link(f.conn.ID, "u-1") == "" {
+				t.Fatalf("b's own answer: %d %s", p.status, p.body)
+			}
+			// Replayed: the same answer again, in the same browser.
+			p := f.callback(b, cbB)
+			if p.status != http.StatusBadRequest || len(f.audit("federation.login")) == 0 {
+				t.Errorf("replay: %d", p.status)
+			}
+			if got := f.failures(); got[len(got)-1] != "no_flow" {
+				t.Errorf("replay audited as %v", got)
+			}
+			if n := len(f.audit("user.create")); n != 1 {
+				t.Errorf("%d users created, want 1", n)
+			}
+		})
+	}
+}
+
+// TestMixUp (RFC 9207, RFC 9700 §4.4): two connections of one tenant;
+// an answer naming the other IdP as issuer, or arriving at the other
+// connection's callback, is refused.
+func TestMixUp(t *testing.T) {
+	f := fedSetup(t, "sqlite", nil)
+	honest := connectortest.New(t, connectortest.Options{ISSParam: true})
+	honestConn := f.connection(f.tenant, "Honest IdP", honest, nil)
+	evil := f.up // the tenant's first connection plays the attacker's IdP
+	c := fedBrowser()
+	honest.Misbehave(connectortest.Misbehaviour{ISSParam: evil.Issuer()})
+	cb := f.atIdP(c, f.env.Server.URL+"/login?tenant=acme&connection="+honestConn.ID, honest)
+	if p := f.callback(c, cb); p.status != http.StatusBadRequest || !strings.Contains(p.body, "mix_up") {
+		t.Errorf("iss of the other IdP: %d %s", p.status, p.body)
+	}
+	// The browser's login went to the evil connection; its answer is
+	// delivered to the honest connection's callback.
+	honest.Misbehave(connectortest.Misbehaviour{})
+	c = fedBrowser()
+	cb = f.atIdP(c, f.env.Server.URL+"/login?tenant=acme&connection="+f.conn.ID, evil)
+	cb.Path = "/login/idp/" + honestConn.ID + "/callback"
+	if p := f.callback(c, cb); p.status != http.StatusBadRequest {
+		t.Errorf("answer at the other connection's callback: %d", p.status)
+	}
+	if got := f.failures(); !slices.Equal(got, []string{"mix_up", "connection"}) {
+		t.Errorf("audited %v", got)
+	}
+	if f.link(honestConn.ID, "u-1") != "" || f.link(f.conn.ID, "u-1") != "" {
+		t.Error("a user was provisioned")
+	}
+}
+
+// TestSlowUpstream: an IdP that never answers its token endpoint holds
+// the callback no longer than the federation client's timeout; the page
+// says the sign-in service does not answer; nothing is written.
+func TestSlowUpstream(t *testing.T) {
+	fo := &server.Federation{AllowPrivateNetworks: true}
+	fo.Limits.Timeout = 1 * time.Second
+	f := fedSetup(t, "sqlite", fo)
+	c := fedBrowser()
+	cb := f.atIdP(c, f.env.Server.URL+"/login?tenant=acme&connection="+f.conn.ID, f.up)
+	f.up.Misbehave(connectortest.Misbehaviour{Faults: map[connectortest.Endpoint]connectortest.Fault{connectortest.Token: connectortest.Slow}})
+	t0 := time.Now()
+	p := f.callback(c, cb)
+	if el := time.Since(t0); el > 8*time.Second {
+		t.Errorf("callback took %v", el)
+	}
+	if p.status != http.StatusBadGateway || !strings.Contains(p.body, "does not answer") {
+		t.Errorf("slow upstream: %d %s", p.status, p.body)
+	}
+	if got := f.failures(); !slices.Equal(got, []string{"unreachable"}) || f.link(f.conn.ID, "u-1") != "" {
+		t.Errorf("audited %v / provisioned", got)
+	}
+	// The login page comes back (the choice was cleared).
+	if p := get(t, c, f.env.Server.URL+"/login?flow="+url.QueryEscape(p.fields().Get("flow"))); len(buttons(p)) == 0 && p.status != http.StatusOK {
+		t.Errorf("after the failure: %d", p.status)
+	}
+}
+
+// TestHomeRealmAndSSO (R-FED-5, R-PRT-1): an email of a verified domain,
+// typed without a password on the root login page, goes to its
+// connection; /sso/{context} uses the context's tenant connection and
+// lands in that context.
+func TestHomeRealmAndSSO(t *testing.T) {
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			f := fedSetup(t, backend, nil)
+			base := f.env.Server.URL
+			in := connInput(f.tenant, "Acme IdP", f.up)
+			in.Domains = []model.ConnectionDomain{{Domain: "acme.example", Verified: true}}
+			if _, err := f.env.Svc.UpdateConnection(bg, directory.System, f.conn.ID, in); err != nil {
+				t.Fatal(err)
+			}
+			// Unverified domains never route (another connection claims one).
+			c := fedBrowser()
+			lp := get(t, c, base+"/login")
+			v := lp.fields()
+			v.Set("username", "someone@unknown.example")
+			if p := post(t, c, base+"/login", v); p.status != http.StatusBadRequest {
+				t.Errorf("unknown domain without password: %d", p.status)
+			}
+			v.Set("username", "ute@acme.example")
+			p := post(t, stopAtIdP(c, f.up), base+"/login", v)
+			if p.loc == nil || !strings.HasPrefix(p.loc.String(), f.up.Issuer()) {
+				t.Fatalf("home realm: not sent to acme's IdP: %d %v", p.status, p.loc)
+			}
+			if p := f.callback(c, f.up.Callback(t, p.loc.String()).URL); p.status != http.StatusOK || f.link(f.conn.ID, "u-1") == "" {
+				t.Fatalf("home realm login: %d %s", p.status, p.body)
+			}
+			// /sso/{context}: Ute is in X and Y; the URL for Y lands in Y
+			// without the context choice.
+			f.up.SetUser(connectortest.User{Subject: "u-1", Claims: map[string]any{"email": "ute@acme.example", "accounts": []any{"X-1:Admin", "Y-2:User"}}})
+			c = fedBrowser()
+			cb := f.atIdP(c, base+"/sso/"+f.y+"?return=/", f.up)
+			if p := f.callback(c, cb); p.status != http.StatusOK || strings.Contains(p.body, `name="context"`) {
+				t.Fatalf("sso: %d %s", p.status, p.body)
+			}
+			uid := f.link(f.conn.ID, "u-1")
+			ss, _ := f.env.Store.ListUserSessions(bg, uid)
+			found := false
+			for _, s := range ss {
+				found = found || s.ContextID == f.y
+			}
+			if !found {
+				t.Errorf("no session in Y: %+v", ss)
+			}
+			if p := get(t, fedBrowser(), base+"/sso/not-a-context"); p.status != http.StatusNotFound {
+				t.Errorf("unknown context: %d", p.status)
+			}
+		})
+	}
 }
