@@ -605,3 +605,26 @@ func TestHomeRealmAndSSO(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkedLocalUserNoSecondFactor: a local user linked by a verified
+// email (the connection allows it) who signs in through the IdP gets no
+// one-time code from Sesame although the instance asks local users for
+// one at a password login: the IdP authenticated (issue 10 decision).
+func TestLinkedLocalUserNoSecondFactor(t *testing.T) {
+	f := fedSetup(t, "sqlite", nil)
+	lena := f.env.Admin().ID("POST", "/api/v1/users", map[string]any{"loginName": "lena", "domain": "ENTERPRISE", "contexts": []string{f.x},
+		"status": "active", "password": pw, "person": map[string]string{"firstName": "Lena", "lastName": "Local", "email": "lena@acme.example"}})
+	conn := f.connection(f.tenant, "Linking IdP", f.up, func(in *directory.ConnectionInput) { in.LinkByVerifiedEmail = true })
+	f.up.SetUser(connectortest.User{Subject: "l-1", Claims: map[string]any{"email": "lena@acme.example", "email_verified": true}})
+	c := fedBrowser()
+	p := f.callback(c, f.atIdP(c, f.env.Server.URL+"/login?tenant=acme&connection="+conn.ID, f.up))
+	if f.link(conn.ID, "l-1") != lena {
+		t.Fatalf("not linked to lena")
+	}
+	if p.status != http.StatusOK || strings.Contains(p.body, `name="code"`) {
+		t.Fatalf("want signed in without a code: %d %s", p.status, p.body)
+	}
+	if ss, _ := f.env.Store.ListUserSessions(bg, lena); len(ss) != 1 || !slices.Contains(ss[0].AMR, "fed") {
+		t.Errorf("sessions %+v", ss)
+	}
+}
