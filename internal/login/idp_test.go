@@ -3,6 +3,7 @@ package login_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -366,10 +367,10 @@ func TestFiveConnectionsSideBySide(t *testing.T) {
 			f := fedSetup(t, backend, nil)
 			type one struct {
 				slug, tenant, acct string
-				conn             model.Connection
-				up               *connectortest.Provider
-				c                *http.Client
-				cb               *url.URL
+				conn               model.Connection
+				up                 *connectortest.Provider
+				c                  *http.Client
+				cb                 *url.URL
 			}
 			var all []*one
 			for i := range 5 {
@@ -626,5 +627,67 @@ func TestLinkedLocalUserNoSecondFactor(t *testing.T) {
 	}
 	if ss, _ := f.env.Store.ListUserSessions(bg, lena); len(ss) != 1 || !slices.Contains(ss[0].AMR, "fed") {
 		t.Errorf("sessions %+v", ss)
+	}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// TestUpstreamRefreshAndLogout (issue 10 items 6 and 9): with "refresh
+// roles" on, a Sesame refresh refreshes at the IdP and applies the claims
+// (a role removed there is gone from the rights after one refresh); an
+// upstream refusal fails the Sesame refresh. With upstream logout on,
+// Sesame's logout ends its session and then sends the browser to the
+// IdP's end_session endpoint with the ID token as hint.
+func TestUpstreamRefreshAndLogout(t *testing.T) {
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			f := fedSetup(t, backend, nil)
+			conn := f.connection(f.tenant, "Refreshing IdP", f.up, func(in *directory.ConnectionInput) {
+				in.OIDC.RefreshRoles, in.OIDC.UpstreamLogout = true, true
+			})
+			app := f.newRP()
+			c := fedBrowser()
+			lp, ver := app.start(t, c)
+			ret := lp.url.Query().Get("return")
+			tok, _, info := app.finish(t, get(t, c, f.env.Server.URL+"/login?tenant=acme&connection="+conn.ID+"&return="+url.QueryEscape(ret)), ver)
+			if rightsOf(info)["SIM - Activate"] != "true" || tok.RefreshToken == "" {
+				t.Fatalf("first login: rights %v, refresh token %q", info, tok.RefreshToken)
+			}
+			// Admin for X removed at the IdP: gone after one refresh.
+			f.up.SetUser(connectortest.User{Subject: "u-1", Claims: map[string]any{"email": "ute@acme.example", "accounts": []any{"X-1:Viewer"}}})
+			tok2, err := app.conf.TokenSource(bg, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+			if err != nil {
+				t.Fatalf("refresh: %v", err)
+			}
+			if r := rightsOf(app.userinfo(t, tok2)); r["SIM - Activate"] == "true" {
+				t.Errorf("role removed at the IdP still grants: %v", r)
+			}
+			// The IdP refuses (user disabled there): the refresh fails.
+			f.up.Misbehave(connectortest.Misbehaviour{RefreshFails: true})
+			_, err = app.conf.TokenSource(bg, &oauth2.Token{RefreshToken: tok2.RefreshToken}).Token()
+			var re *oauth2.RetrieveError
+			if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
+				t.Errorf("refresh with the upstream refusing: %v", err)
+			}
+			f.up.Misbehave(connectortest.Misbehaviour{})
+			// Logout: Sesame's session ends, then the IdP's logout.
+			uid := f.link(conn.ID, "u-1")
+			lo := get(t, c, f.env.Server.URL+"/logout")
+			m := csrfField.FindStringSubmatch(lo.body)
+			if m == nil {
+				t.Fatalf("no logout form: %s", lo.body)
+			}
+			p := post(t, c, f.env.Server.URL+"/logout", url.Values{"csrf": {m[1]}})
+			got := f.up.LastLogout()
+			if got.Get("id_token_hint") == "" || got.Get("post_logout_redirect_uri") != f.env.Server.URL+"/logout/done" {
+				t.Errorf("upstream logout request: %v", got)
+			}
+			if p.status != http.StatusOK || p.url.Path != "/logout/done" {
+				t.Errorf("back from the IdP: %d %v", p.status, p.url)
+			}
+			if ss, _ := f.env.Store.ListUserSessions(bg, uid); len(ss) != 0 {
+				t.Errorf("sessions left: %+v", ss)
+			}
+		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/seal"
 	"github.com/sesame-sso/sesame/internal/session"
+	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/web"
 )
 
@@ -56,8 +57,10 @@ type IdPStep struct {
 	Prov    *federation.Provisioner
 	Svc     *directory.Service
 	Tenants Tenants
-	Pages   *web.Pages
-	Log     *slog.Logger
+	// Sessions reads a session's upstream state (refresh, logout).
+	Sessions storage.Sessions
+	Pages    *web.Pages
+	Log      *slog.Logger
 	// Issuer is Sesame's external URL: callbacks are
 	// Issuer/login/idp/{id}/callback (what the admin API shows).
 	Issuer string

@@ -131,7 +131,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.Connections = &federation.Connections[connector.Connector]{Dir: svc,
 		Open: openConnector(opts.Federation, opts.Federation.client(), log, now)}
 	prov := &federation.Provisioner{Dir: svc, Log: log}
-	idp := &login.IdPStep{Conns: s.Connections, Prov: prov, Svc: svc, Tenants: st, Pages: pages, Log: log,
+	idp := &login.IdPStep{Conns: s.Connections, Prov: prov, Svc: svc, Tenants: st, Sessions: st, Pages: pages, Log: log,
 		Issuer: opts.Issuer, Sealer: svc.Sealer(), Timeout: opts.Federation.CallbackTimeout}
 	s.mux.HandleFunc("GET /federation/jwks.json", federationJWKS(opts.Federation.DecryptionKeys, log))
 	loginH := &login.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log, Flows: st, Now: opts.OIDC.Now,
@@ -150,6 +150,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 				Authn: svc.Authn(), Pages: pages, Log: log},
 			&login.ContextStep{Svc: svc, Pages: pages},
 		}}
+	loginH.Issuer, loginH.UpstreamLogout = opts.Issuer, idp.LogoutURL
 	loginH.Register(s.mux)
 	// Forgot password and reset links (R-PWD-2).
 	pwPages := &login.PasswordPages{Svc: svc, Pages: pages, Log: log, Mail: mail, Wake: opts.WakeOutbox,
@@ -170,6 +171,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	}
 	s.OIDC.EndSession = loginH.EndSession
 	s.OIDC.Login = loginH.Begin
+	s.OIDC.UpstreamRefresh = idp.RefreshUpstream
 	loginH.OnLogout = append(loginH.OnLogout, s.OIDC.SessionEnded)
 	s.OIDC.Register(s.mux)
 	// The account page (issue 9 §2.2, §3.3): password, authenticator app,
