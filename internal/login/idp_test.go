@@ -2,6 +2,8 @@ package login_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/connector/connectortest"
+	connoidc "github.com/sesame-sso/sesame/internal/connector/oidc"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/server"
@@ -689,5 +692,49 @@ func TestUpstreamRefreshAndLogout(t *testing.T) {
 				t.Errorf("sessions left: %+v", ss)
 			}
 		})
+	}
+}
+
+// TestDelegatedAccountPage (R-USR-3): a delegated user's account page
+// links "change password" to the URL set on the connection.
+func TestDelegatedAccountPage(t *testing.T) {
+	f := fedSetup(t, "sqlite", nil)
+	conn := f.connection(f.tenant, "Portal IdP", f.up, func(in *directory.ConnectionInput) {
+		in.PasswordURL = "https://idp.acme.example/password"
+	})
+	c := fedBrowser()
+	f.callback(c, f.atIdP(c, f.env.Server.URL+"/login?tenant=acme&connection="+conn.ID, f.up))
+	p := get(t, c, f.env.Server.URL+"/account")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `href="https://idp.acme.example/password" id="password-idp"`) {
+		t.Errorf("account page: %d %s", p.status, p.body)
+	}
+}
+
+// TestEncryptedIDTokens (issue 10 item 2): Sesame publishes its ID token
+// encryption key at /federation/jwks.json (public half, use enc); an IdP
+// encrypting ID tokens to it signs users in.
+func TestEncryptedIDTokens(t *testing.T) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fo := &server.Federation{AllowPrivateNetworks: true, DecryptionKeys: []connoidc.DecryptionKey{{ID: "enc-1", Key: k}}}
+	f := fedSetup(t, "sqlite", fo)
+	resp, err := http.Get(f.env.Server.URL + "/federation/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set struct{ Keys []map[string]any }
+	_ = json.NewDecoder(resp.Body).Decode(&set)
+	resp.Body.Close()
+	if len(set.Keys) != 1 || set.Keys[0]["kid"] != "enc-1" || set.Keys[0]["use"] != "enc" || set.Keys[0]["d"] != nil {
+		t.Fatalf("jwks: %v", set.Keys)
+	}
+	up := connectortest.New(t, connectortest.Options{EncryptTo: &k.PublicKey, EncryptKID: "enc-1"})
+	up.SetUser(connectortest.User{Subject: "e-1", Claims: map[string]any{"email": "e@acme.example", "accounts": []any{"X-1:Admin"}}})
+	conn := f.connection(f.tenant, "Encrypting IdP", up, nil)
+	c := fedBrowser()
+	if p := f.callback(c, f.atIdP(c, f.env.Server.URL+"/login?tenant=acme&connection="+conn.ID, up)); p.status != http.StatusOK || f.link(conn.ID, "e-1") == "" {
+		t.Fatalf("encrypted login: %d %s", p.status, p.body)
 	}
 }

@@ -178,6 +178,17 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	// sessions, language of the signed-in user.
 	acctH := &account.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log, TOTP: opts.TOTP,
 		Outbox: opts.Outbox, WakeOutbox: opts.WakeOutbox}
+	// A delegated user's "change password" link goes to the URL set on
+	// the connection they came through (R-USR-3).
+	acctH.DelegatedURL = func(u model.User) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, pw, err := svc.IdPAccountURLs(ctx, u)
+		if err != nil {
+			log.Warn("delegated account links", "user", u.ID, "err", err)
+		}
+		return pw
+	}
 	acctH.Register(s.mux)
 	// Sessions ended by a deactivation or deletion are announced like a
 	// logout (CAS single logout, OIDC back-channel logout).
