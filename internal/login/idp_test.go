@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/google/uuid"
 	"golang.org/x/oauth2"
 
 	"github.com/sesame-sso/sesame/internal/config"
@@ -736,5 +737,73 @@ func TestEncryptedIDTokens(t *testing.T) {
 	c := fedBrowser()
 	if p := f.callback(c, f.atIdP(c, f.env.Server.URL+"/login?tenant=acme&connection="+conn.ID, up)); p.status != http.StatusOK || f.link(conn.ID, "e-1") == "" {
 		t.Fatalf("encrypted login: %d %s", p.status, p.body)
+	}
+}
+
+// upstreamSesame is a second Sesame (on 127.0.0.3, a host of its own for
+// cookies) used as an ordinary OpenID Connect provider: a client is
+// registered through its admin API with the downstream connection's
+// redirect URL, and a local user "uwe" signs in on its own login page.
+type upstreamSesame struct {
+	env              *sesametest.Env
+	clientID, secret string
+	uwe              string
+}
+
+// sesameUpstream starts the upstream and creates, on f's Sesame, a
+// connection of tenant acme to it (its id fixed first: the upstream's
+// client needs the redirect URL).
+func (f *fedFx) sesameUpstream() (*upstreamSesame, model.Connection) {
+	f.t.Helper()
+	u := &upstreamSesame{env: sesametest.NewWith(f.t, "sqlite", sesametest.Options{Listen: "127.0.0.3:0"})}
+	ad := u.env.Admin()
+	acct := ad.ID("POST", "/api/v1/contexts", map[string]any{"type": "account", "name": "Upstream Corp", "parentId": u.env.RootID})
+	u.uwe = ad.ID("POST", "/api/v1/users", map[string]any{"loginName": "uwe", "domain": "ENTERPRISE", "contexts": []string{acct},
+		"status": "active", "password": pw, "person": map[string]string{"firstName": "Uwe", "lastName": "Upstream", "email": "uwe@upstream.example"}})
+	connID := uuid.NewString()
+	reg := ad.Must(http.StatusCreated, "POST", "/api/v1/clients", map[string]any{"name": "Downstream Sesame", "module": "portal", "protocol": "oidc",
+		"redirectUris": []string{f.env.Server.URL + "/login/idp/" + connID + "/callback"}, "grantTypes": []string{"authorization_code"}}).Map(f.t)
+	u.clientID, u.secret = reg["id"].(string), reg["secret"].(string)
+	in := directory.ConnectionInput{ID: connID, TenantID: f.tenant, Kind: model.ConnectionOIDC, Name: "Upstream Sesame",
+		OIDC: model.OIDCSettings{DiscoveryURL: u.env.Server.URL, ClientID: u.clientID}, ClientSecret: &u.secret}
+	c, err := f.env.Svc.CreateConnection(bg, directory.System, in)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return u, c
+}
+
+// TestSesameAsUpstream (issue 10 "proven with real peers"): another Sesame,
+// not special-cased, is the upstream OP; its user signs in on its login
+// page and lands, just in time, as a delegated user of tenant acme.
+func TestSesameAsUpstream(t *testing.T) {
+	for _, backend := range sesametest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			f := fedSetup(t, backend, nil)
+			up, conn := f.sesameUpstream()
+			c := fedBrowser()
+			p := get(t, c, f.env.Server.URL+"/login?tenant=acme&connection="+conn.ID)
+			if p.status != http.StatusOK || !strings.HasPrefix(p.url.String(), up.env.Server.URL+"/login") {
+				t.Fatalf("not at the upstream's login page: %d %v", p.status, p.url)
+			}
+			v := p.fields()
+			v.Set("username", "uwe")
+			v.Set("password", pw)
+			v.Set("return", p.url.Query().Get("return"))
+			p = post(t, c, up.env.Server.URL+"/login", v)
+			if p.status != http.StatusOK || p.url.Host != strings.TrimPrefix(f.env.Server.URL, "http://") {
+				t.Fatalf("after the upstream login: %d %v %s", p.status, p.url, p.body)
+			}
+			uid := f.link(conn.ID, up.uwe)
+			if uid == "" {
+				t.Fatalf("no delegated user for the upstream's subject")
+			}
+			if u := f.user(uid); u.Kind != model.KindDelegated || u.Person.Email != "uwe@upstream.example" || u.Person.FirstName != "Uwe" {
+				t.Errorf("JIT user: %+v", u.Person)
+			}
+			if ss, _ := f.env.Store.ListUserSessions(bg, uid); len(ss) != 1 || !slices.Contains(ss[0].AMR, "fed") {
+				t.Errorf("sessions %+v", ss)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -109,6 +110,11 @@ type Options struct {
 	// password.maxAge, password.resetTTL and forgot-page floor (server
 	// defaults when zero).
 	PasswordMaxAge, PasswordResetTTL, ForgotFloor time.Duration
+	// Listen is the address to listen on (default 127.0.0.1:0); another
+	// loopback address (127.0.0.3:0) gives the instance a host name of its
+	// own, so a browser keeps its cookies apart from another instance's
+	// (cookies ignore ports).
+	Listen string
 	// Federation configures delegated login; nil: the server's defaults
 	// except that loopback upstreams are allowed (test IdPs run on
 	// 127.0.0.1).
@@ -162,6 +168,14 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 		t.Fatalf("bootstrap: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(nil)
+	if opts.Listen != "" {
+		ln, err := net.Listen("tcp", opts.Listen)
+		if err != nil {
+			t.Fatalf("listen %s: %v", opts.Listen, err)
+		}
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
 	issuer := "http://" + srv.Listener.Addr().String()
 	if opts.Issuer != "" {
 		issuer = opts.Issuer
