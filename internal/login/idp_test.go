@@ -807,3 +807,32 @@ func TestSesameAsUpstream(t *testing.T) {
 		})
 	}
 }
+
+// TestDisabledConnection: a connection switched off between the redirect
+// and the callback signs nobody in (the page says the method is not
+// available, the login page comes back), and is no longer offered.
+func TestDisabledConnection(t *testing.T) {
+	f := fedSetup(t, "sqlite", nil)
+	c := fedBrowser()
+	cb := f.atIdP(c, f.env.Server.URL+"/login?tenant=acme&connection="+f.conn.ID, f.up)
+	in := connInput(f.tenant, "Acme IdP", f.up)
+	off := false
+	in.Enabled = &off
+	if _, err := f.env.Svc.UpdateConnection(bg, directory.System, f.conn.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	p := f.callback(c, cb)
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "not available") || f.link(f.conn.ID, "u-1") != "" {
+		t.Fatalf("callback of a disabled connection: %d %s", p.status, p.body)
+	}
+	if got := f.failures(); !slices.Equal(got, []string{"unavailable"}) {
+		t.Errorf("audited %v", got)
+	}
+	lp := get(t, c, f.env.Server.URL+"/login?tenant=acme")
+	if len(buttons(lp)) != 0 {
+		t.Errorf("disabled connection offered: %v", buttons(lp))
+	}
+	if p := get(t, fedBrowser(), f.env.Server.URL+"/login?tenant=acme&connection="+f.conn.ID); p.status != http.StatusNotFound {
+		t.Errorf("/login?connection= of a disabled connection: %d", p.status)
+	}
+}
