@@ -697,16 +697,18 @@ func TestUpstreamRefreshAndLogout(t *testing.T) {
 }
 
 // TestDelegatedAccountPage (R-USR-3): a delegated user's account page
-// links "change password" to the URL set on the connection.
+// links "change password" and "profile" to the URLs set on the connection.
 func TestDelegatedAccountPage(t *testing.T) {
 	f := fedSetup(t, "sqlite", nil)
 	conn := f.connection(f.tenant, "Portal IdP", f.up, func(in *directory.ConnectionInput) {
 		in.PasswordURL = "https://idp.acme.example/password"
+		in.ProfileURL = "https://idp.acme.example/me"
 	})
 	c := fedBrowser()
 	f.callback(c, f.atIdP(c, f.env.Server.URL+"/login?tenant=acme&connection="+conn.ID, f.up))
 	p := get(t, c, f.env.Server.URL+"/account")
-	if p.status != http.StatusOK || !strings.Contains(p.body, `href="https://idp.acme.example/password" id="password-idp"`) {
+	if p.status != http.StatusOK || !strings.Contains(p.body, `href="https://idp.acme.example/password" id="password-idp"`) ||
+		!strings.Contains(p.body, `href="https://idp.acme.example/me" id="profile-idp"`) {
 		t.Errorf("account page: %d %s", p.status, p.body)
 	}
 }

@@ -189,6 +189,15 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		}
 		return pw
 	}
+	acctH.DelegatedProfileURL = func(u model.User) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		profile, _, err := svc.IdPAccountURLs(ctx, u)
+		if err != nil {
+			log.Warn("delegated account links", "user", u.ID, "err", err)
+		}
+		return profile
+	}
 	acctH.Register(s.mux)
 	// Sessions ended by a deactivation or deletion are announced like a
 	// logout (CAS single logout, OIDC back-channel logout).
