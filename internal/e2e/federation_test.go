@@ -166,10 +166,10 @@ func TestBrowserDelegatedLogin(t *testing.T) {
 	ret := read("location", chromedp.Location())
 	loginURL := strings.Replace(ret, "/login?", "/login?tenant=acme&", 1)
 	do("acme's login page", chromedp.Navigate(loginURL), chromedp.WaitVisible(chromedp.ID("connection-"+upConnID)))
-	do("choose the upstream Sesame", chromedp.Click(chromedp.ID("connection-"+upConnID)), chromedp.WaitVisible(chromedp.ID("username")))
-	if loc := read("location", chromedp.Location()); !strings.HasPrefix(loc, up.Server.URL+"/login") {
-		t.Fatalf("not at the upstream's login page: %s", loc)
-	}
+	// Both login pages have #username: wait for the upstream's address.
+	do("choose the upstream Sesame", chromedp.Click(chromedp.ID("connection-"+upConnID)))
+	waitLocation(t, b, "the upstream's login page", up.Server.URL+"/login")
+	do("upstream login form", chromedp.WaitVisible(chromedp.ID("username")))
 	do("type the upstream login name", chromedp.SendKeys(chromedp.ID("username"), "uwe"))
 	do("type the upstream password", chromedp.SendKeys(chromedp.ID("password"), "ruby-lantern-orbit-123"))
 	do("sign in upstream", chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("hello")))
@@ -186,5 +186,21 @@ func TestBrowserDelegatedLogin(t *testing.T) {
 	do("choose Acme IdP", chromedp.Click(chromedp.ID("connection-"+opConn.ID)), chromedp.WaitVisible(chromedp.ID("rights")))
 	if hello, rights := read("app", chromedp.Text(chromedp.ID("hello"))), read("rights", chromedp.Text(chromedp.ID("rights"))); hello != "hello rita@acme.example" || rights != "SIM - Activate" {
 		t.Fatalf("with the IdP's roles: %q, rights %q", hello, rights)
+	}
+}
+
+// waitLocation waits until the page's address starts with prefix.
+func waitLocation(t *testing.T, b *chrome, name, prefix string) {
+	t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		loc, err := chromedp.Run(b.ctx, chromedp.Location())
+		if err == nil && strings.HasPrefix(loc, prefix) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still at %s (%v)", name, loc, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -836,5 +837,29 @@ func TestDisabledConnection(t *testing.T) {
 	}
 	if p := get(t, fedBrowser(), f.env.Server.URL+"/login?tenant=acme&connection="+f.conn.ID); p.status != http.StatusNotFound {
 		t.Errorf("/login?connection= of a disabled connection: %d", p.status)
+	}
+}
+
+// TestConnectionButtonAfterExpiry: a connection button pressed after the
+// login expired (no flow cookie any more) starts a new login from the
+// form's own fields (tenant, return) and still goes to the IdP.
+func TestConnectionButtonAfterExpiry(t *testing.T) {
+	f := fedSetup(t, "sqlite", nil)
+	lp := get(t, fedBrowser(), f.env.Server.URL+"/login?tenant=acme&return=%2Faccount")
+	m := regexp.MustCompile(`(?s)<form method="post" action="/login">\s*<input type="hidden" name="step" value="password">.*?name="connection" value="` + f.conn.ID + `"`).FindString(lp.body)
+	if m == "" {
+		t.Fatalf("no button form: %s", lp.body)
+	}
+	v := url.Values{"connection": {f.conn.ID}}
+	for _, fm := range regexp.MustCompile(`name="(step|return|tenant)" value="([^"]*)"`).FindAllStringSubmatch(m, -1) {
+		v.Set(fm[1], html.UnescapeString(fm[2]))
+	}
+	c := fedBrowser() // another browser: no flow behind the form
+	p := post(t, stopAtIdP(c, f.up), f.env.Server.URL+"/login", v)
+	if p.loc == nil || !strings.HasPrefix(p.loc.String(), f.up.Issuer()) {
+		t.Fatalf("not sent to the IdP: %d %v %s", p.status, p.loc, p.body)
+	}
+	if p := f.callback(c, f.up.Callback(t, p.loc.String()).URL); p.status != http.StatusOK || p.url.Path != "/account" {
+		t.Fatalf("after the IdP: %d %v", p.status, p.url)
 	}
 }
