@@ -21,14 +21,18 @@ type loginData struct {
 	Error            i18n.Msg
 	UILocales        string
 	Tenant           string
+	Connections      []connButton
 }
+
+type connButton struct{ ID, Name, LogoURL string }
 
 // samples fill every branch of every page ("page#variant" keys add
 // samples of a page whose branches exclude each other); the values carry no letters, so
 // any word left on a pseudo-localized page came from a template.
 func samples() map[string]any {
 	return map[string]any{
-		"login": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003"},
+		"login": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003",
+			Connections: []connButton{{ID: "0004", Name: "0005", LogoURL: "/0006.png"}, {ID: "0007", Name: "0010"}}},
 		"context": struct {
 			Form    stepForm
 			Choices []struct {
@@ -72,9 +76,10 @@ func samples() map[string]any {
 			Form  stepForm
 			Error i18n.Msg
 		}{Form: stepForm{"0024", "0025"}, Error: i18n.M("totp.error.replay")},
-		"message": Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
-		"logout":  LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
-		"account": accountSample(),
+		"message":           Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
+		"logout":            LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
+		"account":           accountSample(),
+		"account#delegated": delegatedAccountSample(),
 		"totp_enrol": struct {
 			Form   stepForm
 			QR     template.URL
@@ -280,7 +285,11 @@ func TestRenderErrorIsClean500(t *testing.T) {
 
 // accountSample fills every branch of the account page (internal/account
 // pageData): a local user with errors, TOTP enrolled, two sessions.
-func accountSample() any {
+func delegatedAccountSample() any { return accountSampleOf(true) }
+
+func accountSample() any { return accountSampleOf(false) }
+
+func accountSampleOf(delegated bool) any {
 	type sess struct {
 		Handle, Started, LastSeen, IP string
 		Current                       bool
@@ -295,6 +304,7 @@ func accountSample() any {
 		Notice          i18n.Msg
 		Local           bool
 		DelegatedURL    string
+		ProfileURL      string
 		Password        struct{ Errors []i18n.Msg }
 		TOTP            struct {
 			Allowed, Enrolled bool
@@ -304,7 +314,8 @@ func accountSample() any {
 		Sessions  []sess
 		Languages []lang
 	}{
-		CSRF: "0020", LoginName: "0021", Notice: i18n.M("account.done.password"), Local: true,
+		CSRF: "0020", LoginName: "0021", Notice: i18n.M("account.done.password"), Local: !delegated,
+		DelegatedURL: "/0031", ProfileURL: "/0032",
 		Password: struct{ Errors []i18n.Msg }{[]i18n.Msg{i18n.M("account.policy.too_short", 12), i18n.M("account.policy.common")}},
 		TOTP: struct {
 			Allowed, Enrolled bool

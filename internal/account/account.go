@@ -41,6 +41,9 @@ type Handler struct {
 	// password (their IdP; the federation issue sets it). "" or nil: the
 	// page only says that their organisation's sign-in manages it.
 	DelegatedURL func(u model.User) string
+	// DelegatedProfileURL, when set, returns where a delegated user sees
+	// their profile at their IdP (R-USR-3); "": no link.
+	DelegatedProfileURL func(u model.User) string
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -144,10 +147,12 @@ type pageData struct {
 	// URL when known).
 	Local        bool
 	DelegatedURL string
-	Password     passwordView
-	TOTP         totpView
-	Sessions     []sessionView
-	Languages    []languageOption
+	// ProfileURL is the IdP's profile page of a delegated user (R-USR-3).
+	ProfileURL string
+	Password   passwordView
+	TOTP       totpView
+	Sessions   []sessionView
+	Languages  []languageOption
 }
 
 // page is GET /account.
@@ -170,6 +175,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, q req, status i
 	d.Local = q.u.Kind == model.KindLocal
 	if !d.Local && h.DelegatedURL != nil {
 		d.DelegatedURL = h.DelegatedURL(q.u)
+	}
+	if !d.Local && h.DelegatedProfileURL != nil {
+		d.ProfileURL = h.DelegatedProfileURL(q.u)
 	}
 	var err error
 	if d.TOTP, err = h.totpView(ctx, q.u, d.TOTP); err != nil {

@@ -217,6 +217,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if mailer != nil {
 		opts.WakeOutbox = mailer.Wake
 	}
+	if opts.Federation, err = federationOptions(cfg.Federation); err != nil {
+		return err
+	}
 	srv, err := server.New(st, svc, log, opts)
 	if err != nil {
 		return err

@@ -32,6 +32,8 @@ type Config struct {
 	SMS       SMS       `yaml:"sms"`
 	Messages  Messages  `yaml:"messages"`
 	Password  Password  `yaml:"password"`
+	// Federation: delegated login to customers' IdPs (federation.go).
+	Federation Federation `yaml:"federation"`
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -91,7 +93,8 @@ func Default() Config {
 
 		TwoFactor: DefaultTwoFactor(),
 		SMTP:      defaultSMTP, SMS: defaultSMS, Messages: defaultMessages,
-		Password: DefaultPassword(),
+		Password:   DefaultPassword(),
+		Federation: DefaultFederation(),
 	}
 }
 
@@ -112,6 +115,7 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 	c.applyTwoFactorEnv(env)
 	c.applyMessagesEnv(env)
 	c.applyPasswordEnv(env)
+	c.applyFederationEnv(env)
 	return c, nil
 }
 
@@ -219,6 +223,7 @@ func (c Config) Validate() error {
 	errs = append(errs, envErrs...)
 	c.validateMessages(bad)
 	errs = append(errs, c.Password.validate(bad)...)
+	c.Federation.validate(bad)
 	return errors.Join(errs...)
 }
 

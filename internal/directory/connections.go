@@ -33,6 +33,10 @@ const (
 // master key). Call it before serving.
 func (s *Service) SetSealer(sl *seal.Sealer) { s.sealer = sl }
 
+// Sealer is the master-key sealer (nil without a master key): the login
+// engine seals a delegated session's upstream tokens with it.
+func (s *Service) Sealer() *seal.Sealer { return s.sealer }
+
 // ConnectionInput is a connection as an administrator (or `sesame apply`)
 // writes it: the whole connection (PUT semantics).
 type ConnectionInput struct {

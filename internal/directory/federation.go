@@ -149,3 +149,23 @@ func (s *Service) IdPAccountURLs(ctx context.Context, u model.User) (profileURL,
 	}
 	return "", "", nil
 }
+
+// AuditFederationLogin records a delegated login through connection c
+// (issue 10 item 10): outcome success with the user, or failure with the
+// reason (a connector.Reason, "state", "mapping", …) and what failed.
+func (s *Service) AuditFederationLogin(ctx context.Context, a Actor, c model.Connection, userID, outcome string, details map[string]any) {
+	target, targetType := c.ID, "connection"
+	if userID != "" {
+		target, targetType = userID, "user"
+	}
+	if details == nil {
+		details = map[string]any{}
+	}
+	details["connection"] = c.ID
+	if err := s.store.AppendAudit(ctx, model.AuditEvent{
+		Time: s.now(), ActorID: a.id(), Action: "federation.login", TargetType: targetType, TargetID: target, ContextID: c.TenantID,
+		SourceIP: a.IP, Outcome: outcome, Details: details,
+	}); err != nil {
+		s.log.Error("audit append failed", "err", err)
+	}
+}

@@ -20,6 +20,10 @@ type Request struct {
 	// login starts carries it (Session.LoginFor), and the protocol accepts
 	// only that session for that request.
 	For string
+	// Connection preselects the connection of the first factor
+	// (delegated login, /sso/{context}); the IdP step checks it belongs
+	// to Tenant.
+	Connection string
 }
 
 // Begin starts a new login for a protocol request and sends the browser
@@ -28,7 +32,8 @@ type Request struct {
 // tab starts a login of its own.
 func (h *Handler) Begin(w http.ResponseWriter, r *http.Request, req Request) {
 	ret := SafeReturn(req.Return)
-	f := &Flow{Return: ret, Tenant: tenantParam(req.Tenant), UILocales: truncate(req.UILocales, 256), WantContext: req.WantContext, For: req.For}
+	f := &Flow{Return: ret, Tenant: tenantParam(req.Tenant), UILocales: truncate(req.UILocales, 256), WantContext: req.WantContext, For: req.For,
+		ConnectionID: req.Connection}
 	if f.WantContext == "" {
 		f.WantContext = contextFromReturn(ret)
 	}

@@ -17,6 +17,16 @@
 // matches — the session of a login begun for that very request, not a
 // recent one.
 //
+// Delegated login (issue 10, SPEC §6): step_idp.go is the first factor
+// through a connection — chosen with a button on the password page,
+// /login?connection=ID, home-realm discovery or /sso/{context_id}
+// (sso.go). It sends the browser to the IdP (connector.Begin) and serves
+// /login/idp/{id}/callback, which accepts an answer only for the
+// browser's own flow, its chosen connection of the page's tenant and its
+// state, once; then connector.Finish, federation's just-in-time
+// provisioning, and back to the engine. upstream.go refreshes at the IdP
+// on a Sesame refresh and names the IdP's logout after Sesame's.
+//
 // The password check, the login record and the login/logout audit are
 // internal/authn's (Handler.Authn); the context decisions internal/rights'.
 // The session services of an ending session are read through the session

@@ -46,7 +46,8 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, a *Attempt) {
 	if len(amr) == 0 {
 		amr = []string{"pwd"}
 	}
-	s, err := h.Sessions.Start(w, r, a.User, model.Session{ContextID: ctxID, SourceIP: clientIP(r), AMR: amr, LoginFor: f.For})
+	s, err := h.Sessions.Start(w, r, a.User, model.Session{ContextID: ctxID, SourceIP: clientIP(r), AMR: amr, LoginFor: f.For,
+		ConnectionID: f.ConnectionID, Upstream: f.Upstream})
 	if err != nil {
 		h.Unavailable(w, r, "start session", err)
 		return

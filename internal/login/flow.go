@@ -49,6 +49,17 @@ type Flow struct {
 	// For names the protocol request this login was started for (a
 	// forced re-authentication); it becomes Session.LoginFor.
 	For string `json:"for,omitempty"`
+	// ConnectionID is the connection (delegated login, issue 10) chosen
+	// for the first factor: a button, /login?connection=, home-realm
+	// discovery or /sso/{context}. The IdP step runs while it is set and
+	// no user is known.
+	ConnectionID string `json:"connectionId,omitempty"`
+	// Kept is the connector's state between the redirect to the IdP and
+	// its callback (nonce, PKCE verifier, issuer; DESIGN note 1).
+	Kept []byte `json:"kept,omitempty"`
+	// Upstream is the connector's state after a delegated login (upstream
+	// refresh and ID token), sealed; it moves to the session.
+	Upstream []byte `json:"upstream,omitempty"`
 	// UserID is set by the first factor: who is logging in.
 	UserID string `json:"userId,omitempty"`
 	// AMR lists how the user proved who they are so far (RFC 8176).

@@ -38,6 +38,12 @@ type Handler struct {
 	// OnLogout is told about every ended session and the services it had
 	// signed in to (single logout, R-SSO-7).
 	OnLogout []func(ctx context.Context, s model.Session, svcs []model.SessionService)
+	// UpstreamLogout, when set, names where the browser goes after the
+	// logout of a session (the IdP's logout, issue 10 §9); "" = nowhere.
+	// returnURL is where the IdP sends it back.
+	UpstreamLogout func(ctx context.Context, s model.Session, returnURL string) string
+	// Issuer is Sesame's external URL (upstream logout's return address).
+	Issuer string
 
 	flows *flows
 }
@@ -56,7 +62,20 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", h.submit)
 	mux.HandleFunc("GET /logout", h.logout)
 	mux.HandleFunc("POST /logout", h.logout)
+	mux.HandleFunc("GET /logout/done", h.loggedOut)
 	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("GET /sso/{context_id}", h.sso)
+	for _, s := range h.Steps {
+		if rt, ok := s.(router); ok {
+			rt.routes(mux, h)
+		}
+	}
+}
+
+// router is a step with routes of its own (the IdP callback, DESIGN
+// note 1 "Router"); it gets the engine to continue flows with.
+type router interface {
+	routes(mux *http.ServeMux, h *Handler)
 }
 
 // tenantParam reads the login page's tenant slug; a malformed one is
@@ -121,7 +140,22 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	if ConfirmLogout(h.Pages, h.Sessions, w, r, "/logout", nil) {
 		return
 	}
+	cur, _, hadSession := h.Sessions.Current(r)
 	h.EndSession(w, r)
+	if hadSession && h.UpstreamLogout != nil {
+		// After Sesame's own session ended: the IdP's, when the session
+		// came through a connection with upstream logout on.
+		if u := h.UpstreamLogout(r.Context(), cur, strings.TrimRight(h.Issuer, "/")+"/logout/done"); u != "" {
+			http.Redirect(w, r, u, http.StatusSeeOther)
+			return
+		}
+	}
+	h.Pages.Render(w, r, http.StatusOK, "message", SignedOut())
+}
+
+// loggedOut is GET /logout/done: where an IdP's logout sends the
+// browser back.
+func (h *Handler) loggedOut(w http.ResponseWriter, r *http.Request) {
 	h.Pages.Render(w, r, http.StatusOK, "message", SignedOut())
 }
 

@@ -89,7 +89,10 @@ func (s *OTPStep) ID() StepID { return StepOTP }
 // Due implements Step.
 func (s *OTPStep) Due(ctx context.Context, a *Attempt) (bool, error) {
 	f := a.Flow
-	if s.Codes == nil || f.UserID == "" || f.Passed(StepOTP) || f.Passed(StepTOTP) {
+	if s.Codes == nil || f.UserID == "" || f.Passed(StepOTP) || f.Passed(StepTOTP) ||
+		// A login through a connection: the IdP authenticated (and does
+		// MFA); Sesame asks for no second factor of its own (issue 10).
+		f.Passed(StepIdP) {
 		return false, nil
 	}
 	if f.Value(otpChallenge) != "" {

@@ -21,6 +21,10 @@ const StepPassword StepID = "password"
 type PasswordStep struct {
 	Authn *authn.Service
 	Pages *web.Pages
+	// IdP, when set, offers the tenant's connections on the page
+	// (R-FED-5), takes /login?connection=ID and routes an email of a
+	// verified connection domain there (home-realm discovery).
+	IdP *IdPStep
 }
 
 // ID implements Step.
@@ -42,12 +46,33 @@ type formData struct {
 	// (/login?tenant=slug): a plain name typed there is that tenant's user
 	// (issue 8, item 7). Empty: the root context's.
 	Tenant string
+	// Connections are the tenant's connections, one button each.
+	Connections []ConnectionButton
 }
 
 // Show implements Step.
 func (p *PasswordStep) Show(w http.ResponseWriter, r *http.Request, a *Attempt) error {
 	f := a.Flow
-	d := formData{Form: a.Form(), Return: f.Return, Tenant: f.Tenant, UILocales: f.UILocales, Error: a.Problem}
+	if id := r.URL.Query().Get("connection"); r.Method == http.MethodGet && id != "" && a.Problem.IsZero() {
+		// /login?connection=ID skips the choice (R-FED-5).
+		ok, err := p.IdP.Choose(r.Context(), f, id)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := a.Save(r.Context()); err != nil {
+				return err
+			}
+			a.h.again(w, r, f)
+			return nil
+		}
+		a.Fail(http.StatusNotFound, i18n.M("idp.error.connection"))
+	}
+	buttons, err := p.IdP.Buttons(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	d := formData{Form: a.Form(), Return: f.Return, Tenant: f.Tenant, UILocales: f.UILocales, Error: a.Problem, Connections: buttons}
 	if !a.Problem.IsZero() {
 		d.Username = truncate(strings.TrimSpace(r.PostForm.Get("username")), 400)
 	}
@@ -58,6 +83,29 @@ func (p *PasswordStep) Show(w http.ResponseWriter, r *http.Request, a *Attempt) 
 // Submit implements Step.
 func (p *PasswordStep) Submit(_ http.ResponseWriter, r *http.Request, a *Attempt) (Outcome, error) {
 	name, pw := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
+	if id := r.PostForm.Get("connection"); id != "" {
+		// A connection button: the IdP step is due next.
+		ok, err := p.IdP.Choose(r.Context(), a.Flow, id)
+		if err != nil {
+			return Retry, err
+		}
+		if !ok {
+			a.Fail(http.StatusBadRequest, i18n.M("idp.error.connection"))
+			return Retry, nil
+		}
+		return Passed, nil
+	}
+	if pw == "" && len(name) <= 400 {
+		// Home-realm discovery (R-FED-5): an email of a verified
+		// connection domain, typed without a password, signs in there.
+		ok, err := p.IdP.HomeRealm(r.Context(), a.Flow, name)
+		if err != nil {
+			return Retry, err
+		}
+		if ok {
+			return Passed, nil
+		}
+	}
 	if name == "" || pw == "" || len(name) > 400 || len(pw) > 1024 {
 		a.Fail(http.StatusBadRequest, i18n.M("login.error.missing"))
 		return Retry, nil

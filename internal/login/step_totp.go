@@ -39,7 +39,10 @@ func (s *TOTPStep) ID() StepID { return StepTOTP }
 // Due implements Step.
 func (s *TOTPStep) Due(ctx context.Context, a *Attempt) (bool, error) {
 	f := a.Flow
-	if s.TOTP == nil || f.UserID == "" || f.Passed(StepTOTP) || f.Passed(StepOTP) || f.Passed(StepTOTPEnrol) {
+	if s.TOTP == nil || f.UserID == "" || f.Passed(StepTOTP) || f.Passed(StepOTP) || f.Passed(StepTOTPEnrol) ||
+		// A login through a connection: the IdP authenticated (and does
+		// MFA); Sesame asks for no second factor of its own (issue 10).
+		f.Passed(StepIdP) {
 		return false, nil
 	}
 	return s.TOTP.Active(ctx, a.User)

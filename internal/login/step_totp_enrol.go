@@ -39,7 +39,10 @@ func (s *TOTPEnrolStep) ID() StepID { return StepTOTPEnrol }
 // confirmed app (enrolled elsewhere meanwhile: nothing left to do).
 func (s *TOTPEnrolStep) Due(ctx context.Context, a *Attempt) (bool, error) {
 	f := a.Flow
-	if s.TOTP == nil || f.UserID == "" || !a.User.TOTPMustEnrol || f.Passed(StepTOTPEnrol) {
+	if s.TOTP == nil || f.UserID == "" || !a.User.TOTPMustEnrol || f.Passed(StepTOTPEnrol) ||
+		// A login through a connection: the IdP authenticated (and does
+		// MFA); Sesame asks for no second factor of its own (issue 10).
+		f.Passed(StepIdP) {
 		return false, nil
 	}
 	allowed, err := s.TOTP.Allowed(ctx, a.User)

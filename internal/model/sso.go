@@ -85,6 +85,12 @@ type Session struct {
 	// renew) is answered only by a session whose LoginFor is that request
 	// (issue 9 §1) — no time windows.
 	LoginFor string `json:"-"`
+	// ConnectionID is the connection (delegated login, issue 10) the
+	// login went through; "" for a password login.
+	ConnectionID string `json:"connectionId,omitempty"`
+	// Upstream is the connector's state for this login (upstream refresh
+	// and ID token), sealed by internal/login; never sent anywhere.
+	Upstream []byte `json:"-"`
 }
 
 // Ticket kinds (CAS 3.0 §3).

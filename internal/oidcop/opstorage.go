@@ -283,6 +283,17 @@ func (s opStorage) TokenRequestByRefreshToken(ctx context.Context, token string)
 	if err != nil {
 		return nil, op.ErrInvalidRefreshToken
 	}
+	if s.p.UpstreamRefresh != nil {
+		// Fresh roles without a new login (issue 10 §6): the IdP is asked
+		// again; if it no longer vouches for the user, neither do we.
+		if err := s.p.UpstreamRefresh(ctx, rt.UserID, rt.SessionID); err != nil {
+			if fault.Storage(err) {
+				return nil, s.unavailable(ctx, "upstream refresh", err)
+			}
+			s.p.log.Info("refresh refused by the upstream refresh", "user", rt.UserID, "err", err)
+			return nil, op.ErrInvalidRefreshToken
+		}
+	}
 	return &refreshRequest{m: rt, module: c.Module, aud: s.p.audience(c)}, nil
 }
 

@@ -83,6 +83,12 @@ type Provider struct {
 	// Login starts a login for an authorization request (the login
 	// engine's Begin; set by the server).
 	Login func(w http.ResponseWriter, r *http.Request, req login.Request)
+	// UpstreamRefresh, when set, is asked before a refresh token is
+	// honoured (issue 10 §6): for a session that came through a
+	// connection with "refresh roles" on it refreshes at the IdP and
+	// applies the claims again; an error fails the refresh (a store
+	// failure: try again; anything else: invalid_grant).
+	UpstreamRefresh func(ctx context.Context, userID, sessionID string) error
 }
 
 // New builds the provider and loads (or creates) its signing keys.

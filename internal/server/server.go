@@ -17,7 +17,9 @@ import (
 	"github.com/sesame-sso/sesame/internal/cas"
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/config"
+	"github.com/sesame-sso/sesame/internal/connector"
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/federation"
 	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/message"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -65,6 +67,8 @@ type Options struct {
 	// ForgotFloor is the least time a forgot-password request takes
 	// (default login.DefaultForgotFloor).
 	ForgotFloor time.Duration
+	// Federation configures delegated login through connections (issue 10).
+	Federation Federation
 }
 
 // Server is Sesame's HTTP handler.
@@ -77,7 +81,9 @@ type Server struct {
 	API      *adminapi.API
 	Sessions *session.Manager
 	OIDC     *oidcop.Provider
-	ips      clientip.Resolver
+	// Connections are the opened connectors of delegated login.
+	Connections *federation.Connections[connector.Connector]
+	ips         clientip.Resolver
 }
 
 // New builds the handler.
@@ -111,14 +117,30 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.API = adminapi.New(svc, log, opts.MaxBodyBytes)
+	s.API.SetIssuer(opts.Issuer)
 	s.API.SetMessageTemplates(message.NewTemplates(st))
 	s.API.Register(s.mux)
 	// The login engine (internal/login, issue 9 §1): its steps in order.
 	// A new step is one type in internal/login and one line here.
 	mail := login.PasswordMail{Queue: opts.Outbox, Issuer: opts.Issuer, Pages: pages}
+	// Delegated login (issue 10): connectors opened from the stored
+	// connections (reopened when one changes), one bounded HTTP client.
+	now := opts.OIDC.Now
+	if now == nil {
+		now = time.Now
+	}
+	s.Connections = &federation.Connections[connector.Connector]{Dir: svc,
+		Open: openConnector(opts.Federation, opts.Federation.client(), log, now)}
+	prov := &federation.Provisioner{Dir: svc, Log: log}
+	idp := &login.IdPStep{Conns: s.Connections, Prov: prov, Svc: svc, Tenants: st, Sessions: st, Pages: pages, Log: log,
+		Issuer: opts.Issuer, Sealer: svc.Sealer(), Timeout: opts.Federation.CallbackTimeout}
+	s.mux.HandleFunc("GET /federation/jwks.json", federationJWKS(opts.Federation.DecryptionKeys, log))
 	loginH := &login.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log, Flows: st, Now: opts.OIDC.Now,
 		Steps: []login.Step{
-			&login.PasswordStep{Authn: svc.Authn(), Pages: pages},
+			// First factor: a connection's IdP (when one was chosen) or
+			// the password (whose page offers the connections).
+			idp,
+			&login.PasswordStep{Authn: svc.Authn(), Pages: pages, IdP: idp},
 			&login.PasswordChangeStep{Svc: svc, Pages: pages, MaxAge: opts.PasswordMaxAge, Notify: mail.Changed, Wake: opts.WakeOutbox},
 			// Second factor: an authenticator app when the user has one,
 			// else a one-time code by SMS / email when due (R-2FA-1..5).
@@ -129,6 +151,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 				Authn: svc.Authn(), Pages: pages, Log: log},
 			&login.ContextStep{Svc: svc, Pages: pages},
 		}}
+	loginH.Issuer, loginH.UpstreamLogout = opts.Issuer, idp.LogoutURL
 	loginH.Register(s.mux)
 	// Forgot password and reset links (R-PWD-2).
 	pwPages := &login.PasswordPages{Svc: svc, Pages: pages, Log: log, Mail: mail, Wake: opts.WakeOutbox,
@@ -149,12 +172,33 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	}
 	s.OIDC.EndSession = loginH.EndSession
 	s.OIDC.Login = loginH.Begin
+	s.OIDC.UpstreamRefresh = idp.RefreshUpstream
 	loginH.OnLogout = append(loginH.OnLogout, s.OIDC.SessionEnded)
 	s.OIDC.Register(s.mux)
 	// The account page (issue 9 §2.2, §3.3): password, authenticator app,
 	// sessions, language of the signed-in user.
 	acctH := &account.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log, TOTP: opts.TOTP,
 		Outbox: opts.Outbox, WakeOutbox: opts.WakeOutbox}
+	// A delegated user's "change password" link goes to the URL set on
+	// the connection they came through (R-USR-3).
+	acctH.DelegatedURL = func(u model.User) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, pw, err := svc.IdPAccountURLs(ctx, u)
+		if err != nil {
+			log.Warn("delegated account links", "user", u.ID, "err", err)
+		}
+		return pw
+	}
+	acctH.DelegatedProfileURL = func(u model.User) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		profile, _, err := svc.IdPAccountURLs(ctx, u)
+		if err != nil {
+			log.Warn("delegated account links", "user", u.ID, "err", err)
+		}
+		return profile
+	}
 	acctH.Register(s.mux)
 	// Sessions ended by a deactivation or deletion are announced like a
 	// logout (CAS single logout, OIDC back-channel logout).

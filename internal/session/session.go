@@ -148,7 +148,7 @@ func (m *Manager) Start(w http.ResponseWriter, r *http.Request, u model.User, tm
 	tok := Token()
 	now := m.now().UTC()
 	s := model.Session{ID: Hash(tok), UserID: u.ID, ContextID: tmpl.ContextID, AuthTime: now, ExpiresAt: now.Add(m.TTL),
-		SourceIP: tmpl.SourceIP, AMR: tmpl.AMR, LoginFor: tmpl.LoginFor}
+		SourceIP: tmpl.SourceIP, AMR: tmpl.AMR, LoginFor: tmpl.LoginFor, ConnectionID: tmpl.ConnectionID, Upstream: tmpl.Upstream}
 	if err := m.Store.CreateSession(r.Context(), s); err != nil {
 		return s, fmt.Errorf("start session: %w", err)
 	}

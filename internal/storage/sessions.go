@@ -18,6 +18,10 @@ type Sessions interface {
 	// GetSession returns a session that has not expired at now.
 	GetSession(ctx context.Context, id string, now time.Time) (model.Session, error)
 	DeleteSession(ctx context.Context, id string) error
+	// SetSessionUpstream replaces a session's sealed connector state (an
+	// upstream refresh rotated its tokens, issue 10 §6); ErrNotFound when
+	// the session is gone.
+	SetSessionUpstream(ctx context.Context, id string, upstream []byte) error
 	// DeleteUserSessions ends every session of a user (deactivation) and
 	// returns the ended sessions' ids.
 	DeleteUserSessions(ctx context.Context, userID string) ([]string, error)

@@ -25,6 +25,24 @@ func testSessions(t *testing.T, s storage.Storage) {
 	if got := must(s.GetActiveSession(ctx, "hash-1", now, now.Add(-time.Hour))); strings.Join(got.AMR, " ") != "pwd otp mfa" || got.LoginFor != "oidc:req-1" {
 		t.Errorf("GetActiveSession drops amr or login_for: %+v", got)
 	}
+	// A session started through a connection (issue 10): its connection
+	// and sealed upstream state, replaced after an upstream refresh.
+	check(t, s.CreateSession(ctx, model.Session{ID: "hash-3", UserID: u.ID, AuthTime: now, ExpiresAt: now.Add(time.Hour),
+		ConnectionID: "conn-1", Upstream: []byte("sealed-1")}))
+	if got := must(s.GetSession(ctx, "hash-3", now)); got.ConnectionID != "conn-1" || string(got.Upstream) != "sealed-1" {
+		t.Errorf("connection/upstream round trip: %+v", got)
+	}
+	check(t, s.SetSessionUpstream(ctx, "hash-3", []byte("sealed-2")))
+	if got := must(s.GetActiveSession(ctx, "hash-3", now, now.Add(-time.Hour))); got.ConnectionID != "conn-1" || string(got.Upstream) != "sealed-2" {
+		t.Errorf("GetActiveSession after SetSessionUpstream: %+v", got)
+	}
+	if got := must(s.GetSession(ctx, "hash-2", now)); got.ConnectionID != "" || got.Upstream != nil {
+		t.Errorf("password session has upstream state: %+v", got)
+	}
+	if err := s.SetSessionUpstream(ctx, "nope", []byte("x")); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("SetSessionUpstream of no session: %v", err)
+	}
+	check(t, s.DeleteSession(ctx, "hash-3"))
 	if _, err := s.GetSession(ctx, "hash-1", now.Add(2*time.Hour)); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("expired session returned: %v", err)
 	}

@@ -18,9 +18,9 @@ func (s *Store) GetActiveSession(ctx context.Context, id string, now, idleSince 
 		auth, until, seen int64
 		amr               string
 	)
-	err := s.queryRow(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip, last_seen_at, amr, login_for FROM sso_sessions
+	err := s.queryRow(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip, last_seen_at, amr, login_for, connection_id, upstream FROM sso_sessions
 		WHERE id = $1 AND expires_at > $2 AND (last_seen_at > $3 OR auth_time > $3)`,
-		id, micros(now), micros(idleSince)).Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP, &seen, &amr, &ss.LoginFor)
+		id, micros(now), micros(idleSince)).Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP, &seen, &amr, &ss.LoginFor, &ss.ConnectionID, &ss.Upstream)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ss, fmt.Errorf("session: %w", model.ErrNotFound)
 	}

@@ -176,8 +176,8 @@ func (s *Store) ListClients(ctx context.Context, protocol string) ([]model.Clien
 
 // CreateSession implements storage.Storage.
 func (s *Store) CreateSession(ctx context.Context, ss model.Session) error {
-	if _, err := s.exec(ctx, `INSERT INTO sso_sessions (id, user_id, context_id, auth_time, expires_at, source_ip, amr, login_for) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		ss.ID, ss.UserID, ss.ContextID, micros(ss.AuthTime), micros(ss.ExpiresAt), ss.SourceIP, strings.Join(ss.AMR, " "), ss.LoginFor); err != nil {
+	if _, err := s.exec(ctx, `INSERT INTO sso_sessions (id, user_id, context_id, auth_time, expires_at, source_ip, amr, login_for, connection_id, upstream) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		ss.ID, ss.UserID, ss.ContextID, micros(ss.AuthTime), micros(ss.ExpiresAt), ss.SourceIP, strings.Join(ss.AMR, " "), ss.LoginFor, ss.ConnectionID, nullBytes(ss.Upstream)); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil
@@ -190,8 +190,8 @@ func (s *Store) GetSession(ctx context.Context, id string, now time.Time) (model
 		auth, until int64
 		amr         string
 	)
-	err := s.queryRow(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip, amr, login_for FROM sso_sessions WHERE id = $1 AND expires_at > $2`,
-		id, micros(now)).Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP, &amr, &ss.LoginFor)
+	err := s.queryRow(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip, amr, login_for, connection_id, upstream FROM sso_sessions WHERE id = $1 AND expires_at > $2`,
+		id, micros(now)).Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP, &amr, &ss.LoginFor, &ss.ConnectionID, &ss.Upstream)
 	ss.AMR = splitAMR(amr)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ss, fmt.Errorf("session: %w", model.ErrNotFound)
@@ -201,6 +201,18 @@ func (s *Store) GetSession(ctx context.Context, id string, now time.Time) (model
 	}
 	ss.AuthTime, ss.ExpiresAt = fromMicros(auth), fromMicros(until)
 	return ss, nil
+}
+
+// SetSessionUpstream implements storage.Sessions.
+func (s *Store) SetSessionUpstream(ctx context.Context, id string, upstream []byte) error {
+	res, err := s.exec(ctx, `UPDATE sso_sessions SET upstream = $2 WHERE id = $1`, id, nullBytes(upstream))
+	if err != nil {
+		return fmt.Errorf("set session upstream: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("session: %w", model.ErrNotFound)
+	}
+	return nil
 }
 
 // DeleteSession implements storage.Storage.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -112,6 +113,15 @@ type Options struct {
 	// password.maxAge, password.resetTTL and forgot-page floor (server
 	// defaults when zero).
 	PasswordMaxAge, PasswordResetTTL, ForgotFloor time.Duration
+	// Listen is the address to listen on (default 127.0.0.1:0); another
+	// loopback address (127.0.0.3:0) gives the instance a host name of its
+	// own, so a browser keeps its cookies apart from another instance's
+	// (cookies ignore ports).
+	Listen string
+	// Federation configures delegated login; nil: the server's defaults
+	// except that loopback upstreams are allowed (test IdPs run on
+	// 127.0.0.1).
+	Federation *server.Federation
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -161,6 +171,14 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 		t.Fatalf("bootstrap: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(nil)
+	if opts.Listen != "" {
+		ln, err := net.Listen("tcp", opts.Listen)
+		if err != nil {
+			t.Fatalf("listen %s: %v", opts.Listen, err)
+		}
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
 	issuer := "http://" + srv.Listener.Addr().String()
 	if opts.Issuer != "" {
 		issuer = opts.Issuer
@@ -169,6 +187,10 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	so.MaxBodyBytes, so.CASTicketTTL, so.Issuer, so.OIDC, so.HTTPClient, so.SessionTTL, so.SessionIdleTimeout =
 		1<<20, opts.TicketTTL, issuer, opts.OIDC, opts.HTTPClient, opts.SessionTTL, opts.SessionIdleTimeout
 	so.PasswordMaxAge, so.PasswordResetTTL, so.ForgotFloor = opts.PasswordMaxAge, opts.PasswordResetTTL, opts.ForgotFloor
+	so.Federation = server.Federation{AllowPrivateNetworks: true}
+	if opts.Federation != nil {
+		so.Federation = *opts.Federation
+	}
 	h, err := server.New(st, svc, log, so)
 	if err != nil {
 		t.Fatal(err)

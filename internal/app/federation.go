@@ -1,0 +1,36 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+
+	"github.com/sesame-sso/sesame/internal/config"
+	"github.com/sesame-sso/sesame/internal/connector/oidc"
+	"github.com/sesame-sso/sesame/internal/server"
+)
+
+// federationOptions turns the federation.* keys into the server's
+// delegated-login options (issue 10): one bounded back-channel client,
+// private networks refused unless federation.denyPrivateNetworks is
+// false, and Sesame's ID token decryption key when one is configured.
+func federationOptions(c config.Federation) (server.Federation, error) {
+	httpTimeout, refetch, callback := c.Durations()
+	f := server.Federation{
+		Limits:               oidc.Limits{Timeout: httpTimeout, MaxBody: c.MaxAnswerBytes},
+		AllowPrivateNetworks: !c.DenyPrivateNetworks,
+		KeyRefetchInterval:   refetch,
+		CallbackTimeout:      callback,
+	}
+	k, err := c.DecryptionKey()
+	if err != nil {
+		return f, fmt.Errorf("federation.decryptionKeyFile: %w", err)
+	}
+	if k != nil {
+		// kid: a thumbprint-like digest of the public modulus, stable
+		// across restarts and nodes sharing the key file.
+		sum := sha256.Sum256(k.N.Bytes())
+		f.DecryptionKeys = []oidc.DecryptionKey{{ID: "enc-" + base64.RawURLEncoding.EncodeToString(sum[:12]), Key: k}}
+	}
+	return f, nil
+}

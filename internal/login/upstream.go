@@ -1,0 +1,155 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/connector"
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/federation"
+	"github.com/sesame-sso/sesame/internal/model"
+)
+
+// ErrUpstreamRefresh refuses a Sesame refresh whose upstream refresh
+// failed (issue 10 §6): the IdP no longer vouches for the user.
+var ErrUpstreamRefresh = model.Errorf(model.EUNAUTHORIZED, "", "the identity provider refused to refresh the sign-in")
+
+func (s *IdPStep) now() time.Time {
+	if s.h != nil && s.h.flows != nil {
+		return s.h.flows.now()
+	}
+	return time.Now()
+}
+
+// RefreshUpstream is the upstream half of a Sesame refresh (issue 10 §6,
+// oidcop.Provider.UpstreamRefresh): for a session started through a
+// connection with "refresh roles" on, the connector refreshes at the IdP
+// (its Refresher, with the upstream refresh token sealed on the session),
+// federation applies the fresh claims to the user (roles removed at the
+// IdP are gone from the rights of the tokens this refresh issues), and
+// rotated upstream tokens replace the old on the session. Any failure of
+// the IdP or of the mapping fails the refresh (ErrUpstreamRefresh,
+// audited); a store failure is returned as it is (try again).
+//
+// A refresh token outlives neither a logout (its grant is revoked) nor
+// its session's upstream state: when the session is gone (expired) and
+// the user signs in through a connection that refreshes roles, the
+// refresh fails closed — the roles could no longer be checked.
+func (s *IdPStep) RefreshUpstream(ctx context.Context, userID, sessionID string) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout())
+	defer cancel()
+	ss, err := s.Sessions.GetSession(ctx, sessionID, s.now())
+	if errors.Is(err, model.ErrNotFound) {
+		return s.refreshWithoutSession(ctx, userID)
+	}
+	if err != nil {
+		return err
+	}
+	if ss.ConnectionID == "" || ss.UserID != userID {
+		return nil
+	}
+	c, conn, err := s.Conns.Get(ctx, ss.ConnectionID)
+	if fault.Storage(err) {
+		return err
+	}
+	if err != nil {
+		// Deleted or switched off: it vouches for nobody any more.
+		return fmt.Errorf("%w: %v", ErrUpstreamRefresh, err)
+	}
+	if !c.OIDC.RefreshRoles {
+		return nil
+	}
+	refuse := func(reason string, err error) error {
+		s.Svc.AuditFederationLogin(context.WithoutCancel(ctx), directory.ConnectionActor(c.ID, ""), c, userID, model.OutcomeFailure,
+			map[string]any{"refresh": true, "reason": reason, "detail": err.Error()})
+		return fmt.Errorf("%w: %v", ErrUpstreamRefresh, err)
+	}
+	rf, ok := conn.(connector.Refresher)
+	if !ok || len(ss.Upstream) == 0 {
+		return refuse(string(connector.ReasonRefresh), errors.New("no upstream refresh state"))
+	}
+	data, err := s.Sealer.Open(UpstreamSealID(c.ID, userID), ss.Upstream, "upstream state")
+	if err != nil {
+		return refuse(string(connector.ReasonRefresh), err)
+	}
+	id, err := rf.Refresh(ctx, data)
+	if err != nil {
+		return refuse(string(connector.ReasonOf(err)), err)
+	}
+	_, out, err := s.Prov.Refresh(ctx, c, federation.Identity{Subject: id.Subject, Email: id.Email, EmailVerified: id.EmailVerified, Claims: id.Claims}, userID)
+	if fault.Storage(err) {
+		return err
+	}
+	if err != nil {
+		return refuse(reasonUser, err)
+	}
+	if len(id.Data) > 0 {
+		sealed, err := s.Sealer.Seal(UpstreamSealID(c.ID, userID), id.Data)
+		if err != nil {
+			return err
+		}
+		if err := s.Sessions.SetSessionUpstream(ctx, ss.ID, sealed); err != nil && !errors.Is(err, model.ErrNotFound) {
+			return err
+		}
+	}
+	s.Svc.AuditFederationLogin(context.WithoutCancel(ctx), directory.ConnectionActor(c.ID, ""), c, userID, model.OutcomeSuccess,
+		map[string]any{"refresh": true, "provisioning": string(out)})
+	return nil
+}
+
+// refreshWithoutSession: the session (and its upstream state) is gone;
+// a user of a connection that refreshes roles cannot be refreshed.
+func (s *IdPStep) refreshWithoutSession(ctx context.Context, userID string) error {
+	links, err := s.Svc.UserIdentityLinks(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		c, err := s.Svc.Connection(ctx, l.ConnectionID)
+		if errors.Is(err, model.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if c.OIDC.RefreshRoles {
+			return fmt.Errorf("%w: the session and its upstream state ended", ErrUpstreamRefresh)
+		}
+	}
+	return nil
+}
+
+// LogoutURL is where the browser goes after Sesame's own logout of
+// session ss (issue 10 §9): the IdP's RP-initiated logout (OpenID
+// Connect RP-Initiated Logout 1.0) when the session came through a
+// connection with upstream logout on and the IdP offers it; "" otherwise.
+// returnURL is where the IdP sends the browser back (registered there).
+func (s *IdPStep) LogoutURL(ctx context.Context, ss model.Session, returnURL string) string {
+	if ss.ConnectionID == "" || len(ss.Upstream) == 0 {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout())
+	defer cancel()
+	c, conn, err := s.Conns.Get(ctx, ss.ConnectionID)
+	if err != nil || !c.OIDC.UpstreamLogout {
+		return ""
+	}
+	lo, ok := conn.(connector.Logouter)
+	if !ok {
+		return ""
+	}
+	data, err := s.Sealer.Open(UpstreamSealID(c.ID, ss.UserID), ss.Upstream, "upstream state")
+	if err != nil {
+		s.Log.Warn("upstream logout", "connection", c.ID, "err", err)
+		return ""
+	}
+	u, err := lo.LogoutURL(ctx, data, returnURL)
+	if err != nil {
+		s.Log.Warn("upstream logout", "connection", c.ID, "err", err)
+		return ""
+	}
+	return u
+}
