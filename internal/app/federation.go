@@ -1,8 +1,6 @@
 package app
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 
 	"github.com/sesame-sso/sesame/internal/config"
@@ -27,10 +25,10 @@ func federationOptions(c config.Federation) (server.Federation, error) {
 		return f, fmt.Errorf("federation.decryptionKeyFile: %w", err)
 	}
 	if k != nil {
-		// kid: a thumbprint-like digest of the public modulus, stable
-		// across restarts and nodes sharing the key file.
-		sum := sha256.Sum256(k.N.Bytes())
-		f.DecryptionKeys = []oidc.DecryptionKey{{ID: "enc-" + base64.RawURLEncoding.EncodeToString(sum[:12]), Key: k}}
+		// kid: a digest of the public modulus, stable across restarts
+		// and nodes sharing the key file. Without a file the server
+		// generates one and stores it sealed (server/fedkey.go).
+		f.DecryptionKeys = []oidc.DecryptionKey{{ID: server.KeyID(k), Key: k}}
 	}
 	return f, nil
 }

@@ -83,9 +83,16 @@ func OIDCConfig(c model.Connection, secret string, keys []oidc.DecryptionKey) (o
 }
 
 // openConnector opens connectors for the federation registry.
-func openConnector(f Federation, client *http.Client, log *slog.Logger, now func() time.Time) federation.Opener[connector.Connector] {
-	return func(_ context.Context, c model.Connection, secret string) (connector.Connector, error) {
-		cfg, err := OIDCConfig(c, secret, f.DecryptionKeys)
+func openConnector(f Federation, keys *decryptionKeys, client *http.Client, log *slog.Logger, now func() time.Time) federation.Opener[connector.Connector] {
+	return func(ctx context.Context, c model.Connection, secret string) (connector.Connector, error) {
+		var dk []oidc.DecryptionKey
+		if c.Kind == model.ConnectionOIDC {
+			var err error
+			if dk, err = keys.get(ctx); err != nil {
+				return nil, err
+			}
+		}
+		cfg, err := OIDCConfig(c, secret, dk)
 		if err != nil {
 			return nil, err
 		}
@@ -96,13 +103,21 @@ func openConnector(f Federation, client *http.Client, log *slog.Logger, now func
 
 // federationJWKS serves Sesame's ID token encryption keys (public halves,
 // use "enc") for IdPs that encrypt ID tokens (OIDC Core §10.2).
-func federationJWKS(keys []oidc.DecryptionKey, log *slog.Logger) http.HandlerFunc {
-	body, err := oidc.EncryptionJWKS(keys)
-	if err != nil {
-		log.Error("federation encryption keys", "err", err)
-		body = []byte(`{"keys":[]}`)
-	}
-	return func(w http.ResponseWriter, _ *http.Request) {
+func federationJWKS(keys *decryptionKeys, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		dk, err := keys.get(r.Context())
+		if err != nil {
+			log.Error("federation encryption keys", "err", err)
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "the key is not available, try again", http.StatusServiceUnavailable)
+			return
+		}
+		body, err := oidc.EncryptionJWKS(dk)
+		if err != nil {
+			log.Error("federation encryption keys", "err", err)
+			http.Error(w, "the key is not available", http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "application/jwk-set+json")
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		_, _ = w.Write(body)

@@ -129,12 +129,13 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	if now == nil {
 		now = time.Now
 	}
+	fedKeys := &decryptionKeys{fixed: opts.Federation.DecryptionKeys, st: st, sealer: svc.Sealer(), now: now} // fedkey.go
 	s.Connections = &federation.Connections[connector.Connector]{Dir: svc,
-		Open: openConnector(opts.Federation, opts.Federation.client(), log, now)}
+		Open: openConnector(opts.Federation, fedKeys, opts.Federation.client(), log, now)}
 	prov := &federation.Provisioner{Dir: svc, Log: log}
 	idp := &login.IdPStep{Conns: s.Connections, Prov: prov, Svc: svc, Tenants: st, Sessions: st, Pages: pages, Log: log,
 		Issuer: opts.Issuer, Sealer: svc.Sealer(), Timeout: opts.Federation.CallbackTimeout}
-	s.mux.HandleFunc("GET /federation/jwks.json", federationJWKS(opts.Federation.DecryptionKeys, log))
+	s.mux.HandleFunc("GET /federation/jwks.json", federationJWKS(fedKeys, log))
 	loginH := &login.Handler{Svc: svc, Authn: svc.Authn(), Sessions: s.Sessions, Pages: pages, Log: log, Flows: st, Now: opts.OIDC.Now,
 		Steps: []login.Step{
 			// First factor: a connection's IdP (when one was chosen) or

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/sesame-sso/sesame/internal/model"
 )
@@ -48,4 +49,17 @@ type Federation interface {
 	// ContextsByNumber lists the contexts of a tenant whose external
 	// number is number (case-insensitively).
 	ContextsByNumber(ctx context.Context, tenantID, number string) ([]model.Context, error)
+
+	// EnsureFederationKey stores k unless a key with its id exists, and
+	// returns the stored one: of several nodes starting at once, the first
+	// writer's key is everybody's.
+	EnsureFederationKey(ctx context.Context, k FederationKey) (FederationKey, error)
+}
+
+// FederationKey is Sesame's key for IdPs that encrypt ID tokens to it;
+// PrivatePEM is stored as given (sealed by the caller).
+type FederationKey struct {
+	ID         string
+	PrivatePEM []byte
+	CreatedAt  time.Time
 }

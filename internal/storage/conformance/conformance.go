@@ -88,6 +88,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"ConcurrentMembers", concurrentMembers}, // directory.go
 		{"PasswordResetRace", passwordResetRace}, // passwordresets.go
 		{"LinkIdentityRace", linkIdentityRace},   // federation.go
+		{"FederationKeyRace", federationKeyRace}, // federationkey.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}

@@ -369,3 +369,21 @@ func (s *Store) ContextsByNumber(ctx context.Context, tenantID, number string) (
 	}
 	return out, rows.Err()
 }
+
+// EnsureFederationKey implements storage.Federation: an INSERT that does
+// nothing on a taken id, then a read — race-free on both backends.
+func (s *Store) EnsureFederationKey(ctx context.Context, k storage.FederationKey) (storage.FederationKey, error) {
+	if _, err := s.exec(ctx, `INSERT INTO federation_keys (id, private_pem, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+		k.ID, k.PrivatePEM, micros(k.CreatedAt)); err != nil {
+		return k, fmt.Errorf("store federation key: %w", err)
+	}
+	var (
+		out storage.FederationKey
+		cr  int64
+	)
+	if err := s.queryRow(ctx, `SELECT id, private_pem, created_at FROM federation_keys WHERE id = $1`, k.ID).Scan(&out.ID, &out.PrivatePEM, &cr); err != nil {
+		return out, fmt.Errorf("read federation key: %w", err)
+	}
+	out.CreatedAt = fromMicros(cr)
+	return out, nil
+}
