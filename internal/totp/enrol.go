@@ -92,13 +92,9 @@ func (a *Authenticator) Enrol(ctx context.Context, u model.User, account string)
 	if err != nil {
 		return Enrolment{}, fmt.Errorf("totp: generate: %w", err)
 	}
-	img, err := key.Image(qrSize, qrSize)
+	shown, err := enrolmentOf(key)
 	if err != nil {
-		return Enrolment{}, fmt.Errorf("totp: qr code: %w", err)
-	}
-	var qr bytes.Buffer
-	if err := png.Encode(&qr, img); err != nil {
-		return Enrolment{}, fmt.Errorf("totp: qr code: %w", err)
+		return Enrolment{}, err
 	}
 	sealed, err := a.Sealer.Seal(sealID(userID), []byte(key.Secret()))
 	if err != nil {
@@ -106,6 +102,20 @@ func (a *Authenticator) Enrol(ctx context.Context, u model.User, account string)
 	}
 	if err := a.Store.PutTOTP(ctx, storage.TOTPEnrolment{UserID: userID, Secret: sealed, CreatedAt: a.now().UTC()}); err != nil {
 		return Enrolment{}, fmt.Errorf("totp: enrol: %w", err)
+	}
+	return shown, nil
+}
+
+// enrolmentOf is what the user is shown of key: the secret, the
+// otpauth:// URL and its QR code as PNG.
+func enrolmentOf(key *otp.Key) (Enrolment, error) {
+	img, err := key.Image(qrSize, qrSize)
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("totp: qr code: %w", err)
+	}
+	var qr bytes.Buffer
+	if err := png.Encode(&qr, img); err != nil {
+		return Enrolment{}, fmt.Errorf("totp: qr code: %w", err)
 	}
 	return Enrolment{Secret: key.Secret(), URL: key.URL(), QRPNG: qr.Bytes()}, nil
 }

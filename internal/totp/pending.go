@@ -1,12 +1,10 @@
 package totp
 
 import (
-	"bytes"
 	"context"
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"image/png"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -42,13 +40,5 @@ func (a *Authenticator) Pending(ctx context.Context, userID, account string) (En
 	if err != nil {
 		return Enrolment{}, fmt.Errorf("totp: key: %w", err)
 	}
-	img, err := key.Image(qrSize, qrSize)
-	if err != nil {
-		return Enrolment{}, fmt.Errorf("totp: qr code: %w", err)
-	}
-	var qr bytes.Buffer
-	if err := png.Encode(&qr, img); err != nil {
-		return Enrolment{}, fmt.Errorf("totp: qr code: %w", err)
-	}
-	return Enrolment{Secret: key.Secret(), URL: key.URL(), QRPNG: qr.Bytes()}, nil
+	return enrolmentOf(key)
 }
