@@ -26,6 +26,14 @@ func (s *Service) UserIdentityLinks(ctx context.Context, userID string) ([]model
 	return s.store.UserIdentityLinks(ctx, userID)
 }
 
+// SetLinkUpstream keeps the connector's upstream state (sealed by the
+// caller) on the link of (connection, subject): written at each delegated
+// login and upstream refresh, read by a refresh whose session has ended
+// (issue 10 item 6). Not audited: it changes no data an admin sees.
+func (s *Service) SetLinkUpstream(ctx context.Context, connectionID, subject string, sealed []byte) error {
+	return s.store.SetLinkUpstream(ctx, connectionID, subject, sealed)
+}
+
 // UsersWithEmail lists up to limit users of a tenant (not deleted) with
 // that email, compared case-insensitively (linking by verified email).
 func (s *Service) UsersWithEmail(ctx context.Context, tenantID, email string, limit int) ([]model.User, error) {

@@ -369,6 +369,11 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 			h.Unavailable(w, r, "seal upstream state", err)
 			return
 		}
+		// Also on the link: refresh tokens outlive the session.
+		if err := s.Svc.SetLinkUpstream(ctx, c.ID, ident.Subject, sealed); err != nil {
+			h.Unavailable(w, r, "keep upstream state", err)
+			return
+		}
 	}
 	f.UserID, f.ConnectionID, f.Upstream = u.ID, c.ID, sealed
 	f.Pass(StepIdP, "fed")

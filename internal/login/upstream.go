@@ -25,19 +25,15 @@ func (s *IdPStep) now() time.Time {
 }
 
 // RefreshUpstream is the upstream half of a Sesame refresh (issue 10 §6,
-// oidcop.Provider.UpstreamRefresh): for a session started through a
+// oidcop.Provider.UpstreamRefresh): for a user who signed in through a
 // connection with "refresh roles" on, the connector refreshes at the IdP
-// (its Refresher, with the upstream refresh token sealed on the session),
-// federation applies the fresh claims to the user (roles removed at the
-// IdP are gone from the rights of the tokens this refresh issues), and
-// rotated upstream tokens replace the old on the session. Any failure of
-// the IdP or of the mapping fails the refresh (ErrUpstreamRefresh,
-// audited); a store failure is returned as it is (try again).
-//
-// A refresh token outlives neither a logout (its grant is revoked) nor
-// its session's upstream state: when the session is gone (expired) and
-// the user signs in through a connection that refreshes roles, the
-// refresh fails closed — the roles could no longer be checked.
+// (its Refresher, with the upstream refresh token sealed on the session —
+// or, once the session has ended, on the identity link), federation
+// applies the fresh claims to the user (roles removed at the IdP are gone
+// from the rights of the tokens this refresh issues), and rotated upstream
+// tokens replace the old ones. Any failure of the IdP or of the mapping
+// fails the refresh (ErrUpstreamRefresh, audited); a store failure is
+// returned as it is (try again).
 func (s *IdPStep) RefreshUpstream(ctx context.Context, userID, sessionID string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
@@ -62,16 +58,33 @@ func (s *IdPStep) RefreshUpstream(ctx context.Context, userID, sessionID string)
 	if !c.OIDC.RefreshRoles {
 		return nil
 	}
-	refuse := func(reason string, err error) error {
+	sealed, subject, err := s.refreshWith(ctx, c, conn, userID, ss.Upstream)
+	if err != nil || sealed == nil {
+		return err
+	}
+	if err := s.Sessions.SetSessionUpstream(ctx, ss.ID, sealed); err != nil && !errors.Is(err, model.ErrNotFound) {
+		return err
+	}
+	if err := s.Svc.SetLinkUpstream(ctx, c.ID, subject, sealed); err != nil && !errors.Is(err, model.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// refreshWith refreshes at c's IdP with the sealed upstream state and
+// applies the fresh claims to userID; it returns the new sealed state
+// (nil when the IdP rotated nothing) and the IdP's subject.
+func (s *IdPStep) refreshWith(ctx context.Context, c model.Connection, conn connector.Connector, userID string, upstream []byte) ([]byte, string, error) {
+	refuse := func(reason string, err error) ([]byte, string, error) {
 		s.Svc.AuditFederationLogin(context.WithoutCancel(ctx), directory.ConnectionActor(c.ID, ""), c, userID, model.OutcomeFailure,
 			map[string]any{"refresh": true, "reason": reason, "detail": err.Error()})
-		return fmt.Errorf("%w: %v", ErrUpstreamRefresh, err)
+		return nil, "", fmt.Errorf("%w: %v", ErrUpstreamRefresh, err)
 	}
 	rf, ok := conn.(connector.Refresher)
-	if !ok || len(ss.Upstream) == 0 {
+	if !ok || len(upstream) == 0 {
 		return refuse(string(connector.ReasonRefresh), errors.New("no upstream refresh state"))
 	}
-	data, err := s.Sealer.Open(UpstreamSealID(c.ID, userID), ss.Upstream, "upstream state")
+	data, err := s.Sealer.Open(UpstreamSealID(c.ID, userID), upstream, "upstream state")
 	if err != nil {
 		return refuse(string(connector.ReasonRefresh), err)
 	}
@@ -81,27 +94,26 @@ func (s *IdPStep) RefreshUpstream(ctx context.Context, userID, sessionID string)
 	}
 	_, out, err := s.Prov.Refresh(ctx, c, federation.Identity{Subject: id.Subject, Email: id.Email, EmailVerified: id.EmailVerified, Claims: id.Claims}, userID)
 	if fault.Storage(err) {
-		return err
+		return nil, "", err
 	}
 	if err != nil {
 		return refuse(reasonUser, err)
 	}
+	var sealed []byte
 	if len(id.Data) > 0 {
-		sealed, err := s.Sealer.Seal(UpstreamSealID(c.ID, userID), id.Data)
-		if err != nil {
-			return err
-		}
-		if err := s.Sessions.SetSessionUpstream(ctx, ss.ID, sealed); err != nil && !errors.Is(err, model.ErrNotFound) {
-			return err
+		if sealed, err = s.Sealer.Seal(UpstreamSealID(c.ID, userID), id.Data); err != nil {
+			return nil, "", err
 		}
 	}
 	s.Svc.AuditFederationLogin(context.WithoutCancel(ctx), directory.ConnectionActor(c.ID, ""), c, userID, model.OutcomeSuccess,
 		map[string]any{"refresh": true, "provisioning": string(out)})
-	return nil
+	return sealed, id.Subject, nil
 }
 
-// refreshWithoutSession: the session (and its upstream state) is gone;
-// a user of a connection that refreshes roles cannot be refreshed.
+// refreshWithoutSession: the session has ended (its idle or absolute
+// timeout) while the refresh token lives on; every connection of the
+// user that refreshes roles is asked with the upstream state kept on the
+// identity link — none kept, or a refusal, fails the refresh.
 func (s *IdPStep) refreshWithoutSession(ctx context.Context, userID string) error {
 	links, err := s.Svc.UserIdentityLinks(ctx, userID)
 	if err != nil {
@@ -115,8 +127,24 @@ func (s *IdPStep) refreshWithoutSession(ctx context.Context, userID string) erro
 		if err != nil {
 			return err
 		}
-		if c.OIDC.RefreshRoles {
-			return fmt.Errorf("%w: the session and its upstream state ended", ErrUpstreamRefresh)
+		if !c.OIDC.RefreshRoles {
+			continue
+		}
+		c, conn, err := s.Conns.Get(ctx, l.ConnectionID)
+		if fault.Storage(err) {
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrUpstreamRefresh, err)
+		}
+		sealed, _, err := s.refreshWith(ctx, c, conn, userID, l.Upstream)
+		if err != nil {
+			return err
+		}
+		if sealed != nil {
+			if err := s.Svc.SetLinkUpstream(ctx, c.ID, l.Subject, sealed); err != nil && !errors.Is(err, model.ErrNotFound) {
+				return err
+			}
 		}
 	}
 	return nil

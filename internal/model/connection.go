@@ -161,6 +161,10 @@ type IdentityLink struct {
 	Email     string    `json:"email,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	LastLogin time.Time `json:"lastLogin"`
+	// Upstream is the connector's latest upstream state through this link
+	// (refresh token, ID token), sealed: a Sesame refresh after the SSO
+	// session ended still refreshes at the IdP (issue 10 item 6).
+	Upstream []byte `json:"-"`
 }
 
 // Claim mapping presets (ClaimMapping.Preset); internal/federation holds

@@ -37,6 +37,9 @@ type Federation interface {
 	// TouchIdentityLink records a login through the link and the email
 	// the IdP gave.
 	TouchIdentityLink(ctx context.Context, l model.IdentityLink) error
+	// SetLinkUpstream stores the connector's upstream state of a link
+	// (sealed by the caller; nil clears it).
+	SetLinkUpstream(ctx context.Context, connectionID, subject string, upstream []byte) error
 	// UserIdentityLinks lists a user's links.
 	UserIdentityLinks(ctx context.Context, userID string) ([]model.IdentityLink, error)
 	// DeleteUserIdentityLinks removes a user's links (user deletion

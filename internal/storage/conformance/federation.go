@@ -89,8 +89,19 @@ func testFederation(t *testing.T, s storage.Storage) {
 	if l2 := must(s.GetIdentityLink(ctx, c.ID, "sub-1")); l2.Email != "new@example.com" {
 		t.Fatalf("touched link = %+v", l2)
 	}
-	if ls := must(s.UserIdentityLinks(ctx, u.ID)); len(ls) != 1 {
+	if ls := must(s.UserIdentityLinks(ctx, u.ID)); len(ls) != 1 || len(ls[0].Upstream) != 0 {
 		t.Fatalf("user links = %+v", ls)
+	}
+	// The upstream state rides on the link (sealed by the caller).
+	check(t, s.SetLinkUpstream(ctx, c.ID, "sub-1", []byte("sesame-sealed:v1:abc")))
+	if l2 := must(s.GetIdentityLink(ctx, c.ID, "sub-1")); string(l2.Upstream) != "sesame-sealed:v1:abc" || l2.Email != "new@example.com" {
+		t.Fatalf("link upstream = %+v", l2)
+	}
+	if ls := must(s.UserIdentityLinks(ctx, u.ID)); len(ls) != 1 || string(ls[0].Upstream) != "sesame-sealed:v1:abc" {
+		t.Fatalf("user links upstream = %+v", ls)
+	}
+	if err := s.SetLinkUpstream(ctx, c.ID, "nobody", []byte("x")); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("upstream of a missing link: %v", err)
 	}
 	// A link to a missing user or connection is refused.
 	if err := s.LinkIdentity(ctx, model.IdentityLink{ConnectionID: c.ID, Subject: "x", UserID: "missing"}); err == nil {

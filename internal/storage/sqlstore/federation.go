@@ -238,15 +238,19 @@ func (s *Store) ConnectionByDomain(ctx context.Context, domain string) (model.Co
 	return s.getConnection(ctx, id, false)
 }
 
-const linkCols = `connection_id, subject, user_id, email, created_at, last_login`
+const linkCols = `connection_id, subject, user_id, email, created_at, last_login, upstream`
 
 func scanLink(sc interface{ Scan(...any) error }) (model.IdentityLink, error) {
 	var (
 		l       model.IdentityLink
 		cr, lst int64
+		up      string
 	)
-	err := sc.Scan(&l.ConnectionID, &l.Subject, &l.UserID, &l.Email, &cr, &lst)
+	err := sc.Scan(&l.ConnectionID, &l.Subject, &l.UserID, &l.Email, &cr, &lst, &up)
 	l.CreatedAt, l.LastLogin = fromMicros(cr), fromMicros(lst)
+	if up != "" {
+		l.Upstream = []byte(up)
+	}
 	return l, err
 }
 
@@ -263,8 +267,8 @@ func (s *Store) LinkIdentity(ctx context.Context, l model.IdentityLink) error {
 	if l.LastLogin.IsZero() {
 		l.LastLogin = now
 	}
-	if _, err := s.exec(ctx, `INSERT INTO identity_links (`+linkCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		l.ConnectionID, l.Subject, l.UserID, l.Email, micros(l.CreatedAt), micros(l.LastLogin)); err != nil {
+	if _, err := s.exec(ctx, `INSERT INTO identity_links (`+linkCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		l.ConnectionID, l.Subject, l.UserID, l.Email, micros(l.CreatedAt), micros(l.LastLogin), string(l.Upstream)); err != nil {
 		return fmt.Errorf("link identity: %w", err)
 	}
 	return nil
@@ -280,6 +284,19 @@ func (s *Store) GetIdentityLink(ctx context.Context, connectionID, subject strin
 		return l, fmt.Errorf("identity link: %w", err)
 	}
 	return l, nil
+}
+
+// SetLinkUpstream implements storage.Federation.
+func (s *Store) SetLinkUpstream(ctx context.Context, connectionID, subject string, upstream []byte) error {
+	res, err := s.exec(ctx, `UPDATE identity_links SET upstream = $1 WHERE connection_id = $2 AND subject = $3`,
+		string(upstream), connectionID, subject)
+	if err != nil {
+		return fmt.Errorf("set link upstream: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("identity link: %w", model.ErrNotFound)
+	}
+	return nil
 }
 
 // TouchIdentityLink implements storage.Federation.
