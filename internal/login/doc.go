@@ -27,9 +27,17 @@
 // provisioning, and back to the engine. upstream.go refreshes at the IdP
 // on a Sesame refresh and names the IdP's logout after Sesame's.
 //
+// The local steps (issue 9): step_password.go (login name + password),
+// step_password_change.go (forced new password), step_totp_enrol.go (a new
+// authenticator after an account reset; recovery codes shown once through
+// AfterPass), step_totp.go and step_otp.go (second factor; never after a
+// delegated first factor), step_context.go. password_reset.go serves
+// /password/forgot and /password/reset (R-PWD-2) outside the engine.
+//
 // The password check, the login record and the login/logout audit are
 // internal/authn's (Handler.Authn); the context decisions internal/rights'.
 // The session services of an ending session are read through the session
-// manager's store (storage.Sessions); login must not import sqlstore or
-// write the directory.
+// manager's store (storage.Sessions). Login never imports sqlstore; every
+// change to users, links and credentials goes through directory.Service
+// methods (their rules and audit), never to the store directly.
 package login
