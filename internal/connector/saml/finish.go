@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/beevik/etree"
@@ -95,10 +96,12 @@ func (c *Connector) FinishSAML(ctx context.Context, r *http.Request, k []byte) (
 
 	now := c.opt.Now()
 	var ids []string
-	sp := c.at(c.idpStarted, now)
+	var sp *crewjam.ServiceProvider
 	if want != nil {
 		ids = []string{want.RequestID}
 		sp = c.at(c.solicited, now)
+	} else {
+		sp = c.at(c.idpStarted, now) // non-nil: checked above
 	}
 	a, err := sp.ParseXMLResponse(raw, ids, c.acs)
 	if err != nil {
@@ -296,6 +299,10 @@ func classify(err error) error {
 	case errors.As(cause, &bs):
 		reason = ReasonStatus
 	case errors.Is(cause, crewjam.ErrInvalidSignature), errors.Is(cause, crewjam.ErrUntrustedCertificate), errors.Is(cause, crewjam.ErrCertificateNotValidNow):
+		reason = connector.ReasonSignature
+	case strings.Contains(cause.Error(), "signature element not present"):
+		// crewjam's errSignatureElementNotPresent is unexported: neither
+		// the Response nor the Assertion is signed (R-SAML-3).
 		reason = connector.ReasonSignature
 	case errors.Is(cause, crewjam.ErrDecryptionFailed):
 		reason = connector.ReasonDecrypt
