@@ -208,4 +208,3 @@ func pickEntity(metadata []byte, id string) (*crewjam.EntityDescriptor, error) {
 	}
 	return nil, configErr("IdP entity id %q is not in the metadata; it has: %s", id, strings.Join(names, ", "))
 }
-

@@ -90,7 +90,7 @@ func (c *Connector) FinishSAML(ctx context.Context, r *http.Request, k []byte) (
 	if want != nil && relayState != want.State {
 		return Result{}, fail(connector.ReasonState, nil, "RelayState is not this flow's state")
 	}
-	if err := precheckXML(raw, maxXMLDepth, maxXMLElements); err != nil {
+	if err := precheckResponse(raw, maxXMLDepth, maxXMLElements); err != nil {
 		return Result{}, fail(ReasonMalformed, err, "SAMLResponse XML refused")
 	}
 
@@ -337,4 +337,3 @@ func elementBytes(el *etree.Element) ([]byte, error) {
 	doc.SetRoot(el)
 	return doc.WriteToBytes()
 }
-

@@ -399,8 +399,11 @@ func sign(t testing.TB, el *etree.Element, kp saml.KeyPair) {
 		t.Fatal(err)
 	}
 	sig := signed.ChildElements()[len(signed.ChildElements())-1]
-	iss := child(el, "Issuer")
-	el.InsertChildAt(iss.Index()+1, sig)
+	if iss := child(el, "Issuer"); iss != nil {
+		el.InsertChildAt(iss.Index()+1, sig)
+	} else {
+		el.AddChild(sig)
+	}
 }
 
 func wantReason(t testing.TB, err error, want connector.Reason) {

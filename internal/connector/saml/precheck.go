@@ -17,6 +17,7 @@ var (
 	ErrDirective = errors.New("saml: DOCTYPE, ENTITY or other XML directive refused")
 	ErrProcInst  = errors.New("saml: processing instruction refused")
 	ErrTooDeep   = errors.New("saml: XML nesting or size beyond the limits")
+	ErrShape     = errors.New("saml: a Response with exactly one Assertion or EncryptedAssertion expected")
 )
 
 // decodeBase64 decodes a SAMLResponse strictly (RFC 4648 §3.5: padding and
@@ -40,6 +41,31 @@ func decodeBase64(s string) ([]byte, error) {
 // formed (encoding/xml in strict mode, which also refuses unknown entity
 // references such as &xxe;).
 func precheckXML(b []byte, maxDepth, maxElements int) error {
+	_, err := scanXML(b, maxDepth, maxElements)
+	return err
+}
+
+const nsAssertion = "urn:oasis:names:tc:SAML:2.0:assertion"
+
+// precheckResponse is precheckXML plus the shape Sesame accepts at the ACS:
+// exactly one saml:Assertion or saml:EncryptedAssertion element anywhere
+// in the document. Real IdPs send one; a second one (in Extensions, in a
+// Signature's Object, wrapping or wrapped by the signed one) is the
+// material of every XML signature wrapping attack (XSW1–8), so it is
+// refused before crewjam's signature-covered reading (the first defence)
+// has to be right.
+func precheckResponse(b []byte, maxDepth, maxElements int) error {
+	n, err := scanXML(b, maxDepth, maxElements)
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return fmt.Errorf("%w (found %d)", ErrShape, n)
+	}
+	return nil
+}
+
+func scanXML(b []byte, maxDepth, maxElements int) (assertions int, err error) {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
 	depth, elements := 0, 0
@@ -49,27 +75,30 @@ func precheckXML(b []byte, maxDepth, maxElements int) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("saml: XML not well formed: %w", err)
+			return 0, fmt.Errorf("saml: XML not well formed: %w", err)
 		}
 		switch t := tok.(type) {
 		case xml.Directive:
-			return ErrDirective
+			return 0, ErrDirective
 		case xml.ProcInst:
 			if t.Target != "xml" {
-				return fmt.Errorf("%w: <?%s", ErrProcInst, t.Target)
+				return 0, fmt.Errorf("%w: <?%s", ErrProcInst, t.Target)
 			}
 		case xml.StartElement:
 			depth++
 			elements++
 			if depth > maxDepth || elements > maxElements {
-				return ErrTooDeep
+				return 0, ErrTooDeep
+			}
+			if t.Name.Space == nsAssertion && (t.Name.Local == "Assertion" || t.Name.Local == "EncryptedAssertion") {
+				assertions++
 			}
 		case xml.EndElement:
 			depth--
 		}
 	}
 	if depth != 0 || elements == 0 {
-		return errors.New("saml: XML not well formed: no complete root element")
+		return 0, errors.New("saml: XML not well formed: no complete root element")
 	}
-	return nil
+	return assertions, nil
 }

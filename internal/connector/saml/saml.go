@@ -5,7 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-		"errors"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"

@@ -72,7 +72,6 @@ func TestSPInitiated(t *testing.T) {
 	}
 }
 
-
 func TestSignedAndEncrypted(t *testing.T) {
 	t.Run("signed_response_and_assertion", func(t *testing.T) {
 		p := newPeer(t, nil)

@@ -3,6 +3,9 @@ package saml_test
 import (
 	"bytes"
 	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 )
 
 func xmlUnmarshal(b []byte, v any) error { return xml.Unmarshal(b, v) }
@@ -14,3 +17,11 @@ func xmlMarshal(v any) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+func httptestPost(u, body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, u, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func httptestGet(u string) *http.Request { return httptest.NewRequest(http.MethodGet, u, nil) }
