@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -245,6 +247,15 @@ func TestAssertionAttacks(t *testing.T) {
 	})
 }
 
+// sentinel: the pre-check error expected for a TestMalformed row.
+var sentinel = map[string]error{
+	"DOCTYPE":                saml.ErrDirective,
+	"entity_expansion":       saml.ErrDirective,
+	"external_entity":        saml.ErrDirective,
+	"processing_instruction": saml.ErrProcInst,
+	"deep_nesting":           saml.ErrTooDeep,
+}
+
 func TestMalformed(t *testing.T) {
 	p := newPeer(t, nil)
 	doc, k := p.genuine("s")
@@ -266,9 +277,13 @@ func TestMalformed(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := p.finishRaw(base64.StdEncoding.EncodeToString([]byte(raw)), "s", k)
 			wantReason(t, err, saml.ReasonMalformed)
+			if want := sentinel[name]; want != nil && !errors.Is(err, want) {
+				t.Fatalf("refused, but not by the pre-check (%v): %v", want, err)
+			}
 		})
 	}
 	goodB64 := base64.StdEncoding.EncodeToString(good)
+	_ = goodB64
 	for name, v := range map[string]string{
 		"not_base64":                  "%%%not base64%%%",
 		"non_canonical_padding":       "QQ=",
@@ -281,6 +296,27 @@ func TestMalformed(t *testing.T) {
 			wantReason(t, err, saml.ReasonMalformed)
 		})
 	}
+	t.Run("non_canonical_trailing_bits_of_a_valid_response", func(t *testing.T) {
+		// A lenient decoder reads the same bytes; strict RFC 4648 §3.5
+		// decoding refuses the non-zero pad bits.
+		padded := append([]byte{}, good...)
+		for len(padded)%3 != 1 {
+			padded = append(padded, '\n')
+		}
+		enc := base64.StdEncoding.EncodeToString(padded) // ends in "X=="; X has 4 zero pad bits
+		i := len(enc) - 3
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+		enc = enc[:i] + string(alphabet[strings.IndexByte(alphabet, enc[i])|1]) + "=="
+		if dec, err := base64.StdEncoding.DecodeString(enc); err != nil || string(dec) != string(padded) {
+			t.Fatalf("lenient decoding differs: %v", err)
+		}
+		// The padded original itself is accepted.
+		if _, err := p.finishRaw(base64.StdEncoding.EncodeToString(padded), "s", k); err != nil {
+			t.Fatal(err)
+		}
+		_, err := p.finishRaw(enc, "s", k)
+		wantReason(t, err, saml.ReasonMalformed)
+	})
 	t.Run("line_breaks_tolerated", func(t *testing.T) {
 		var b strings.Builder
 		for i := 0; i < len(goodB64); i += 76 {
@@ -299,7 +335,9 @@ func TestMalformed(t *testing.T) {
 		}
 	})
 	t.Run("artifact_binding_refused", func(t *testing.T) {
-		r := httptestPost(p.cfg.ACSURL, "SAMLart=AAQAAA&RelayState=s")
+		// With a valid SAMLResponse next to it: the artifact is refused,
+		// never resolved, never ignored.
+		r := httptestPost(p.cfg.ACSURL, "SAMLart=AAQAAA&RelayState=s&SAMLResponse="+url.QueryEscape(goodB64))
 		_, err := p.conn.FinishSAML(context.Background(), r, k)
 		wantReason(t, err, saml.ReasonMalformed)
 	})
