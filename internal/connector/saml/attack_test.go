@@ -334,6 +334,16 @@ func TestMalformed(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("oversized_after_the_caller_parsed_the_form", func(t *testing.T) {
+		r := httptestPost(p.cfg.ACSURL, "RelayState=s&SAMLResponse="+goodB64+strings.Repeat("A", saml.DefaultMaxResponseBytes))
+		if err := r.ParseForm(); err != nil {
+			t.Fatal(err)
+		}
+		_, err := p.conn.FinishSAML(context.Background(), r, k)
+		if !errors.Is(err, saml.ErrTooLarge) {
+			t.Fatalf("%v", err)
+		}
+	})
 	t.Run("artifact_binding_refused", func(t *testing.T) {
 		// With a valid SAMLResponse next to it: the artifact is refused,
 		// never resolved, never ignored.

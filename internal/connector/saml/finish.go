@@ -147,16 +147,8 @@ func (c *Connector) readForm(r *http.Request) ([]byte, string, error) {
 	if r.Method != http.MethodPost {
 		return nil, "", fail(ReasonMalformed, nil, "the ACS takes POST only")
 	}
-	if r.Body == nil {
-		return nil, "", fail(ReasonMalformed, nil, "empty body")
-	}
-	r.Body = http.MaxBytesReader(nil, r.Body, c.cfg.MaxResponseBytes)
-	if err := r.ParseForm(); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, "", fail(ReasonMalformed, ErrTooLarge, fmt.Sprintf("body larger than %d bytes", c.cfg.MaxResponseBytes))
-		}
-		return nil, "", fail(ReasonMalformed, err, "form unreadable")
+	if err := c.parseForm(r); err != nil {
+		return nil, "", err
 	}
 	f := r.PostForm
 	for _, p := range []string{"SAMLart", "SigAlg", "Signature", "SAMLRequest"} {
@@ -167,11 +159,48 @@ func (c *Connector) readForm(r *http.Request) ([]byte, string, error) {
 	if len(f["SAMLResponse"]) != 1 || len(f["RelayState"]) > 1 {
 		return nil, "", fail(ReasonMalformed, nil, "exactly one SAMLResponse and at most one RelayState expected")
 	}
+	// Also when the caller parsed the form itself (without our limit).
+	if int64(len(f.Get("SAMLResponse"))) > c.cfg.MaxResponseBytes {
+		return nil, "", fail(ReasonMalformed, ErrTooLarge, fmt.Sprintf("SAMLResponse larger than %d bytes", c.cfg.MaxResponseBytes))
+	}
 	raw, err := decodeBase64(f.Get("SAMLResponse"))
 	if err != nil {
 		return nil, "", fail(ReasonMalformed, err, "SAMLResponse refused")
 	}
 	return raw, f.Get("RelayState"), nil
+}
+
+// parseForm parses the POST form once, within Config.MaxResponseBytes.
+func (c *Connector) parseForm(r *http.Request) error {
+	if r.PostForm != nil {
+		return nil
+	}
+	if r.Body == nil {
+		return fail(ReasonMalformed, nil, "empty body")
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, c.cfg.MaxResponseBytes)
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return fail(ReasonMalformed, ErrTooLarge, fmt.Sprintf("body larger than %d bytes", c.cfg.MaxResponseBytes))
+		}
+		return fail(ReasonMalformed, err, "form unreadable")
+	}
+	return nil
+}
+
+// RelayState reads the POSTed RelayState at the ACS (within the body
+// limit) so the caller can find its Flow before calling FinishSAML with
+// the Flow's kept value. It never trusts it: FinishSAML compares it with
+// kept again.
+func (c *Connector) RelayState(r *http.Request) (string, error) {
+	if r.Method != http.MethodPost {
+		return "", fail(ReasonMalformed, nil, "the ACS takes POST only")
+	}
+	if err := c.parseForm(r); err != nil {
+		return "", err
+	}
+	return r.PostForm.Get("RelayState"), nil
 }
 
 // check applies the per-connection rules crewjam does not know.

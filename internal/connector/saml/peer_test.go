@@ -212,9 +212,13 @@ type acsResult struct {
 
 func (p *peer) serveACS(w http.ResponseWriter, r *http.Request) {
 	// The engine finds its Flow by RelayState (server-side, R-SAML-2).
-	_ = r.ParseForm()
+	state, err := p.conn.RelayState(r)
+	if err != nil {
+		_ = json.NewEncoder(w).Encode(acsResult{Reason: connector.ReasonOf(err), Err: err.Error()})
+		return
+	}
 	p.mu.Lock()
-	k := p.kept[r.PostForm.Get("RelayState")]
+	k := p.kept[state]
 	p.mu.Unlock()
 	res, err := p.conn.FinishSAML(r.Context(), r, k)
 	out := acsResult{Result: res}
