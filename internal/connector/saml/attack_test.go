@@ -334,6 +334,13 @@ func TestMalformed(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("oversized_body_with_a_valid_response", func(t *testing.T) {
+		r := httptestPost(p.cfg.ACSURL, "RelayState=s&SAMLResponse="+url.QueryEscape(goodB64)+"&pad="+strings.Repeat("A", saml.DefaultMaxResponseBytes))
+		_, err := p.conn.FinishSAML(context.Background(), r, k)
+		if !errors.Is(err, saml.ErrTooLarge) {
+			t.Fatalf("%v", err)
+		}
+	})
 	t.Run("oversized_after_the_caller_parsed_the_form", func(t *testing.T) {
 		r := httptestPost(p.cfg.ACSURL, "RelayState=s&SAMLResponse="+goodB64+strings.Repeat("A", saml.DefaultMaxResponseBytes))
 		if err := r.ParseForm(); err != nil {
