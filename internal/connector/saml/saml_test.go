@@ -95,6 +95,13 @@ func TestSignedAndEncrypted(t *testing.T) {
 		if err != nil || res.Subject != alice {
 			t.Fatalf("%v %q", err, res.Subject)
 		}
+		// Claims: every attribute by Name, values as []string.
+		if v, ok := res.Claims["Email"].([]string); !ok || len(v) != 1 || v[0] != "alice.work@example.com" {
+			t.Fatalf("claims %#v", res.Claims)
+		}
+		if v, ok := res.Claims["urn:oid:2.5.4.42"].([]string); !ok || v[0] != "Alice" {
+			t.Fatalf("claims %#v", res.Claims)
+		}
 	})
 	t.Run("unsigned", func(t *testing.T) {
 		p := newPeer(t, nil)
