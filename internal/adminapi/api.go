@@ -266,7 +266,11 @@ func (a *API) basicAuth(r *http.Request) (directory.Actor, bool, error) {
 		a.auditFailedLogin(r, err)
 		return directory.Actor{}, true, err
 	}
-	return directory.Actor{User: u, Via: via}, true, nil
+	actor := directory.Actor{User: u, Via: via}
+	if via == directory.ViaBasic {
+		actor.AMR = []string{"pwd"} // a password, just checked
+	}
+	return actor, true, nil
 }
 
 // bearerAuth accepts "Authorization: Bearer <token>": an API key, or a

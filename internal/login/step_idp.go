@@ -115,9 +115,16 @@ func (s *IdPStep) tenantID(ctx context.Context, slug string) (string, error) {
 
 // ConnectionButton is one connection offered on the login page (R-FED-5):
 // public data only.
-type ConnectionButton struct{ ID, Name, LogoURL string }
+type ConnectionButton struct {
+	ID, Name, LogoURL string
+	// Active: the connection's SSO enforcement is active (R-SAML-8): the
+	// page leads with it.
+	Active bool
+}
 
-// Buttons lists the enabled connections of the flow's tenant.
+// Buttons lists the enabled connections of the flow's tenant; one in the
+// testing stage of SSO enforcement is not offered (R-SAML-8: only
+// administrators use it, through /login?connection=ID).
 func (s *IdPStep) Buttons(ctx context.Context, f *Flow) ([]ConnectionButton, error) {
 	if s == nil {
 		return nil, nil
@@ -132,7 +139,10 @@ func (s *IdPStep) Buttons(ctx context.Context, f *Flow) ([]ConnectionButton, err
 	}
 	out := make([]ConnectionButton, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, ConnectionButton{ID: c.ID, Name: c.Name, LogoURL: c.LogoURL})
+		if c.Enforcement == model.EnforcementTesting {
+			continue
+		}
+		out = append(out, ConnectionButton{ID: c.ID, Name: c.Name, LogoURL: c.LogoURL, Active: c.Enforcement == model.EnforcementActive})
 	}
 	return out, nil
 }
@@ -174,7 +184,9 @@ func (s *IdPStep) HomeRealm(ctx context.Context, f *Flow, email string) (bool, e
 	if err != nil {
 		return false, err
 	}
-	if c.Kind == model.ConnectionSAML {
+	if c.Kind == model.ConnectionSAML || c.Enforcement == model.EnforcementTesting {
+		// A connection in the testing stage routes nobody by domain
+		// (R-SAML-8): administrators choose it by its link.
 		return false, nil
 	}
 	tid, err := s.tenantID(ctx, f.Tenant)
@@ -269,6 +281,7 @@ const (
 	reasonMapping     = "mapping"
 	reasonLink        = "link"
 	reasonUser        = "user"
+	reasonTesting     = "testing"
 )
 
 // callback is GET /login/idp/{id}/callback: the IdP's answer.
@@ -363,6 +376,20 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, a, c, reasonUser, errors.New("the user is not active"))
 		return
 	}
+	if c.Enforcement == model.EnforcementTesting {
+		// R-SAML-8 stage 2 (seed 003 "test that the SSO tenancy works as
+		// a System Administrator"): only administrators of the tenant
+		// ("Identity providers - Manage") sign in through it.
+		admin, err := s.Svc.IsIdPAdmin(ctx, u, c.TenantID)
+		if err != nil {
+			h.Unavailable(w, r, "check testing stage", err)
+			return
+		}
+		if !admin {
+			s.failPage(w, r, a, c, reasonTesting, errors.New("the connection is in its testing stage: only identity-provider administrators may use it"))
+			return
+		}
+	}
 	var sealed []byte
 	if len(ident.Data) > 0 {
 		if sealed, err = s.Sealer.Seal(UpstreamSealID(c.ID, u.ID), ident.Data); err != nil {
@@ -452,6 +479,8 @@ func (s *IdPStep) explain(w http.ResponseWriter, r *http.Request, a *Attempt, c 
 		msg = i18n.M("idp.error.connection")
 	case reason == reasonUser:
 		status, msg = http.StatusForbidden, i18n.M("idp.error.user")
+	case reason == reasonTesting:
+		status, msg = http.StatusForbidden, i18n.M("sso.error.testing")
 	}
 	s.Pages.Render(w, r, status, "message", web.Message{Title: i18n.M("idp.failed.title"), Message: msg,
 		Link: a.Next(), LinkText: i18n.M("link.back_to_sign_in")})
