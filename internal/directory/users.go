@@ -617,11 +617,11 @@ func (s *Service) Discard(ctx context.Context, a Actor, id string) error {
 		if err != nil {
 			return err
 		}
-		if u.Status != model.StatusDraft {
-			return model.Errorf(model.ECONFLICT, "status", "only draft users can be discarded; a %s user is deleted (anonymized) instead", u.Status)
-		}
 		if err := checkUserManagedByIdP(ctx, st, a, u.TenantID, "deleted"); err != nil {
 			return err
+		}
+		if u.Status != model.StatusDraft {
+			return model.Errorf(model.ECONFLICT, "status", "only draft users can be discarded; a %s user is deleted (anonymized) instead", u.Status)
 		}
 		if err := st.DeleteUser(ctx, id); err != nil {
 			return err
