@@ -145,6 +145,14 @@ func TestSSOEnforcementStages(t *testing.T) {
 			if fl := f.failures(); len(fl) == 0 || fl[len(fl)-1] != "testing" {
 				t.Errorf("testing: audited failures %v", fl)
 			}
+			// Refused before provisioning: bob is not linked, a new IdP
+			// user is not created.
+			if f.link(f.conn.ID, "bob-sub") != "" {
+				t.Errorf("testing: bob's identity was linked although refused")
+			}
+			if p := f.idpLogin("newbie"); p.status != http.StatusForbidden || f.link(f.conn.ID, "newbie-sub") != "" {
+				t.Errorf("testing: a new IdP user: %d, link %q", p.status, f.link(f.conn.ID, "newbie-sub"))
+			}
 			if p = f.idpLogin("ann"); p.status != http.StatusOK || f.sessions(f.ann) != 1 {
 				t.Errorf("testing: ann (IdP administrator) through the IdP: %d, sessions %d: %s", p.status, f.sessions(f.ann), p.body)
 			}

@@ -353,8 +353,31 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, a, c, connector.ReasonOf(err), err)
 		return
 	}
-	u, out, err := s.Prov.Login(ctx, c, federation.Identity{Subject: ident.Subject, Email: ident.Email,
-		EmailVerified: ident.EmailVerified, Claims: ident.Claims})
+	fid := federation.Identity{Subject: ident.Subject, Email: ident.Email, EmailVerified: ident.EmailVerified, Claims: ident.Claims}
+	if c.Enforcement == model.EnforcementTesting {
+		// R-SAML-8 testing stage (seed 003 step 2, "test that the SSO
+		// tenancy works as a System Administrator"): only an existing
+		// administrator of the tenant ("Identity providers - Manage") may
+		// sign in — refused before anything is provisioned (no user
+		// created, linked or updated for anyone else).
+		prior, found, err := s.Prov.Existing(ctx, c, fid)
+		admin := false
+		if err == nil && found {
+			admin, err = s.Svc.IsIdPAdmin(ctx, prior, c.TenantID)
+		}
+		var me *federation.MappingError
+		switch {
+		case errors.As(err, &me):
+			// Login below reports (and audits) the mapping error.
+		case err != nil:
+			h.Unavailable(w, r, "check testing stage", err)
+			return
+		case !admin:
+			s.failPage(w, r, a, c, reasonTesting, errors.New("the connection is in its testing stage: only identity-provider administrators of the tenant may use it"))
+			return
+		}
+	}
+	u, out, err := s.Prov.Login(ctx, c, fid)
 	if err != nil {
 		var (
 			me *federation.MappingError
@@ -375,20 +398,6 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 	if u.Status != model.StatusActive {
 		s.failPage(w, r, a, c, reasonUser, errors.New("the user is not active"))
 		return
-	}
-	if c.Enforcement == model.EnforcementTesting {
-		// R-SAML-8 stage 2 (seed 003 "test that the SSO tenancy works as
-		// a System Administrator"): only administrators of the tenant
-		// ("Identity providers - Manage") sign in through it.
-		admin, err := s.Svc.IsIdPAdmin(ctx, u, c.TenantID)
-		if err != nil {
-			h.Unavailable(w, r, "check testing stage", err)
-			return
-		}
-		if !admin {
-			s.failPage(w, r, a, c, reasonTesting, errors.New("the connection is in its testing stage: only identity-provider administrators may use it"))
-			return
-		}
 	}
 	var sealed []byte
 	if len(ident.Data) > 0 {
