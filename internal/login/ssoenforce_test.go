@@ -180,6 +180,11 @@ func TestSSOEnforcementStages(t *testing.T) {
 			if !refused {
 				t.Errorf("active: refused password login not audited")
 			}
+			// The admin API's HTTP Basic is a password login too.
+			if r := f.env.As("acme/bob", pw).Do("GET", "/api/v1/me", nil); r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "Acme SSO") {
+				t.Errorf("active: bob's password over HTTP Basic: %d %s", r.Status, r.Body)
+			}
+			f.env.As("acme/ann", pw).Must(http.StatusOK, "GET", "/api/v1/me", nil)
 			if f.passwordLogin("ann"); f.sessions(f.ann) != 2 {
 				t.Errorf("active: ann (IdP administrator) lost her password login")
 			}
