@@ -398,3 +398,26 @@ func bearerJSON(t *testing.T, method, u, token string, body any) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// TestSSOEnforcementHomeRealm: a connection in the testing stage routes
+// nobody by email domain (only administrators use it, by its link); once
+// active it does.
+func TestSSOEnforcementHomeRealm(t *testing.T) {
+	f := enfSetup(t, "sqlite")
+	for _, mode := range []string{model.EnforcementTesting, model.EnforcementActive} {
+		in := connInput(f.tenant, "Acme SSO", f.up)
+		in.ClientSecret, in.LinkByVerifiedEmail, in.Enforcement = nil, true, mode
+		in.Domains = []model.ConnectionDomain{{Domain: "acme.example", Verified: true}}
+		f.env.Admin().Must(http.StatusOK, "PUT", "/api/v1/connections/"+f.conn.ID, in)
+		c := stopAtIdP(fedBrowser(), f.up)
+		lp := get(t, c, f.env.Server.URL+"/login?tenant=acme")
+		v := lp.fields()
+		v.Set("tenant", "acme")
+		v.Set("username", "bob@acme.example")
+		p := post(t, c, f.env.Server.URL+"/login", v)
+		toIdP := p.loc != nil && strings.HasPrefix(p.loc.String(), f.up.Issuer())
+		if toIdP != (mode == model.EnforcementActive) {
+			t.Errorf("%s: sent to the IdP %v (%d %v)", mode, toIdP, p.status, p.loc)
+		}
+	}
+}
