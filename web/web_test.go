@@ -22,9 +22,13 @@ type loginData struct {
 	UILocales        string
 	Tenant           string
 	Connections      []connButton
+	SSOActive        bool
 }
 
-type connButton struct{ ID, Name, LogoURL string }
+type connButton struct {
+	ID, Name, LogoURL string
+	Active            bool
+}
 
 // samples fill every branch of every page ("page#variant" keys add
 // samples of a page whose branches exclude each other); the values carry no letters, so
@@ -33,6 +37,9 @@ func samples() map[string]any {
 	return map[string]any{
 		"login": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003",
 			Connections: []connButton{{ID: "0004", Name: "0005", LogoURL: "/0006.png"}, {ID: "0007", Name: "0010"}}},
+		// R-SAML-8 active stage: the buttons lead, passwords are off for most.
+		"login#sso": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Error: i18n.M("sso.error.password", "0005"), Tenant: "0003", SSOActive: true,
+			Connections: []connButton{{ID: "0004", Name: "0005", Active: true}}},
 		"context": struct {
 			Form    stepForm
 			Choices []struct {

@@ -266,7 +266,31 @@ func (a *API) basicAuth(r *http.Request) (directory.Actor, bool, error) {
 		a.auditFailedLogin(r, err)
 		return directory.Actor{}, true, err
 	}
-	return directory.Actor{User: u, Via: via}, true, nil
+	if err := a.passwordAllowed(r.Context(), u, via); err != nil {
+		return directory.Actor{}, true, err
+	}
+	actor := directory.Actor{User: u, Via: via}
+	if via == directory.ViaBasic {
+		actor.AMR = []string{"pwd"} // a password, just checked
+	}
+	return actor, true, nil
+}
+
+// passwordAllowed refuses HTTP Basic with a password for a user whose
+// tenant signs in through its IdP (R-SAML-8 active stage), as the login
+// page does; API keys stay (they are not a password login).
+func (a *API) passwordAllowed(ctx context.Context, u model.User, via string) error {
+	if via != directory.ViaBasic {
+		return nil
+	}
+	e, err := a.svc.PasswordEnforcement(ctx, u)
+	if err != nil {
+		return err
+	}
+	if e.Forced {
+		return model.Errorf(model.EFORBIDDEN, "", "your organisation signs in through %q: password sign-in is switched off for this account", e.Connection.Name)
+	}
+	return nil
 }
 
 // bearerAuth accepts "Authorization: Bearer <token>": an API key, or a

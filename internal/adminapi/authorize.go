@@ -157,6 +157,9 @@ func (a *API) credentialActor(c *authorizeCredentials, ip netip.Addr) func(ctx c
 			if err != nil {
 				return directory.Actor{}, err
 			}
+			if err := a.passwordAllowed(ctx, u, via); err != nil {
+				return directory.Actor{}, err
+			}
 			return directory.Actor{User: u, Via: via}, nil
 		}
 	}

@@ -33,13 +33,18 @@ type Connection struct {
 	Domains             []model.ConnectionDomain `yaml:"domains,omitempty"`
 	ProfileURL          string                   `yaml:"profileUrl,omitempty"`
 	PasswordURL         string                   `yaml:"passwordUrl,omitempty"`
+	// Enforcement is the SSO stage (off, testing, active; R-SAML-8) and
+	// EnforceGroups the phased rollout's group ids.
+	Enforcement   string   `yaml:"enforcement,omitempty"`
+	EnforceGroups []string `yaml:"enforceGroups,omitempty"`
 }
 
 func (c Connection) input(owner string) directory.ConnectionInput {
 	enabled := !c.Disabled
 	return directory.ConnectionInput{ID: c.ID, TenantID: owner, Kind: c.Kind, Name: c.Name, LogoURL: c.LogoURL, Enabled: &enabled,
 		OIDC: c.OIDC, Mapping: c.Mapping, LinkByVerifiedEmail: c.LinkByVerifiedEmail, UserDomain: c.UserDomain,
-		Domains: c.Domains, ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL}
+		Domains: c.Domains, ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL,
+		Enforcement: c.Enforcement, EnforceGroups: c.EnforceGroups}
 }
 
 // sameConnection compares what a file sets (not the secret).
@@ -61,7 +66,15 @@ func sameConnection(old model.Connection, in directory.ConnectionInput) bool {
 	return old.Kind == in.Kind && old.Name == in.Name && old.LogoURL == in.LogoURL && old.Enabled == *in.Enabled &&
 		reflect.DeepEqual(a, b) && reflect.DeepEqual(old.Mapping, in.Mapping) &&
 		old.LinkByVerifiedEmail == in.LinkByVerifiedEmail && old.UserDomain == in.UserDomain &&
-		reflect.DeepEqual(doms(old.Domains), doms(in.Domains)) && old.ProfileURL == in.ProfileURL && old.PasswordURL == in.PasswordURL
+		reflect.DeepEqual(doms(old.Domains), doms(in.Domains)) && old.ProfileURL == in.ProfileURL && old.PasswordURL == in.PasswordURL &&
+		enforcementOr(old.Enforcement) == enforcementOr(in.Enforcement) && reflect.DeepEqual(norm(old.EnforceGroups), norm(in.EnforceGroups))
+}
+
+func enforcementOr(e string) string {
+	if e == "" {
+		return model.EnforcementOff
+	}
+	return e
 }
 
 func (ap *applier) connections(ctx context.Context, d Document) error {
@@ -149,7 +162,13 @@ func exportConnections(ctx context.Context, svc *directory.Service, d *Document,
 	for _, c := range cs {
 		ec := Connection{ID: c.ID, Owner: ref(c.TenantID), Kind: c.Kind, Name: c.Name, LogoURL: c.LogoURL, Disabled: !c.Enabled,
 			OIDC: c.OIDC, Mapping: c.Mapping, LinkByVerifiedEmail: c.LinkByVerifiedEmail, UserDomain: c.UserDomain,
-			Domains: c.Domains, ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL}
+			Domains: c.Domains, ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL, EnforceGroups: c.EnforceGroups}
+		if c.Enforcement != model.EnforcementOff {
+			ec.Enforcement = c.Enforcement
+		}
+		if len(ec.EnforceGroups) == 0 {
+			ec.EnforceGroups = nil
+		}
 		if len(ec.Domains) == 0 {
 			ec.Domains = nil
 		}

@@ -39,6 +39,7 @@ connections:
       - {domain: acme.example, verified: true}
     profileUrl: https://myaccount.microsoft.com/
     passwordUrl: https://mysignins.microsoft.com/security-info/password/change
+    enforcement: active
   - owner: root
     kind: oauth2
     name: GitHub
@@ -73,7 +74,7 @@ func TestApplyExportConnections(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !c.HasClientSecret || !c.Enabled || !c.OIDC.RefreshRoles || c.Mapping.ContextRoles == nil || c.Mapping.Require["tid"] == nil ||
-				len(c.Domains) != 1 || !c.Domains[0].Verified || c.PasswordURL == "" {
+				len(c.Domains) != 1 || !c.Domains[0].Verified || c.PasswordURL == "" || c.Enforcement != model.EnforcementActive {
 				t.Fatalf("applied connection %+v", c)
 			}
 			if sec, err := env.Svc.ConnectionSecret(c); err != nil || sec != entraSecret {
@@ -103,7 +104,8 @@ func TestApplyExportConnections(t *testing.T) {
 			if strings.Contains(out, entraSecret) || strings.Contains(out, "sesame-sealed") || strings.Contains(out, "clientSecret") {
 				t.Fatalf("export holds a secret:\n%s", out)
 			}
-			if !strings.Contains(out, "id: acme-entra") || !strings.Contains(out, "refreshRoles: true") || !strings.Contains(out, "separator: ':'") {
+			if !strings.Contains(out, "id: acme-entra") || !strings.Contains(out, "refreshRoles: true") || !strings.Contains(out, "separator: ':'") ||
+				!strings.Contains(out, "enforcement: active") || strings.Count(out, "enforcement:") != 1 {
 				t.Fatalf("export lacks the connection:\n%s", out)
 			}
 			// Into a fresh instance: same ids, same settings; the secret
@@ -120,10 +122,14 @@ func TestApplyExportConnections(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c3.HasClientSecret || c3.Name != c.Name || c3.Mapping.Preset != model.PresetEntra || !c3.Domains[0].Verified {
+			if c3.HasClientSecret || c3.Name != c.Name || c3.Mapping.Preset != model.PresetEntra || !c3.Domains[0].Verified || c3.Enforcement != model.EnforcementActive {
 				t.Fatalf("imported %+v", c3)
 			}
 			// A bad entry names itself and the field.
+			if _, err := declarative.Apply(ctx, env.Svc, parse(t, strings.Replace(connectionsDoc, "enforcement: active", "enforcement: always", 1))); err == nil ||
+				!strings.Contains(err.Error(), "connections[0].enforcement") {
+				t.Fatalf("bad enforcement: %v", err)
+			}
 			bad := strings.Replace(connectionsDoc, "clientId: Iv1.0123456789abcdef", "clientId: ''", 1)
 			if _, err := declarative.Apply(ctx, env.Svc, parse(t, bad)); err == nil || !strings.Contains(err.Error(), "connections[1].oidc.clientId") {
 				t.Fatalf("bad entry: %v", err)

@@ -56,6 +56,13 @@ type ConnectionInput struct {
 	Domains             []model.ConnectionDomain `json:"domains"`
 	ProfileURL          string                   `json:"profileUrl"`
 	PasswordURL         string                   `json:"passwordUrl"`
+	// Enforcement is the SSO enforcement stage: off (default), testing,
+	// active (R-SAML-8). Lowering it from active needs an administrator
+	// signed in with a password (amr pwd, not fed).
+	Enforcement string `json:"enforcement"`
+	// EnforceGroups: phased rollout, only members of these groups (ids)
+	// are forced while active; empty = every user of the tenant.
+	EnforceGroups []string `json:"enforceGroups"`
 	// Version, when set on update, must be the current one (else 409):
 	// two administrators editing at once do not overwrite each other.
 	Version int64 `json:"version"`
@@ -229,6 +236,12 @@ func validateConnection(c model.Connection) error {
 	if err := validateMapping(c.Mapping); err != nil {
 		return err
 	}
+	if !slices.Contains(model.EnforcementModes, c.Enforcement) {
+		return model.Invalid("enforcement", "must be one of %v", model.EnforcementModes)
+	}
+	if len(c.EnforceGroups) > 100 {
+		return model.Invalid("enforceGroups", "at most 100 groups")
+	}
 	if len(c.Domains) > 50 {
 		return model.Invalid("domains", "at most 50 domains")
 	}
@@ -257,6 +270,13 @@ func (s *Service) connectionFromInput(in ConnectionInput, old model.Connection) 
 	c.OIDC, c.Mapping = in.OIDC, in.Mapping
 	c.LinkByVerifiedEmail, c.UserDomain = in.LinkByVerifiedEmail, in.UserDomain
 	c.ProfileURL, c.PasswordURL = in.ProfileURL, in.PasswordURL
+	c.Enforcement, c.EnforceGroups = in.Enforcement, in.EnforceGroups
+	if c.Enforcement == "" {
+		c.Enforcement = model.EnforcementOff
+	}
+	if c.EnforceGroups == nil {
+		c.EnforceGroups = []string{}
+	}
 	c.Domains = make([]model.ConnectionDomain, len(in.Domains))
 	for i, d := range in.Domains {
 		c.Domains[i] = model.ConnectionDomain{Domain: strings.ToLower(strings.TrimSpace(d.Domain)), Verified: d.Verified}
@@ -332,7 +352,8 @@ func errDomainTaken(err error) error {
 }
 
 func connAudit(c model.Connection, secretChanged bool) map[string]any {
-	return map[string]any{"name": c.Name, "kind": c.Kind, "enabled": c.Enabled, "version": c.Version, "secretChanged": secretChanged}
+	return map[string]any{"name": c.Name, "kind": c.Kind, "enabled": c.Enabled, "version": c.Version, "secretChanged": secretChanged,
+		"enforcement": c.Enforcement}
 }
 
 // CreateConnection creates a connection ("Identity providers - Manage" at
@@ -363,6 +384,9 @@ func (s *Service) CreateConnection(ctx context.Context, a Actor, in ConnectionIn
 		if err := s.checkUserDomain(ctx, st, c); err != nil {
 			return err
 		}
+		if err := checkEnforceGroups(ctx, st, c); err != nil {
+			return err
+		}
 		if err := s.checkDomainVerification(ctx, st, a, &c, model.Connection{}); err != nil {
 			return err
 		}
@@ -376,7 +400,10 @@ func (s *Service) CreateConnection(ctx context.Context, a Actor, in ConnectionIn
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, st, a, "connection.create", "connection", out.ID, out.TenantID, connAudit(out, in.ClientSecret != nil))
+		if err := s.audit(ctx, st, a, "connection.create", "connection", out.ID, out.TenantID, connAudit(out, in.ClientSecret != nil)); err != nil {
+			return err
+		}
+		return s.auditEnforcement(ctx, st, a, model.Connection{Enforcement: model.EnforcementOff, EnforceGroups: []string{}}, out)
 	})
 	return out, err
 }
@@ -456,7 +483,7 @@ func (s *Service) ListConnections(ctx context.Context, a Actor, tenantID string)
 // Manage" at its owner); the version is bumped, so opened connectors are
 // reopened.
 func (s *Service) UpdateConnection(ctx context.Context, a Actor, id string, in ConnectionInput) (model.Connection, error) {
-	var out model.Connection
+	var out, prev model.Connection
 	err := s.tx(ctx, func(st storage.Storage) error {
 		cur, err := s.visibleConnection(ctx, st, a, id)
 		if err != nil {
@@ -479,6 +506,13 @@ func (s *Service) UpdateConnection(ctx context.Context, a Actor, id string, in C
 			if err := s.checkUserDomain(ctx, st, c); err != nil {
 				return c, err
 			}
+			if err := checkEnforceGroups(ctx, st, c); err != nil {
+				return c, err
+			}
+			if err := checkLowering(a, old, c); err != nil {
+				return c, err
+			}
+			prev = old
 			return c, s.checkDomainVerification(ctx, st, a, &c, old)
 		})
 		if errors.Is(err, model.ErrAlreadyExists) {
@@ -487,7 +521,10 @@ func (s *Service) UpdateConnection(ctx context.Context, a Actor, id string, in C
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, st, a, "connection.update", "connection", id, out.TenantID, connAudit(out, in.ClientSecret != nil))
+		if err := s.audit(ctx, st, a, "connection.update", "connection", id, out.TenantID, connAudit(out, in.ClientSecret != nil)); err != nil {
+			return err
+		}
+		return s.auditEnforcement(ctx, st, a, prev, out)
 	})
 	return out, err
 }
@@ -502,6 +539,10 @@ func (s *Service) DeleteConnection(ctx context.Context, a Actor, id string) erro
 			return err
 		}
 		if err := s.authorize(ctx, st, a, rightIdPManage, c.TenantID); err != nil {
+			return err
+		}
+		// Deleting an active connection turns SSO off (R-SAML-8).
+		if err := checkLowering(a, c, model.Connection{Enforcement: model.EnforcementOff}); err != nil {
 			return err
 		}
 		if err := st.DeleteConnection(ctx, id); err != nil {

@@ -112,6 +112,11 @@ type Actor struct {
 	// Via is ViaBasic, ViaAPIKey or ViaBearer ("" for system actors and
 	// internal callers).
 	Via string
+	// AMR is how the actor's user signed in (RFC 8176): ["pwd"] for HTTP
+	// Basic with a password, the access token's amr for bearer tokens,
+	// nil for API keys. R-SAML-8: lowering an active SSO enforcement
+	// needs "pwd" without "fed".
+	AMR []string
 	// Connection is set for just-in-time provisioning by a connection
 	// (ConnectionActor): authorization is bypassed like System — the
 	// federation policy keeps it in the connection's tenant — and the

@@ -174,6 +174,9 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (model.Us
 		if err != nil {
 			return err
 		}
+		if err := checkUserManagedByIdP(ctx, st, a, tenant, "added"); err != nil {
+			return err
+		}
 		out, err = st.CreateUser(ctx, model.User{
 			LoginName: nu.LoginName, TenantID: tenant, Domain: d.Name, Kind: kind, Status: nu.Status,
 			Person: nu.Person, TwoFactor: nu.TwoFactor, PasswordHash: hash, Contexts: nu.Contexts,
@@ -481,6 +484,11 @@ func (s *Service) Transition(ctx context.Context, a Actor, id string, to model.U
 		if !a.System && u.ID == a.User.ID && to != model.StatusActive {
 			return model.Errorf(model.ECONFLICT, "status", "you cannot deactivate or delete yourself")
 		}
+		if to == model.StatusDeleted {
+			if err := checkUserManagedByIdP(ctx, st, a, u.TenantID, "deleted"); err != nil {
+				return err
+			}
+		}
 		from := u.Status
 		out, err = st.UpdateUser(ctx, id, func(u model.User) (model.User, error) {
 			if !model.CanTransition(u.Status, to) {
@@ -607,6 +615,9 @@ func (s *Service) Discard(ctx context.Context, a Actor, id string) error {
 	return s.tx(ctx, func(st storage.Storage) error {
 		u, err := s.userToChange(ctx, st, a, rightUsersWrite, id)
 		if err != nil {
+			return err
+		}
+		if err := checkUserManagedByIdP(ctx, st, a, u.TenantID, "deleted"); err != nil {
 			return err
 		}
 		if u.Status != model.StatusDraft {

@@ -115,9 +115,16 @@ func (s *IdPStep) tenantID(ctx context.Context, slug string) (string, error) {
 
 // ConnectionButton is one connection offered on the login page (R-FED-5):
 // public data only.
-type ConnectionButton struct{ ID, Name, LogoURL string }
+type ConnectionButton struct {
+	ID, Name, LogoURL string
+	// Active: the connection's SSO enforcement is active (R-SAML-8): the
+	// page leads with it.
+	Active bool
+}
 
-// Buttons lists the enabled connections of the flow's tenant.
+// Buttons lists the enabled connections of the flow's tenant; one in the
+// testing stage of SSO enforcement is not offered (R-SAML-8: only
+// administrators use it, through /login?connection=ID).
 func (s *IdPStep) Buttons(ctx context.Context, f *Flow) ([]ConnectionButton, error) {
 	if s == nil {
 		return nil, nil
@@ -132,7 +139,10 @@ func (s *IdPStep) Buttons(ctx context.Context, f *Flow) ([]ConnectionButton, err
 	}
 	out := make([]ConnectionButton, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, ConnectionButton{ID: c.ID, Name: c.Name, LogoURL: c.LogoURL})
+		if c.Enforcement == model.EnforcementTesting {
+			continue
+		}
+		out = append(out, ConnectionButton{ID: c.ID, Name: c.Name, LogoURL: c.LogoURL, Active: c.Enforcement == model.EnforcementActive})
 	}
 	return out, nil
 }
@@ -174,7 +184,9 @@ func (s *IdPStep) HomeRealm(ctx context.Context, f *Flow, email string) (bool, e
 	if err != nil {
 		return false, err
 	}
-	if c.Kind == model.ConnectionSAML {
+	if c.Kind == model.ConnectionSAML || c.Enforcement == model.EnforcementTesting {
+		// A connection in the testing stage routes nobody by domain
+		// (R-SAML-8): administrators choose it by its link.
 		return false, nil
 	}
 	tid, err := s.tenantID(ctx, f.Tenant)
@@ -269,6 +281,7 @@ const (
 	reasonMapping     = "mapping"
 	reasonLink        = "link"
 	reasonUser        = "user"
+	reasonTesting     = "testing"
 )
 
 // callback is GET /login/idp/{id}/callback: the IdP's answer.
@@ -340,8 +353,31 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, a, c, connector.ReasonOf(err), err)
 		return
 	}
-	u, out, err := s.Prov.Login(ctx, c, federation.Identity{Subject: ident.Subject, Email: ident.Email,
-		EmailVerified: ident.EmailVerified, Claims: ident.Claims})
+	fid := federation.Identity{Subject: ident.Subject, Email: ident.Email, EmailVerified: ident.EmailVerified, Claims: ident.Claims}
+	if c.Enforcement == model.EnforcementTesting {
+		// R-SAML-8 testing stage (seed 003 step 2, "test that the SSO
+		// tenancy works as a System Administrator"): only an existing
+		// administrator of the tenant ("Identity providers - Manage") may
+		// sign in — refused before anything is provisioned (no user
+		// created, linked or updated for anyone else).
+		prior, found, err := s.Prov.Existing(ctx, c, fid)
+		admin := false
+		if err == nil && found {
+			admin, err = s.Svc.IsIdPAdmin(ctx, prior, c.TenantID)
+		}
+		var me *federation.MappingError
+		switch {
+		case errors.As(err, &me):
+			// Login below reports (and audits) the mapping error.
+		case err != nil:
+			h.Unavailable(w, r, "check testing stage", err)
+			return
+		case !admin:
+			s.failPage(w, r, a, c, reasonTesting, errors.New("the connection is in its testing stage: only identity-provider administrators of the tenant may use it"))
+			return
+		}
+	}
+	u, out, err := s.Prov.Login(ctx, c, fid)
 	if err != nil {
 		var (
 			me *federation.MappingError
@@ -452,6 +488,8 @@ func (s *IdPStep) explain(w http.ResponseWriter, r *http.Request, a *Attempt, c 
 		msg = i18n.M("idp.error.connection")
 	case reason == reasonUser:
 		status, msg = http.StatusForbidden, i18n.M("idp.error.user")
+	case reason == reasonTesting:
+		status, msg = http.StatusForbidden, i18n.M("sso.error.testing")
 	}
 	s.Pages.Render(w, r, status, "message", web.Message{Title: i18n.M("idp.failed.title"), Message: msg,
 		Link: a.Next(), LinkText: i18n.M("link.back_to_sign_in")})

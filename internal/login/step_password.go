@@ -48,6 +48,9 @@ type formData struct {
 	Tenant string
 	// Connections are the tenant's connections, one button each.
 	Connections []ConnectionButton
+	// SSOActive: one of them is in the active SSO stage (R-SAML-8): the
+	// page leads with the buttons and says passwords are off for most.
+	SSOActive bool
 }
 
 // Show implements Step.
@@ -73,6 +76,9 @@ func (p *PasswordStep) Show(w http.ResponseWriter, r *http.Request, a *Attempt) 
 		return err
 	}
 	d := formData{Form: a.Form(), Return: f.Return, Tenant: f.Tenant, UILocales: f.UILocales, Error: a.Problem, Connections: buttons}
+	for _, b := range buttons {
+		d.SSOActive = d.SSOActive || b.Active
+	}
 	if !a.Problem.IsZero() {
 		d.Username = truncate(strings.TrimSpace(r.PostForm.Get("username")), 400)
 	}
@@ -127,6 +133,22 @@ func (p *PasswordStep) Submit(_ http.ResponseWriter, r *http.Request, a *Attempt
 		// locked accounts: no enumeration.
 		a.Fail(http.StatusUnauthorized, i18n.M("login.error.invalid"))
 		return Retry, nil
+	}
+	if p.IdP != nil {
+		// R-SAML-8 stage 4: the tenant's users sign in through its IdP;
+		// administrators with "Identity providers - Manage" keep their
+		// password. Checked after the password (nothing learnt without
+		// it); the page offers the connection's button.
+		e, err := p.IdP.Svc.PasswordEnforcement(r.Context(), u)
+		if err != nil {
+			return Retry, err
+		}
+		if e.Forced {
+			p.Authn.AuditFailedLoginOf(r.Context(), "login", "user", u.ID, map[string]any{"loginName": name,
+				"reason": "sso_enforced", "connection": e.Connection.ID})
+			a.Fail(http.StatusForbidden, i18n.M("sso.error.password", e.Connection.Name))
+			return Retry, nil
+		}
 	}
 	a.Flow.UserID, a.User = u.ID, u
 	a.Flow.Pass(StepPassword, "pwd")

@@ -58,6 +58,17 @@ type Connection struct {
 	// profile" and "change password" links go (R-USR-3).
 	ProfileURL  string `json:"profileUrl,omitempty"`
 	PasswordURL string `json:"passwordUrl,omitempty"`
+	// Enforcement is the SSO enforcement stage (R-SAML-8, seed 003's four
+	// steps): EnforcementOff, EnforcementTesting (only administrators of
+	// the tenant may sign in through it; it is not offered on the login
+	// page) or EnforcementActive (the tenant's users must sign in through
+	// it: no password login, no user creation or deletion by
+	// administrators).
+	Enforcement string `json:"enforcement"`
+	// EnforceGroups is the phased rollout (seed 004's migration options):
+	// when not empty, an active connection forces only the members of
+	// these groups (ids); the others keep their password.
+	EnforceGroups []string `json:"enforceGroups"`
 	// Version is bumped by every update: caches of opened connectors
 	// reopen a connection whose version changed.
 	Version   int64     `json:"version"`
@@ -67,6 +78,16 @@ type Connection struct {
 	// the directory reads and writes it.
 	SealedSecret []byte `json:"-"`
 }
+
+// SSO enforcement stages of a connection (R-SAML-8).
+const (
+	EnforcementOff     = "off"
+	EnforcementTesting = "testing"
+	EnforcementActive  = "active"
+)
+
+// EnforcementModes lists the stages in order.
+var EnforcementModes = []string{EnforcementOff, EnforcementTesting, EnforcementActive}
 
 // ConnectionDomain is an email domain of a connection (home-realm
 // discovery). Verified is set by a root administrator (or `sesame apply`)

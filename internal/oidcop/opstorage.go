@@ -531,8 +531,13 @@ func (s opStorage) GetPrivateClaimsFromRequest(ctx context.Context, req op.Token
 	if err != nil {
 		return nil, s.storeErr(ctx, "load user", err)
 	}
-	return map[string]any{claimContext: f.contextID, claimModule: f.module, claimTenant: u.TenantID,
-		claimLogin: u.LoginName, claimSID: sid(f.sessionID), "scope": scope}, nil
+	out := map[string]any{claimContext: f.contextID, claimModule: f.module, claimTenant: u.TenantID,
+		claimLogin: u.LoginName, claimSID: sid(f.sessionID), "scope": scope}
+	if len(f.amr) > 0 {
+		// RFC 8176 amr of the session: the admin API's R-SAML-8 check.
+		out["amr"] = f.amr
+	}
+	return out, nil
 }
 
 func (s opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {

@@ -85,16 +85,20 @@ func (c *ccRequest) GetScopes() []string   { return c.scopes }
 type tokenFacts struct {
 	clientID, userID, contextID, sessionID, grantID, module string
 	scopes                                                  []string
+	// amr: how the session's user signed in (RFC 8176), carried into
+	// access tokens so the admin API knows (R-SAML-8: turning SSO off
+	// needs a password login).
+	amr []string
 }
 
 func facts(req op.TokenRequest) (tokenFacts, bool) {
 	switch r := req.(type) {
 	case *authRequest:
 		return tokenFacts{clientID: r.m.ClientID, userID: r.m.UserID, contextID: r.m.ContextID, sessionID: r.m.SessionID,
-			grantID: r.m.ID, module: r.module, scopes: r.m.Scopes}, true
+			grantID: r.m.ID, module: r.module, scopes: r.m.Scopes, amr: r.m.AMR}, true
 	case *refreshRequest:
 		return tokenFacts{clientID: r.m.ClientID, userID: r.m.UserID, contextID: r.m.ContextID, sessionID: r.m.SessionID,
-			grantID: r.m.FamilyID, module: r.module, scopes: r.m.Scopes}, true
+			grantID: r.m.FamilyID, module: r.module, scopes: r.m.Scopes, amr: r.m.AMR}, true
 	}
 	return tokenFacts{}, false
 }

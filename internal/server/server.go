@@ -218,8 +218,16 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		if err != nil {
 			return directory.Actor{}, model.Errorf(model.EUNAUTHORIZED, "", "the access token is invalid, expired or revoked")
 		}
+		var amr []string
+		if list, ok := t.Claims.Claims["amr"].([]any); ok {
+			for _, m := range list {
+				if m, ok := m.(string); ok {
+					amr = append(amr, m)
+				}
+			}
+		}
 		return directory.Actor{User: t.User, ContextID: t.ContextID, ClientID: t.ClientID, Module: t.Module,
-			Scopes: t.Scopes, Audience: t.Claims.Audience, Via: directory.ViaBearer}, nil
+			Scopes: t.Scopes, Audience: t.Claims.Audience, Via: directory.ViaBearer, AMR: amr}, nil
 	})
 	// CSRF: refuse cross-origin unsafe requests from browsers (Fetch
 	// metadata / Origin); non-browser API clients send neither and pass.

@@ -31,6 +31,8 @@ type connConfig struct {
 	Domains             []model.ConnectionDomain `json:"domains,omitempty"`
 	ProfileURL          string                   `json:"profileUrl,omitempty"`
 	PasswordURL         string                   `json:"passwordUrl,omitempty"`
+	Enforcement         string                   `json:"enforcement,omitempty"`
+	EnforceGroups       []string                 `json:"enforceGroups,omitempty"`
 }
 
 const connCols = `id, tenant_id, kind, name, enabled, config, client_secret, version, created_at, updated_at`
@@ -52,6 +54,13 @@ func scanConnection(sc interface{ Scan(...any) error }) (model.Connection, error
 	c.LogoURL, c.OIDC, c.Mapping = cfgValue.LogoURL, cfgValue.OIDC, cfgValue.Mapping
 	c.LinkByVerifiedEmail, c.UserDomain, c.Domains = cfgValue.LinkByVerifiedEmail, cfgValue.UserDomain, cfgValue.Domains
 	c.ProfileURL, c.PasswordURL = cfgValue.ProfileURL, cfgValue.PasswordURL
+	c.Enforcement, c.EnforceGroups = cfgValue.Enforcement, cfgValue.EnforceGroups
+	if c.Enforcement == "" {
+		c.Enforcement = model.EnforcementOff
+	}
+	if c.EnforceGroups == nil {
+		c.EnforceGroups = []string{}
+	}
 	if c.Domains == nil {
 		c.Domains = []model.ConnectionDomain{}
 	}
@@ -65,7 +74,7 @@ func scanConnection(sc interface{ Scan(...any) error }) (model.Connection, error
 func connConfigJSON(c model.Connection) (string, error) {
 	b, err := json.Marshal(connConfig{LogoURL: c.LogoURL, OIDC: c.OIDC, Mapping: c.Mapping,
 		LinkByVerifiedEmail: c.LinkByVerifiedEmail, UserDomain: c.UserDomain, Domains: c.Domains,
-		ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL})
+		ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL, Enforcement: c.Enforcement, EnforceGroups: c.EnforceGroups})
 	return string(b), err
 }
 
