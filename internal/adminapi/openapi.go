@@ -77,7 +77,7 @@ var ops = map[string]op{
 	"GET /api/v1/templates/{id}/csv":              {summary: "Export a template as CSV (module,category,acl,type,value)", resp: "csv"},
 	"PUT /api/v1/templates/{id}/csv":              {summary: "Replace a template's values from CSV (all or nothing)", body: "csv", resp: model.Template{}},
 	"GET /api/v1/users":                           {summary: "List the users the caller may read", query: []string{"q", "status", "contextId", "offset", "limit"}, resp: list[model.User]{}},
-	"POST /api/v1/users":                          {summary: "Create a user (draft unless status active; R-USR-2 placement rules); a password must meet the password policy (400 naming each broken rule: too_short, too_long, contains_login, contains_email, common)", body: directory.NewUser{}, resp: model.User{}, status: 201},
+	"POST /api/v1/users":                          {summary: "Create a user (draft unless status active; R-USR-2 placement rules); a password must meet the password policy (400 naming each broken rule: too_short, too_long, contains_login, contains_email, common); 409 while an active SSO connection without rollout groups owns the tenant (users come from the IdP)", body: directory.NewUser{}, resp: model.User{}, status: 201},
 	"GET /api/v1/users/{id}":                      {summary: "Read a user", resp: model.User{}},
 	"PATCH /api/v1/users/{id}":                    {summary: "Change person data, 2FA setting or login name", body: directory.UserPatch{}, resp: model.User{}},
 	"DELETE /api/v1/users/{id}":                   {summary: "Discard a draft user"},
