@@ -244,71 +244,71 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, f *Flow, posted *
 	if a.User.ID != "" {
 		r = r.WithContext(i18n.WithUserLanguage(r.Context(), a.User.Person.Language))
 	}
-	for {
-		s, err := h.current(ctx, a)
-		if err != nil {
-			h.Unavailable(w, r, "login step", err)
-			return
-		}
-		if s == nil {
-			h.finish(w, r, a)
-			return
-		}
-		if posted == nil {
-			h.show(w, r, s, a)
-			return
-		}
-		if *posted != "" && *posted != s.ID() {
-			// Back button, double submit, a step out of order: show the
-			// step that is due instead.
-			h.again(w, r, f)
-			return
-		}
-		out, err := s.Submit(w, r, a)
-		switch {
-		case err != nil:
-			h.stepError(w, r, err)
-			return
-		case out == Abort:
-			_ = h.flows.end(ctx, w, f)
-			h.Pages.Render(w, r, a.StatusOr(http.StatusBadRequest), "message", web.Message{Title: i18n.M("login.stopped.title"),
-				Message: a.Problem, Link: restartLink(f), LinkText: i18n.M("link.sign_in_again")})
-			return
-		case out == Retry:
-			h.show(w, r, s, a)
-			return
-		}
-		// Passed: the next step's page (PRG) once the flow is recorded
-		// (one of two concurrent submits wins), or the finish in this
-		// response, whose compare-and-swap records the passed step and
-		// the end at once (one flow write per login instead of two).
-		if ap, ok := s.(AfterPass); ok {
-			// A page after the step (recovery codes shown once) links to
-			// the next step: the flow is recorded first.
-			if err := h.flows.save(ctx, f); err != nil {
-				h.saveFailed(w, r, f, err)
-				return
-			}
-			if ap.AfterPass(w, r, a) {
-				return
-			}
-		}
-		next, err := h.current(ctx, a)
-		if err != nil {
-			h.Unavailable(w, r, "login step", err)
-			return
-		}
-		if next == nil {
-			h.finish(w, r, a)
-			return
-		}
+	s, err := h.current(ctx, a)
+	if err != nil {
+		h.Unavailable(w, r, "login step", err)
+		return
+	}
+	if s == nil {
+		h.finish(w, r, a)
+		return
+	}
+	if posted == nil {
+		h.show(w, r, s, a)
+		return
+	}
+	if *posted != "" && *posted != s.ID() {
+		// Back button, double submit, a step out of order: show the
+		// step that is due instead.
+		h.again(w, r, f)
+		return
+	}
+	out, err := s.Submit(w, r, a)
+	switch {
+	case err != nil:
+		h.stepError(w, r, err)
+	case out == Abort:
+		_ = h.flows.end(ctx, w, f)
+		h.Pages.Render(w, r, a.StatusOr(http.StatusBadRequest), "message", web.Message{Title: i18n.M("login.stopped.title"),
+			Message: a.Problem, Link: restartLink(f), LinkText: i18n.M("link.sign_in_again")})
+	case out == Retry:
+		h.show(w, r, s, a)
+	default:
+		h.passed(w, r, s, a)
+	}
+}
+
+// passed moves a login on after step s passed: the next step's page (PRG)
+// once the flow is recorded (one of two concurrent submits wins), or the
+// finish in this response, whose compare-and-swap records the passed step
+// and the end at once (one flow write per login instead of two).
+func (h *Handler) passed(w http.ResponseWriter, r *http.Request, s Step, a *Attempt) {
+	ctx, f := r.Context(), a.Flow
+	if ap, ok := s.(AfterPass); ok {
+		// A page after the step (recovery codes shown once) links to the
+		// next step: the flow is recorded first.
 		if err := h.flows.save(ctx, f); err != nil {
 			h.saveFailed(w, r, f, err)
 			return
 		}
-		h.again(w, r, f)
+		if ap.AfterPass(w, r, a) {
+			return
+		}
+	}
+	next, err := h.current(ctx, a)
+	if err != nil {
+		h.Unavailable(w, r, "login step", err)
 		return
 	}
+	if next == nil {
+		h.finish(w, r, a)
+		return
+	}
+	if err := h.flows.save(ctx, f); err != nil {
+		h.saveFailed(w, r, f, err)
+		return
+	}
+	h.again(w, r, f)
 }
 
 // show renders step s's page.
