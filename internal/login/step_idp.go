@@ -353,14 +353,13 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, a, c, connector.ReasonOf(err), err)
 		return
 	}
-	fid := federation.Identity{Subject: ident.Subject, Email: ident.Email, EmailVerified: ident.EmailVerified, Claims: ident.Claims}
 	if c.Enforcement == model.EnforcementTesting {
 		// R-SAML-8 testing stage (seed 003 step 2, "test that the SSO
 		// tenancy works as a System Administrator"): only an existing
 		// administrator of the tenant ("Identity providers - Manage") may
 		// sign in — refused before anything is provisioned (no user
 		// created, linked or updated for anyone else).
-		prior, found, err := s.Prov.Existing(ctx, c, fid)
+		prior, found, err := s.Prov.Existing(ctx, c, ident)
 		admin := false
 		if err == nil && found {
 			admin, err = s.Svc.IsIdPAdmin(ctx, prior, c.TenantID)
@@ -377,7 +376,7 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	u, out, err := s.Prov.Login(ctx, c, fid)
+	u, out, err := s.Prov.Login(ctx, c, ident)
 	if err != nil {
 		var (
 			me *federation.MappingError

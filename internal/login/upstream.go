@@ -9,7 +9,6 @@ import (
 	"github.com/sesame-sso/sesame/internal/connector"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
-	"github.com/sesame-sso/sesame/internal/federation"
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
@@ -92,7 +91,7 @@ func (s *IdPStep) refreshWith(ctx context.Context, c model.Connection, conn conn
 	if err != nil {
 		return refuse(string(connector.ReasonOf(err)), err)
 	}
-	_, out, err := s.Prov.Refresh(ctx, c, federation.Identity{Subject: id.Subject, Email: id.Email, EmailVerified: id.EmailVerified, Claims: id.Claims}, userID)
+	_, out, err := s.Prov.Refresh(ctx, c, id, userID)
 	if fault.Storage(err) {
 		return nil, "", err
 	}
