@@ -686,14 +686,9 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id, pw string, o P
 		}); err != nil {
 			return err
 		}
-		if ended, err = endUserSessions(ctx, st, id); err != nil {
-			return err
-		}
-		if err := s.revokeUserGrants(ctx, st, id); err != nil {
-			return err
-		}
-		// Pending reset links must not set another password (R-PWD-2).
-		if err := st.DeleteUserPasswordResets(ctx, id); err != nil {
+		// Sessions, grants and pending reset links (R-PWD-2) end with the
+		// old password (passwords.go).
+		if ended, err = s.endCredentials(ctx, st, id); err != nil {
 			return err
 		}
 		details := map[string]any{"sessionsEnded": len(ended), "mustChange": o.MustChange}
