@@ -190,6 +190,48 @@ func TestIdPFixtures(t *testing.T) {
 	}
 }
 
+// TestIdPFixtureKeys: which certificates of the metadata are trusted
+// (R-SAML-1). Entra's metadata lists its next signing certificate during a
+// rollover: a response signed with it is accepted, and refused once the
+// metadata lists the current certificate only. ADFS's metadata publishes
+// its token-decrypting certificate with use="encryption": a response
+// signed with that key is refused.
+func TestIdPFixtureKeys(t *testing.T) {
+	entra, adfs := fixtures[0], fixtures[1]
+	rollover := readFixture(t, "entra-rollover-response.xml")
+	res, err := finishFixture(t, fixtureConnector(t, entra, nil), entra, rollover)
+	if err != nil || res.Subject != entra.subject {
+		t.Fatalf("signed with the next certificate: %v %q", err, res.Subject)
+	}
+
+	md := etree.NewDocument()
+	if err := md.ReadFromBytes(readFixture(t, "entra-metadata.xml")); err != nil {
+		t.Fatal(err)
+	}
+	idp := md.Root().SelectElement("IDPSSODescriptor")
+	kds := idp.SelectElements("KeyDescriptor")
+	if len(kds) != 2 {
+		t.Fatalf("%d KeyDescriptors in Entra's IDPSSODescriptor", len(kds))
+	}
+	idp.RemoveChild(kds[1])
+	current, _ := md.WriteToBytes()
+	c, err := New(Config{
+		IdPMetadata: current, EntityID: "https://sesame.test/saml/entra/metadata", ACSURL: "https://sesame.test/saml/entra/acs",
+		Keys: []KeyPair{fixtureSPKey(t)}, EmailAttribute: entra.emailAttribute,
+	}, Options{Now: func() time.Time { return fixtureNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := finishFixture(t, c, entra, readFixture(t, "entra-response.xml")); err != nil {
+		t.Fatalf("current certificate refused: %v", err)
+	}
+	_, err = finishFixture(t, c, entra, rollover)
+	wantFixtureReason(t, err, connector.ReasonSignature)
+
+	_, err = finishFixture(t, fixtureConnector(t, adfs, nil), adfs, readFixture(t, "adfs-wrongkey-response.xml"))
+	wantFixtureReason(t, err, connector.ReasonSignature)
+}
+
 func wantFixtureReason(t *testing.T, err error, want connector.Reason) {
 	t.Helper()
 	if err == nil {

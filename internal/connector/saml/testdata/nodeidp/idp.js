@@ -36,6 +36,7 @@ const zlib = require('zlib');
 const { DOMParser, XMLSerializer } = require('@xmldom/xmldom');
 const { SignedXml } = require('xml-crypto');
 const xmlenc = require('xml-encryption');
+const xpath = require('xpath');
 
 const NS = {
   samlp: 'urn:oasis:names:tc:SAML:2.0:protocol',
@@ -212,7 +213,7 @@ function oktaTransforms(xml, target, key) {
 }
 
 function xpathOne(doc, expr) {
-  return require('xpath').select1(expr, doc);
+  return xpath.select1(expr, doc);
 }
 
 function encrypt(xml, spCertPEM, algorithm) {
@@ -550,32 +551,146 @@ async function fixtures() {
       },
     },
   ];
-  for (const f of all) {
-    const key = rd(`${f.idp}-key.pem`);
-    const cert = rd(`${f.idp}-cert.pem`);
+  // Variants: the same login signed with another key. entra-rollover:
+  // Entra's next certificate, published in its metadata beside the
+  // current one (accepted: both are trusted during a rollover);
+  // adfs-wrongkey: the key of ADFS's token-decrypting certificate, which
+  // its metadata publishes for encryption only (refused).
+  const variants = [
+    { name: 'entra-rollover', base: 'entra', key: 'entra-next' },
+    { name: 'adfs-wrongkey', base: 'adfs', key: 'adfs-enc', encrypt: '' },
+  ];
+  const byName = Object.fromEntries(all.map((f) => [f.name, f]));
+  for (const v of [...all, ...variants]) {
+    const f = { ...(byName[v.base] || v), ...v };
+    const base = v.base || v.name;
+    const key = rd(`${f.key || f.idp}-key.pem`);
+    const cert = rd(`${f.key || f.idp}-cert.pem`);
     const shape = SHAPES[f.shape];
-    const sp = `https://sesame.test/saml/${f.name}`;
+    const sp = `https://sesame.test/saml/${base}`;
     const xml = await responseXML(shape, {
-      issuer: f.issuer, audience: `${sp}/metadata`, acs: `${sp}/acs`, inResponseTo: `id-${f.name}-request-1`, now,
+      issuer: f.issuer, audience: `${sp}/metadata`, acs: `${sp}/acs`, inResponseTo: `id-${base}-request-1`, now,
       responseID: `${shape.idPrefix}${f.name}-response-1`, assertionID: `${shape.idPrefix}${f.name}-assertion-1`,
-      sessionIndex: `_${f.name}-session-1`, user: f.user, sign: f.sign,
+      sessionIndex: `_${base}-session-1`, user: f.user, sign: f.sign,
       encryptCert: f.encrypt ? spCert : null, encryption: f.encrypt,
     }, key, cert);
     fs.writeFileSync(path.join(dir, `${f.name}-response.xml`), xml);
-    const md = el('EntityDescriptor', { xmlns: NS.md, entityID: f.issuer, ID: `_${f.name}-metadata` }, [
-      el('IDPSSODescriptor', { protocolSupportEnumeration: NS.samlp }, [
-        el('KeyDescriptor', { use: 'signing' }, [
-          el('KeyInfo', { xmlns: NS.ds }, [el('X509Data', {}, [el('X509Certificate', {}, certBody(cert))])]),
-        ]),
-        el('NameIDFormat', {}, f.user.nameIDFormat),
-        el('SingleSignOnService', { Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: f.sso }),
-        el('SingleSignOnService', { Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', Location: f.sso }),
-      ]),
-    ]);
-    fs.writeFileSync(path.join(dir, `${f.name}-metadata.xml`), `<?xml version="1.0" encoding="utf-8"?>\n${md}\n`);
-    process.stdout.write(`wrote ${f.name}-response.xml, ${f.name}-metadata.xml\n`);
+    process.stdout.write(`wrote ${f.name}-response.xml\n`);
+    if (v.base) continue;
+    const md = METADATA[f.idp](f, rd);
+    fs.writeFileSync(path.join(dir, `${f.name}-metadata.xml`), md);
+    process.stdout.write(`wrote ${f.name}-metadata.xml\n`);
   }
 }
+
+// The IdPs' metadata in the shape each publishes (what a tenant admin
+// uploads, R-SAML-1). Entra ID and ADFS sign theirs and list WS-Federation
+// RoleDescriptors first; Entra lists its next signing certificate during a
+// rollover; ADFS's entity is an SP too and publishes a token-decrypting
+// (encryption) certificate; Okta's is small, md:-prefixed, its certificate
+// line-wrapped.
+const BINDING = {
+  redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+  post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+};
+const WSFED = 'http://docs.oasis-open.org/wsfed/federation/200706';
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+
+function keyDescriptor(use, pem, prefix) {
+  const md = (l) => q(prefix, l);
+  return el(md('KeyDescriptor'), { use }, [
+    el('KeyInfo', { xmlns: NS.ds }, [el('X509Data', {}, [el('X509Certificate', {}, certBody(pem))])]),
+  ]);
+}
+
+function wsfedRole(type, cert, endpoint) {
+  return el('RoleDescriptor', { 'xsi:type': `fed:${type}`, protocolSupportEnumeration: WSFED, 'xmlns:xsi': XSI, 'xmlns:fed': WSFED }, [
+    keyDescriptor('signing', cert),
+    el(`fed:${type === 'SecurityTokenServiceType' ? 'PassiveRequestorEndpoint' : 'ApplicationServiceEndpoint'}`, {}, [
+      el('wsa:EndpointReference', { 'xmlns:wsa': 'http://www.w3.org/2005/08/addressing' }, [el('wsa:Address', {}, endpoint)]),
+    ]),
+  ]);
+}
+
+// signMetadata: an enveloped signature over the EntityDescriptor, first
+// child (as Entra ID and ADFS place it).
+function signMetadata(xml, key, cert, prefix) {
+  const sx = new SignedXml({ privateKey: key, publicCert: cert, signatureAlgorithm: ALG.rsaSHA256, canonicalizationAlgorithm: ALG.excC14N });
+  sx.addReference({ xpath: "/*[local-name(.)='EntityDescriptor']", transforms: [ALG.enveloped, ALG.excC14N], digestAlgorithm: ALG.sha256 });
+  sx.computeSignature(xml, { prefix, location: { reference: "/*[local-name(.)='EntityDescriptor']", action: 'prepend' } });
+  return sx.getSignedXml();
+}
+
+const METADATA = {
+  entra(f, rd) {
+    const cert = rd('entra-cert.pem');
+    const next = rd('entra-next-cert.pem');
+    const xml = el('EntityDescriptor', { ID: '_entra-metadata', entityID: f.issuer, xmlns: NS.md }, [
+      wsfedRole('SecurityTokenServiceType', cert, f.sso.replace(/saml2$/, 'wsfed')),
+      wsfedRole('ApplicationServiceType', cert, f.sso.replace(/saml2$/, 'wsfed')),
+      el('IDPSSODescriptor', { protocolSupportEnumeration: NS.samlp }, [
+        keyDescriptor('signing', cert),
+        keyDescriptor('signing', next),
+        el('SingleLogoutService', { Binding: BINDING.redirect, Location: f.sso }),
+        el('SingleSignOnService', { Binding: BINDING.redirect, Location: f.sso }),
+        el('SingleSignOnService', { Binding: BINDING.post, Location: f.sso }),
+      ]),
+    ]);
+    return `<?xml version="1.0" encoding="utf-8"?>${signMetadata(xml, rd('entra-key.pem'), cert, '')}`;
+  },
+  adfs(f, rd) {
+    const cert = rd('adfs-cert.pem');
+    const enc = rd('adfs-enc-cert.pem');
+    const ls = f.sso;
+    const claims = [
+      ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', 'E-Mail Address'],
+      ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn', 'UPN'],
+      ['http://schemas.xmlsoap.org/claims/Group', 'Group'],
+    ];
+    const xml = el('EntityDescriptor', { ID: '_adfs-metadata', entityID: f.issuer, xmlns: NS.md }, [
+      wsfedRole('ApplicationServiceType', cert, ls),
+      wsfedRole('SecurityTokenServiceType', cert, ls),
+      el('SPSSODescriptor', { WantAssertionsSigned: 'true', protocolSupportEnumeration: NS.samlp }, [
+        keyDescriptor('encryption', enc),
+        keyDescriptor('signing', cert),
+        el('SingleLogoutService', { Binding: BINDING.redirect, Location: ls }),
+        el('NameIDFormat', {}, FORMAT.email),
+        el('NameIDFormat', {}, FORMAT.persistent),
+        el('NameIDFormat', {}, FORMAT.transient),
+        el('AssertionConsumerService', { Binding: BINDING.post, Location: ls, index: '0', isDefault: 'true' }),
+      ]),
+      el('IDPSSODescriptor', { protocolSupportEnumeration: NS.samlp }, [
+        keyDescriptor('encryption', enc),
+        keyDescriptor('signing', cert),
+        el('SingleLogoutService', { Binding: BINDING.redirect, Location: ls }),
+        el('SingleLogoutService', { Binding: BINDING.post, Location: ls }),
+        el('NameIDFormat', {}, FORMAT.email),
+        el('NameIDFormat', {}, FORMAT.persistent),
+        el('NameIDFormat', {}, FORMAT.transient),
+        el('SingleSignOnService', { Binding: BINDING.redirect, Location: ls }),
+        el('SingleSignOnService', { Binding: BINDING.post, Location: ls }),
+        ...claims.map(([name, friendly]) => el('Attribute', { Name: name, NameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri', FriendlyName: friendly, xmlns: NS.saml })),
+      ]),
+    ]);
+    return `<?xml version="1.0" encoding="utf-8"?>${signMetadata(xml, rd('adfs-key.pem'), cert, 'ds')}`;
+  },
+  okta(f, rd) {
+    const cert = rd('okta-cert.pem');
+    const wrapped = `\n${certBody(cert).match(/.{1,64}/g).join('\n')}\n`;
+    const xml = el('md:EntityDescriptor', { 'xmlns:md': NS.md, entityID: f.issuer }, [
+      el('md:IDPSSODescriptor', { WantAuthnRequestsSigned: 'false', protocolSupportEnumeration: NS.samlp }, [
+        el('md:KeyDescriptor', { use: 'signing' }, [
+          el('ds:KeyInfo', { 'xmlns:ds': NS.ds }, [el('ds:X509Data', {}, [el('ds:X509Certificate', {}, wrapped)])]),
+        ]),
+        el('md:NameIDFormat', {}, FORMAT.unspecified),
+        el('md:NameIDFormat', {}, FORMAT.email),
+        el('md:SingleSignOnService', { Binding: BINDING.post, Location: f.sso }),
+        el('md:SingleSignOnService', { Binding: BINDING.redirect, Location: f.sso }),
+      ]),
+    ]);
+    return `<?xml version="1.0" encoding="UTF-8"?>${xml}`;
+  },
+};
 
 // ---- main -------------------------------------------------------------------
 
