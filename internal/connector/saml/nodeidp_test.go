@@ -291,6 +291,23 @@ func TestNodeIdP(t *testing.T) {
 		p := newNodePeer(t, n, nodeProfile{Sign: "assertion", Encrypt: true}, func(c *saml.Config) { c.AllowIdPInitiated = true })
 		checkBob(t, p.post(p.idpInitiatedForm("")))
 	})
+	t.Run("idp_initiated/replayed", func(t *testing.T) {
+		p := newNodePeer(t, n, nodeProfile{Sign: "assertion"}, func(c *saml.Config) { c.AllowIdPInitiated = true })
+		seen := map[string]bool{}
+		p.opt.Replay = func(_ context.Context, id string, _ time.Time) error {
+			if seen[id] {
+				return saml.ErrReplay
+			}
+			seen[id] = true
+			return nil
+		}
+		p.reopen()
+		action, form := p.idpInitiatedForm("")
+		checkBob(t, p.post(action, form))
+		if out := p.post(action, form); out.Reason != saml.ReasonReplay {
+			t.Fatalf("second post: %+v", out)
+		}
+	})
 	t.Run("idp_initiated/refused_by_default", func(t *testing.T) {
 		p := newNodePeer(t, n, nodeProfile{Sign: "both"}, nil)
 		if out := p.post(p.idpInitiatedForm("")); out.Reason != saml.ReasonUnsolicited {
