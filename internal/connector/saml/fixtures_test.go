@@ -39,6 +39,9 @@ import (
 //     exc-c14n with InclusiveNamespaces PrefixList="xs", Issuer Format
 //     entity, unspecified NameID, xs:string attributes (email, firstName,
 //     lastName, groups), AuthnStatement before AttributeStatement.
+//
+// <idp>-metadata.xml is each IdP's metadata in the shape it publishes
+// (see TestIdPFixtureKeys and testdata/README.md).
 var fixtureNow = time.Date(2027, 1, 15, 10, 0, 30, 0, time.UTC)
 
 const (

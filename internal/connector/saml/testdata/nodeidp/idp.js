@@ -113,7 +113,9 @@ function derToPEM(b64) {
 //   nameFormat: Attribute/@NameFormat; prefixList: InclusiveNamespaces
 //   statusNS: Status redeclares its namespace (Okta)
 //   authnFirst: AuthnStatement before AttributeStatement (Okta)
-//   idPrefix, authnContext
+//   xsNS: xmlns:xs declared on Response and Assertion (Okta), else on
+//         each AttributeValue that uses it
+//   idPrefix: how IDs start; authnContext: AuthnContextClassRef
 const SHAPES = {
   generic: { p: 'samlp', a: 'saml', sig: 'ds', digits: 3, xsType: true, idPrefix: '_', authnContext: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport' },
   entra: { p: 'samlp', a: '', sig: '', digits: 7, idPrefix: '_', authnContext: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Password' },
@@ -130,7 +132,7 @@ function nsDecl(prefix, uri) {
 }
 
 // assertionXML builds the unsigned Assertion.
-//   r: {issuer, audience, acs, inResponseTo, now (ms), id, sessionIndex,
+//   r: {issuer, audience, acs, inResponseTo, now (ms), assertionID, sessionIndex,
 //       user: {nameID, nameIDFormat, attributes: {name: [values]}}}
 function assertionXML(shape, r) {
   const A = (l) => q(shape.a, l);
