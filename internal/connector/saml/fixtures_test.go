@@ -24,7 +24,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/connector"
 )
 
-// Responses in the shapes Entra ID, ADFS and Okta send, signed with test
+// Responses in the shapes Entra ID, ADFS, Okta and Google Workspace send, signed with test
 // keys by testdata/nodeidp/idp.js (xml-crypto, xml-encryption) at
 // fixtureNow; regenerate with the command in testdata/README.md.
 //
@@ -39,6 +39,9 @@ import (
 //     exc-c14n with InclusiveNamespaces PrefixList="xs", Issuer Format
 //     entity, unspecified NameID, xs:string attributes (email, firstName,
 //     lastName, groups), AuthnStatement before AttributeStatement.
+//   - google: Google Workspace with "Signed response": the Response signed,
+//     the Assertion inside not (OpenSAML prefixes, xs:anyType values);
+//     no email attribute, so the emailAddress NameID is the email.
 //
 // <idp>-metadata.xml is each IdP's metadata in the shape it publishes
 // (see TestIdPFixtureKeys and testdata/README.md).
@@ -90,6 +93,15 @@ var fixtures = []fixture{
 			"firstName": {"Dave"},
 			"lastName":  {"Davis"},
 			"groups":    {"Everyone", "Engineering"},
+		},
+	},
+	{
+		name: "google", emailAttribute: "email",
+		subject: "erin@globex.example", format: NameIDEmail, email: "erin@globex.example",
+		claims: map[string][]string{
+			"firstName":  {"Erin"},
+			"lastName":   {"Evans"},
+			"department": {"Sales"},
 		},
 	},
 }
@@ -251,22 +263,28 @@ func TestIdPFixturesTampered(t *testing.T) {
 	for _, f := range fixtures {
 		for _, tc := range []struct {
 			name   string
-			change func(a *etree.Element)
+			change func(t *testing.T, a *etree.Element)
 		}{
-			{"nameid", func(a *etree.Element) {
+			{"nameid", func(t *testing.T, a *etree.Element) {
 				n := a.FindElement("./Subject/NameID")
 				n.SetText("admin@" + f.name + ".example")
 			}},
-			{"email_attribute", func(a *etree.Element) {
-				for _, at := range a.FindElements("./AttributeStatement/Attribute") {
-					if at.SelectAttrValue("Name", "") == f.emailAttribute {
-						at.FindElement("./AttributeValue").SetText("admin@" + f.name + ".example")
-						return
+			{"attribute", func(t *testing.T, a *etree.Element) {
+				// The email attribute; Google's fixture has none (its
+				// NameID is the email): its first attribute then.
+				ats := a.FindElements("./AttributeStatement/Attribute")
+				if len(ats) == 0 {
+					t.Fatal("no attribute")
+				}
+				at := ats[0]
+				for _, x := range ats {
+					if x.SelectAttrValue("Name", "") == f.emailAttribute {
+						at = x
 					}
 				}
-				t.Fatal("no email attribute")
+				at.FindElement("./AttributeValue").SetText("admin@" + f.name + ".example")
 			}},
-			{"audience", func(a *etree.Element) {
+			{"audience", func(t *testing.T, a *etree.Element) {
 				a.FindElement("./Conditions/AudienceRestriction/Audience").SetText("https://other.example/sp")
 			}},
 		} {
@@ -276,7 +294,7 @@ func TestIdPFixturesTampered(t *testing.T) {
 				if err := doc.ReadFromBytes(readFixture(t, f.name+"-response.xml")); err != nil {
 					t.Fatal(err)
 				}
-				withAssertion(t, doc, fixtureSPKey(t), tc.change)
+				withAssertion(t, doc, fixtureSPKey(t), func(a *etree.Element) { tc.change(t, a) })
 				b, err := doc.WriteToBytes()
 				if err != nil {
 					t.Fatal(err)

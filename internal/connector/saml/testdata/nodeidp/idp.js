@@ -110,6 +110,7 @@ function derToPEM(b64) {
 //   sig:  prefix of ds:Signature ('' = default namespace)
 //   digits: fraction digits of instants; consent: Response/@Consent
 //   issuerFormat: Issuer/@Format; xsType: AttributeValue xsi:type
+//         (true = xs:string)
 //   nameFormat: Attribute/@NameFormat; prefixList: InclusiveNamespaces
 //   statusNS: Status redeclares its namespace (Okta)
 //   authnFirst: AuthnStatement before AttributeStatement (Okta)
@@ -120,6 +121,7 @@ const SHAPES = {
   generic: { p: 'samlp', a: 'saml', sig: 'ds', digits: 3, xsType: true, idPrefix: '_', authnContext: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport' },
   entra: { p: 'samlp', a: '', sig: '', digits: 7, idPrefix: '_', authnContext: 'urn:oasis:names:tc:SAML:2.0:ac:classes:Password' },
   adfs: { p: 'samlp', a: '', sig: 'ds', digits: 7, consent: 'urn:oasis:names:tc:SAML:2.0:consent:unspecified', idPrefix: '_', authnContext: 'urn:federation:authentication:windows' },
+  google: { p: 'saml2p', a: 'saml2', sig: 'ds', digits: 3, xsType: 'xs:anyType', idPrefix: '_', authnContext: 'urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified' },
   okta: { p: 'saml2p', a: 'saml2', sig: 'ds', digits: 3, xsType: true, issuerFormat: FORMAT.entity, nameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified', prefixList: ['xs'], statusNS: true, authnFirst: true, idPrefix: 'id', xsNS: true, authnContext: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport' },
 };
 
@@ -140,7 +142,7 @@ function assertionXML(shape, r) {
   const user = r.user;
   const attrsXML = Object.entries(user.attributes || {}).map(([name, values]) =>
     el(A('Attribute'), { Name: name, NameFormat: shape.nameFormat }, [].concat(values).map((v) =>
-      el(A('AttributeValue'), shape.xsType ? { 'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance', ...(shape.xsNS ? {} : { 'xmlns:xs': 'http://www.w3.org/2001/XMLSchema' }), 'xsi:type': 'xs:string' } : {}, v))));
+      el(A('AttributeValue'), shape.xsType ? { 'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance', ...(shape.xsNS ? {} : { 'xmlns:xs': 'http://www.w3.org/2001/XMLSchema' }), 'xsi:type': shape.xsType === true ? 'xs:string' : shape.xsType } : {}, v))));
   const authn = el(A('AuthnStatement'), { AuthnInstant: t(r.now), SessionIndex: r.sessionIndex }, [
     el(A('AuthnContext'), {}, [el(A('AuthnContextClassRef'), {}, shape.authnContext)]),
   ]);
@@ -552,6 +554,17 @@ async function fixtures() {
         },
       },
     },
+    {
+      // Google Workspace with "Signed response" ticked: the Response is
+      // signed, the Assertion inside it is not (OpenSAML's shape).
+      name: 'google', shape: 'google', sign: 'response', idp: 'google',
+      issuer: 'https://accounts.google.com/o/saml2?idpid=C01abcdef',
+      sso: 'https://accounts.google.com/o/saml2/idp?idpid=C01abcdef',
+      user: {
+        nameID: 'erin@globex.example', nameIDFormat: FORMAT.email,
+        attributes: { firstName: ['Erin'], lastName: ['Evans'], department: ['Sales'] },
+      },
+    },
   ];
   // Variants: the same login signed with another key. entra-rollover:
   // Entra's next certificate, published in its metadata beside the
@@ -675,6 +688,20 @@ const METADATA = {
       ]),
     ]);
     return `<?xml version="1.0" encoding="utf-8"?>${signMetadata(xml, rd('adfs-key.pem'), cert, 'ds')}`;
+  },
+  google(f, rd) {
+    const cert = rd('google-cert.pem');
+    const xml = el('md:EntityDescriptor', { 'xmlns:md': NS.md, entityID: f.issuer, validUntil: '2031-11-30T10:00:00.000Z' }, [
+      el('md:IDPSSODescriptor', { WantAuthnRequestsSigned: 'false', protocolSupportEnumeration: NS.samlp }, [
+        el('md:KeyDescriptor', { use: 'signing' }, [
+          el('ds:KeyInfo', { 'xmlns:ds': NS.ds }, [el('ds:X509Data', {}, [el('ds:X509Certificate', {}, certBody(cert))])]),
+        ]),
+        el('md:NameIDFormat', {}, FORMAT.email),
+        el('md:SingleSignOnService', { Binding: BINDING.redirect, Location: f.sso }),
+        el('md:SingleSignOnService', { Binding: BINDING.post, Location: f.sso }),
+      ]),
+    ]);
+    return `<?xml version="1.0" encoding="UTF-8" standalone="no"?>${xml}`;
   },
   okta(f, rd) {
     const cert = rd('okta-cert.pem');
