@@ -66,10 +66,10 @@ func precheckResponse(b []byte, maxDepth, maxElements int) error {
 
 // scanXML reads b once with encoding/xml's tokenizer in strict mode
 // (attribute syntax, entity references, character ranges) through
-// RawToken, which skips the namespace translation crewjam does not need
-// from this pass (a quarter of the scan's cost), and checks the nesting
-// Token would check itself: every end tag closes the open element of the
-// same (prefixed) name, one root element, nothing open at the end.
+// RawToken, which leaves out the namespace translation this pass has no
+// use for (a quarter of its cost), and checks the nesting Token would
+// check: every end tag closes the open element of the same (prefixed)
+// name; besides, one root element and nothing left open at the end.
 func scanXML(b []byte, maxDepth, maxElements int) (assertions int, err error) {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
