@@ -53,6 +53,17 @@ type Federation interface {
 	// number is number (case-insensitively).
 	ContextsByNumber(ctx context.Context, tenantID, number string) ([]model.Context, error)
 
+	// LinkOrganisation binds an organisation (connection, uid) to its
+	// context (R-SAML-7); ErrAlreadyExists when (connection, uid) is bound
+	// already — the one winner of concurrent first logins of a new
+	// organisation decides — or the context is bound to another.
+	LinkOrganisation(ctx context.Context, o model.OrganisationLink) error
+	// GetOrganisation finds the binding of (connection, uid).
+	GetOrganisation(ctx context.Context, connectionID, uid string) (model.OrganisationLink, error)
+	// OrganisationsOfContexts lists the bindings of the given contexts
+	// (at most one each), in no particular order.
+	OrganisationsOfContexts(ctx context.Context, contextIDs []string) ([]model.OrganisationLink, error)
+
 	// EnsureFederationKey stores k unless a key with its id exists, and
 	// returns the stored one: of several nodes starting at once, the first
 	// writer's key is everybody's.
