@@ -65,6 +65,7 @@ func RunTests(t *testing.T, newStorage New) {
 		{"PasswordResets", testPasswordResets},
 		// Federation (federation.go)
 		{"Federation", testFederation},
+		{"Organisations", testOrganisations}, // organisations.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -89,6 +90,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"PasswordResetRace", passwordResetRace}, // passwordresets.go
 		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 		{"FederationKeyRace", federationKeyRace}, // federationkey.go
+		{"OrganisationRace", organisationRace},   // organisations.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
