@@ -243,40 +243,45 @@ func TestOrganisationRace(t *testing.T) {
 			f := setup(t, backend, false)
 			mp := f.marketplace(t, f.tenant, "Vagalam")
 			const n = 20
-			var (
-				wg    sync.WaitGroup
-				mu    sync.Mutex
-				users []model.User
-			)
-			start := make(chan struct{})
-			for i := range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					u, err := f.loginVia(t, mp, maestrano(fmt.Sprintf("usr-%d", i), fmt.Sprintf("usr-%d@mail.example", i), [3]string{"cld-race", "Race Ltd", "Admin"}))
-					mu.Lock()
-					defer mu.Unlock()
-					if err != nil {
-						t.Errorf("login %d: %v", i, err)
-						return
+			// Two rounds: the first also opens the pool's database
+			// connections, so that the second's logins really overlap.
+			for _, uid := range []string{"cld-warm", "cld-race"} {
+				var (
+					wg    sync.WaitGroup
+					mu    sync.Mutex
+					users []model.User
+				)
+				start := make(chan struct{})
+				for i := range n {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						sub := fmt.Sprintf("%s-usr-%d", uid, i)
+						u, err := f.loginVia(t, mp, maestrano(sub, sub+"@mail.example", [3]string{uid, "Race Ltd", "Admin"}))
+						mu.Lock()
+						defer mu.Unlock()
+						if err != nil {
+							t.Errorf("login %s: %v", sub, err)
+							return
+						}
+						users = append(users, u)
+					}()
+				}
+				close(start)
+				wg.Wait()
+				org := f.orgContext(t, f.tenant, uid)
+				if len(users) != n {
+					t.Fatalf("%s: %d logins succeeded", uid, len(users))
+				}
+				for _, u := range users {
+					if u = f.reload(t, u); !slices.Equal(u.Contexts, []string{org.ID}) {
+						t.Fatalf("user %s in %v, want [%s]", u.LoginName, u.Contexts, org.ID)
 					}
-					users = append(users, u)
-				}()
-			}
-			close(start)
-			wg.Wait()
-			org := f.orgContext(t, f.tenant, "cld-race")
-			if len(users) != n {
-				t.Fatalf("%d logins succeeded", len(users))
-			}
-			for _, u := range users {
-				if u = f.reload(t, u); !slices.Equal(u.Contexts, []string{org.ID}) {
-					t.Fatalf("user %s in %v, want [%s]", u.LoginName, u.Contexts, org.ID)
 				}
 			}
-			if evs := f.byConnection(t, "organisation.link", mp); len(evs) != 1 {
-				t.Fatalf("%d organisation.link events", len(evs))
+			if evs := f.byConnection(t, "organisation.link", mp); len(evs) != 2 {
+				t.Fatalf("%d organisation.link events, want 2", len(evs))
 			}
 		})
 	}
