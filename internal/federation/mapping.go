@@ -44,8 +44,9 @@ type Profile struct {
 }
 
 // Organisation is one organisation (company) the IdP says the user
-// belongs to (R-SAML-7): its uid, unique per connection, its name, and
-// the user's role names in it.
+// belongs to (R-SAML-7): its uid, unique per connection, its name ("":
+// not given — a new organisation is named by its uid, an existing one
+// keeps its name), and the user's role names in it.
 type Organisation struct {
 	UID   string
 	Name  string
@@ -401,6 +402,9 @@ func organisations(claims map[string]any, om model.OrganisationMapping) ([]Organ
 		if !ok || v == nil {
 			return nil, false, nil
 		}
+		if s, ok := scalar(v); ok { // one value, also a number (an id)
+			return []string{s}, true, nil
+		}
 		xs, err := list(claim, v)
 		return xs, true, err
 	}
@@ -437,11 +441,9 @@ func organisations(claims map[string]any, om model.OrganisationMapping) ([]Organ
 		if uid == "" || len(uid) > maxOrgUID || !printable(uid) {
 			return nil, mapErr(om.UID, "organisation %d: the uid is empty, longer than %d characters or holds control characters", i+1, maxOrgUID)
 		}
-		name := uid
+		var name string
 		if hasNames {
-			if n := strings.TrimSpace(names[i]); n != "" {
-				name = n
-			}
+			name = strings.TrimSpace(names[i])
 			if len(name) > maxOrgName || !printable(name) {
 				return nil, mapErr(om.Name, "organisation %d: the name is longer than %d characters or holds control characters", i+1, maxOrgName)
 			}

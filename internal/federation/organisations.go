@@ -33,7 +33,11 @@ func organisationContexts(ctx context.Context, tx *directory.Service, a director
 		link, err := tx.Organisation(ctx, c.ID, o.UID)
 		switch {
 		case errors.Is(err, model.ErrNotFound):
-			if x, err = tx.CreateOrganisation(ctx, a, c, o.UID, o.Name); err != nil {
+			name := o.Name
+			if name == "" {
+				name = o.UID
+			}
+			if x, err = tx.CreateOrganisation(ctx, a, c, o.UID, name); err != nil {
 				return nil, nil, err
 			}
 		case err != nil:
@@ -46,7 +50,7 @@ func organisationContexts(ctx context.Context, tx *directory.Service, a director
 				return nil, nil, model.Errorf(model.ECONFLICT, "organisation",
 					"the context of organisation %q was moved out of the connection's tenant: move it back or delete it", o.UID)
 			}
-			if x.Name != o.Name {
+			if o.Name != "" && x.Name != o.Name {
 				if x, err = tx.UpdateContext(ctx, a, x.ID, func(old model.Context) (model.Context, error) {
 					old.Name = o.Name
 					return old, nil

@@ -159,6 +159,12 @@ func TestOrganisations(t *testing.T) {
 			if got := f.orgContext(t, f.tenant, "cld-1"); got.ID != acme.ID || got.Name != "Acme Limited" {
 				t.Fatalf("after rename: %+v", got)
 			}
+			// An empty name keeps the name; a new organisation without
+			// one is named by its uid.
+			f.mustVia(t, mp, maestrano("usr-2", "usr-2.cld-1@mail.vagalam.example", [3]string{"cld-1", " ", ""}))
+			if got := f.orgContext(t, f.tenant, "cld-1"); got.Name != "Acme Limited" {
+				t.Fatalf("an empty name renamed the organisation: %+v", got)
+			}
 			// Mia launches from another organisation: both stay.
 			mia = f.mustVia(t, mp, maestrano("usr-1", "usr-1.cld-2@mail.vagalam.example", [3]string{"cld-2", "Beta GmbH", "Member"}))
 			beta := f.orgContext(t, f.tenant, "cld-2")
@@ -377,6 +383,11 @@ func TestMarketplaceVirtualEmail(t *testing.T) {
 				OIDC: model.OIDCSettings{DiscoveryURL: "https://m.example", ClientID: "c"}, Mapping: orgMapping, LinkByVerifiedEmail: true}
 			if _, err := f.env.Svc.CreateConnection(bg, directory.System, in); model.ErrorCode(err) != model.EINVALID {
 				t.Fatalf("marketplace with linkByVerifiedEmail: %v", err)
+			}
+			// An organisation without a name claim is named by its uid.
+			n := f.mustVia(t, mp, map[string]any{"uid": "usr-n", "virtual_email": "n@mail.example", "group_uid": 4711})
+			if org := f.orgContext(t, f.tenant, "4711"); org.Name != "4711" || !slices.Equal(n.Contexts, []string{org.ID}) {
+				t.Fatalf("unnamed organisation %+v, user in %v", org, n.Contexts)
 			}
 			// A marketplace's email never counts as verified.
 			pr, err := federation.Map(mp, federation.Identity{Claims: map[string]any{"uid": "x", "virtual_email": "x@m.example", "email_verified": true}})
