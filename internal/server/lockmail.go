@@ -33,7 +33,7 @@ func mailLocks(svc *directory.Service, st storage.Storage, q *outbox.Queue, wake
 		}
 		err = st.InTx(ctx, func(tx storage.Storage) error {
 			_, err := q.Enqueue(ctx, tx, outbox.Request{Type: message.AccountLocked,
-				To: outbox.UserRecipient(u),
+				To:   outbox.UserRecipient(u),
 				Data: map[string]string{"Login": u.LoginName, "Until": until.UTC().Format("2006-01-02 15:04 UTC")}})
 			return err
 		})
