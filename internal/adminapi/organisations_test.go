@@ -9,8 +9,7 @@ import (
 // TestMarketplaceConnectionAPI (R-SAML-7, seed 002): a connection's claim
 // mapping carries the organisation claims and the marketplace mark, and
 // shows them back; a mapping without the uid claim, a malformed claim
-// name, or a marketplace that would link by email is refused with a 400
-// naming the field; the virtual-email mark of a user is shown, and an
+// name is refused with a 400 naming the field; the virtual-email mark of a user is shown, and an
 // administrator cannot set it.
 func TestMarketplaceConnectionAPI(t *testing.T) {
 	for _, backend := range sesametest.Backends {
@@ -40,7 +39,6 @@ func TestMarketplaceConnectionAPI(t *testing.T) {
 				{"mapping.organisation.role", func(m map[string]any) {
 					m["mapping"] = map[string]any{"organisation": map[string]any{"uid": "group_uid", "role": "a..b"}}
 				}},
-				{"linkByVerifiedEmail", func(m map[string]any) { m["mapping"], m["linkByVerifiedEmail"] = mapping, true }},
 			} {
 				m := oidcConnection(w.t1, "Bad")
 				m["domains"] = nil

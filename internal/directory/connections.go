@@ -247,9 +247,6 @@ func validateConnection(c model.Connection) error {
 	if err := validateMapping(c.Mapping); err != nil {
 		return err
 	}
-	if c.Mapping.Marketplace && c.LinkByVerifiedEmail {
-		return model.Invalid("linkByVerifiedEmail", "a marketplace's emails are virtual addresses: they never link an existing user")
-	}
 	if !slices.Contains(model.EnforcementModes, c.Enforcement) {
 		return model.Invalid("enforcement", "must be one of %v", model.EnforcementModes)
 	}

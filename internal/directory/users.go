@@ -39,13 +39,14 @@ type NewUser struct {
 
 // UserPatch changes person data, 2FA setting or login name.
 type UserPatch struct {
-	LoginName *string       `json:"loginName"`
-	Person    *model.Person `json:"person"`
-	TwoFactor *string       `json:"twoFactor"`
 	// EmailUndeliverable sets or clears the virtual-address mark (system
 	// actors only). Without it, a changed email clears the mark: a new
 	// address is a real one.
 	EmailUndeliverable *bool `json:"-"`
+
+	LoginName *string       `json:"loginName"`
+	Person    *model.Person `json:"person"`
+	TwoFactor *string       `json:"twoFactor"`
 }
 
 func validatePerson(p model.Person) error {

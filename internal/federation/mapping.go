@@ -284,10 +284,7 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 			return p, mapErr(m.Email, "%q is not an email address", p.Email)
 		}
 	}
-	// A marketplace's emails are virtual (seed 002): never verified, so
-	// never used to link an existing user.
-	p.VirtualEmail = m.Marketplace && p.Email != ""
-	if !m.NoEmailVerified && !m.Marketplace && p.Email != "" {
+	if !m.NoEmailVerified && p.Email != "" {
 		v, ok := Lookup(claims, m.EmailVerified)
 		switch x := v.(type) {
 		case bool:
@@ -300,6 +297,12 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 		default:
 			return p, mapErr(m.EmailVerified, "is a %s, not a boolean", kind(v))
 		}
+	}
+	// A marketplace's emails are virtual (seed 002): ids, not mailboxes —
+	// never verified, so never used to link an existing user, whatever
+	// the IdP or the connection says.
+	if m.Marketplace && p.Email != "" {
+		p.VirtualEmail, p.EmailVerified = true, false
 	}
 	if p.FirstName, err = text(claims, m.FirstName, maxNameLen); err != nil {
 		return p, err

@@ -356,8 +356,7 @@ func TestOrganisationHostileClaims(t *testing.T) {
 // email addresses"): a marketplace user's email is stored and marked
 // undeliverable; the mark follows the email at later logins; an email
 // from an ordinary connection is deliverable; a marketplace never links
-// by email (validation refuses the combination, and its emails are never
-// verified).
+// by email (its emails are never verified).
 func TestMarketplaceVirtualEmail(t *testing.T) {
 	for _, backend := range sesametest.Backends {
 		t.Run(backend, func(t *testing.T) {
@@ -378,11 +377,22 @@ func TestMarketplaceVirtualEmail(t *testing.T) {
 			if o = f.reload(t, o); o.EmailUndeliverable {
 				t.Fatal("an ordinary connection's email is deliverable")
 			}
-			// An administrator cannot make a marketplace link by email.
+			// A marketplace never links by email, even when the
+			// connection says so (SAML connections always do, R-SAML-6)
+			// and the IdP vouches for the address: the user with that
+			// address stays alone, a new user is created.
 			in := directory.ConnectionInput{TenantID: f.tenant, Kind: model.ConnectionOIDC, Name: "Linking marketplace",
 				OIDC: model.OIDCSettings{DiscoveryURL: "https://m.example", ClientID: "c"}, Mapping: orgMapping, LinkByVerifiedEmail: true}
-			if _, err := f.env.Svc.CreateConnection(bg, directory.System, in); model.ErrorCode(err) != model.EINVALID {
-				t.Fatalf("marketplace with linkByVerifiedEmail: %v", err)
+			linking, err := f.env.Svc.CreateConnection(bg, directory.System, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := f.loginVia(t, linking, map[string]any{"uid": "usr-o", "virtual_email": "real@acme.example", "email_verified": true})
+			if err != nil || m.ID == o.ID || len(f.tenantUsers(t, "real@acme.example")) != 2 {
+				t.Fatalf("marketplace login linked or failed: %+v %v", m, err)
+			}
+			if ls, _ := f.env.Svc.UserIdentityLinks(bg, o.ID); len(ls) != 1 {
+				t.Fatalf("the existing user got a marketplace link: %+v", ls)
 			}
 			// An organisation without a name claim is named by its uid.
 			n := f.mustVia(t, mp, map[string]any{"uid": "usr-n", "virtual_email": "n@mail.example", "group_uid": 4711})

@@ -46,13 +46,6 @@ type Federation interface {
 	// anonymizes external identities, R-USR-1); a removed row goes with
 	// its user (ON DELETE CASCADE).
 	DeleteUserIdentityLinks(ctx context.Context, userID string) error
-	// UsersByEmail lists the users of a tenant (not deleted) with that
-	// email, compared case-insensitively; at most limit.
-	UsersByEmail(ctx context.Context, tenantID, email string, limit int) ([]model.User, error)
-	// ContextsByNumber lists the contexts of a tenant whose external
-	// number is number (case-insensitively).
-	ContextsByNumber(ctx context.Context, tenantID, number string) ([]model.Context, error)
-
 	// LinkOrganisation binds an organisation (connection, uid) to its
 	// context (R-SAML-7); ErrAlreadyExists when (connection, uid) is bound
 	// already — the one winner of concurrent first logins of a new
@@ -63,6 +56,12 @@ type Federation interface {
 	// OrganisationsOfContexts lists the bindings of the given contexts
 	// (at most one each), in no particular order.
 	OrganisationsOfContexts(ctx context.Context, contextIDs []string) ([]model.OrganisationLink, error)
+	// UsersByEmail lists the users of a tenant (not deleted) with that
+	// email, compared case-insensitively; at most limit.
+	UsersByEmail(ctx context.Context, tenantID, email string, limit int) ([]model.User, error)
+	// ContextsByNumber lists the contexts of a tenant whose external
+	// number is number (case-insensitively).
+	ContextsByNumber(ctx context.Context, tenantID, number string) ([]model.Context, error)
 
 	// EnsureFederationKey stores k unless a key with its id exists, and
 	// returns the stored one: of several nodes starting at once, the first

@@ -63,9 +63,10 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Outbox", testOutbox},
 		// Password resets (passwordresets.go)
 		{"PasswordResets", testPasswordResets},
+		// Organisations of marketplaces (organisations.go)
+		{"Organisations", testOrganisations},
 		// Federation (federation.go)
 		{"Federation", testFederation},
-		{"Organisations", testOrganisations}, // organisations.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -88,9 +89,9 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"OutboxClaimRace", testOutboxClaimRace}, // messages.go
 		{"ConcurrentMembers", concurrentMembers}, // directory.go
 		{"PasswordResetRace", passwordResetRace}, // passwordresets.go
+		{"OrganisationRace", organisationRace},   // organisations.go
 		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 		{"FederationKeyRace", federationKeyRace}, // federationkey.go
-		{"OrganisationRace", organisationRace},   // organisations.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
