@@ -58,13 +58,13 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Throttle", testThrottle},
 		// Credentials (credentials.go)
 		{"Credentials", testCredentials},
+		// Organisations of marketplaces (organisations.go)
+		{"Organisations", testOrganisations},
 		// Messages (messagetemplates.go, outbox.go)
 		{"MessageTemplates", testMessageTemplates},
 		{"Outbox", testOutbox},
 		// Password resets (passwordresets.go)
 		{"PasswordResets", testPasswordResets},
-		// Organisations of marketplaces (organisations.go)
-		{"Organisations", testOrganisations},
 		// Federation (federation.go)
 		{"Federation", testFederation},
 	} {
