@@ -407,3 +407,42 @@ func TestMarketplaceVirtualEmail(t *testing.T) {
 		})
 	}
 }
+
+// TestOrganisationClaimsShapes: the organisation claims as SAML brings
+// them (every attribute a []string), as JSON brings them ([]any, a
+// number), one value or a list; duplicates merge, roles add up.
+func TestOrganisationClaimsShapes(t *testing.T) {
+	c := model.Connection{Mapping: orgMapping}
+	for _, tc := range []struct {
+		name   string
+		claims map[string]any
+		want   []federation.Organisation
+	}{
+		{"SAML lists", map[string]any{"group_uid": []string{"cld-1", "cld-2"}, "group_name": []string{"Acme", "Beta"}, "group_role": []string{"Admin", ""}},
+			[]federation.Organisation{{UID: "cld-1", Name: "Acme", Roles: []string{"Admin"}}, {UID: "cld-2", Name: "Beta"}}},
+		{"SAML one value", map[string]any{"group_uid": []string{"cld-1"}, "group_name": []string{" Acme "}},
+			[]federation.Organisation{{UID: "cld-1", Name: "Acme"}}},
+		{"JSON number", map[string]any{"group_uid": float64(4711), "group_role": "Admin"},
+			[]federation.Organisation{{UID: "4711", Roles: []string{"Admin"}}}},
+		{"duplicates merge", map[string]any{"group_uid": []any{"cld-1", "cld-1"}, "group_name": []any{"Acme", "Acme"}, "group_role": []any{"Admin", "User"}},
+			[]federation.Organisation{{UID: "cld-1", Name: "Acme", Roles: []string{"Admin", "User"}}}},
+		{"none", map[string]any{"group_name": "Acme"}, nil},
+		{"empty list", map[string]any{"group_uid": []any{}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			claims := map[string]any{"uid": "u", "virtual_email": "u@mail.example"}
+			for k, v := range tc.claims {
+				claims[k] = v
+			}
+			p, err := federation.Map(c, federation.Identity{Claims: claims})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(p.Organisations, tc.want, func(a, b federation.Organisation) bool {
+				return a.UID == b.UID && a.Name == b.Name && slices.Equal(a.Roles, b.Roles)
+			}) {
+				t.Fatalf("organisations %+v, want %+v", p.Organisations, tc.want)
+			}
+		})
+	}
+}
