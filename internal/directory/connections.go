@@ -149,6 +149,17 @@ func validateMapping(m model.ClaimMapping) error {
 			return err
 		}
 	}
+	if o := m.Organisation; o != nil {
+		if o.UID == "" {
+			return model.Invalid("mapping.organisation.uid", "is required: the claim holding the organisation's id (e.g. group_uid)")
+		}
+		for field, p := range map[string]string{"mapping.organisation.uid": o.UID, "mapping.organisation.name": o.Name,
+			"mapping.organisation.role": o.Role} {
+			if err := checkClaim(field, p); err != nil {
+				return err
+			}
+		}
+	}
 	switch m.AccountKey {
 	case "", model.AccountKeyID, model.AccountKeyNumber:
 	default:

@@ -158,6 +158,42 @@ type ClaimMapping struct {
 	// NoEmailVerified: the IdP sends no email_verified claim; its emails
 	// count as unverified (never linked).
 	NoEmailVerified bool `json:"noEmailVerified,omitempty" yaml:"noEmailVerified,omitempty"`
+	// Organisation reads the organisations (companies) the user belongs
+	// to: each becomes an account context under the connection's tenant
+	// (R-SAML-7, seed 002).
+	Organisation *OrganisationMapping `json:"organisation,omitempty" yaml:"organisation,omitempty"`
+	// Marketplace: the IdP is a marketplace (seed 002). The emails it
+	// sends are virtual addresses — ids, not mailboxes: they are stored
+	// and marked undeliverable (never sent to), and never used to link an
+	// existing user (the same person through two marketplaces is two
+	// users).
+	Marketplace bool `json:"marketplace,omitempty" yaml:"marketplace,omitempty"`
+}
+
+// OrganisationMapping names the claims (SAML attributes) of a user's
+// organisations (R-SAML-7, seed 002's group_uid / group_name / group_role).
+// Each claim holds one value or a list; lists are paired by index (the
+// i-th name and role belong to the i-th uid). The uid is unique per
+// connection only: the same uid from two connections is two organisations.
+type OrganisationMapping struct {
+	// UID is the claim holding the organisation's stable id (required).
+	UID string `json:"uid" yaml:"uid"`
+	// Name holds the organisation's display name: the context's name,
+	// renamed when it changes (default: the uid).
+	Name string `json:"name,omitempty" yaml:"name,omitempty"`
+	// Role holds the user's role name in the organisation: a role for
+	// that context (R-EFF-1, e1); empty entries give none.
+	Role string `json:"role,omitempty" yaml:"role,omitempty"`
+}
+
+// OrganisationLink binds an organisation of a connection — (connection,
+// uid) — to the account context created for it (R-SAML-7). The key is
+// unique per connection only (seed 002: "unique per marketplace").
+type OrganisationLink struct {
+	ConnectionID string    `json:"connectionId"`
+	UID          string    `json:"uid"`
+	ContextID    string    `json:"contextId"`
+	CreatedAt    time.Time `json:"createdAt"`
 }
 
 // ContextRoles is the role-per-context list of a ClaimMapping. The claim

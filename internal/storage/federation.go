@@ -46,6 +46,16 @@ type Federation interface {
 	// anonymizes external identities, R-USR-1); a removed row goes with
 	// its user (ON DELETE CASCADE).
 	DeleteUserIdentityLinks(ctx context.Context, userID string) error
+	// LinkOrganisation binds an organisation (connection, uid) to its
+	// context (R-SAML-7); ErrAlreadyExists when (connection, uid) is bound
+	// already — the one winner of concurrent first logins of a new
+	// organisation decides — or the context is bound to another.
+	LinkOrganisation(ctx context.Context, o model.OrganisationLink) error
+	// GetOrganisation finds the binding of (connection, uid).
+	GetOrganisation(ctx context.Context, connectionID, uid string) (model.OrganisationLink, error)
+	// OrganisationsOfContexts lists the bindings of the given contexts
+	// (at most one each), in no particular order.
+	OrganisationsOfContexts(ctx context.Context, contextIDs []string) ([]model.OrganisationLink, error)
 	// UsersByEmail lists the users of a tenant (not deleted) with that
 	// email, compared case-insensitively; at most limit.
 	UsersByEmail(ctx context.Context, tenantID, email string, limit int) ([]model.User, error)

@@ -58,6 +58,8 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Throttle", testThrottle},
 		// Credentials (credentials.go)
 		{"Credentials", testCredentials},
+		// Organisations of marketplaces (organisations.go)
+		{"Organisations", testOrganisations},
 		// Messages (messagetemplates.go, outbox.go)
 		{"MessageTemplates", testMessageTemplates},
 		{"Outbox", testOutbox},
@@ -87,6 +89,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"OutboxClaimRace", testOutboxClaimRace}, // messages.go
 		{"ConcurrentMembers", concurrentMembers}, // directory.go
 		{"PasswordResetRace", passwordResetRace}, // passwordresets.go
+		{"OrganisationRace", organisationRace},   // organisations.go
 		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 		{"FederationKeyRace", federationKeyRace}, // federationkey.go
 	} {

@@ -223,6 +223,9 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 		if _, err := tx.exec(ctx, `DELETE FROM connection_domains WHERE connection_id = $1`, id); err != nil {
 			return fmt.Errorf("delete connection domains: %w", err)
 		}
+		if _, err := tx.exec(ctx, `DELETE FROM organisation_links WHERE connection_id = $1`, id); err != nil {
+			return fmt.Errorf("delete connection organisations: %w", err)
+		}
 		res, err := tx.exec(ctx, `DELETE FROM connections WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("delete connection: %w", err)
