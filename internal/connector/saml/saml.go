@@ -123,6 +123,9 @@ func (c *Connector) newSP(idp *crewjam.EntityDescriptor, unsolicited bool) *crew
 		AssertionConsumerServiceBindings: []string{crewjam.HTTPPostBinding},
 		LogoutBindings:                   []string{crewjam.HTTPRedirectBinding, crewjam.HTTPPostBinding},
 		MetadataValidDuration:            7 * 24 * time.Hour,
+		// SHA-1 signatures are refused (collisions are practical; ADFS and
+		// Entra ID sign with SHA-256 by default): ASVS V6.2.
+		RejectSHA1Signatures: true,
 		// RequireSignedResponseForCBC stays off: Entra ID and ADFS sign the
 		// assertion only and encrypt it with AES-CBC (see the notes).
 	}
