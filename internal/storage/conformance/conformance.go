@@ -65,6 +65,8 @@ func RunTests(t *testing.T, newStorage New) {
 		{"PasswordResets", testPasswordResets},
 		// Federation (federation.go)
 		{"Federation", testFederation},
+		{"SAMLConnection", testSAMLConnection}, // samlassertions.go
+		{"SAMLAssertions", testSAMLAssertions}, // samlassertions.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -89,6 +91,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"PasswordResetRace", passwordResetRace}, // passwordresets.go
 		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 		{"FederationKeyRace", federationKeyRace}, // federationkey.go
+		{"SAMLAssertionRace", samlAssertionRace}, // samlassertions.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
