@@ -85,6 +85,7 @@ func samples() map[string]any {
 		}{Form: stepForm{"0024", "0025"}, Error: i18n.M("totp.error.replay")},
 		"message":           Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
 		"logout":            LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
+		"saml_post":         LogoutForm{Action: "https://idp.example/sso", Fields: []Field{{"SAMLRequest", "0060"}, {"RelayState", "0061"}}},
 		"account":           accountSample(),
 		"account#delegated": delegatedAccountSample(),
 		"totp_enrol": struct {
@@ -145,7 +146,7 @@ func render(t *testing.T, p *Pages, r *http.Request, page string, data any) (int
 }
 
 var (
-	styleRE   = regexp.MustCompile(`(?s)<style>.*?</style>`)
+	styleRE   = regexp.MustCompile(`(?s)<style>.*?</style>|<script>.*?</script>`) // markup and code, not text
 	tagRE     = regexp.MustCompile(`(?s)<[^>]*>`)
 	visibleRE = regexp.MustCompile(`(?i)\b(?:placeholder|title|alt|aria-label|value)="([^"]*)"`)
 	wordRE    = regexp.MustCompile(`[\p{L}]{2,}`)

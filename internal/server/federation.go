@@ -83,8 +83,12 @@ func OIDCConfig(c model.Connection, secret string, keys []oidc.DecryptionKey) (o
 }
 
 // openConnector opens connectors for the federation registry.
-func openConnector(f Federation, keys *decryptionKeys, client *http.Client, log *slog.Logger, now func() time.Time) federation.Opener[connector.Connector] {
+func openConnector(f Federation, keys *decryptionKeys, client *http.Client, log *slog.Logger, now func() time.Time,
+	samlOpen func(context.Context, model.Connection) (connector.Connector, error)) federation.Opener[connector.Connector] {
 	return func(ctx context.Context, c model.Connection, secret string) (connector.Connector, error) {
+		if c.Kind == model.ConnectionSAML {
+			return samlOpen(ctx, c)
+		}
 		var dk []oidc.DecryptionKey
 		if c.Kind == model.ConnectionOIDC {
 			var err error

@@ -130,8 +130,10 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		now = time.Now
 	}
 	fedKeys := &decryptionKeys{fixed: opts.Federation.DecryptionKeys, st: st, sealer: svc.Sealer(), now: now} // fedkey.go
+	fedClient := opts.Federation.client()
 	s.Connections = &federation.Connections[connector.Connector]{Dir: svc,
-		Open: openConnector(opts.Federation, fedKeys, opts.Federation.client(), log, now)}
+		Open: openConnector(opts.Federation, fedKeys, fedClient, log, now, openSAML(svc, st, opts.Issuer, log, now))} // samlconn.go
+	svc.SetMetadataFetcher(metadataFetcher(fedClient))
 	prov := &federation.Provisioner{Dir: svc, Log: log}
 	idp := &login.IdPStep{Conns: s.Connections, Prov: prov, Svc: svc, Tenants: st, Sessions: st, Pages: pages, Log: log,
 		Issuer: opts.Issuer, Sealer: svc.Sealer(), Timeout: opts.Federation.CallbackTimeout}
@@ -235,6 +237,12 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	// The token endpoints carry no cookie authority and check the
 	// caller's origin against the client's web origins (oidcop/cors.go).
 	for _, p := range oidcop.CrossOriginPaths() {
+		cop.AddInsecureBypassPattern(p)
+	}
+	// The SAML ACS takes the IdP's cross-site POST (HTTP-POST binding); it
+	// trusts the signed response and the RelayState kept server-side, no
+	// cookie (internal/login/step_saml.go).
+	for _, p := range login.ACSPaths() {
 		cop.AddInsecureBypassPattern(p)
 	}
 	s.handler = cop.Handler(s.mux)
