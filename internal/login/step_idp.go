@@ -404,13 +404,15 @@ func (s *IdPStep) complete(w http.ResponseWriter, r *http.Request, a *Attempt, c
 			me *federation.MappingError
 			le *federation.LinkError
 		)
+		// Mapping and link errors are the IdP's or the directory's data,
+		// not a store failure (neither is a *model.Error): checked first.
 		switch {
-		case fault.Storage(err):
-			h.Unavailable(w, r, "provision user", err)
 		case errors.As(err, &me):
 			s.failPage(w, r, a, c, reasonMapping, err)
 		case errors.As(err, &le):
 			s.failPage(w, r, a, c, reasonLink, err)
+		case fault.Storage(err):
+			h.Unavailable(w, r, "provision user", err)
 		default:
 			s.failPage(w, r, a, c, reasonUser, err)
 		}
