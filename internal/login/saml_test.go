@@ -386,3 +386,40 @@ func TestSAMLMetadataAndRotation(t *testing.T) {
 		t.Fatalf("%d signing certificates after retiring, want 1", n)
 	}
 }
+
+// TestSAMLMarketplaceAliases (seed 002, R-SAML-2): /auth/saml/init/{tenant}
+// and /auth/saml/consume/{tenant} resolve the tenant's one SAML
+// connection; a response posted to the consume alias names it as its
+// Destination; with two SAML connections the alias names none.
+func TestSAMLMarketplaceAliases(t *testing.T) {
+	s := samlSetup(t, "sqlite", func(in *directory.ConnectionInput) { in.SAML.AllowIdPInitiated = true })
+	c := fedBrowser()
+	if p := s.login(c, saml.InitAliasURL(s.env.Server.URL, "acme")); !s.signedIn(p) {
+		t.Fatalf("init alias: %d %s", p.status, p.body)
+	}
+	consume := saml.ConsumeAliasURL(s.env.Server.URL, "acme")
+	s.idp.UseACS(consume)
+	c = fedBrowser()
+	ip := get(t, c, s.idp.IdPInitiatedURL(saml.EntityID(s.env.Server.URL, s.conn.ID), ""))
+	action, form, ok := samltest.Form(ip.body)
+	if !ok || action != consume {
+		t.Fatalf("IdP posts to %q: %s", action, ip.body)
+	}
+	if p := post(t, c, action, form); !s.signedIn(p) {
+		t.Fatalf("consume alias: %d %s", p.status, p.body)
+	}
+	// The same kind of response posted to the connection's own ACS: its
+	// Destination is the alias, refused.
+	ip = get(t, fedBrowser(), s.idp.IdPInitiatedURL(saml.EntityID(s.env.Server.URL, s.conn.ID), ""))
+	_, form, _ = samltest.Form(ip.body)
+	if p := post(t, fedBrowser(), saml.ACSURL(s.env.Server.URL, s.conn.ID), form); p.status != http.StatusBadRequest {
+		t.Fatalf("alias response at the plain ACS: %d %s", p.status, p.body)
+	}
+	s.samlConnection(s.tenant, "Acme SAML 2", nil)
+	if p := get(t, fedBrowser(), saml.InitAliasURL(s.env.Server.URL, "acme")); p.status != http.StatusNotFound {
+		t.Fatalf("two SAML connections: %d", p.status)
+	}
+	if p := get(t, fedBrowser(), saml.InitAliasURL(s.env.Server.URL, "no-such-tenant")); p.status != http.StatusNotFound {
+		t.Fatalf("unknown tenant: %d", p.status)
+	}
+}

@@ -24,9 +24,13 @@ const maxMetadataBytes = 4 << 20
 // SAMLConfig maps a stored SAML connection to its connector's settings
 // (R-SAML-1): Sesame's SP URLs under issuer, the connection's SP keys,
 // the email attribute of its effective mapping.
-func SAMLConfig(c model.Connection, issuer string, keys []saml.KeyPair) saml.Config {
+func SAMLConfig(c model.Connection, issuer, tenantSlug string, keys []saml.KeyPair) saml.Config {
 	sm := c.SAML
-	return saml.Config{
+	alias := ""
+	if tenantSlug != "" {
+		alias = saml.ConsumeAliasURL(issuer, tenantSlug)
+	}
+	return saml.Config{AliasACSURL: alias,
 		IdPMetadata: []byte(sm.IdPMetadata), IdPEntityID: sm.IdPEntityID,
 		EntityID: saml.EntityID(issuer, c.ID), ACSURL: saml.ACSURL(issuer, c.ID),
 		Keys: keys, AllowIdPInitiated: sm.AllowIdPInitiated, ClockSkew: time.Duration(sm.ClockSkewSeconds) * time.Second,
@@ -40,13 +44,21 @@ func SAMLConfig(c model.Connection, issuer string, keys []saml.KeyPair) saml.Con
 // on one node is refused on every other (R-SAML-3); a store failure is
 // not a replay (the caller answers 503).
 func openSAML(svc *directory.Service, st storage.Federation, issuer string, log *slog.Logger, now func() time.Time) func(context.Context, model.Connection) (connector.Connector, error) {
-	return func(_ context.Context, c model.Connection) (connector.Connector, error) {
+	return func(ctx context.Context, c model.Connection) (connector.Connector, error) {
 		keys, err := svc.SAMLKeys(c)
 		if err != nil {
 			return nil, err
 		}
+		t, err := svc.Reader().GetContext(ctx, c.TenantID)
+		if err != nil {
+			return nil, err
+		}
+		slug := "" // the marketplace alias is a tenant's (seed 002)
+		if t.Type == model.ContextTenant {
+			slug = t.Slug
+		}
 		id := c.ID
-		return saml.New(SAMLConfig(c, issuer, keys), saml.Options{Now: now, Logger: log.With("connection", id),
+		return saml.New(SAMLConfig(c, issuer, slug, keys), saml.Options{Now: now, Logger: log.With("connection", id),
 			Replay: func(ctx context.Context, assertionID string, until time.Time) error {
 				err := st.UseAssertionID(ctx, id, assertionID, until)
 				if errors.Is(err, storage.ErrReplay) {

@@ -23,3 +23,14 @@ func InitURL(issuer, id string) string { return base(issuer, id) + "/init" }
 
 // SLOURL is the single logout endpoint (R-SAML-9).
 func SLOURL(issuer, id string) string { return base(issuer, id) + "/slo" }
+
+// ConsumeAliasURL is the marketplace-style ACS of a tenant's SAML
+// connection (seed 002: …/auth/saml/consume/{marketplace}).
+func ConsumeAliasURL(issuer, tenantSlug string) string {
+	return strings.TrimRight(issuer, "/") + "/auth/saml/consume/" + tenantSlug
+}
+
+// InitAliasURL is the marketplace-style init URL (…/auth/saml/init/{tenant}).
+func InitAliasURL(issuer, tenantSlug string) string {
+	return strings.TrimRight(issuer, "/") + "/auth/saml/init/" + tenantSlug
+}

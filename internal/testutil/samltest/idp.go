@@ -79,6 +79,7 @@ type IdP struct {
 	user    User
 	encrypt bool
 	adjust  func(*crewjam.Assertion)
+	acs     string
 }
 
 // New starts an IdP signing with Keys()[0]; it signs responses and
@@ -133,6 +134,14 @@ func (p *IdP) Adjust(f func(*crewjam.Assertion)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.adjust = f
+}
+
+// UseACS makes the IdP post to the SP's ACS at location (one of those its
+// metadata lists; "" = the first).
+func (p *IdP) UseACS(location string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.acs = location
 }
 
 // IdPInitiatedURL is where a browser gets an unsolicited response for SP
@@ -194,8 +203,19 @@ func (p *IdP) GetServiceProvider(_ *http.Request, id string) (*crewjam.EntityDes
 		return nil, err
 	}
 	p.mu.Lock()
-	enc := p.encrypt
+	enc, acs := p.encrypt, p.acs
 	p.mu.Unlock()
+	if acs != "" {
+		for i := range ed.SPSSODescriptors {
+			var keep []crewjam.IndexedEndpoint
+			for _, e := range ed.SPSSODescriptors[i].AssertionConsumerServices {
+				if e.Location == acs {
+					keep = append(keep, e)
+				}
+			}
+			ed.SPSSODescriptors[i].AssertionConsumerServices = keep
+		}
+	}
 	if !enc {
 		for i := range ed.SPSSODescriptors {
 			var kds []crewjam.KeyDescriptor
