@@ -423,3 +423,93 @@ func TestSAMLMarketplaceAliases(t *testing.T) {
 		t.Fatalf("unknown tenant: %d", p.status)
 	}
 }
+
+// TestSAMLEnforcementAndDiscovery: a SAML connection is one more connection
+// of the login page (R-FED-5): its button, home-realm discovery by a
+// verified email domain; and the SSO enforcement stages apply to it
+// (R-SAML-8): in testing only identity-provider administrators get
+// through (nothing written for the others), once active the tenant's
+// users lose their password login.
+func TestSAMLEnforcementAndDiscovery(t *testing.T) {
+	s := samlSetup(t, "sqlite", nil)
+	sys := directory.System
+	admins, err := s.env.Svc.CreateGroup(bg, sys, model.Group{ContextID: s.tenant, Name: "IdP admins",
+		Values: []model.ACLValue{{Module: model.ModuleCAS, Name: "Identity providers - Manage", Value: "true"}}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := func(login string) string {
+		return s.env.Admin().ID("POST", "/api/v1/users", map[string]any{"loginName": login, "domain": "ENTERPRISE", "contexts": []string{s.tenant},
+			"status": "active", "password": pw, "twoFactor": model.TwoFactorDisabled,
+			"person": map[string]string{"firstName": login, "lastName": "Acme", "email": login + "@acme.example"}})
+	}
+	adm, bob := local("adm"), local("bob")
+	if err := s.env.Svc.AddMember(bg, sys, model.Membership{GroupID: admins.ID, UserID: adm, ContextID: s.tenant}); err != nil {
+		t.Fatal(err)
+	}
+	update := func(edit func(*directory.ConnectionInput)) {
+		t.Helper()
+		in := directory.ConnectionInput{TenantID: s.tenant, Kind: model.ConnectionSAML, Name: s.conn.Name, SAML: s.conn.SAML,
+			Domains: []model.ConnectionDomain{{Domain: "acme.example", Verified: true}}}
+		edit(&in)
+		c, err := s.env.Svc.UpdateConnection(bg, sys, s.conn.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.conn = c
+	}
+	update(func(*directory.ConnectionInput) {})
+	as := func(login string) {
+		s.idp.SetUser(samltest.User{NameID: login + "-nameid", NameIDFormat: saml.NameIDPersistent,
+			Attributes: map[string][]string{"Email": {login + "@acme.example"}}})
+	}
+
+	// The button, and home-realm discovery from the root login page.
+	c := fedBrowser()
+	lp := get(t, c, s.env.Server.URL+"/login?tenant=acme")
+	if !slices.Contains(buttons(lp), s.conn.ID) {
+		t.Fatalf("acme's login page offers %v", buttons(lp))
+	}
+	as("ann")
+	lp = get(t, c, s.env.Server.URL+"/login")
+	v := lp.fields()
+	v.Set("username", "ann@acme.example")
+	p := post(t, c, s.env.Server.URL+"/login", v)
+	action, form, ok := samltest.Form(p.body)
+	if !ok || !form.Has("SAMLResponse") {
+		t.Fatalf("home realm: not through the IdP: %d %v %s", p.status, p.url, p.body)
+	}
+	if p := post(t, c, action, form); !s.signedIn(p) {
+		t.Fatalf("home realm login: %d %s", p.status, p.body)
+	}
+
+	// testing: bob (linked by email) is refused before anything is
+	// written; the administrator gets through.
+	update(func(in *directory.ConnectionInput) { in.Enforcement = model.EnforcementTesting })
+	as("bob")
+	c = fedBrowser()
+	if p := s.login(c, s.initURL(s.conn)); p.status != http.StatusForbidden || s.link(s.conn.ID, "bob-nameid") != "" {
+		t.Fatalf("testing, bob: %d link %q", p.status, s.link(s.conn.ID, "bob-nameid"))
+	}
+	as("adm")
+	if p := s.login(fedBrowser(), s.initURL(s.conn)); !s.signedIn(p) || s.link(s.conn.ID, "adm-nameid") != adm {
+		t.Fatalf("testing, admin: %d %s", p.status, p.body)
+	}
+
+	// active: bob's password no longer signs him in; through the IdP he
+	// does (linked to his user by email, R-SAML-6).
+	update(func(in *directory.ConnectionInput) { in.Enforcement = model.EnforcementActive })
+	c = fedBrowser()
+	lp = get(t, c, s.env.Server.URL+"/login?tenant=acme")
+	v = lp.fields()
+	v.Set("tenant", "acme")
+	v.Set("username", "bob")
+	v.Set("password", pw)
+	if p := post(t, c, s.env.Server.URL+"/login", v); s.signedIn(p) {
+		t.Fatal("active: bob signed in with his password")
+	}
+	as("bob")
+	if p := s.login(fedBrowser(), s.initURL(s.conn)); !s.signedIn(p) || s.link(s.conn.ID, "bob-nameid") != bob {
+		t.Fatalf("active, bob through the IdP: %d %s", p.status, p.body)
+	}
+}
