@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -70,7 +69,7 @@ func TestBrowserSAMLLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	md := readAll(t, mdResp)
+	md := readAll(mdResp)
 
 	conn, err := env.Svc.CreateConnection(ctx0, directory.System, directory.ConnectionInput{TenantID: tenant.ID, Kind: model.ConnectionSAML,
 		Name: "Acme SAML", SAML: model.SAMLSettings{IdPMetadata: md},
@@ -83,7 +82,7 @@ func TestBrowserSAMLLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	put("/services/sesame", "application/samlmetadata+xml", readAll(t, spMD))
+	put("/services/sesame", "application/samlmetadata+xml", readAll(spMD))
 
 	app := newRightsApp(t, "127.0.0.2:0")
 	areg := env.Admin().Must(http.StatusCreated, "POST", "/api/v1/clients", map[string]any{"name": "Rights app", "module": "portal", "protocol": "oidc",
@@ -122,12 +121,3 @@ func TestBrowserSAMLLogin(t *testing.T) {
 	}
 }
 
-func readAll(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: %d %v", resp.Request.URL, resp.StatusCode, err)
-	}
-	return string(b)
-}
