@@ -120,4 +120,3 @@ func TestBrowserSAMLLogin(t *testing.T) {
 		t.Fatalf("JIT user %+v %v", u.Person, err)
 	}
 }
-
