@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	crewjam "github.com/crewjam/saml"
@@ -511,5 +513,79 @@ func TestSAMLEnforcementAndDiscovery(t *testing.T) {
 	as("bob")
 	if p := s.login(fedBrowser(), s.initURL(s.conn)); !s.signedIn(p) || s.link(s.conn.ID, "bob-nameid") != bob {
 		t.Fatalf("active, bob through the IdP: %d %s", p.status, p.body)
+	}
+}
+
+// TestSAMLMetadataRollover (R-SAML-1): a connection given by metadata URL
+// takes the IdP's metadata at save time and again at each refresh; during
+// a certificate rollover both certificates verify, and once the old one
+// has left the metadata a response it signs is refused. A broken metadata
+// endpoint keeps the stored metadata.
+func TestSAMLMetadataRollover(t *testing.T) {
+	f := fedSetup(t, "sqlite", nil)
+	s := &samlFx{fedFx: f, idp: samltest.New(t)}
+	s.idp.SetUser(samltest.User{NameID: annID, NameIDFormat: saml.NameIDPersistent, Attributes: map[string][]string{"Email": {"ann@acme.example"}}})
+	old, next := samltest.Keys()[0], samltest.Keys()[1]
+	var mu sync.Mutex
+	published := s.idp.MetadataWith(old.Cert)
+	mdSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if published == "" {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(published))
+	}))
+	t.Cleanup(mdSrv.Close)
+	publish := func(md string) {
+		mu.Lock()
+		published = md
+		mu.Unlock()
+	}
+	s.conn = s.samlConnection(f.tenant, "Acme by URL", func(in *directory.ConnectionInput) { in.SAML = model.SAMLSettings{MetadataURL: mdSrv.URL} })
+	loginOK := func(name string, want bool) {
+		t.Helper()
+		p := s.login(fedBrowser(), s.initURL(s.conn))
+		if s.signedIn(p) != want {
+			t.Fatalf("%s: signed in %v, want %v (%d)", name, s.signedIn(p), want, p.status)
+		}
+	}
+	refresh := func(wantChanged bool) {
+		t.Helper()
+		changed, err := f.env.Svc.RefreshSAMLMetadata(bg, s.conn.ID)
+		if changed != wantChanged {
+			t.Fatalf("refresh changed=%v (%v), want %v", changed, err, wantChanged)
+		}
+	}
+	loginOK("before the rollover", true)
+	refresh(false) // same metadata: nothing written
+
+	// Rollover: the IdP publishes both certificates, then signs with the new.
+	publish(s.idp.MetadataWith(old.Cert, next.Cert))
+	refresh(true)
+	s.idp.SignWith(next)
+	loginOK("new key during the overlap", true)
+	s.idp.SignWith(old)
+	loginOK("old key during the overlap", true)
+
+	// The old certificate leaves the metadata.
+	publish(s.idp.MetadataWith(next.Cert))
+	refresh(true)
+	loginOK("old key after the rollover", false)
+	if r := s.failures(); r[len(r)-1] != "signature" {
+		t.Fatalf("refused for %v", r)
+	}
+	s.idp.SignWith(next)
+	loginOK("new key after the rollover", true)
+
+	// The endpoint breaks, then serves garbage: the stored metadata stays.
+	publish("")
+	refresh(false)
+	publish("<html>maintenance</html>")
+	refresh(false)
+	loginOK("after failed refreshes", true)
+	if evs := s.audit("connection.saml_metadata_refresh"); len(evs) != 4 {
+		t.Fatalf("audited refreshes: %d, want 2 changes and 2 failures", len(evs))
 	}
 }

@@ -35,7 +35,14 @@ type Federation struct {
 	DecryptionKeys []oidc.DecryptionKey
 	// CallbackTimeout bounds one IdP callback (default 20 s).
 	CallbackTimeout time.Duration
+	// MetadataRefresh is how often SAML connections given by metadata URL
+	// fetch their IdP metadata again (certificate rollover; default 6 h,
+	// negative: never).
+	MetadataRefresh time.Duration
 }
+
+// DefaultMetadataRefresh is Federation.MetadataRefresh's default.
+const DefaultMetadataRefresh = 6 * time.Hour
 
 // client is the shared back-channel client.
 func (f Federation) client() *http.Client {

@@ -98,3 +98,25 @@ func metadataFetcher(client *http.Client) directory.MetadataFetcher {
 		return b, nil
 	}
 }
+
+// refreshSAMLMetadata fetches the metadata of SAML connections given by URL
+// every metadataEvery (R-SAML-1: certificate rollover) until ctx ends.
+func (s *Server) refreshSAMLMetadata(ctx context.Context) {
+	every := s.metadataEvery
+	if every == 0 {
+		every = DefaultMetadataRefresh
+	}
+	if every < 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.svc.RefreshAllSAMLMetadata(ctx)
+		}
+	}
+}

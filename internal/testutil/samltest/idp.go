@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"html"
@@ -112,6 +113,32 @@ func (p *IdP) Metadata() string {
 		p.T.Fatal(err)
 	}
 	return string(b)
+}
+
+// MetadataWith is the IdP's metadata listing these signing certificates
+// (a certificate rollover publishes the old and the new one).
+func (p *IdP) MetadataWith(certs ...*x509.Certificate) string {
+	ed := p.IdP.Metadata()
+	for i := range ed.IDPSSODescriptors {
+		var kds []crewjam.KeyDescriptor
+		for _, c := range certs {
+			kds = append(kds, crewjam.KeyDescriptor{Use: "signing", KeyInfo: crewjam.KeyInfo{X509Data: crewjam.X509Data{
+				X509Certificates: []crewjam.X509Certificate{{Data: base64.StdEncoding.EncodeToString(c.Raw)}}}}})
+		}
+		ed.IDPSSODescriptors[i].KeyDescriptors = kds
+	}
+	b, err := xml.MarshalIndent(ed, "", " ")
+	if err != nil {
+		p.T.Fatal(err)
+	}
+	return string(b)
+}
+
+// SignWith makes the IdP sign with k from now on.
+func (p *IdP) SignWith(k Key) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.IdP.Key, p.IdP.Certificate = k.Key, k.Cert
 }
 
 // SetUser sets who is signed in.
