@@ -148,6 +148,8 @@ func TestAccountAdminIsolation(t *testing.T) {
 					{"GET /api/v1/connections/{id}", "GET", "/api/v1/connections/" + connOf[target.parent], nil},
 					{"PUT /api/v1/connections/{id}", "PUT", "/api/v1/connections/" + connOf[target.parent], conn},
 					{"DELETE /api/v1/connections/{id}", "DELETE", "/api/v1/connections/" + connOf[target.parent], nil},
+					{"POST /api/v1/connections/{id}/saml/rotate-key", "POST", "/api/v1/connections/" + connOf[target.parent] + "/saml/rotate-key", nil},
+					{"POST /api/v1/connections/{id}/saml/retire-key", "POST", "/api/v1/connections/" + connOf[target.parent] + "/saml/retire-key", nil},
 					{"POST /api/v1/connections", "POST", "/api/v1/connections", conn},
 					{"GET /api/v1/message-templates", "GET", "/api/v1/message-templates", nil},
 					{"GET /api/v1/message-templates/{type}/{language}", "GET", "/api/v1/message-templates/welcome/en", nil},

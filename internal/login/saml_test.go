@@ -589,3 +589,70 @@ func TestSAMLMetadataRollover(t *testing.T) {
 		t.Fatalf("audited refreshes: %d, want 2 changes and 2 failures", len(evs))
 	}
 }
+
+// TestSAMLSingleLogout (R-SAML-9): Sesame's /logout ends the IdP session
+// too (a signed LogoutRequest over HTTP-Redirect to the IdP, whose
+// LogoutResponse comes back to the SLO endpoint); an IdP-initiated signed
+// LogoutRequest ends the user's sessions through the connection and is
+// answered with a LogoutResponse; one signed by another key ends nothing.
+func TestSAMLSingleLogout(t *testing.T) {
+	s := samlSetup(t, "sqlite", nil)
+	c := fedBrowser()
+	if p := s.login(c, s.initURL(s.conn)); !s.signedIn(p) {
+		t.Fatalf("login: %d %s", p.status, p.body)
+	}
+	uid := s.link(s.conn.ID, annID)
+	sessions := func() int {
+		ss, err := s.env.Store.ListUserSessions(bg, uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ss)
+	}
+	resp, body := sesametest.Logout(t, c, s.env.Server.URL, "/logout")
+	if resp.Request.URL.Path != "/saml/"+s.conn.ID+"/slo" || resp.StatusCode != http.StatusOK || !strings.Contains(body, "signed out") {
+		t.Fatalf("SP-initiated logout ended at %v: %d %s", resp.Request.URL, resp.StatusCode, body)
+	}
+	if got := s.idp.LoggedOut(); !slices.Equal(got, []string{annID}) {
+		t.Fatalf("the IdP ended sessions of %v", got)
+	}
+	if n := sessions(); n != 0 {
+		t.Fatalf("%d sessions after logout", n)
+	}
+
+	// IdP-initiated: the IdP's signed LogoutRequest (made with crewjam's
+	// own logout code, signed with the IdP's key).
+	logoutRequest := func(k samltest.Key) string {
+		t.Helper()
+		idp := &crewjam.ServiceProvider{EntityID: s.idp.IdP.MetadataURL.String(), Key: k.Key, Certificate: k.Cert,
+			SignatureMethod: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", IDPMetadata: &crewjam.EntityDescriptor{}}
+		req, err := idp.MakeLogoutRequest(saml.SLOURL(s.env.Server.URL, s.conn.ID), annID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := idp.RedirectLogoutRequestURL(req, "idp-relay")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.String()
+	}
+	c = fedBrowser()
+	if p := s.login(c, s.initURL(s.conn)); !s.signedIn(p) {
+		t.Fatalf("login again: %d %s", p.status, p.body)
+	}
+	stop := &http.Client{Jar: c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if p := get(t, stop, logoutRequest(samltest.Keys()[1])); p.status != http.StatusBadRequest || sessions() != 1 {
+		t.Fatalf("forged LogoutRequest: %d, %d sessions", p.status, sessions())
+	}
+	p := get(t, stop, logoutRequest(samltest.Keys()[0]))
+	if p.status != http.StatusSeeOther || p.loc == nil || !strings.HasPrefix(p.loc.String(), s.idp.Srv.URL+"/slo?") || p.loc.Query().Get("SAMLResponse") == "" ||
+		p.loc.Query().Get("RelayState") != "idp-relay" {
+		t.Fatalf("IdP-initiated logout: %d %v %s", p.status, p.loc, p.body)
+	}
+	if n := sessions(); n != 0 {
+		t.Fatalf("%d sessions after the IdP's logout", n)
+	}
+	if evs := s.audit("session.ended_by_idp"); len(evs) != 1 {
+		t.Fatalf("audit: %+v", evs)
+	}
+}

@@ -37,15 +37,18 @@ import (
 //     in a fresh flow whose return is "/" — the RelayState is never a
 //     redirect target (no open redirect).
 //
-// The ACS paths are the only ones exempt from cross-origin protection
-// (ACSPaths, internal/server). Every refusal shows a page saying why and
+// The ACS paths (and the SLO endpoint's HTTP-POST binding) are the only
+// ones exempt from cross-origin protection (ACSPaths, internal/server). Every refusal shows a page saying why and
 // is audited (federation.login, outcome failure); nothing is written.
 
 // ACSPaths are the ServeMux patterns of the SAML ACS: exempt from
 // cross-origin protection (the IdP posts from its own origin) and nothing
 // else is.
 func ACSPaths() []string {
-	return []string{"POST /saml/{connection}/acs", "POST /auth/saml/consume/{tenant}"}
+	return []string{"POST /saml/{connection}/acs", "POST /auth/saml/consume/{tenant}",
+		// Single logout's HTTP-POST binding (R-SAML-9): the IdP's signed
+		// LogoutRequest or LogoutResponse, no cookie authority.
+		"POST /saml/{connection}/slo"}
 }
 
 func (s *IdPStep) samlRoutes(mux *http.ServeMux) {
@@ -58,7 +61,9 @@ func (s *IdPStep) samlRoutes(mux *http.ServeMux) {
 			s.samlInit(w, r, id)
 		}
 	})
+	mux.HandleFunc("GET /saml/{connection}/slo", s.slo) // step_saml_slo.go
 	paths := ACSPaths()
+	mux.HandleFunc(paths[2], s.slo)
 	mux.HandleFunc(paths[0], func(w http.ResponseWriter, r *http.Request) { s.acs(w, r, r.PathValue("connection")) })
 	mux.HandleFunc(paths[1], func(w http.ResponseWriter, r *http.Request) {
 		if id, ok := s.tenantSAML(w, r); ok {

@@ -32,7 +32,7 @@ func SAMLConfig(c model.Connection, issuer, tenantSlug string, keys []saml.KeyPa
 	}
 	return saml.Config{AliasACSURL: alias,
 		IdPMetadata: []byte(sm.IdPMetadata), IdPEntityID: sm.IdPEntityID,
-		EntityID: saml.EntityID(issuer, c.ID), ACSURL: saml.ACSURL(issuer, c.ID),
+		EntityID: saml.EntityID(issuer, c.ID), ACSURL: saml.ACSURL(issuer, c.ID), SLOURL: saml.SLOURL(issuer, c.ID),
 		Keys: keys, AllowIdPInitiated: sm.AllowIdPInitiated, ClockSkew: time.Duration(sm.ClockSkewSeconds) * time.Second,
 		SignAuthnRequests: sm.SignRequests, Binding: saml.Binding(sm.Binding),
 		EmailAttribute: federation.EffectiveSAML(c.Mapping).Email,

@@ -65,8 +65,9 @@ func RunTests(t *testing.T, newStorage New) {
 		{"PasswordResets", testPasswordResets},
 		// Federation (federation.go)
 		{"Federation", testFederation},
-		{"SAMLConnection", testSAMLConnection}, // samlassertions.go
-		{"SAMLAssertions", testSAMLAssertions}, // samlassertions.go
+		{"SAMLConnection", testSAMLConnection},             // samlassertions.go
+		{"SAMLAssertions", testSAMLAssertions},             // samlassertions.go
+		{"SessionsByConnection", testSessionsByConnection}, // samlassertions.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}

@@ -82,3 +82,20 @@ func samlAssertionRace(t *testing.T, s storage.Storage) {
 		t.Fatalf("%d of %d concurrent uses of one assertion id won, want exactly 1", wins, n)
 	}
 }
+
+// testSessionsByConnection: a user's sessions are listed with the
+// connection they came through (an IdP-initiated single logout ends only
+// those, R-SAML-9).
+func testSessionsByConnection(t *testing.T, s storage.Storage) {
+	_, u := ssoUser(t, s)
+	now := time.Now().UTC()
+	check(t, s.CreateSession(ctx, model.Session{ID: "via-idp", UserID: u.ID, AuthTime: now, ExpiresAt: now.Add(time.Hour), ConnectionID: "conn-1"}))
+	check(t, s.CreateSession(ctx, model.Session{ID: "via-pwd", UserID: u.ID, AuthTime: now, ExpiresAt: now.Add(time.Hour)}))
+	got := map[string]string{}
+	for _, ss := range must(s.ListUserSessions(ctx, u.ID)) {
+		got[ss.ID] = ss.ConnectionID
+	}
+	if len(got) != 2 || got["via-idp"] != "conn-1" || got["via-pwd"] != "" {
+		t.Fatalf("sessions by connection: %v", got)
+	}
+}

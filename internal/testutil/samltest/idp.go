@@ -81,6 +81,7 @@ type IdP struct {
 	encrypt bool
 	adjust  func(*crewjam.Assertion)
 	acs     string
+	ended   []string // NameIDs logged out by SP-initiated single logout
 }
 
 // New starts an IdP signing with Keys()[0]; it signs responses and
@@ -92,6 +93,8 @@ func New(t testing.TB) *IdP {
 		switch r.URL.Path {
 		case "/sso":
 			p.IdP.ServeSSO(w, r)
+		case "/slo":
+			p.IdP.ServeSLO(w, r)
 		case "/idp-initiated":
 			p.IdP.ServeIDPInitiated(w, r, r.URL.Query().Get("sp"), r.URL.Query().Get("RelayState"))
 		default:
@@ -101,7 +104,7 @@ func New(t testing.TB) *IdP {
 	t.Cleanup(p.Srv.Close)
 	base, _ := url.Parse(p.Srv.URL)
 	k := Keys()[0]
-	p.IdP = &crewjam.IdentityProvider{Key: k.Key, Certificate: k.Cert, MetadataURL: *base.JoinPath("metadata"), SSOURL: *base.JoinPath("sso"),
+	p.IdP = &crewjam.IdentityProvider{Key: k.Key, Certificate: k.Cert, MetadataURL: *base.JoinPath("metadata"), SSOURL: *base.JoinPath("sso"), LogoutURL: *base.JoinPath("slo"),
 		ServiceProviderProvider: p, SessionProvider: p, AssertionMaker: maker{p}, SignatureMethod: dsig.RSASHA256SignatureMethod, Logger: logger.DefaultLogger}
 	return p
 }
@@ -211,6 +214,25 @@ func (p *IdP) GetSession(_ http.ResponseWriter, _ *http.Request, _ *crewjam.IdpA
 	p.mu.Unlock()
 	return &crewjam.Session{ID: "s1", CreateTime: time.Now(), ExpireTime: time.Now().Add(time.Hour), Index: "idx-1",
 		NameID: u.NameID, NameIDFormat: u.NameIDFormat}
+}
+
+// InvalidateSession implements crewjam.SessionInvalidator: an SP's
+// LogoutRequest ends the (scripted) IdP session; LoggedOut lists them.
+func (p *IdP) InvalidateSession(_ http.ResponseWriter, _ *http.Request, req *crewjam.IdpLogoutRequest) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if req.Request.NameID != nil {
+		p.ended = append(p.ended, req.Request.NameID.Value)
+	}
+	return nil
+}
+
+// LoggedOut lists the NameIDs whose IdP session an SP's single logout
+// ended.
+func (p *IdP) LoggedOut() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.ended...)
 }
 
 // GetServiceProvider implements crewjam.ServiceProviderProvider: the SP's
