@@ -38,6 +38,8 @@ type samlSPView struct {
 	SignOnURL string `json:"signOnUrl"`
 	// MetadataURL serves the SP metadata (certificates included).
 	MetadataURL string `json:"metadataUrl"`
+	// SLOURL is the single logout endpoint (HTTP-Redirect and HTTP-POST).
+	SLOURL string `json:"sloUrl"`
 }
 
 // SetIssuer sets the issuer the connection views' redirect URLs start
@@ -74,7 +76,8 @@ func (a *API) viewConnection(r *http.Request, c model.Connection) connectionView
 	if c.Kind == model.ConnectionSAML {
 		v.RedirectURL = saml.ACSURL(iss, c.ID)
 		v.SAMLSP = &samlSPView{EntityID: saml.EntityID(iss, c.ID), ACSURL: saml.ACSURL(iss, c.ID),
-			SignOnURL: saml.InitURL(iss, c.ID) + "?context=" + url.QueryEscape(c.TenantID), MetadataURL: saml.MetadataURL(iss, c.ID)}
+			SignOnURL: saml.InitURL(iss, c.ID) + "?context=" + url.QueryEscape(c.TenantID), MetadataURL: saml.MetadataURL(iss, c.ID),
+			SLOURL: saml.SLOURL(iss, c.ID)}
 	}
 	return v
 }

@@ -31,7 +31,7 @@ func TestSAMLConnectionsAPI(t *testing.T) {
 	id := c["id"].(string)
 	sp := c["samlSp"].(map[string]any)
 	if sp["entityId"] != "https://sso.example.com/saml/"+id+"/metadata" || sp["acsUrl"] != "https://sso.example.com/saml/"+id+"/acs" ||
-		sp["signOnUrl"] != "https://sso.example.com/saml/"+id+"/init?context="+w.t1 {
+		sp["signOnUrl"] != "https://sso.example.com/saml/"+id+"/init?context="+w.t1 || sp["sloUrl"] != "https://sso.example.com/saml/"+id+"/slo" {
 		t.Fatalf("samlSp %v", sp)
 	}
 	s := c["saml"].(map[string]any)
