@@ -656,3 +656,52 @@ func TestSAMLSingleLogout(t *testing.T) {
 		t.Fatalf("audit: %+v", evs)
 	}
 }
+
+// TestSAMLHostileInput: every SAML route answers garbage with a 4xx page
+// that says why, never a 500, and ends or writes nothing.
+func TestSAMLHostileInput(t *testing.T) {
+	s := samlSetup(t, "sqlite", nil)
+	base := s.env.Server.URL
+	id := s.conn.ID
+	c := fedBrowser()
+	if p := s.login(c, s.initURL(s.conn)); !s.signedIn(p) {
+		t.Fatalf("login: %d", p.status)
+	}
+	uid := s.link(id, annID)
+	for _, tc := range []struct {
+		name, method, path string
+		form               url.Values
+		want               int
+	}{
+		{"metadata of no connection", "GET", "/saml/no-such-id/metadata", nil, 404},
+		{"metadata of an OIDC connection", "GET", "/saml/" + s.fedFx.conn.ID + "/metadata", nil, 404},
+		{"init of no connection", "GET", "/saml/%2e%2e/init", nil, 404},
+		{"slo without message", "GET", "/saml/" + id + "/slo", nil, 400},
+		{"slo garbage request", "GET", "/saml/" + id + "/slo?SAMLRequest=%25%25&RelayState=x", nil, 400},
+		{"slo garbage response", "GET", "/saml/" + id + "/slo?SAMLResponse=AAAA&RelayState=x", nil, 400},
+		{"slo post garbage", "POST", "/saml/" + id + "/slo", url.Values{"SAMLRequest": {"PHg+"}}, 400},
+		{"slo unsolicited response", "POST", "/saml/" + id + "/slo", url.Values{"SAMLResponse": {"PHg+"}}, 400},
+		{"acs GET", "GET", "/saml/" + id + "/acs", nil, 405},
+		{"acs two responses", "POST", "/saml/" + id + "/acs", url.Values{"SAMLResponse": {"a", "b"}, "RelayState": {"x"}}, 400},
+		{"acs artifact", "POST", "/saml/" + id + "/acs", url.Values{"SAMLart": {"AAQAA"}}, 400},
+	} {
+		var p page
+		if tc.method == "GET" {
+			p = get(t, fedBrowser(), base+tc.path)
+		} else {
+			p = post(t, fedBrowser(), base+tc.path, tc.form)
+		}
+		if p.status != tc.want && !(tc.want == 400 && p.status >= 400 && p.status < 500) {
+			t.Errorf("%s: %d, want %d: %s", tc.name, p.status, tc.want, p.body)
+		}
+		if p.status >= 500 {
+			t.Errorf("%s: %d", tc.name, p.status)
+		}
+	}
+	if ss, _ := s.env.Store.ListUserSessions(bg, uid); len(ss) != 1 {
+		t.Fatalf("sessions after hostile input: %d", len(ss))
+	}
+	if n := s.users(); n != 1 {
+		t.Fatalf("%d users", n)
+	}
+}
