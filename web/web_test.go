@@ -334,3 +334,25 @@ func accountSampleOf(delegated bool) any {
 		Languages: []lang{{"", i18n.M("account.language.browser"), true}, {"0030", i18n.M("account.language.de"), false}},
 	}
 }
+
+// TestPageScripts: a page with an inline script holds exactly the script
+// its CSP allows by hash; pages without one allow no script.
+func TestPageScripts(t *testing.T) {
+	p := pseudoPages(t)
+	for page, data := range samples() {
+		name, _, _ := strings.Cut(page, "#")
+		rec := httptest.NewRecorder()
+		p.Render(rec, httptest.NewRequest("GET", "/", nil), http.StatusOK, name, data)
+		body, csp := rec.Body.String(), rec.Header().Get("Content-Security-Policy")
+		sc, ok := pageScripts[name]
+		if !ok {
+			if strings.Contains(body, "<script") || strings.Contains(csp, "script-src") {
+				t.Errorf("%s: a script or script-src without an entry in pageScripts", page)
+			}
+			continue
+		}
+		if !strings.Contains(body, "<script>"+sc+"</script>") || !strings.Contains(csp, "script-src 'sha256-") {
+			t.Errorf("%s: the script differs from pageScripts or is not allowed: %s", page, csp)
+		}
+	}
+}

@@ -111,6 +111,36 @@ func TestBrowserSAMLLogin(t *testing.T) {
 	if hello, loc := read("app", chromedp.Text(chromedp.ID("hello"))), read("location", chromedp.Location()); hello != "hello sam@acme.example" || !strings.HasPrefix(loc, app.srv.URL) {
 		t.Fatalf("after the SAML login: %q at %s\n%s", hello, loc, b.log())
 	}
+	// The HTTP-POST binding: Sesame's auto-submitted AuthnRequest page
+	// (its one inline script, allowed by hash) to samlidp — a cross-site
+	// POST, so samlidp's own SameSite session cookie stays home and Sam
+	// signs in there again.
+	postConn, err := env.Svc.CreateConnection(ctx0, directory.System, directory.ConnectionInput{TenantID: tenant.ID, Kind: model.ConnectionSAML,
+		Name: "Acme SAML (POST)", SAML: model.SAMLSettings{IdPMetadata: md, Binding: model.SAMLBindingPost, SignRequests: true},
+		Mapping: model.ClaimMapping{Email: "urn:oid:0.9.2342.19200300.100.1.3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spMD2, err := http.Get(saml.MetadataURL(env.Server.URL, postConn.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	put("/services/sesame-post", "application/samlmetadata+xml", readAll(spMD2))
+	do("sign out", chromedp.Navigate(env.Server.URL+"/logout"), chromedp.WaitVisible(chromedp.ID("confirm-logout")))
+	do("confirm", chromedp.Click(chromedp.ID("confirm-logout")), chromedp.WaitVisible(chromedp.ID("message")))
+	do("open the app again", chromedp.Navigate(app.srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("username")))
+	ret = read("location", chromedp.Location())
+	do("acme's login page again", chromedp.Navigate(strings.Replace(ret, "/login?", "/login?tenant=acme&", 1)),
+		chromedp.WaitVisible(chromedp.ID("connection-"+postConn.ID)))
+	do("choose the POST-binding connection", chromedp.Click(chromedp.ID("connection-"+postConn.ID)))
+	waitLocation(t, b, "samlidp's login page (POST binding)", idpSrv.URL+"/sso")
+	do("samlidp login form again", chromedp.WaitVisible(chromedp.CSS(`input[name="user"]`)))
+	do("type the IdP user again", chromedp.SendKeys(chromedp.CSS(`input[name="user"]`), "sam"))
+	do("type the IdP password again", chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "hunter-lantern-42"))
+	do("sign in at the IdP again", chromedp.Click(chromedp.CSS(`input[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("hello")))
+	if hello := read("app", chromedp.Text(chromedp.ID("hello"))); hello != "hello sam@acme.example" {
+		t.Fatalf("after the POST-binding login: %q\n%s", hello, b.log())
+	}
 	l, err := env.Svc.IdentityLink(ctx0, conn.ID, "sam@acme.example")
 	if err != nil {
 		t.Fatalf("no identity link for the NameID: %v", err)
