@@ -190,6 +190,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("DELETE /api/v1/connections/{id}", a.deleteConnection)
 	h("POST /api/v1/connections/{id}/saml/rotate-key", a.rotateSAMLKey)
 	h("POST /api/v1/connections/{id}/saml/retire-key", a.retireSAMLKey)
+	h("POST /api/v1/connections/{id}/saml/refresh-metadata", a.refreshSAMLMetadata)
 
 	h("GET /api/v1/audit", a.listAudit)
 

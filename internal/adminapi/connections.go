@@ -153,6 +153,20 @@ func (a *API) retireSAMLKey(w http.ResponseWriter, r *http.Request, actor direct
 	return a.samlKeys(w, r, actor, a.svc.RetireSAMLKey)
 }
 
+// refreshSAMLMetadata is POST /api/v1/connections/{id}/saml/refresh-metadata.
+func (a *API) refreshSAMLMetadata(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	c, _, err := a.svc.RefreshSAMLMetadataNow(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.viewConnection(r, c))
+	return nil
+}
+
 func (a *API) samlKeys(w http.ResponseWriter, r *http.Request, actor directory.Actor,
 	fn func(context.Context, directory.Actor, string) (model.Connection, error)) error {
 	id, err := idParam(r, "id")

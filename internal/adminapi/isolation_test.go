@@ -150,6 +150,7 @@ func TestAccountAdminIsolation(t *testing.T) {
 					{"DELETE /api/v1/connections/{id}", "DELETE", "/api/v1/connections/" + connOf[target.parent], nil},
 					{"POST /api/v1/connections/{id}/saml/rotate-key", "POST", "/api/v1/connections/" + connOf[target.parent] + "/saml/rotate-key", nil},
 					{"POST /api/v1/connections/{id}/saml/retire-key", "POST", "/api/v1/connections/" + connOf[target.parent] + "/saml/retire-key", nil},
+					{"POST /api/v1/connections/{id}/saml/refresh-metadata", "POST", "/api/v1/connections/" + connOf[target.parent] + "/saml/refresh-metadata", nil},
 					{"POST /api/v1/connections", "POST", "/api/v1/connections", conn},
 					{"GET /api/v1/message-templates", "GET", "/api/v1/message-templates", nil},
 					{"GET /api/v1/message-templates/{type}/{language}", "GET", "/api/v1/message-templates/welcome/en", nil},

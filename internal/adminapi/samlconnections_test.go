@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/sesame-sso/sesame/internal/directory"
@@ -80,12 +81,15 @@ func TestSAMLConnectionsAPI(t *testing.T) {
 		"saml": map[string]any{"idpMetadata": two, "idpEntityId": "https://other-idp.example/md"}})
 
 	// A metadata URL is fetched when saved.
+	var served atomic.Value // string
+	served.Store(md)
 	mdSrv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/md" {
+		doc := served.Load().(string)
+		if r.URL.Path != "/md" || doc == "" {
 			http.NotFound(rw, r)
 			return
 		}
-		_, _ = rw.Write([]byte(md))
+		_, _ = rw.Write([]byte(doc))
 	}))
 	defer mdSrv.Close()
 	r = ad.Must(201, "POST", "/api/v1/connections", map[string]any{"tenantId": w.t1, "kind": "saml", "name": "By URL",
@@ -94,6 +98,21 @@ func TestSAMLConnectionsAPI(t *testing.T) {
 		t.Fatalf("fetched metadata not stored: %v", s["idpMetadata"])
 	}
 	bad("url 404", "saml.metadataUrl", "could not be fetched", map[string]any{"metadataUrl": mdSrv.URL + "/gone"}, nil)
+	// Refresh now: unchanged, then a new document, then a broken endpoint
+	// (400, the stored metadata stays); 409 without a URL.
+	byURL := r.Map(t)["id"].(string)
+	ad.Must(200, "POST", "/api/v1/connections/"+byURL+"/saml/refresh-metadata", nil)
+	rolled := strings.Replace(md, "<NameIDFormat>", "<!-- rolled over --><NameIDFormat>", 1)
+	served.Store(rolled)
+	if got := ad.Must(200, "POST", "/api/v1/connections/"+byURL+"/saml/refresh-metadata", nil).Map(t); got["version"] != float64(2) ||
+		got["saml"].(map[string]any)["idpMetadata"] != rolled {
+		t.Fatalf("refreshed: version %v", got["version"])
+	}
+	served.Store("")
+	if r := ad.Do("POST", "/api/v1/connections/"+byURL+"/saml/refresh-metadata", nil); r.Status != 400 || r.Map(t)["field"] != "saml.metadataUrl" {
+		t.Fatalf("broken endpoint: %d %s", r.Status, r.Body)
+	}
+	ad.Must(409, "POST", "/api/v1/connections/"+id+"/saml/refresh-metadata", nil)
 
 	// Rotation with an overlap, then retiring the previous key.
 	first := c["saml"].(map[string]any)["spCertificates"].([]any)[0].(map[string]any)["sha256"]

@@ -34,7 +34,7 @@ func (s *Service) RefreshSAMLMetadata(ctx context.Context, id string) (bool, err
 		return false, nil
 	}
 	if s.fetchMetadata == nil {
-		return false, errors.New("no metadata fetcher")
+		return false, errNoFetcher
 	}
 	a := ConnectionActor(c.ID, "")
 	fail := func(err error) (bool, error) {
@@ -74,6 +74,41 @@ func (s *Service) RefreshSAMLMetadata(ctx context.Context, id string) (bool, err
 	})
 	return changed, err
 }
+
+// RefreshSAMLMetadataNow is an administrator's "fetch the metadata now"
+// ("Identity providers - Manage" at the owner): after an IdP announced a
+// certificate rollover, without waiting for the schedule. A connection
+// without a metadata URL is a 409; a failed fetch or refused metadata a
+// 400 naming saml.metadataUrl (the stored metadata stays).
+func (s *Service) RefreshSAMLMetadataNow(ctx context.Context, a Actor, id string) (model.Connection, bool, error) {
+	err := s.tx(ctx, func(st storage.Storage) error {
+		c, err := s.visibleConnection(ctx, st, a, id)
+		if err != nil {
+			return err
+		}
+		if err := s.authorize(ctx, st, a, rightIdPManage, c.TenantID); err != nil {
+			return err
+		}
+		if c.Kind != model.ConnectionSAML || c.SAML.MetadataURL == "" {
+			return model.Errorf(model.ECONFLICT, "saml.metadataUrl", "the connection has no IdP metadata URL to fetch")
+		}
+		return nil
+	})
+	if err != nil {
+		return model.Connection{}, false, err
+	}
+	changed, err := s.RefreshSAMLMetadata(ctx, id)
+	if err != nil && model.ErrorCode(err) == model.EINTERNAL && !errors.Is(err, errNoFetcher) {
+		return model.Connection{}, false, model.Invalid("saml.metadataUrl", "%v", err)
+	}
+	if err != nil {
+		return model.Connection{}, false, err
+	}
+	c, err := s.store.GetConnection(ctx, id)
+	return c, changed, err
+}
+
+var errNoFetcher = errors.New("metadata URLs cannot be fetched by this server")
 
 // errUnchanged rolls back a refresh another node made first.
 var errUnchanged = errors.New("metadata unchanged")
