@@ -40,6 +40,10 @@ type samlSPView struct {
 	MetadataURL string `json:"metadataUrl"`
 	// SLOURL is the single logout endpoint (HTTP-Redirect and HTTP-POST).
 	SLOURL string `json:"sloUrl"`
+	// MarketplaceInitURL and MarketplaceConsumeURL are the tenant's
+	// marketplace-style aliases (seed 002; a tenant with a slug).
+	MarketplaceInitURL    string `json:"marketplaceInitUrl,omitempty"`
+	MarketplaceConsumeURL string `json:"marketplaceConsumeUrl,omitempty"`
 }
 
 // SetIssuer sets the issuer the connection views' redirect URLs start
@@ -78,6 +82,9 @@ func (a *API) viewConnection(r *http.Request, c model.Connection) connectionView
 		v.SAMLSP = &samlSPView{EntityID: saml.EntityID(iss, c.ID), ACSURL: saml.ACSURL(iss, c.ID),
 			SignOnURL: saml.InitURL(iss, c.ID) + "?context=" + url.QueryEscape(c.TenantID), MetadataURL: saml.MetadataURL(iss, c.ID),
 			SLOURL: saml.SLOURL(iss, c.ID)}
+		if t, err := a.svc.Reader().GetContext(r.Context(), c.TenantID); err == nil && t.Type == model.ContextTenant && t.Slug != "" {
+			v.SAMLSP.MarketplaceInitURL, v.SAMLSP.MarketplaceConsumeURL = saml.InitAliasURL(iss, t.Slug), saml.ConsumeAliasURL(iss, t.Slug)
+		}
 	}
 	return v
 }

@@ -35,6 +35,10 @@ func TestSAMLConnectionsAPI(t *testing.T) {
 		sp["signOnUrl"] != "https://sso.example.com/saml/"+id+"/init?context="+w.t1 || sp["sloUrl"] != "https://sso.example.com/saml/"+id+"/slo" {
 		t.Fatalf("samlSp %v", sp)
 	}
+	slug, _ := w.env.Svc.Reader().GetContext(context.Background(), w.t1)
+	if slug.Slug == "" || sp["marketplaceConsumeUrl"] != "https://sso.example.com/auth/saml/consume/"+slug.Slug {
+		t.Fatalf("marketplace URLs %v (slug %q)", sp, slug.Slug)
+	}
 	s := c["saml"].(map[string]any)
 	if certs := s["spCertificates"].([]any); len(certs) != 1 || !strings.Contains(certs[0].(map[string]any)["pem"].(string), "BEGIN CERTIFICATE") ||
 		s["allowIdpInitiated"] != false || s["binding"] != "redirect" || c["linkByVerifiedEmail"] != true {
