@@ -436,7 +436,13 @@ func (s *IdPStep) complete(w http.ResponseWriter, r *http.Request, a *Attempt, c
 	}
 	f.UserID, f.ConnectionID, f.Upstream = u.ID, c.ID, sealed
 	f.Pass(StepIdP, "fed")
-	if err := h.flows.save(r.Context(), f); err != nil {
+	save := h.flows.save
+	if f.ID == "" {
+		// An IdP-initiated SAML login: its flow is stored only now, born
+		// with its user (one write instead of two; the cookie is set).
+		save = func(ctx context.Context, f *Flow) error { return h.flows.create(ctx, w, f) }
+	}
+	if err := save(r.Context(), f); err != nil {
 		h.saveFailed(w, r, f, err)
 		return
 	}
@@ -465,8 +471,10 @@ func (s *IdPStep) fail(w http.ResponseWriter, r *http.Request, a *Attempt, c mod
 	f := a.Flow
 	f.ConnectionID, f.Kept = "", nil
 	f.Set(idpStateKey, "")
-	if err := a.Save(r.Context()); err != nil {
-		return err
+	if f.ID != "" { // an unsaved flow (IdP-initiated SAML) is simply dropped
+		if err := a.Save(r.Context()); err != nil {
+			return err
+		}
 	}
 	s.explain(w, r, a, c, string(reason), err)
 	return nil
@@ -520,5 +528,14 @@ func (s *IdPStep) explain(w http.ResponseWriter, r *http.Request, a *Attempt, c 
 		}
 	}
 	s.Pages.Render(w, r, status, "message", web.Message{Title: i18n.M("idp.failed.title"), Message: msg,
-		Link: a.Next(), LinkText: i18n.M("link.back_to_sign_in")})
+		Link: backLink(a), LinkText: i18n.M("link.back_to_sign_in")})
+}
+
+// backLink leads back to the login a failure happened in ("/login" when
+// it was never stored).
+func backLink(a *Attempt) string {
+	if a.Flow.ID == "" {
+		return "/login"
+	}
+	return a.Next()
 }

@@ -351,11 +351,8 @@ func (s *IdPStep) idpInitiated(w http.ResponseWriter, r *http.Request, c model.C
 		h.Unavailable(w, r, "load tenant", err)
 		return
 	}
+	// Stored by complete once the user is known (IdPStep.complete).
 	f := &Flow{Return: "/", Tenant: slug, ConnectionID: c.ID}
-	if err := h.flows.create(ctx, w, f); err != nil {
-		h.Unavailable(w, r, "start login", err)
-		return
-	}
 	s.complete(w, r, &Attempt{Flow: f, h: h}, c, res.Identity)
 }
 
