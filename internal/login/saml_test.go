@@ -704,4 +704,18 @@ func TestSAMLHostileInput(t *testing.T) {
 	if n := s.users(); n != 1 {
 		t.Fatalf("%d users", n)
 	}
+	// A connection whose stored SP keys no longer open (a changed master
+	// key): its routes say so (400, audited as config), never 500.
+	if _, err := s.env.Store.UpdateConnection(bg, id, func(c model.Connection) (model.Connection, error) {
+		c.SealedSPKeys = []byte("sesame-sealed:garbage")
+		return c, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if p := get(t, fedBrowser(), saml.MetadataURL(base, id)); p.status != http.StatusBadRequest {
+		t.Fatalf("unopenable connection: %d", p.status)
+	}
+	if f := s.failures(); f[len(f)-1] != "config" {
+		t.Fatalf("audited %v", f)
+	}
 }

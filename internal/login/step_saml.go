@@ -14,6 +14,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/connector/saml"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
+	"github.com/sesame-sso/sesame/internal/federation"
 	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -115,11 +116,12 @@ func (s *IdPStep) samlConnector(ctx context.Context, id string) (model.Connectio
 		return c, nil, model.ErrNotFound
 	}
 	_, conn, err := s.Conns.Get(ctx, id)
-	if fault.Storage(err) && connector.ReasonOf(err) == "" && !strings.Contains(err.Error(), "open connection") {
-		return c, nil, err
+	var oe *federation.OpenError
+	if errors.As(err, &oe) {
+		return c, nil, &openError{err}
 	}
 	if err != nil {
-		return c, nil, &openError{err}
+		return c, nil, err // a store failure (or the connection just went)
 	}
 	sc, ok := conn.(*saml.Connector)
 	if !ok {
