@@ -44,6 +44,8 @@ type Service struct {
 	authn *authn.Service
 	// sealer seals connection client secrets (connections.go; nil: plain).
 	sealer *seal.Sealer
+	// fetchMetadata fetches SAML IdP metadata URLs (samlconnections.go).
+	fetchMetadata MetadataFetcher
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for

@@ -234,10 +234,47 @@ func Effective(m model.ClaimMapping) model.ClaimMapping {
 	return m
 }
 
+// EffectiveSAML is Effective for a SAML connection: the preset's
+// attribute names (SAMLPresets), then seed 004's defaults (SAMLDefaults).
+// The subject is always the NameID (R-SAML-4) and the email counts as
+// verified by the connection (R-SAML-6): no claim names them.
+func EffectiveSAML(m model.ClaimMapping) model.ClaimMapping {
+	p, d := SAMLPresets[m.Preset], SAMLDefaults
+	fill := func(v *string, preset, std string) {
+		if *v == "" {
+			*v = preset
+		}
+		if *v == "" {
+			*v = std
+		}
+	}
+	m.Subject, m.EmailVerified, m.NoEmailVerified = "", "", false
+	fill(&m.Email, p.Email, d.Email)
+	fill(&m.FirstName, p.FirstName, d.FirstName)
+	fill(&m.LastName, p.LastName, d.LastName)
+	fill(&m.Phone, p.Phone, d.Phone)
+	fill(&m.AccountKey, p.AccountKey, model.AccountKeyID)
+	if m.Roles == nil {
+		m.Roles = p.Roles
+	}
+	return m
+}
+
+// effective is the mapping in force for c.
+func effective(c model.Connection) model.ClaimMapping {
+	if c.Kind == model.ConnectionSAML {
+		return EffectiveSAML(c.Mapping)
+	}
+	return Effective(c.Mapping)
+}
+
 // Map applies the connection's claim mapping to what the IdP asserted
 // (R-FED-3). It is pure: no store, no clock. Errors are *MappingError.
+// For a SAML connection the subject is the NameID and the email is the
+// mapped attribute, else the connector's (an emailAddress NameID).
 func Map(c model.Connection, id Identity) (Profile, error) {
-	m := Effective(c.Mapping)
+	m := effective(c)
+	saml := c.Kind == model.ConnectionSAML
 	claims := id.Claims
 	if claims == nil {
 		claims = map[string]any{}
@@ -264,10 +301,15 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 	}
 	// Subject: the mapped claim; the connector's subject when the mapping
 	// names the standard claim and the claims lack it (SAML NameID).
-	if p.Subject, err = text(claims, m.Subject, maxSubject); err != nil {
+	if saml {
+		if len(id.Subject) > maxSubject {
+			return p, mapErr("NameID", "is longer than %d characters", maxSubject)
+		}
+		p.Subject = id.Subject
+	} else if p.Subject, err = text(claims, m.Subject, maxSubject); err != nil {
 		return p, err
 	}
-	if p.Subject == "" && c.Mapping.Subject == "" && Presets[c.Mapping.Preset].Subject == "" {
+	if p.Subject == "" && !saml && c.Mapping.Subject == "" && Presets[c.Mapping.Preset].Subject == "" {
 		p.Subject = id.Subject
 	}
 	if p.Subject == "" {
@@ -276,7 +318,7 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 	if p.Email, err = text(claims, m.Email, 320); err != nil {
 		return p, err
 	}
-	if p.Email == "" && c.Mapping.Email == "" {
+	if p.Email == "" && (c.Mapping.Email == "" || saml) {
 		p.Email = id.Email
 	}
 	if p.Email != "" {
@@ -284,7 +326,14 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 			return p, mapErr(m.Email, "%q is not an email address", p.Email)
 		}
 	}
-	if !m.NoEmailVerified && p.Email != "" {
+	if saml {
+		// R-SAML-5: email is required; R-SAML-6: the connection vouches
+		// for it (a SAML IdP is the tenant's own directory).
+		if p.Email == "" {
+			return p, mapErr(m.Email, "is required: the IdP sent neither this attribute nor an emailAddress NameID")
+		}
+		p.EmailVerified = true
+	} else if !m.NoEmailVerified && p.Email != "" {
 		v, ok := Lookup(claims, m.EmailVerified)
 		switch x := v.(type) {
 		case bool:

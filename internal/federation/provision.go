@@ -84,7 +84,7 @@ func (p *Provisioner) Provision(ctx context.Context, c model.Connection, pr Prof
 		return model.User{}, "", model.Errorf(model.EFORBIDDEN, "connection", "the connection %q is disabled", c.Name)
 	}
 	if pr.Subject == "" {
-		return model.User{}, "", &MappingError{Claim: Effective(c.Mapping).Subject, Reason: "the subject is empty"}
+		return model.User{}, "", &MappingError{Claim: effective(c).Subject, Reason: "the subject is empty"}
 	}
 	a := actor(ctx, c)
 	var (

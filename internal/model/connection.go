@@ -10,7 +10,8 @@ const (
 	// ConnectionOAuth2: plain OAuth 2.0 with explicit endpoints and a
 	// userinfo endpoint instead of an ID token (GitHub-style IdPs).
 	ConnectionOAuth2 = "oauth2"
-	// ConnectionSAML: SAML 2.0 (R-SAML-*; the next issue).
+	// ConnectionSAML: SAML 2.0 Web Browser SSO (R-SAML-1..9): the IdP's
+	// metadata, a per-connection SP key pair (Connection.SAML).
 	ConnectionSAML = "saml"
 )
 
@@ -39,6 +40,8 @@ type Connection struct {
 	Enabled bool   `json:"enabled"`
 	// OIDC holds the protocol settings of oidc and oauth2 connections.
 	OIDC OIDCSettings `json:"oidc"`
+	// SAML holds the protocol settings of a saml connection (R-SAML-1).
+	SAML SAMLSettings `json:"saml"`
 	// HasClientSecret: a client secret is stored (sealed).
 	HasClientSecret bool `json:"hasClientSecret"`
 	// Mapping says which claims hold what (R-FED-3).
@@ -77,6 +80,58 @@ type Connection struct {
 	// SealedSecret is the client secret as stored (internal/seal); only
 	// the directory reads and writes it.
 	SealedSecret []byte `json:"-"`
+	// SealedSPKeys are a SAML connection's SP private keys (current first,
+	// then the previous one during a rotation overlap), sealed; only the
+	// directory reads and writes them. Their certificates are public:
+	// SAML.SPCertificates.
+	SealedSPKeys []byte `json:"-"`
+}
+
+// SAML AuthnRequest bindings (SAMLSettings.Binding, SAML bindings §3.4,
+// §3.5).
+const (
+	SAMLBindingRedirect = "redirect"
+	SAMLBindingPost     = "post"
+)
+
+// SAMLSettings are the protocol settings of a SAML connection (R-SAML-1..4).
+// The attribute names (seed 004's defaults Email, First Name, Last Name,
+// Phone Number; presets entra, adfs, okta, google) are the connection's
+// Mapping; the NameID is always the user's key (R-SAML-4).
+type SAMLSettings struct {
+	// IdPMetadata is the IdP's metadata XML: uploaded, or fetched from
+	// MetadataURL when that is set (at save time and on a schedule).
+	IdPMetadata string `json:"idpMetadata,omitempty" yaml:"idpMetadata,omitempty"`
+	// MetadataURL is where the IdP publishes its metadata (https).
+	MetadataURL string `json:"metadataUrl,omitempty" yaml:"metadataUrl,omitempty"`
+	// IdPEntityID picks the IdP when the metadata holds several (required
+	// then; the error lists the choices).
+	IdPEntityID string `json:"idpEntityId,omitempty" yaml:"idpEntityId,omitempty"`
+	// AllowIdPInitiated accepts unsolicited responses at the ACS (off by
+	// default, R-SAML-2).
+	AllowIdPInitiated bool `json:"allowIdpInitiated" yaml:"allowIdpInitiated,omitempty"`
+	// ClockSkewSeconds is the leeway on NotBefore / NotOnOrAfter (0: the
+	// default 120 s; at most 180 s).
+	ClockSkewSeconds int `json:"clockSkewSeconds,omitempty" yaml:"clockSkewSeconds,omitempty"`
+	// SignRequests signs AuthnRequests (IdPs with WantAuthnRequestsSigned).
+	SignRequests bool `json:"signRequests" yaml:"signRequests,omitempty"`
+	// Binding of the AuthnRequest: SAMLBindingRedirect (default) or
+	// SAMLBindingPost.
+	Binding string `json:"binding,omitempty" yaml:"binding,omitempty"`
+	// SPCertificates are the certificates of the connection's SP keys,
+	// current first (read only: generated with the connection, rotated by
+	// POST /api/v1/connections/{id}/saml/rotate-key).
+	SPCertificates []SPCertificate `json:"spCertificates,omitempty" yaml:"-"`
+}
+
+// SPCertificate is the public half of one SP key of a SAML connection.
+type SPCertificate struct {
+	// PEM is the X.509 certificate (self-signed; the key is RSA 2048).
+	PEM string `json:"pem"`
+	// SHA256 is the certificate's fingerprint (hex), what IdP consoles show.
+	SHA256    string    `json:"sha256"`
+	NotAfter  time.Time `json:"notAfter"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // SSO enforcement stages of a connection (R-SAML-8).
@@ -231,7 +286,13 @@ const (
 	PresetKeycloak = "keycloak"
 	PresetOkta     = "okta"
 	PresetGoogle   = "google"
+	// PresetADFS: Active Directory Federation Services (SAML only).
+	PresetADFS = "adfs"
 )
 
-// MappingPresets lists the presets.
+// MappingPresets lists the presets of OIDC connections.
 var MappingPresets = []string{PresetEntra, PresetKeycloak, PresetOkta, PresetGoogle}
+
+// SAMLMappingPresets lists the presets of SAML connections (attribute
+// names: claim URIs for Entra ID and ADFS).
+var SAMLMappingPresets = []string{PresetEntra, PresetADFS, PresetOkta, PresetGoogle}

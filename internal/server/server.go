@@ -84,6 +84,9 @@ type Server struct {
 	// Connections are the opened connectors of delegated login.
 	Connections *federation.Connections[connector.Connector]
 	ips         clientip.Resolver
+	svc         *directory.Service
+	// metadataEvery is the SAML metadata refresh period (samlconn.go).
+	metadataEvery time.Duration
 }
 
 // New builds the handler.
@@ -104,7 +107,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	s := &Server{mux: http.NewServeMux(), store: st, log: log}
+	s := &Server{mux: http.NewServeMux(), store: st, log: log, svc: svc, metadataEvery: opts.Federation.MetadataRefresh}
 	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
 	pages.Log = log
 	// Pages speak the signed-in user's preferred language first (issue 9 §5).
@@ -130,8 +133,10 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		now = time.Now
 	}
 	fedKeys := &decryptionKeys{fixed: opts.Federation.DecryptionKeys, st: st, sealer: svc.Sealer(), now: now} // fedkey.go
+	fedClient := opts.Federation.client()
 	s.Connections = &federation.Connections[connector.Connector]{Dir: svc,
-		Open: openConnector(opts.Federation, fedKeys, opts.Federation.client(), log, now)}
+		Open: openConnector(opts.Federation, fedKeys, fedClient, log, now, openSAML(svc, st, opts.Issuer, log, now))} // samlconn.go
+	svc.SetMetadataFetcher(metadataFetcher(fedClient))
 	prov := &federation.Provisioner{Dir: svc, Log: log}
 	idp := &login.IdPStep{Conns: s.Connections, Prov: prov, Svc: svc, Tenants: st, Sessions: st, Pages: pages, Log: log,
 		Issuer: opts.Issuer, Sealer: svc.Sealer(), Timeout: opts.Federation.CallbackTimeout}
@@ -237,6 +242,12 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	for _, p := range oidcop.CrossOriginPaths() {
 		cop.AddInsecureBypassPattern(p)
 	}
+	// The SAML ACS takes the IdP's cross-site POST (HTTP-POST binding); it
+	// trusts the signed response and the RelayState kept server-side, no
+	// cookie (internal/login/step_saml.go).
+	for _, p := range login.ACSPaths() {
+		cop.AddInsecureBypassPattern(p)
+	}
 	s.handler = cop.Handler(s.mux)
 	return s, nil
 }
@@ -254,9 +265,13 @@ var bearerResources = map[adminapi.Resource]oidcop.Resource{
 func (s *Server) SetClientIP(r clientip.Resolver) { s.ips = r }
 
 // Run does the background work (key rotation, purging expired state —
-// tokens, tickets, sessions, login flows and one-time code challenges,
-// storage.PurgeExpired every minute) until ctx ends.
-func (s *Server) Run(ctx context.Context) { s.OIDC.Run(ctx) }
+// tokens, tickets, sessions, login flows, one-time code challenges and
+// SAML assertion ids, storage.PurgeExpired every minute; SAML metadata
+// refresh) until ctx ends.
+func (s *Server) Run(ctx context.Context) {
+	go s.refreshSAMLMetadata(ctx) // samlconn.go
+	s.OIDC.Run(ctx)
+}
 
 // Mux exposes the route table so protocol packages can mount their routes.
 func (s *Server) Mux() *http.ServeMux { return s.mux }

@@ -63,11 +63,20 @@ type Federation interface {
 	// number is number (case-insensitively).
 	ContextsByNumber(ctx context.Context, tenantID, number string) ([]model.Context, error)
 
+	// UseAssertionID records that a SAML assertion id was accepted
+	// through a connection, to be remembered until until (R-SAML-3): of
+	// any number of uses, on any node, exactly one succeeds until it
+	// expires; the others get ErrReplay. PurgeExpired removes expired ids.
+	UseAssertionID(ctx context.Context, connectionID, assertionID string, until time.Time) error
+
 	// EnsureFederationKey stores k unless a key with its id exists, and
 	// returns the stored one: of several nodes starting at once, the first
 	// writer's key is everybody's.
 	EnsureFederationKey(ctx context.Context, k FederationKey) (FederationKey, error)
 }
+
+// ErrReplay answers UseAssertionID for an assertion id already used.
+var ErrReplay = model.Errorf(model.ECONFLICT, "assertionId", "the SAML assertion was already used")
 
 // FederationKey is Sesame's key for IdPs that encrypt ID tokens to it;
 // PrivatePEM is stored as given (sealed by the caller).

@@ -64,6 +64,7 @@ type Connector struct {
 	solicited  *crewjam.ServiceProvider // InResponseTo required
 	idpStarted *crewjam.ServiceProvider // AllowIDPInitiated (nil when not allowed)
 	acs        url.URL
+	alias      *url.URL // Config.AliasACSURL
 }
 
 var _ connector.Connector = (*Connector)(nil)
@@ -86,6 +87,10 @@ func New(cfg Config, opt Options) (*Connector, error) {
 	}
 	c := &Connector{cfg: cfg, opt: opt}
 	c.acs = mustURL(cfg.ACSURL)
+	if cfg.AliasACSURL != "" {
+		u := mustURL(cfg.AliasACSURL)
+		c.alias = &u
+	}
 	c.solicited = c.newSP(idp, false)
 	if len(c.solicited.GetSSOBindingLocation(c.ssoBinding())) == 0 && !cfg.AllowIdPInitiated {
 		return nil, configErr("IdP metadata has no SingleSignOnService for the %s binding", cfg.Binding)

@@ -67,6 +67,9 @@ func RunTests(t *testing.T, newStorage New) {
 		{"PasswordResets", testPasswordResets},
 		// Federation (federation.go)
 		{"Federation", testFederation},
+		{"SAMLConnection", testSAMLConnection},             // samlassertions.go
+		{"SAMLAssertions", testSAMLAssertions},             // samlassertions.go
+		{"SessionsByConnection", testSessionsByConnection}, // samlassertions.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -92,6 +95,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"OrganisationRace", organisationRace},   // organisations.go
 		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 		{"FederationKeyRace", federationKeyRace}, // federationkey.go
+		{"SAMLAssertionRace", samlAssertionRace}, // samlassertions.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
