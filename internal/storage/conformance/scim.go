@@ -68,7 +68,9 @@ func testSCIMSearch(t *testing.T, s storage.Storage) {
 	if err := s.PutSCIMUser(ctx, storage.SCIMUser{UserID: other.ID, TenantID: tr.tenant.ID}); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("put scim user of another tenant: %v", err)
 	}
-	cmp := func(op, field string, v any) *storage.SCIMCond { return &storage.SCIMCond{Op: op, Field: field, Value: v} }
+	cmp := func(op, field string, v any) *storage.SCIMCond {
+		return &storage.SCIMCond{Op: op, Field: field, Value: v}
+	}
 	search := func(w *storage.SCIMCond, want ...model.User) {
 		t.Helper()
 		got, total, err := s.SearchSCIMUsers(ctx, storage.SCIMQuery{TenantID: tr.tenant.ID, Where: w, SortBy: storage.FieldUserName, Limit: 10})
@@ -94,8 +96,8 @@ func testSCIMSearch(t *testing.T, s storage.Storage) {
 	search(cmp("eq", storage.FieldEmail, "BOB@example.com"), bob)
 	search(cmp("ew", storage.FieldUserName, ".org"), cat)
 	search(cmp("sw", storage.FieldFamilyName, "o'"), cat)
-	search(cmp("co", storage.FieldUserName, "%"))  // a LIKE wildcard is a literal
-	search(cmp("co", storage.FieldUserName, "_"))  // so is _
+	search(cmp("co", storage.FieldUserName, "%")) // a LIKE wildcard is a literal
+	search(cmp("co", storage.FieldUserName, "_")) // so is _
 	search(cmp("eq", storage.FieldUserName, "' OR 1=1 --"))
 	search(cmp("eq", storage.FieldValue+"title", "cto"), ann)
 	search(&storage.SCIMCond{Op: "or", Args: []*storage.SCIMCond{cmp("eq", storage.FieldGivenName, "bob"), cmp("eq", storage.FieldGivenName, "cat")}}, bob, cat)
