@@ -39,10 +39,10 @@ func TestEntraSequence(t *testing.T) {
 			u := w.do(201, "POST", "/Users", map[string]any{
 				"schemas":    []string{"urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"},
 				"externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef", "userName": userName, "active": true,
-				"emails":  []any{map[string]any{"primary": true, "type": "work", "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}},
-				"meta":    map[string]any{"resourceType": "User"},
-				"name":    map[string]any{"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
-				"roles":   []any{},
+				"emails": []any{map[string]any{"primary": true, "type": "work", "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}},
+				"meta":   map[string]any{"resourceType": "User"},
+				"name":   map[string]any{"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
+				"roles":  []any{},
 				"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"department": "Sales", "employeeNumber": "E-17"},
 			})
 			id := u["id"].(string)
@@ -132,8 +132,8 @@ func TestOktaSequence(t *testing.T) {
 				t.Fatal("user exists before create")
 			}
 			body := map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": "test.user@okta.local",
-				"name":   map[string]any{"givenName": "Test", "familyName": "User"},
-				"emails": []any{map[string]any{"primary": true, "value": "test.user@okta.local", "type": "work"}},
+				"name":        map[string]any{"givenName": "Test", "familyName": "User"},
+				"emails":      []any{map[string]any{"primary": true, "value": "test.user@okta.local", "type": "work"}},
 				"displayName": "Test User", "locale": "en-US", "externalId": "00ujl29u0le5T6Aj10h7", "groups": []any{},
 				"password": "1mz050nq", "active": true}
 			u := w.do(201, "POST", "/Users", body)
