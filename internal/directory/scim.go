@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/sesame-sso/sesame/internal/identity"
 	"github.com/sesame-sso/sesame/internal/model"
@@ -61,7 +62,7 @@ func scimDomain(ctx context.Context, st storage.Storage, cred model.SCIMCredenti
 	return model.DomainEnterprise, nil
 }
 
-func (s *Service) putSCIMUser(ctx context.Context, st storage.Storage, cred model.SCIMCredential, userID string, w SCIMUser) error {
+func (s *Service) putSCIMUser(ctx context.Context, st storage.Storage, cred model.SCIMCredential, userID string, w SCIMUser) (time.Time, error) {
 	return st.PutSCIMUser(ctx, storage.SCIMUser{UserID: userID, TenantID: cred.TenantID, ExternalID: w.ExternalID,
 		CredentialID: cred.ID, Attrs: w.Attrs, Values: w.Values})
 }
@@ -85,9 +86,11 @@ func (s *Service) SCIMCreateUser(ctx context.Context, a Actor, cred model.SCIMCr
 		if out, err = tx.CreateUser(ctx, a, nu); err != nil {
 			return err
 		}
-		if err := tx.putSCIMUser(ctx, tx.store, cred, out.ID, w); err != nil {
+		stamp, err := tx.putSCIMUser(ctx, tx.store, cred, out.ID, w)
+		if err != nil {
 			return err
 		}
+		out.UpdatedAt = stamp
 		if cred.ConnectionID != "" && w.ExternalID != "" {
 			if err := tx.LinkIdentity(ctx, a, model.IdentityLink{ConnectionID: cred.ConnectionID, Subject: w.ExternalID,
 				UserID: out.ID, Email: w.Person.Email}, "scim"); err != nil {
@@ -103,11 +106,8 @@ func (s *Service) SCIMCreateUser(ctx context.Context, a Actor, cred model.SCIMCr
 			}
 		}
 		if !w.Active {
-			if out, err = tx.Transition(ctx, a, out.ID, model.StatusInactive); err != nil {
-				return err
-			}
+			out, err = tx.Transition(ctx, a, out.ID, model.StatusInactive)
 		}
-		out, err = tx.store.GetUser(ctx, out.ID)
 		return err
 	})
 	return out, err
@@ -168,7 +168,7 @@ func (s *Service) SCIMUpdateUser(ctx context.Context, a Actor, cred model.SCIMCr
 		if err != nil {
 			return err
 		}
-		if err := s.putSCIMUser(ctx, st, cred, id, w); err != nil {
+		if _, err := s.putSCIMUser(ctx, st, cred, id, w); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, st, a, "user.update", "user", id, firstContext(u), map[string]any{"scim": true, "externalId": w.ExternalID}); err != nil {
@@ -212,7 +212,8 @@ func (s *Service) SCIMDeleteUser(ctx context.Context, a Actor, cred model.SCIMCr
 		if _, err := tx.Transition(ctx, a, id, model.StatusDeleted); err != nil {
 			return err
 		}
-		return tx.putSCIMUser(ctx, tx.store, cred, id, SCIMUser{})
+		_, err = tx.putSCIMUser(ctx, tx.store, cred, id, SCIMUser{})
+		return err
 	})
 }
 

@@ -3,6 +3,8 @@ package scim_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,7 +14,7 @@ import (
 
 // world is a running Sesame with a tenant and its SCIM token.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	env    *sesametest.Env
 	tenant string
 	token  string
@@ -111,3 +113,12 @@ func op(o, path string, value any) map[string]any {
 func patch(ops ...map[string]any) map[string]any {
 	return map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": ops}
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func decodeJSON(resp *http.Response, v any) {
+	defer resp.Body.Close()
+	_ = json.NewDecoder(resp.Body).Decode(v)
+}
+
+func containsTotal1(body string) bool { return strings.Contains(body, `"totalResults":1`) }

@@ -281,11 +281,17 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, cred model.
 	if err != nil {
 		return err
 	}
-	out, err := h.loadUser(r, cred, u.ID)
-	if err != nil {
-		return err
+	// The answer is built from what was written (a new user's groups are
+	// the credential's defaults): no read back.
+	var groups []model.Group
+	if len(cred.DefaultGroups) > 0 {
+		gs, err := h.Store.SCIMUserGroups(r.Context(), cred.Target(), []string{u.ID})
+		if err != nil {
+			return err
+		}
+		groups = gs[u.ID]
 	}
-	writeResource(w, http.StatusCreated, out)
+	writeResource(w, http.StatusCreated, h.userDoc(u, storage.SCIMUser{ExternalID: uw.ExternalID, Attrs: uw.Attrs}, groups))
 	return nil
 }
 

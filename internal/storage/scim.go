@@ -33,8 +33,8 @@ type SCIM interface {
 
 	// PutSCIMUser stores the SCIM side of a user (replacing its values)
 	// and bumps the user's updated_at: meta.lastModified and the ETag
-	// (meta.version) follow every SCIM change.
-	PutSCIMUser(ctx context.Context, u SCIMUser) error
+	// (meta.version) follow every SCIM change; it returns that time.
+	PutSCIMUser(ctx context.Context, u SCIMUser) (time.Time, error)
 	// GetSCIMUsers reads the SCIM side of users; users without one are
 	// missing from the map.
 	GetSCIMUsers(ctx context.Context, userIDs []string) (map[string]SCIMUser, error)

@@ -61,11 +61,11 @@ func testSCIMSearch(t *testing.T, s storage.Storage) {
 	bob := mk(tr.tenant, "bob@example.com", "Bob", "Jones", "bob@example.com")
 	cat := mk(tr.tenant, "cat@example.org", "Cat", "O'Brien", "")
 	other := mk(tr.direct, "ann@example.com", "Ann", "Smith", "ann@example.com") // same name, other tenant
-	check(t, s.PutSCIMUser(ctx, storage.SCIMUser{UserID: ann.ID, TenantID: tr.tenant.ID, ExternalID: "EXT-ann", Attrs: []byte(`{"title":"CTO"}`),
+	check2(t)(s.PutSCIMUser(ctx, storage.SCIMUser{UserID: ann.ID, TenantID: tr.tenant.ID, ExternalID: "EXT-ann", Attrs: []byte(`{"title":"CTO"}`),
 		Values: []storage.SCIMValue{{Attr: storage.FieldEmail, Value: "Ann.Private@Example.NET"}, {Attr: "title", Value: "CTO"}}}))
-	check(t, s.PutSCIMUser(ctx, storage.SCIMUser{UserID: bob.ID, TenantID: tr.tenant.ID, ExternalID: "ext-bob"}))
-	check(t, s.PutSCIMUser(ctx, storage.SCIMUser{UserID: other.ID, TenantID: tr.direct.ID, ExternalID: "EXT-ann"}))
-	if err := s.PutSCIMUser(ctx, storage.SCIMUser{UserID: other.ID, TenantID: tr.tenant.ID}); !errors.Is(err, model.ErrNotFound) {
+	check2(t)(s.PutSCIMUser(ctx, storage.SCIMUser{UserID: bob.ID, TenantID: tr.tenant.ID, ExternalID: "ext-bob"}))
+	check2(t)(s.PutSCIMUser(ctx, storage.SCIMUser{UserID: other.ID, TenantID: tr.direct.ID, ExternalID: "EXT-ann"}))
+	if _, err := s.PutSCIMUser(ctx, storage.SCIMUser{UserID: other.ID, TenantID: tr.tenant.ID}); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("put scim user of another tenant: %v", err)
 	}
 	cmp := func(op, field string, v any) *storage.SCIMCond {
@@ -161,4 +161,12 @@ func must2[A, B any](a A, b B, err error) (A, B) {
 		panic("conformance: unexpected error: " + err.Error())
 	}
 	return a, b
+}
+
+// check2 checks the error of a call that also returns a value.
+func check2(t *testing.T) func(any, error) {
+	return func(_ any, err error) {
+		t.Helper()
+		check(t, err)
+	}
 }

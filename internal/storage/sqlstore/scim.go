@@ -141,43 +141,52 @@ func (s *Store) TouchSCIMCredential(ctx context.Context, id string, at time.Time
 }
 
 // PutSCIMUser implements storage.SCIM.
-func (s *Store) PutSCIMUser(ctx context.Context, u storage.SCIMUser) error {
+func (s *Store) PutSCIMUser(ctx context.Context, u storage.SCIMUser) (time.Time, error) {
 	attrs := u.Attrs
 	if len(attrs) == 0 {
 		attrs = []byte("{}")
 	}
-	return s.inTx(ctx, func(tx *Store) error {
-		res, err := tx.exec(ctx, `UPDATE users SET updated_at = $1 WHERE id = $2 AND tenant_id = $3`, micros(tx.now().UTC()), u.UserID, u.TenantID)
+	stamp := s.now().UTC().Truncate(time.Microsecond)
+	err := s.inTx(ctx, func(tx *Store) error {
+		res, err := tx.exec(ctx, `UPDATE users SET updated_at = $1 WHERE id = $2 AND tenant_id = $3`, micros(stamp), u.UserID, u.TenantID)
 		if err != nil {
 			return fmt.Errorf("put scim user: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("user", u.UserID)
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM scim_users WHERE user_id = $1`, u.UserID); err != nil {
-			return fmt.Errorf("put scim user: %w", err)
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO scim_users (user_id, tenant_id, external_id, credential_id, attrs) VALUES ($1, $2, $3, $4, $5)`,
+		if _, err := tx.exec(ctx, `INSERT INTO scim_users (user_id, tenant_id, external_id, credential_id, attrs) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (user_id) DO UPDATE SET external_id = excluded.external_id, credential_id = excluded.credential_id, attrs = excluded.attrs`,
 			u.UserID, u.TenantID, u.ExternalID, u.CredentialID, string(attrs)); err != nil {
 			return fmt.Errorf("put scim user: %w", err)
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM scim_values WHERE user_id = $1`, u.UserID); err != nil {
 			return fmt.Errorf("put scim user values: %w", err)
 		}
+		// One multi-row INSERT for the values.
 		seen := map[storage.SCIMValue]bool{}
+		var (
+			rows []string
+			args []any
+		)
 		for _, v := range u.Values {
 			v.Value = strings.ToLower(v.Value)
 			if v.Value == "" || seen[v] {
 				continue
 			}
 			seen[v] = true
-			if _, err := tx.exec(ctx, `INSERT INTO scim_values (user_id, tenant_id, attr, value_lc) VALUES ($1, $2, $3, $4)`,
-				u.UserID, u.TenantID, v.Attr, v.Value); err != nil {
+			n := len(args)
+			rows = append(rows, fmt.Sprintf("($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4))
+			args = append(args, u.UserID, u.TenantID, v.Attr, v.Value)
+		}
+		if len(rows) > 0 {
+			if _, err := tx.exec(ctx, `INSERT INTO scim_values (user_id, tenant_id, attr, value_lc) VALUES `+strings.Join(rows, ", "), args...); err != nil {
 				return fmt.Errorf("put scim user values: %w", err)
 			}
 		}
 		return nil
 	})
+	return stamp, err
 }
 
 // GetSCIMUsers implements storage.SCIM.
@@ -232,12 +241,17 @@ func (s *Store) SearchSCIMUsers(ctx context.Context, q storage.SCIMQuery) ([]mod
 		f.add(w)
 	}
 	where := " WHERE " + strings.Join(f.where, " AND ")
-	var total int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM users`+where, f.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("search scim users: %w", mapErr(err))
+	countArgs := append([]any(nil), f.args...)
+	count := func() (int, error) {
+		var total int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM users`+where, countArgs...).Scan(&total); err != nil {
+			return 0, fmt.Errorf("search scim users: %w", mapErr(err))
+		}
+		return total, nil
 	}
-	if q.Limit <= 0 || q.Offset >= total {
-		return []model.User{}, total, nil
+	if q.Limit <= 0 {
+		total, err := count()
+		return []model.User{}, total, err
 	}
 	order, err := scimOrder(q, map[string]string{
 		"": "users.created_at", storage.FieldID: "users.id", storage.FieldUserName: "users.login_lc",
@@ -248,21 +262,30 @@ func (s *Store) SearchSCIMUsers(ctx context.Context, q storage.SCIMQuery) ([]mod
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.query(ctx, `SELECT `+userColsQualified+` FROM users`+where+` ORDER BY `+order+
+	// One round trip: the page with the total count beside each row
+	// (a count query only when the page is empty).
+	rows, err := s.query(ctx, `SELECT `+userColsQualified+`, COUNT(*) OVER () FROM users`+where+` ORDER BY `+order+
 		` LIMIT `+f.arg(q.Limit)+` OFFSET `+f.arg(q.Offset), f.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search scim users: %w", err)
 	}
 	defer rows.Close()
 	out := []model.User{}
+	total := 0
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := scanUser(withScan{rows, []any{&total}})
 		if err != nil {
 			return nil, 0, fmt.Errorf("search scim users: %w", err)
 		}
 		out = append(out, u)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("search scim users: %w", err)
+	}
+	if len(out) == 0 {
+		total, err = count()
+	}
+	return out, total, err
 }
 
 // SCIMUserGroups implements storage.SCIM.
