@@ -62,9 +62,9 @@ func scimDomain(ctx context.Context, st storage.Storage, cred model.SCIMCredenti
 	return model.DomainEnterprise, nil
 }
 
-func (s *Service) putSCIMUser(ctx context.Context, st storage.Storage, cred model.SCIMCredential, userID string, w SCIMUser) (time.Time, error) {
+func (s *Service) putSCIMUser(ctx context.Context, st storage.Storage, cred model.SCIMCredential, userID string, w SCIMUser, isNew bool) (time.Time, error) {
 	return st.PutSCIMUser(ctx, storage.SCIMUser{UserID: userID, TenantID: cred.TenantID, ExternalID: w.ExternalID,
-		CredentialID: cred.ID, Attrs: w.Attrs, Values: w.Values})
+		CredentialID: cred.ID, Attrs: w.Attrs, Values: w.Values, New: isNew})
 }
 
 // SCIMCreateUser creates an active (or, with Active false, inactive) user
@@ -86,7 +86,7 @@ func (s *Service) SCIMCreateUser(ctx context.Context, a Actor, cred model.SCIMCr
 		if out, err = tx.CreateUser(ctx, a, nu); err != nil {
 			return err
 		}
-		stamp, err := tx.putSCIMUser(ctx, tx.store, cred, out.ID, w)
+		stamp, err := tx.putSCIMUser(ctx, tx.store, cred, out.ID, w, true)
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (s *Service) SCIMUpdateUser(ctx context.Context, a Actor, cred model.SCIMCr
 		if err != nil {
 			return err
 		}
-		if _, err := s.putSCIMUser(ctx, st, cred, id, w); err != nil {
+		if _, err := s.putSCIMUser(ctx, st, cred, id, w, false); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, st, a, "user.update", "user", id, firstContext(u), map[string]any{"scim": true, "externalId": w.ExternalID}); err != nil {
@@ -212,7 +212,7 @@ func (s *Service) SCIMDeleteUser(ctx context.Context, a Actor, cred model.SCIMCr
 		if _, err := tx.Transition(ctx, a, id, model.StatusDeleted); err != nil {
 			return err
 		}
-		_, err = tx.putSCIMUser(ctx, tx.store, cred, id, SCIMUser{})
+		_, err = tx.putSCIMUser(ctx, tx.store, cred, id, SCIMUser{}, false)
 		return err
 	})
 }

@@ -69,6 +69,9 @@ type SCIMUser struct {
 	// Values are the filterable values of Attrs (attribute path, value),
 	// indexed per tenant and attribute.
 	Values []SCIMValue
+	// New: the user was created in this transaction (PutSCIMUser has
+	// nothing to replace and leaves updated_at as created).
+	New bool
 }
 
 // SCIMValue is one filterable value of a user's SCIM attributes.

@@ -148,20 +148,35 @@ func (s *Store) PutSCIMUser(ctx context.Context, u storage.SCIMUser) (time.Time,
 	}
 	stamp := s.now().UTC().Truncate(time.Microsecond)
 	err := s.inTx(ctx, func(tx *Store) error {
-		res, err := tx.exec(ctx, `UPDATE users SET updated_at = $1 WHERE id = $2 AND tenant_id = $3`, micros(stamp), u.UserID, u.TenantID)
-		if err != nil {
-			return fmt.Errorf("put scim user: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("user", u.UserID)
+		if u.New {
+			// Created in this transaction: its own tenant is checked by
+			// the caller, updated_at is the creation's.
+			var at int64
+			if err := tx.queryRow(ctx, `SELECT updated_at FROM users WHERE id = $1 AND tenant_id = $2`, u.UserID, u.TenantID).Scan(&at); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					return notFound("user", u.UserID)
+				}
+				return fmt.Errorf("put scim user: %w", err)
+			}
+			stamp = fromMicros(at)
+		} else {
+			res, err := tx.exec(ctx, `UPDATE users SET updated_at = $1 WHERE id = $2 AND tenant_id = $3`, micros(stamp), u.UserID, u.TenantID)
+			if err != nil {
+				return fmt.Errorf("put scim user: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return notFound("user", u.UserID)
+			}
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO scim_users (user_id, tenant_id, external_id, credential_id, attrs) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (user_id) DO UPDATE SET external_id = excluded.external_id, credential_id = excluded.credential_id, attrs = excluded.attrs`,
 			u.UserID, u.TenantID, u.ExternalID, u.CredentialID, string(attrs)); err != nil {
 			return fmt.Errorf("put scim user: %w", err)
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM scim_values WHERE user_id = $1`, u.UserID); err != nil {
-			return fmt.Errorf("put scim user values: %w", err)
+		if !u.New {
+			if _, err := tx.exec(ctx, `DELETE FROM scim_values WHERE user_id = $1`, u.UserID); err != nil {
+				return fmt.Errorf("put scim user values: %w", err)
+			}
 		}
 		// One multi-row INSERT for the values.
 		seen := map[storage.SCIMValue]bool{}
