@@ -140,16 +140,8 @@ func groupWrite(doc map[string]any) (directory.SCIMGroup, error) {
 	return w, nil
 }
 
-func (h *Handler) readGroupDoc(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
-	var in map[string]any
-	if err := h.readBody(w, r, &in); err != nil {
-		return nil, err
-	}
-	return groupResource.canon(in)
-}
-
 func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, cred model.SCIMCredential) error {
-	doc, err := h.readGroupDoc(w, r)
+	doc, err := h.readDoc(w, r, groupResource)
 	if err != nil {
 		return err
 	}
@@ -209,31 +201,19 @@ func (h *Handler) updateGroup(w http.ResponseWriter, r *http.Request, cred model
 }
 
 func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, cred model.SCIMCredential) error {
-	doc, err := h.readGroupDoc(w, r)
+	edit, err := h.replacement(w, r, groupResource)
 	if err != nil {
 		return err
 	}
-	if id, ok := doc["id"].(string); ok && id != r.PathValue("id") {
-		return badRequest(typeMutability, "id is read-only: it cannot change")
-	}
-	delete(doc, "id")
-	return h.updateGroup(w, r, cred, func(map[string]any) (map[string]any, error) { return doc, nil })
+	return h.updateGroup(w, r, cred, edit)
 }
 
 func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, cred model.SCIMCredential) error {
-	var req patchRequest
-	if err := h.readBody(w, r, &req); err != nil {
+	edit, err := h.patching(w, r, groupResource)
+	if err != nil {
 		return err
 	}
-	return h.updateGroup(w, r, cred, func(cur map[string]any) (map[string]any, error) {
-		for _, k := range []string{"id", "meta", "schemas"} {
-			delete(cur, k)
-		}
-		if err := groupResource.applyPatch(cur, req); err != nil {
-			return nil, err
-		}
-		return groupResource.canon(cur)
-	})
+	return h.updateGroup(w, r, cred, edit)
 }
 
 func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, cred model.SCIMCredential) error {

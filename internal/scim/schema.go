@@ -31,10 +31,13 @@ type attr struct {
 	Sub         []*attr `json:"subAttributes,omitempty"`
 }
 
-func (a *attr) sub(name string) *attr {
-	for _, s := range a.Sub {
-		if strings.EqualFold(s.Name, name) {
-			return s
+func (a *attr) sub(name string) *attr { return findAttr(a.Sub, name) }
+
+// findAttr finds an attribute by name, case-insensitively (RFC 7643 §2.1).
+func findAttr(list []*attr, name string) *attr {
+	for _, a := range list {
+		if strings.EqualFold(a.Name, name) {
+			return a
 		}
 	}
 	return nil
@@ -47,14 +50,7 @@ type schemaDef struct {
 	Attributes  []*attr `json:"attributes"`
 }
 
-func (s *schemaDef) attr(name string) *attr {
-	for _, a := range s.Attributes {
-		if strings.EqualFold(a.Name, name) {
-			return a
-		}
-	}
-	return nil
-}
+func (s *schemaDef) attr(name string) *attr { return findAttr(s.Attributes, name) }
 
 func str(name string, opts ...func(*attr)) *attr {
 	a := &attr{Name: name, Type: "string", Mutability: "readWrite", Returned: "default", Uniqueness: "none"}

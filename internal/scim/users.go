@@ -259,17 +259,8 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, cred model.SCI
 	return nil
 }
 
-// readUserDoc reads and canonicalises a User body.
-func (h *Handler) readUserDoc(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
-	var in map[string]any
-	if err := h.readBody(w, r, &in); err != nil {
-		return nil, err
-	}
-	return userResource.canon(in)
-}
-
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, cred model.SCIMCredential) error {
-	doc, err := h.readUserDoc(w, r)
+	doc, err := h.readDoc(w, r, userResource)
 	if err != nil {
 		return err
 	}
@@ -322,31 +313,19 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, cred model.
 }
 
 func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, cred model.SCIMCredential) error {
-	doc, err := h.readUserDoc(w, r)
+	edit, err := h.replacement(w, r, userResource)
 	if err != nil {
 		return err
 	}
-	if id, ok := doc["id"].(string); ok && id != r.PathValue("id") {
-		return badRequest(typeMutability, "id is read-only: it cannot change")
-	}
-	delete(doc, "id")
-	return h.updateUser(w, r, cred, func(map[string]any) (map[string]any, error) { return doc, nil })
+	return h.updateUser(w, r, cred, edit)
 }
 
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, cred model.SCIMCredential) error {
-	var req patchRequest
-	if err := h.readBody(w, r, &req); err != nil {
+	edit, err := h.patching(w, r, userResource, "groups")
+	if err != nil {
 		return err
 	}
-	return h.updateUser(w, r, cred, func(cur map[string]any) (map[string]any, error) {
-		for _, k := range []string{"id", "meta", "groups", "schemas"} {
-			delete(cur, k)
-		}
-		if err := userResource.applyPatch(cur, req); err != nil {
-			return nil, err
-		}
-		return userResource.canon(cur)
-	})
+	return h.updateUser(w, r, cred, edit)
 }
 
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, cred model.SCIMCredential) error {

@@ -75,16 +75,7 @@ func testSCIMSearch(t *testing.T, s storage.Storage) {
 		t.Helper()
 		got, total, err := s.SearchSCIMUsers(ctx, storage.SCIMQuery{TenantID: tr.tenant.ID, Where: w, SortBy: storage.FieldUserName, Limit: 10})
 		check(t, err)
-		var ids, wantIDs []string
-		for _, u := range got {
-			ids = append(ids, u.ID)
-		}
-		for _, u := range want {
-			wantIDs = append(wantIDs, u.ID)
-		}
-		if !slices.Equal(ids, wantIDs) || total != len(want) {
-			t.Errorf("filter %+v: got %v (total %d), want %v", w, ids, total, wantIDs)
-		}
+		sameSCIM(t, w, got, total, want, func(u model.User) string { return u.ID })
 	}
 	search(nil, ann, bob, cat)
 	search(cmp("eq", storage.FieldUserName, "ANN@example.com"), ann)
@@ -123,16 +114,7 @@ func testSCIMSearch(t *testing.T, s storage.Storage) {
 		t.Helper()
 		got, total, err := s.SearchSCIMGroups(ctx, storage.SCIMQuery{TenantID: tr.tenant.ID, ContextID: tr.tenant.ID, Where: w, SortBy: storage.FieldDisplayName, Limit: 10})
 		check(t, err)
-		var ids, wantIDs []string
-		for _, g := range got {
-			ids = append(ids, g.ID)
-		}
-		for _, g := range want {
-			wantIDs = append(wantIDs, g.ID)
-		}
-		if !slices.Equal(ids, wantIDs) || total != len(want) {
-			t.Errorf("group filter %+v: got %v, want %v", w, ids, wantIDs)
-		}
+		sameSCIM(t, w, got, total, want, func(g model.Group) string { return g.ID })
 	}
 	gs(nil, g2, g1)
 	gs(cmp("eq", storage.FieldDisplayName, "sales"), g1)
@@ -168,5 +150,20 @@ func check2(t *testing.T) func(any, error) {
 	return func(_ any, err error) {
 		t.Helper()
 		check(t, err)
+	}
+}
+
+// sameSCIM checks a search's page (in order) and total against want.
+func sameSCIM[T any](t *testing.T, w *storage.SCIMCond, got []T, total int, want []T, id func(T) string) {
+	t.Helper()
+	var ids, wantIDs []string
+	for _, x := range got {
+		ids = append(ids, id(x))
+	}
+	for _, x := range want {
+		wantIDs = append(wantIDs, id(x))
+	}
+	if !slices.Equal(ids, wantIDs) || total != len(want) {
+		t.Errorf("filter %+v: got %v (total %d), want %v", w, ids, total, wantIDs)
 	}
 }

@@ -104,20 +104,7 @@ func (s *Store) ListSCIMCredentials(ctx context.Context, tenantID string) ([]mod
 	if tenantID != "" {
 		q, args = `SELECT `+scimCredCols+` FROM scim_credentials WHERE tenant_id = $1 ORDER BY created_at, id`, []any{tenantID}
 	}
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list scim credentials: %w", err)
-	}
-	defer rows.Close()
-	out := []model.SCIMCredential{}
-	for rows.Next() {
-		c, err := scanSCIMCredential(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list scim credentials: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, "list scim credentials", q, scanSCIMCredential, args...)
 }
 
 // RevokeSCIMCredential implements storage.SCIM.
@@ -210,12 +197,8 @@ func (s *Store) GetSCIMUsers(ctx context.Context, userIDs []string) (map[string]
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(userIDs))
-	for i, id := range userIDs {
-		args[i] = id
-	}
 	rows, err := s.query(ctx, `SELECT user_id, tenant_id, external_id, credential_id, attrs FROM scim_users WHERE user_id IN (`+
-		placeholders(1, len(args))+`)`, args...)
+		placeholders(1, len(userIDs))+`)`, anyArgs(userIDs)...)
 	if err != nil {
 		return nil, fmt.Errorf("get scim users: %w", err)
 	}
@@ -309,10 +292,7 @@ func (s *Store) SCIMUserGroups(ctx context.Context, contextID string, userIDs []
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	args := []any{contextID}
-	for _, id := range userIDs {
-		args = append(args, id)
-	}
+	args := append([]any{contextID}, anyArgs(userIDs)...)
 	rows, err := s.query(ctx, `SELECT m.user_id, g.id, g.name FROM memberships m JOIN user_groups g ON g.id = m.group_id
 		WHERE g.context_id = $1 AND m.user_id IN (`+placeholders(2, len(userIDs))+`) ORDER BY g.name_lc, g.id`, args...)
 	if err != nil {
@@ -359,11 +339,7 @@ func (s *Store) GetSCIMGroups(ctx context.Context, groupIDs []string) (map[strin
 	if len(groupIDs) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(groupIDs))
-	for i, id := range groupIDs {
-		args[i] = id
-	}
-	rows, err := s.query(ctx, `SELECT group_id, tenant_id, external_id FROM scim_groups WHERE group_id IN (`+placeholders(1, len(args))+`)`, args...)
+	rows, err := s.query(ctx, `SELECT group_id, tenant_id, external_id FROM scim_groups WHERE group_id IN (`+placeholders(1, len(groupIDs))+`)`, anyArgs(groupIDs)...)
 	if err != nil {
 		return nil, fmt.Errorf("get scim groups: %w", err)
 	}
@@ -404,40 +380,18 @@ func (s *Store) SearchSCIMGroups(ctx context.Context, q storage.SCIMQuery) ([]mo
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.query(ctx, `SELECT `+groupCols+` FROM user_groups`+where+` ORDER BY `+order+
-		` LIMIT `+f.arg(q.Limit)+` OFFSET `+f.arg(q.Offset), f.args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("search scim groups: %w", err)
-	}
-	defer rows.Close()
-	out := []model.Group{}
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("search scim groups: %w", err)
-		}
-		out = append(out, g)
-	}
-	return out, total, rows.Err()
+	gs, err := queryAll(ctx, s, "search scim groups", `SELECT `+groupCols+` FROM user_groups`+where+` ORDER BY `+order+
+		` LIMIT `+f.arg(q.Limit)+` OFFSET `+f.arg(q.Offset), scanGroup, f.args...)
+	return gs, total, err
 }
 
 // SCIMMembers implements storage.SCIM.
 func (s *Store) SCIMMembers(ctx context.Context, groupID string) ([]storage.SCIMMember, error) {
-	rows, err := s.query(ctx, `SELECT DISTINCT u.id, u.login_name FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.group_id = $1 ORDER BY u.id`, groupID)
-	if err != nil {
-		return nil, fmt.Errorf("scim members: %w", err)
-	}
-	defer rows.Close()
-	out := []storage.SCIMMember{}
-	for rows.Next() {
+	return queryAll(ctx, s, "scim members", `SELECT DISTINCT u.id, u.login_name FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.group_id = $1 ORDER BY u.id`, func(sc interface{ Scan(...any) error }) (storage.SCIMMember, error) {
 		var m storage.SCIMMember
-		if err := rows.Scan(&m.UserID, &m.LoginName); err != nil {
-			return nil, fmt.Errorf("scim members: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, sc.Scan(&m.UserID, &m.LoginName)
+	}, groupID)
 }
 
 // scimOrder is the ORDER BY of a search: the sort field, then the tie
