@@ -86,11 +86,9 @@ func (s *Service) SCIMCreateUser(ctx context.Context, a Actor, cred model.SCIMCr
 		if out, err = tx.CreateUser(ctx, a, nu); err != nil {
 			return err
 		}
-		stamp, err := tx.putSCIMUser(ctx, tx.store, cred, out.ID, w, true)
-		if err != nil {
+		if _, err := tx.putSCIMUser(ctx, tx.store, cred, out.ID, w, true); err != nil {
 			return err
 		}
-		out.UpdatedAt = stamp
 		if cred.ConnectionID != "" && w.ExternalID != "" {
 			if err := tx.LinkIdentity(ctx, a, model.IdentityLink{ConnectionID: cred.ConnectionID, Subject: w.ExternalID,
 				UserID: out.ID, Email: w.Person.Email}, "scim"); err != nil {

@@ -69,8 +69,9 @@ type SCIMUser struct {
 	// Values are the filterable values of Attrs (attribute path, value),
 	// indexed per tenant and attribute.
 	Values []SCIMValue
-	// New: the user was created in this transaction (PutSCIMUser has
-	// nothing to replace and leaves updated_at as created).
+	// New: the user was created in this transaction by the caller
+	// (PutSCIMUser has nothing to replace, leaves updated_at as created
+	// and returns the zero time).
 	New bool
 }
 

@@ -136,16 +136,9 @@ func (s *Store) PutSCIMUser(ctx context.Context, u storage.SCIMUser) (time.Time,
 	stamp := s.now().UTC().Truncate(time.Microsecond)
 	err := s.inTx(ctx, func(tx *Store) error {
 		if u.New {
-			// Created in this transaction: its own tenant is checked by
-			// the caller, updated_at is the creation's.
-			var at int64
-			if err := tx.queryRow(ctx, `SELECT updated_at FROM users WHERE id = $1 AND tenant_id = $2`, u.UserID, u.TenantID).Scan(&at); err != nil {
-				if errors.Is(err, sql.ErrNoRows) {
-					return notFound("user", u.UserID)
-				}
-				return fmt.Errorf("put scim user: %w", err)
-			}
-			stamp = fromMicros(at)
+			// Created in this transaction by the caller, in its tenant:
+			// updated_at stays the creation's (returned as zero).
+			stamp = time.Time{}
 		} else {
 			res, err := tx.exec(ctx, `UPDATE users SET updated_at = $1 WHERE id = $2 AND tenant_id = $3`, micros(stamp), u.UserID, u.TenantID)
 			if err != nil {
