@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,7 +20,7 @@ import (
 //	SESAME_TEST_POSTGRES_DSN=… go test -run '^$' -bench SCIM -benchtime 1x ./internal/scim/
 //
 // BenchmarkSCIMCreateUsers: 10,000 users through SCIM POST, 16 clients at
-// once (target ≥ 500 users/s); 16 clients at once. BenchmarkSCIMFilter: userName eq and
+// once (target ≥ 500 users/s); 16 clients at once (SCIM_BENCH_CLIENTS). BenchmarkSCIMFilter: userName eq and
 // externalId eq with 100,000 users in the tenant (target p99 ≤ 5 ms).
 // BenchmarkSCIMGroupPatch: 1,000 members added in one PATCH (≤ 1 s).
 
@@ -47,7 +48,11 @@ func (w *world) post(client *http.Client, path string, body string) (int, error)
 
 func BenchmarkSCIMCreateUsers(b *testing.B) {
 	w := benchWorld(b)
-	const users, clients = 10_000, 16
+	const users = 10_000
+	clients := 16
+	if n, err := strconv.Atoi(os.Getenv("SCIM_BENCH_CLIENTS")); err == nil && n > 0 {
+		clients = n
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	for range b.N {
 		var next atomic.Int64
