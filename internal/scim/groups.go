@@ -30,9 +30,13 @@ func (h *Handler) groupDoc(g model.Group, sg storage.SCIMGroup, members []storag
 
 // wantsMembers: members are read only when the answer shows them (Entra
 // ID asks with excludedAttributes=members).
-func wantsMembers(attrs, excluded []string) bool {
+func wantsMembers(attrs, excluded []string) bool { return wantsAttr(attrs, excluded, "members") }
+
+// wantsAttr: whether attribute name (read with extra queries: members,
+// groups) is in an answer with these attributes / excludedAttributes.
+func wantsAttr(attrs, excluded []string, name string) bool {
 	for _, a := range excluded {
-		if strings.EqualFold(a, "members") {
+		if strings.EqualFold(a, name) {
 			return false
 		}
 	}
@@ -40,7 +44,7 @@ func wantsMembers(attrs, excluded []string) bool {
 		return true
 	}
 	for _, a := range attrs {
-		if strings.HasPrefix(strings.ToLower(a), "members") {
+		if strings.HasPrefix(strings.ToLower(a), strings.ToLower(name)) {
 			return true
 		}
 	}

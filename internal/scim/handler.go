@@ -36,7 +36,7 @@ type Store interface {
 	GetUser(ctx context.Context, id string) (model.User, error)
 	GetGroup(ctx context.Context, id string) (model.Group, error)
 	GetSCIMUsers(ctx context.Context, userIDs []string) (map[string]storage.SCIMUser, error)
-	SearchSCIMUsers(ctx context.Context, q storage.SCIMQuery) ([]model.User, int, error)
+	SearchSCIMUsers(ctx context.Context, q storage.SCIMQuery) ([]storage.SCIMUserRow, int, error)
 	SCIMUserGroups(ctx context.Context, contextID string, userIDs []string) (map[string][]model.Group, error)
 	GetSCIMGroups(ctx context.Context, groupIDs []string) (map[string]storage.SCIMGroup, error)
 	SearchSCIMGroups(ctx context.Context, q storage.SCIMQuery) ([]model.Group, int, error)

@@ -200,14 +200,6 @@ func (h *Handler) loadUser(r *http.Request, cred model.SCIMCredential, id string
 }
 
 func (h *Handler) userDocs(r *http.Request, cred model.SCIMCredential, us []model.User) (map[string]any, error) {
-	docs, err := h.userDocList(r, cred, us)
-	if err != nil || len(docs) == 0 {
-		return nil, err
-	}
-	return docs[0], nil
-}
-
-func (h *Handler) userDocList(r *http.Request, cred model.SCIMCredential, us []model.User) ([]map[string]any, error) {
 	ids := make([]string, len(us))
 	for i, u := range us {
 		ids[i] = u.ID
@@ -216,13 +208,34 @@ func (h *Handler) userDocList(r *http.Request, cred model.SCIMCredential, us []m
 	if err != nil {
 		return nil, err
 	}
-	groups, err := h.Store.SCIMUserGroups(r.Context(), cred.Target(), ids)
-	if err != nil {
+	rows := make([]storage.SCIMUserRow, len(us))
+	for i, u := range us {
+		rows[i] = storage.SCIMUserRow{User: u, SCIM: sus[u.ID]}
+	}
+	docs, err := h.userDocList(r, cred, rows, true)
+	if err != nil || len(docs) == 0 {
 		return nil, err
 	}
-	docs := make([]map[string]any, len(us))
-	for i, u := range us {
-		docs[i] = h.userDoc(u, sus[u.ID], groups[u.ID])
+	return docs[0], nil
+}
+
+// userDocList makes the documents of users with their SCIM side, and
+// their groups when withGroups.
+func (h *Handler) userDocList(r *http.Request, cred model.SCIMCredential, rows []storage.SCIMUserRow, withGroups bool) ([]map[string]any, error) {
+	groups := map[string][]model.Group{}
+	if withGroups && len(rows) > 0 {
+		ids := make([]string, len(rows))
+		for i, u := range rows {
+			ids[i] = u.ID
+		}
+		var err error
+		if groups, err = h.Store.SCIMUserGroups(r.Context(), cred.Target(), ids); err != nil {
+			return nil, err
+		}
+	}
+	docs := make([]map[string]any, len(rows))
+	for i, u := range rows {
+		docs[i] = h.userDoc(u.User, u.SCIM, groups[u.ID])
 	}
 	return docs, nil
 }
@@ -232,12 +245,12 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, cred model.S
 	if err != nil {
 		return err
 	}
-	us, total, err := h.Store.SearchSCIMUsers(r.Context(), storage.SCIMQuery{TenantID: cred.TenantID, Where: p.where,
+	rows, total, err := h.Store.SearchSCIMUsers(r.Context(), storage.SCIMQuery{TenantID: cred.TenantID, Where: p.where,
 		SortBy: p.sortBy, Descending: p.desc, Offset: p.startIndex - 1, Limit: p.count})
 	if err != nil {
 		return err
 	}
-	docs, err := h.userDocList(r, cred, us)
+	docs, err := h.userDocList(r, cred, rows, wantsAttr(p.attrs, p.excludeAttr, "groups"))
 	if err != nil {
 		return err
 	}

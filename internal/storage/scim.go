@@ -39,8 +39,9 @@ type SCIM interface {
 	// missing from the map.
 	GetSCIMUsers(ctx context.Context, userIDs []string) (map[string]SCIMUser, error)
 	// SearchSCIMUsers answers a query over the tenant's users that are not
-	// deleted: one page and the total count.
-	SearchSCIMUsers(ctx context.Context, q SCIMQuery) ([]model.User, int, error)
+	// deleted: one page (users with their SCIM side; no contexts) and the
+	// total count.
+	SearchSCIMUsers(ctx context.Context, q SCIMQuery) ([]SCIMUserRow, int, error)
 	// SCIMUserGroups lists, per user, the groups of the context ctxID the
 	// users are members of (the read-only "groups" attribute).
 	SCIMUserGroups(ctx context.Context, contextID string, userIDs []string) (map[string][]model.Group, error)
@@ -73,6 +74,12 @@ type SCIMUser struct {
 	// (PutSCIMUser has nothing to replace, leaves updated_at as created
 	// and returns the zero time).
 	New bool
+}
+
+// SCIMUserRow is a user with its SCIM side (empty when it has none).
+type SCIMUserRow struct {
+	model.User
+	SCIM SCIMUser
 }
 
 // SCIMValue is one filterable value of a user's SCIM attributes.

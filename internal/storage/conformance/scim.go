@@ -73,9 +73,18 @@ func testSCIMSearch(t *testing.T, s storage.Storage) {
 	}
 	search := func(w *storage.SCIMCond, want ...model.User) {
 		t.Helper()
-		got, total, err := s.SearchSCIMUsers(ctx, storage.SCIMQuery{TenantID: tr.tenant.ID, Where: w, SortBy: storage.FieldUserName, Limit: 10})
+		rows, total, err := s.SearchSCIMUsers(ctx, storage.SCIMQuery{TenantID: tr.tenant.ID, Where: w, SortBy: storage.FieldUserName, Limit: 10})
 		check(t, err)
+		got := []model.User{}
+		for _, r := range rows {
+			got = append(got, r.User)
+		}
 		sameSCIM(t, w, got, total, want, func(u model.User) string { return u.ID })
+		for _, r := range rows {
+			if r.ID == ann.ID && (r.SCIM.ExternalID != "EXT-ann" || string(r.SCIM.Attrs) != `{"title":"CTO"}`) {
+				t.Errorf("ann's SCIM side in the search: %+v", r.SCIM)
+			}
+		}
 	}
 	search(nil, ann, bob, cat)
 	search(cmp("eq", storage.FieldUserName, "ANN@example.com"), ann)

@@ -220,7 +220,7 @@ var userColsQualified = func() string {
 }()
 
 // SearchSCIMUsers implements storage.SCIM.
-func (s *Store) SearchSCIMUsers(ctx context.Context, q storage.SCIMQuery) ([]model.User, int, error) {
+func (s *Store) SearchSCIMUsers(ctx context.Context, q storage.SCIMQuery) ([]storage.SCIMUserRow, int, error) {
 	var f filter
 	f.add(`users.tenant_id = ` + f.arg(q.TenantID))
 	f.add(`users.status <> 'deleted'`)
@@ -242,7 +242,7 @@ func (s *Store) SearchSCIMUsers(ctx context.Context, q storage.SCIMQuery) ([]mod
 	}
 	if q.Limit <= 0 {
 		total, err := count()
-		return []model.User{}, total, err
+		return []storage.SCIMUserRow{}, total, err
 	}
 	order, err := scimOrder(q, map[string]string{
 		"": "users.created_at", storage.FieldID: "users.id", storage.FieldUserName: "users.login_lc",
@@ -253,22 +253,28 @@ func (s *Store) SearchSCIMUsers(ctx context.Context, q storage.SCIMQuery) ([]mod
 	if err != nil {
 		return nil, 0, err
 	}
-	// One round trip: the page with the total count beside each row
-	// (a count query only when the page is empty).
-	rows, err := s.query(ctx, `SELECT `+userColsQualified+`, COUNT(*) OVER () FROM users`+where+` ORDER BY `+order+
+	// One round trip: the page, each user's SCIM side and the total count
+	// beside each row (a count query only when the page is empty).
+	rows, err := s.query(ctx, `SELECT `+userColsQualified+`, COUNT(*) OVER (), COALESCE(sc.external_id, ''), COALESCE(sc.credential_id, ''),
+		COALESCE(sc.attrs, '{}') FROM users LEFT JOIN scim_users sc ON sc.user_id = users.id`+where+` ORDER BY `+order+
 		` LIMIT `+f.arg(q.Limit)+` OFFSET `+f.arg(q.Offset), f.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search scim users: %w", err)
 	}
 	defer rows.Close()
-	out := []model.User{}
+	out := []storage.SCIMUserRow{}
 	total := 0
 	for rows.Next() {
-		u, err := scanUser(withScan{rows, []any{&total}})
+		var (
+			row   storage.SCIMUserRow
+			attrs string
+		)
+		row.User, err = scanUser(withScan{rows, []any{&total, &row.SCIM.ExternalID, &row.SCIM.CredentialID, &attrs}})
 		if err != nil {
 			return nil, 0, fmt.Errorf("search scim users: %w", err)
 		}
-		out = append(out, u)
+		row.SCIM.UserID, row.SCIM.TenantID, row.SCIM.Attrs = row.ID, row.TenantID, []byte(attrs)
+		out = append(out, row)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("search scim users: %w", err)
