@@ -15,7 +15,9 @@
 // and target context (its groups). Anything of another tenant is 404.
 //
 // Files by flow:
-//   - handler.go: routes, authentication, body limits, JSON in and out
+//   - handler.go: routes, authentication, body limits, JSON in and out;
+//     write.go: the PUT and PATCH bodies every resource shares;
+//     document.go: canonical, validated resource documents
 //   - errors.go: the SCIM error type (scimType, status) and the one mapping
 //     from directory errors (RFC 7644 §3.12)
 //   - schema.go: the attribute definitions (RFC 7643 §4, §8.7) used to
@@ -42,5 +44,5 @@
 // its list handler receives no sortBy/sortOrder, its filter errors carry
 // no position, and its generic attribute handling would have had us
 // re-validate everything behind it anyway; the protocol layer here is
-// plain net/http with our own filter parser (see /work/notes/scim.md).
+// plain net/http with our own filter parser, and no new dependency.
 package scim
