@@ -59,6 +59,13 @@ func TestEntraSequence(t *testing.T) {
 					t.Errorf("filter %s: %v", f, got)
 				}
 			}
+			// Dates compare as dates (gt/ge/lt/le, RFC 7644 §3.4.2.2).
+			created := meta["created"].(string)
+			if total(t, w.do(200, "GET", "/Users?filter="+query(`meta.created ge "`+created+`" and meta.lastModified le "2999-01-01T00:00:00Z"`), nil)) != 1 ||
+				total(t, w.do(200, "GET", "/Users?filter="+query(`meta.created lt "`+created+`"`), nil)) != 0 ||
+				total(t, w.do(200, "GET", "/Users?filter="+query(`not (meta.created gt "2000-01-01T00:00:00Z")`), nil)) != 0 {
+				t.Error("date filters")
+			}
 			// 4. Patch: Entra's capitalised Replace, a filtered path, an
 			// enterprise URN path, a replace without path.
 			p := w.do(200, "PATCH", "/Users/"+id, patch(
