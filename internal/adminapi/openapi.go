@@ -113,6 +113,10 @@ var ops = map[string]op{
 	"GET /api/v1/message-templates/{type}/{language}":     {summary: "One message template (R-MSG-1)", resp: message.View{}},
 	"PUT /api/v1/message-templates/{type}/{language}":     {summary: "Save an override of a message template; an unknown placeholder is refused with 400 naming it (R-MSG-1; right Message templates - Manage at root; audited)", body: messageTemplateInput{}, resp: message.View{}},
 	"DELETE /api/v1/message-templates/{type}/{language}":  {summary: "Remove the override: the shipped default applies again (audited)"},
+	"GET /api/v1/scim-credentials":                        {summary: "The tenants' SCIM credentials the caller may read (Identity providers - Read or - Manage at the tenant), optionally of one tenant; revoked ones too (revokedAt); never the token (issue 12)", query: []string{"tenantId"}, resp: listOf[model.SCIMCredential]{}},
+	"POST /api/v1/scim-credentials":                       {summary: "Create a SCIM credential for a tenant (Identity providers - Manage and the user, lifecycle, delete and group rights there; audited): token is a bearer token (scim_…, 256 random bits; only its SHA-256 is stored) in this answer only, opening /scim/v2 of that tenant and nothing else; optional connectionId (users sign in only through it), contextId (where users are created), defaultGroups, defaultDomain", body: directory.NewSCIMCredential{}, resp: directory.CreatedSCIMCredential{}, status: 201},
+	"GET /api/v1/scim-credentials/{id}":                   {summary: "Read a SCIM credential (never its token)", resp: model.SCIMCredential{}},
+	"DELETE /api/v1/scim-credentials/{id}":                {summary: "Revoke a SCIM credential: its token stops working at once (audited; the credential stays listed with revokedAt)"},
 }
 
 type schemaGen struct{ defs map[string]any }

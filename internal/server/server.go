@@ -26,6 +26,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/otp"
 	"github.com/sesame-sso/sesame/internal/outbox"
+	"github.com/sesame-sso/sesame/internal/scim"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/internal/totp"
@@ -123,6 +124,8 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.API.SetIssuer(opts.Issuer)
 	s.API.SetMessageTemplates(message.NewTemplates(st))
 	s.API.Register(s.mux)
+	// SCIM 2.0 provisioning (issue 12): a tenant's SCIM token opens /scim/v2.
+	(&scim.Handler{Dir: svc, Store: st, Authn: svc.Authn(), Log: log, BaseURL: opts.Issuer, MaxBody: opts.MaxBodyBytes}).Register(s.mux)
 	// The login engine (internal/login, issue 9 §1): its steps in order.
 	// A new step is one type in internal/login and one line here.
 	mail := login.PasswordMail{Queue: opts.Outbox, Issuer: opts.Issuer, Pages: pages}

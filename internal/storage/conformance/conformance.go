@@ -65,6 +65,9 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Outbox", testOutbox},
 		// Password resets (passwordresets.go)
 		{"PasswordResets", testPasswordResets},
+		// SCIM (scim.go)
+		{"SCIMCredentials", testSCIMCredentials},
+		{"SCIMSearch", testSCIMSearch},
 		// Federation (federation.go)
 		{"Federation", testFederation},
 		{"SAMLConnection", testSAMLConnection},             // samlassertions.go

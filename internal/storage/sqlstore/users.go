@@ -125,14 +125,18 @@ func (s *Store) CreateUser(ctx context.Context, u model.User) (model.User, error
 			identity.Skeleton(u.LoginName)); err != nil {
 			return fmt.Errorf("create user %q: %w", u.LoginName, err)
 		}
-		return tx.writeUserContexts(ctx, u)
+		return tx.writeUserContexts(ctx, u, true)
 	})
 	return u, err
 }
 
-func (s *Store) writeUserContexts(ctx context.Context, u model.User) error {
-	if _, err := s.exec(ctx, `DELETE FROM user_contexts WHERE user_id = $1`, u.ID); err != nil {
-		return fmt.Errorf("write user contexts: %w", err)
+// writeUserContexts stores u's contexts, replacing the stored ones unless
+// the user is new (one round trip less on every creation).
+func (s *Store) writeUserContexts(ctx context.Context, u model.User, isNew bool) error {
+	if !isNew {
+		if _, err := s.exec(ctx, `DELETE FROM user_contexts WHERE user_id = $1`, u.ID); err != nil {
+			return fmt.Errorf("write user contexts: %w", err)
+		}
 	}
 	seen := map[string]bool{}
 	for _, c := range u.Contexts {
@@ -247,7 +251,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(model.User) (
 			userSkeleton(u), u.PasswordMustChange, optMicros(u.PasswordSetAt), u.TOTPMustEnrol, u.EmailUndeliverable); err != nil {
 			return fmt.Errorf("update user %q: %w", id, err)
 		}
-		if err := tx.writeUserContexts(ctx, u); err != nil {
+		if err := tx.writeUserContexts(ctx, u, false); err != nil {
 			return err
 		}
 		out = u
