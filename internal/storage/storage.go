@@ -18,7 +18,8 @@ type Storage interface {
 	Outbox           // outbox.go
 	MessageTemplates // messagetemplates.go
 	// PurgeExpired deletes expired sessions, tickets, OAuth state, login
-	// flows, one-time code challenges and password-reset links.
+	// flows, one-time code challenges, password-reset links and console
+	// form nonces.
 	PurgeExpired(ctx context.Context, now time.Time) error
 
 	Directory  // directory.go
@@ -31,6 +32,8 @@ type Storage interface {
 	Federation // federation.go: connections, identity links (R-FED-*)
 
 	PasswordResets // passwordresets.go: emailed reset links (R-PWD-2)
+	Branding       // branding.go: tenant branding of the login pages (issue 13)
+	FormNonces     // formnonces.go: console forms submitted once (issue 13)
 }
 
 // Now is the clock used by backends; tests may replace it per instance.

@@ -65,6 +65,9 @@ func RunTests(t *testing.T, newStorage New) {
 		{"PasswordResets", testPasswordResets},
 		// Federation (federation.go)
 		{"Federation", testFederation},
+		// Console (branding.go)
+		{"Branding", testBranding},
+		{"FormNonces", testFormNonces},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -89,6 +92,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"PasswordResetRace", passwordResetRace}, // passwordresets.go
 		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 		{"FederationKeyRace", federationKeyRace}, // federationkey.go
+		{"FormNonceRace", formNonceRace},         // branding.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
