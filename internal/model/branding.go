@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Branding is how a tenant's login pages look (issue 13 §10): a display
 // name, a logo and an accent colour. The root context's branding, when
@@ -17,4 +20,13 @@ type Branding struct {
 	// Version counts saves: an edit based on an older one is stale.
 	Version   int       `json:"version"`
 	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// LogoURL is where the logo is served to anyone ("" without a logo); the
+// version in the query makes a new logo a new URL.
+func (b Branding) LogoURL() string {
+	if b.LogoType == "" || b.TenantID == "" {
+		return ""
+	}
+	return "/branding/" + b.TenantID + "/logo?v=" + strconv.Itoa(b.Version)
 }
