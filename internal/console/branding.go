@@ -139,8 +139,10 @@ func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {
 // identified — the 2FA pages), the signed-in user's tenant (account and
 // error pages); else root's branding, the default; else none.
 type Brands struct {
-	Dir      Directory
-	Tenants  interface{ TenantBySlug(ctx context.Context, slug string) (model.Context, error) }
+	Dir     Directory
+	Tenants interface {
+		TenantBySlug(ctx context.Context, slug string) (model.Context, error)
+	}
 	Sessions *session.Manager
 	// Flow returns the tenant slug and identified user of the browser's
 	// login in progress ("" when none; login.Handler.FlowTenant).
