@@ -64,8 +64,8 @@ func consoleSamples() map[string]any {
 			"ContextID": "0114", "Context": "0115", "Version": "0116"}, "F": Form{"name": bad, "description": bad, "roles": bad}, "Module": "0117", "Query": "0118",
 			"Modules": []opt{{"0117", "0117", true}},
 			"Categories": []map[string]any{{"Name": "0119", "ACLs": []map[string]any{
-				{"Field": "0120", "Module": "0117", "Name": "0121", "Description": "0122", "Value": "true", "Boolean": true},
-				{"Field": "0123", "Module": "0117", "Name": "0124", "Description": "", "Value": "0125", "Boolean": false}}}},
+				{"ID": "0133", "Field": "0120", "Module": "0117", "Name": "0121", "Description": "0122", "Value": "true", "Boolean": true},
+				{"ID": "0134", "Field": "0123", "Module": "0117", "Name": "0124", "Description": "", "Value": "0125", "Boolean": false}}}},
 			"Templates": []opt{{"", "console.group.pick_template", false}, {"0126", "0127", false}},
 			"Members":   []struct{ UserID, Login, ContextID, Context, Key string }{{"0128", "0129", "0130", "0131", "0132"}},
 			"More":      true, "FM": Form{"user": bad, "context": bad}, "Global": true}),

@@ -47,7 +47,8 @@ type aclCategory struct {
 }
 
 type aclRow struct {
-	Field, Module, Name, Description, Value string
+	// ID is the input's element id; Field its form name.
+	ID, Field, Module, Name, Description, Value string
 	Boolean                                 bool
 }
 
@@ -137,7 +138,9 @@ func (h *Handler) showGroup(w http.ResponseWriter, r *http.Request, q req, statu
 	for _, v := range g.Values {
 		vals[v.Ref()] = v.Value
 	}
+	n := 0
 	for _, a := range acls {
+		n++
 		if a.IsPreference() {
 			continue
 		}
@@ -148,7 +151,7 @@ func (h *Handler) showGroup(w http.ResponseWriter, r *http.Request, q req, statu
 			d.Categories = append(d.Categories, aclCategory{Name: a.Category})
 		}
 		cat := &d.Categories[len(d.Categories)-1]
-		cat.ACLs = append(cat.ACLs, aclRow{Field: aclField(a.Type == model.ACLBoolean, a.Module, a.Name), Module: a.Module, Name: a.Name, Description: a.Description,
+		cat.ACLs = append(cat.ACLs, aclRow{ID: "acl-" + strconv.Itoa(n), Field: aclField(a.Type == model.ACLBoolean, a.Module, a.Name), Module: a.Module, Name: a.Name, Description: a.Description,
 			Value: vals[a.Ref()], Boolean: a.Type == model.ACLBoolean})
 	}
 	d.Templates = []option{{Value: "", Label: "console.group.pick_template"}}
