@@ -79,6 +79,21 @@ func consoleSamples() map[string]any {
 				{"0151", "0152", "0153", "0154", "0155", "0156", "success", "0157"}},
 			"Prev": "/0158", "Next": "/0159"}),
 		"console_audit#empty": common(map[string]any{"F": Form{}, "Outcomes": nil, "Events": nil, "Prev": "", "Next": ""}),
+		"console_templates": common(map[string]any{"Templates": []struct {
+			ID, Name, Types string
+			Values          int
+		}{{"0170", "0171", "0172", 3}}, "F": Form{"name": bad, "description": bad},
+			"Types": []opt{{"0173", "console.type.account", true}}}),
+		"console_templates#empty": common(map[string]any{"Templates": nil, "F": Form{}, "Types": nil}),
+		"console_template": common(map[string]any{"T": map[string]any{"ID": "0180", "Name": "0181", "Types": "0182", "Values": 1}, "Version": "0183",
+			"F": Form{"name": bad, "description": bad}, "Types": []opt{{"0184", "console.type.tenant", false}},
+			"Values": []struct{ Module, Name, Value string }{{"0185", "0186", "0187"}}, "CSV": "0188",
+			"Preview": []map[string]any{{"Line": 2, "Module": "0189", "Category": "0190", "ACL": "0191", "Type": "0192", "Value": "0193", "Err": "0194"},
+				{"Line": 3, "Module": "0189", "Category": "0190", "ACL": "0195", "Type": "0192", "Value": "0196", "Err": ""}}, "Errors": 1}),
+		"console_template#ok": common(map[string]any{"T": map[string]any{"ID": "0180", "Name": "0181", "Types": "", "Values": 0}, "Version": "0183",
+			"F": Form{}, "Types": nil, "Values": nil, "CSV": "0188",
+			"Preview": []map[string]any{{"Line": 2, "Module": "0189", "Category": "0190", "ACL": "0191", "Type": "0192", "Value": "0193", "Err": ""}}, "Errors": 0}),
+		"console_template_delete": common(map[string]any{"ID": "0197", "Name": "0198"}),
 		"console_branding": common(map[string]any{"F": Form{"displayName": bad, "accentColor": bad, "logo": bad},
 			"Tenant": ctxRow, "LogoURL": "/0160", "Version": 3, "MaxLogoK": 256}),
 	}

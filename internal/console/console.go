@@ -70,7 +70,9 @@ var _ Directory = (*directory.Service)(nil)
 
 // Handler serves /console.
 type Handler struct {
-	Dir      Directory
+	Dir Directory
+	// Tmpl manages ACL templates (templates.go).
+	Tmpl     Templates
 	Sessions *session.Manager
 	Pages    *web.Pages
 	Nonces   storage.FormNonces
@@ -108,6 +110,14 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	get("/groups/{id}/delete", h.confirmDeleteGroup)
 	post("/groups/{id}/delete", h.deleteGroup)
 	get("/audit", h.audit)
+	get("/templates", h.templates)
+	post("/templates", h.createTemplate)
+	get("/templates/{id}", h.template)
+	post("/templates/{id}", h.saveTemplate)
+	get("/templates/{id}/csv", h.exportTemplate)
+	mux.HandleFunc("POST "+Path+"/templates/{id}/import", h.formLimit(h.importTemplate, maxCSV+maxForm))
+	get("/templates/{id}/delete", h.confirmDeleteTemplate)
+	post("/templates/{id}/delete", h.deleteTemplate)
 	get("/branding/{id}", h.branding)
 	mux.HandleFunc("POST "+Path+"/branding/{id}", h.formLimit(h.saveBranding, directory.MaxLogoBytes+maxForm))
 	mux.HandleFunc("GET /branding/{id}/logo", h.logo)

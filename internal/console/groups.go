@@ -49,7 +49,7 @@ type aclCategory struct {
 type aclRow struct {
 	// ID is the input's element id; Field its form name.
 	ID, Field, Module, Name, Description, Value string
-	Boolean                                 bool
+	Boolean                                     bool
 }
 
 type memberView struct{ UserID, Login, ContextID, Context, Key string }
