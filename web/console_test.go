@@ -94,6 +94,13 @@ func consoleSamples() map[string]any {
 			"F": Form{}, "Types": nil, "Values": nil, "CSV": "0188",
 			"Preview": []map[string]any{{"Line": 2, "Module": "0189", "Category": "0190", "ACL": "0191", "Type": "0192", "Value": "0193", "Err": ""}}, "Errors": 0}),
 		"console_template_delete": common(map[string]any{"ID": "0197", "Name": "0198"}),
+		"console_clients": common(map[string]any{"Clients": []struct{ ID, Name, Module, Protocol, Kind string }{{"0200", "0201", "0202", "oidc", "public"}},
+			"F": Form{"name": bad, "module": bad, "urls": bad, "logoutUrl": bad}, "Modules": []opt{{"0203", "0204", true}},
+			"Protocols": []opt{{"0205", "console.protocol.cas", true}}, "Grants": []opt{{"0206", "console.grant.refresh_token", true}}, "Public": true}),
+		"console_clients#empty": common(map[string]any{"Clients": nil, "F": Form{}, "Modules": nil, "Protocols": nil, "Grants": nil, "Public": false}),
+		"console_client": common(map[string]any{"C": map[string]string{"ID": "0210", "Name": "0211", "Module": "0212", "Protocol": "oidc", "Kind": "confidential"},
+			"URLs": []string{"/0213"}, "Grants": []string{"refresh_token"}, "Logout": "/0214", "Rotate": true}),
+		"console_client_secret": common(map[string]any{"ID": "0220", "Name": "0221", "Secret": "0222"}),
 		"console_branding": common(map[string]any{"F": Form{"displayName": bad, "accentColor": bad, "logo": bad},
 			"Tenant": ctxRow, "LogoURL": "/0160", "Version": 3, "MaxLogoK": 256}),
 	}

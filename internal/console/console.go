@@ -72,7 +72,9 @@ var _ Directory = (*directory.Service)(nil)
 type Handler struct {
 	Dir Directory
 	// Tmpl manages ACL templates (templates.go).
-	Tmpl     Templates
+	Tmpl Templates
+	// Clients manages OIDC clients and CAS services (clients.go).
+	Clients  Clients
 	Sessions *session.Manager
 	Pages    *web.Pages
 	Nonces   storage.FormNonces
@@ -117,6 +119,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	get("/templates/{id}/csv", h.exportTemplate)
 	mux.HandleFunc("POST "+Path+"/templates/{id}/import", h.formLimit(h.importTemplate, maxCSV+maxForm))
 	get("/templates/{id}/delete", h.confirmDeleteTemplate)
+	get("/clients", h.clients)
+	post("/clients", h.createClient)
+	get("/clients/{id}", h.client)
+	post("/clients/{id}/secret", h.rotateSecret)
+	post("/clients/{id}/delete", h.deleteClient)
 	post("/templates/{id}/delete", h.deleteTemplate)
 	get("/branding/{id}", h.branding)
 	mux.HandleFunc("POST "+Path+"/branding/{id}", h.formLimit(h.saveBranding, directory.MaxLogoBytes+maxForm))

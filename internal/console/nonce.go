@@ -31,7 +31,10 @@ func newNonce() string {
 // true, or returns create's error with the claim released (the caller
 // shows the form again). A repeated submit is redirected to the first
 // one's result; while the first is still running it gets a 409 page.
-func (h *Handler) once(w http.ResponseWriter, r *http.Request, q req, notice string, create func() (string, error)) (bool, error) {
+//
+// show, when given, answers the first submit instead of the redirect (a
+// client's secret is shown once, on that answer).
+func (h *Handler) once(w http.ResponseWriter, r *http.Request, q req, notice string, create func() (string, error), show ...func()) (bool, error) {
 	n := r.PostFormValue("nonce")
 	if len(n) != 22 {
 		h.message(w, r, http.StatusBadRequest, "msg.bad_request.title", "console.nonce.missing")
@@ -62,6 +65,10 @@ func (h *Handler) once(w http.ResponseWriter, r *http.Request, q req, notice str
 	}
 	if err := h.Nonces.SetFormNonceResult(ctx, key, to); err != nil {
 		h.Log.WarnContext(ctx, "console: record form result", "err", err)
+	}
+	if len(show) > 0 {
+		show[0]()
+		return true, nil
 	}
 	done(w, r, to, notice)
 	return true, nil

@@ -1,0 +1,70 @@
+package console_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
+)
+
+var secretRE = regexp.MustCompile(`id="client-secret">([^<]+)<`)
+
+// TestClientSecretOnce: root registers a confidential OIDC client; the
+// secret is on that answer only (the client page never shows it, a double
+// submit makes no second client), and it works at the token endpoint;
+// rotating shows a new one and the old one stops working; a plain-http
+// redirect URI is refused next to the field.
+func TestClientSecretOnce(t *testing.T) {
+	w := newWorld(t, "sqlite")
+	b := newBrowser(t, w.env)
+	b.login("admin", sesametest.AdminPassword, "/console/clients")
+	p := b.do("POST", "/console/clients", b.form("/console/clients", url.Values{"name": {"Bad"}, "module": {"portal"}, "protocol": {"oidc"},
+		"urls": {"http://portal.example.com/cb"}, "grants": {"authorization_code"}}))
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="e-f-urls"`) {
+		t.Fatalf("plain-http redirect URI: %d\n%.3000s", p.status, p.body)
+	}
+	v := b.form("/console/clients", url.Values{"name": {"Machine"}, "module": {"portal"}, "protocol": {"oidc"}, "urls": {"https://portal.example.com/cb"},
+		"grants": {"client_credentials"}})
+	p = b.do("POST", "/console/clients", v)
+	m := secretRE.FindStringSubmatch(p.body)
+	if p.status != 200 || m == nil {
+		t.Fatalf("create client: %d\n%.3000s", p.status, p.body)
+	}
+	secret := m[1]
+	id := regexp.MustCompile(`id="client-id">([^<]+)<`).FindStringSubmatch(p.body)[1]
+	again := b.do("POST", "/console/clients", v)
+	if secretRE.MatchString(again.body) || again.url.Path != "/console/clients/"+id {
+		t.Errorf("double submit: at %s, secret shown again: %v", again.url, secretRE.MatchString(again.body))
+	}
+	if p := b.get("/console/clients"); strings.Count(p.body, ">Machine<") != 1 {
+		t.Errorf("double submit registered %d clients", strings.Count(p.body, ">Machine<"))
+	}
+	if p := b.get("/console/clients/" + id); strings.Contains(p.body, secret) {
+		t.Error("the client page shows the secret")
+	}
+	token := func(sec string) int {
+		req, _ := http.NewRequest("POST", w.env.Server.URL+"/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(id, sec)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := token(secret); s != 200 {
+		t.Fatalf("token with the shown secret: %d", s)
+	}
+	p = b.do("POST", "/console/clients/"+id+"/secret", b.form("/console/clients/"+id, url.Values{}))
+	m = secretRE.FindStringSubmatch(p.body)
+	if m == nil || m[1] == secret {
+		t.Fatalf("rotate: %d\n%.2000s", p.status, p.body)
+	}
+	if token(secret) == 200 || token(m[1]) != 200 {
+		t.Errorf("after rotation: old secret %d, new %d", token(secret), token(m[1]))
+	}
+}
