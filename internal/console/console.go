@@ -74,11 +74,15 @@ type Handler struct {
 	// Tmpl manages ACL templates (templates.go).
 	Tmpl Templates
 	// Clients manages OIDC clients and CAS services (clients.go).
-	Clients  Clients
-	Sessions *session.Manager
-	Pages    *web.Pages
-	Nonces   storage.FormNonces
-	Log      *slog.Logger
+	Clients Clients
+	// Conns manages identity-provider connections (connections.go);
+	// CallbackURL is the redirect URL of a connection to give its IdP.
+	Conns       Connections
+	CallbackURL func(connectionID string) string
+	Sessions    *session.Manager
+	Pages       *web.Pages
+	Nonces      storage.FormNonces
+	Log         *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -124,6 +128,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	get("/clients/{id}", h.client)
 	post("/clients/{id}/secret", h.rotateSecret)
 	post("/clients/{id}/delete", h.deleteClient)
+	get("/connections", h.connections)
+	post("/connections", h.createConnection)
+	get("/connections/{id}", h.connection)
+	post("/connections/{id}", h.saveConnection)
 	post("/templates/{id}/delete", h.deleteTemplate)
 	get("/branding/{id}", h.branding)
 	mux.HandleFunc("POST "+Path+"/branding/{id}", h.formLimit(h.saveBranding, directory.MaxLogoBytes+maxForm))
