@@ -43,7 +43,7 @@ func consoleSamples() map[string]any {
 		"console_user#deleted": common(map[string]any{"U": map[string]string{"ID": "0040", "Login": "0041", "Status": "deleted", "Kind": "local",
 			"Domain": "0042", "Created": "0043", "LastLogin": "", "Version": "0045"}, "F": person, "FC": Form{}, "Delegated": false,
 			"Connections": nil, "Actions": nil, "Contexts": nil, "Memberships": nil, "Groups": nil, "Languages": langs}),
-		"console_user_delete": common(map[string]any{"ID": "0060", "Login": "0061"}),
+		"console_user_delete": common(map[string]any{"ID": "0060", "Name": "0061"}),
 		"console_rights": common(map[string]any{"F": Form{"user": bad, "context": bad, "module": bad},
 			"Modules": []opt{{"", "console.rights.all_modules", false}, {"0070", "0071", true}}, "Shown": true, "User": "0072", "Context": "0073",
 			"Rights": []map[string]any{
@@ -72,7 +72,7 @@ func consoleSamples() map[string]any {
 		"console_group#empty": common(map[string]any{"G": map[string]string{"ID": "0110", "Name": "0111", "Description": "", "Roles": "",
 			"ContextID": "0114", "Context": "0115", "Version": "0116"}, "F": Form{}, "Module": "0117", "Query": "", "Modules": nil, "Categories": nil,
 			"Templates": nil, "Members": nil, "More": false, "FM": Form{}, "Global": false}),
-		"console_group_delete": common(map[string]any{"ID": "0140", "Name": "0141", "ContextID": "0142"}),
+		"console_group_delete": common(map[string]any{"ID": "0140", "Name": "0141"}),
 		"console_audit": common(map[string]any{"F": Form{"actor": bad, "target": bad, "action": bad, "since": bad, "until": bad},
 			"Outcomes": []opt{{"", "console.outcome.any", false}, {"0150", "console.outcome.denied", true}},
 			"Events": []struct{ Time, Actor, Action, Target, Context, IP, Outcome, Details string }{

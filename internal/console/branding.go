@@ -86,19 +86,12 @@ func (h *Handler) saveBranding(w http.ResponseWriter, r *http.Request, q req) {
 	}
 	if _, err := h.Dir.SetBranding(r.Context(), q.actor, id, in); err != nil {
 		if formError(err) {
-			field, msg, detail := problem(err)
-			if field == "version" {
+			if field, msg, _ := problem(err); field == "version" {
 				h.showBranding(w, r, q, http.StatusConflict, nil, msg, "")
 				return
 			}
-			if field != "logo" && field != "displayName" && field != "accentColor" {
-				h.showBranding(w, r, q, http.StatusBadRequest, f, msg, detail)
-				return
-			}
-			v := f[field]
-			v.Err, v.Detail = msg, detail
-			f[field] = v
-			h.showBranding(w, r, q, http.StatusBadRequest, f, i18n.M("console.error.form"), "")
+			msg, detail := refusedAt(f, err, map[string]string{"logo": "logo", "displayName": "displayName", "accentColor": "accentColor"})
+			h.showBranding(w, r, q, http.StatusBadRequest, f, msg, detail)
 			return
 		}
 		h.fail(w, r, "console: save branding", err)

@@ -134,16 +134,8 @@ func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, q req) {
 		return
 	}
 	if formError(err) {
-		field, msg, detail := problem(err)
-		name := map[string]string{"redirectUris": "urls", "servicePatterns": "urls", "logoutUrl": "logoutUrl", "module": "module", "name": "name"}[field]
-		if name == "" {
-			h.showClients(w, r, q, http.StatusBadRequest, f, c.GrantTypes, c.Public, msg)
-			return
-		}
-		v := f[name]
-		v.Err, v.Detail = msg, detail
-		f[name] = v
-		h.showClients(w, r, q, http.StatusBadRequest, f, c.GrantTypes, c.Public, i18n.M("console.error.form"))
+		msg, _ := refusedAt(f, err, map[string]string{"redirectUris": "urls", "servicePatterns": "urls", "logoutUrl": "logoutUrl", "module": "module", "name": "name"})
+		h.showClients(w, r, q, http.StatusBadRequest, f, c.GrantTypes, c.Public, msg)
 		return
 	}
 	h.fail(w, r, "console: create client", err)

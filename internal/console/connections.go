@@ -124,17 +124,9 @@ func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request, q req
 		return
 	}
 	if formError(err) {
-		field, msg, detail := problem(err)
-		name := map[string]string{"tenantId": "tenant", "name": "name", "oidc.discoveryUrl": "discoveryUrl", "oidc.clientId": "clientId",
-			"mapping.preset": "preset"}[field]
-		if name == "" {
-			h.showConnections(w, r, q, http.StatusBadRequest, f, msg)
-			return
-		}
-		v := f[name]
-		v.Err, v.Detail = msg, detail
-		f[name] = v
-		h.showConnections(w, r, q, http.StatusBadRequest, f, i18n.M("console.error.form"))
+		msg, _ := refusedAt(f, err, map[string]string{"tenantId": "tenant", "name": "name", "oidc.discoveryUrl": "discoveryUrl",
+			"oidc.clientId": "clientId", "mapping.preset": "preset"})
+		h.showConnections(w, r, q, http.StatusBadRequest, f, msg)
 		return
 	}
 	h.fail(w, r, "console: create connection", err)

@@ -28,16 +28,11 @@ func (h *Handler) contexts(w http.ResponseWriter, r *http.Request, q req) {
 	ctx := r.Context()
 	d := contextsPage{common: q.common("contexts"), Query: text(r, "q", 200)}
 	if d.Query != "" {
-		off := offsetParam(r)
-		cs, more, err := h.Dir.SearchContexts(ctx, q.actor, model.ContextFilter{Query: d.Query, Page: model.Page{Offset: off, Limit: pageSize}})
-		if err != nil {
+		var err error
+		if d.Results, d.Prev, d.Next, err = h.contextList(r, q, model.ContextFilter{Query: d.Query}); err != nil {
 			h.fail(w, r, "console: search contexts", err)
 			return
 		}
-		for _, c := range cs {
-			d.Results = append(d.Results, row(c))
-		}
-		d.Prev, d.Next = pager(r, off, more)
 	} else {
 		for _, id := range q.actor.User.Contexts {
 			if c, err := h.Dir.GetContext(ctx, q.actor, id); err == nil {
@@ -46,6 +41,22 @@ func (h *Handler) contexts(w http.ResponseWriter, r *http.Request, q req) {
 		}
 	}
 	h.render(w, r, http.StatusOK, "console_contexts", d)
+}
+
+// contextList is one page (?offset=) of an indexed context search, with
+// the links to the pages around it.
+func (h *Handler) contextList(r *http.Request, q req, f model.ContextFilter) (rows []ctxRow, prev, next string, err error) {
+	off := offsetParam(r)
+	f.Page = model.Page{Offset: off, Limit: pageSize}
+	cs, more, err := h.Dir.SearchContexts(r.Context(), q.actor, f)
+	if err != nil {
+		return nil, "", "", err
+	}
+	for _, c := range cs {
+		rows = append(rows, row(c))
+	}
+	prev, next = pager(r, off, more)
+	return rows, prev, next, nil
 }
 
 func row(c model.Context) ctxRow {
@@ -94,16 +105,10 @@ func (h *Handler) showContext(w http.ResponseWriter, r *http.Request, q req, sta
 			}
 		}
 	}
-	off := offsetParam(r)
-	kids, more, err := h.Dir.SearchContexts(ctx, q.actor, model.ContextFilter{ParentID: c.ID, Page: model.Page{Offset: off, Limit: pageSize}})
-	if err != nil {
+	if d.Children, d.Prev, d.Next, err = h.contextList(r, q, model.ContextFilter{ParentID: c.ID}); err != nil {
 		h.fail(w, r, "console: children", err)
 		return
 	}
-	for _, k := range kids {
-		d.Children = append(d.Children, row(k))
-	}
-	d.Prev, d.Next = pager(r, off, more)
 	if gs, err := h.Dir.ListGroups(ctx, q.actor, c.ID, false); err == nil {
 		for _, g := range gs {
 			d.Groups = append(d.Groups, groupRow{ID: g.ID, Name: g.Name, Roles: strings.Join(g.RoleNames, ", ")})
@@ -189,7 +194,7 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, q req) {
 // groupFieldErr puts a refused group change next to its field (the
 // directory's "roleNames", "templateId", "values…" map to the form's).
 func groupFieldErr(f web.Form, err error) web.Form {
-	field, msg, detail := problem(err)
+	field, _, _ := problem(err)
 	name := "name"
 	switch {
 	case strings.HasPrefix(field, "role"):
@@ -199,9 +204,7 @@ func groupFieldErr(f web.Form, err error) web.Form {
 	case field == "description":
 		name = "description"
 	}
-	v := f[name]
-	v.Err, v.Detail = msg, detail
-	f[name] = v
+	setErr(f, name, err)
 	return f
 }
 

@@ -329,20 +329,13 @@ func (h *Handler) memberRefused(w http.ResponseWriter, r *http.Request, q req, f
 		h.fail(w, r, "console: members", err)
 		return
 	}
-	field, msg, detail := problem(err)
+	field, _, _ := problem(err)
 	name := "user"
 	if strings.HasPrefix(field, "context") {
 		name = "context"
 	}
-	v := fm[name]
-	v.Err, v.Detail = msg, detail
-	fm[name] = v
+	setErr(fm, name, err)
 	h.showGroup(w, r, q, http.StatusBadRequest, nil, fm, i18n.M("console.error.form"), "")
-}
-
-type groupDeletePage struct {
-	common
-	ID, Name, ContextID string
 }
 
 // confirmDeleteGroup is GET /console/groups/{id}/delete.
@@ -352,7 +345,7 @@ func (h *Handler) confirmDeleteGroup(w http.ResponseWriter, r *http.Request, q r
 		h.fail(w, r, "console: get group", err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "console_group_delete", groupDeletePage{common: q.common("contexts"), ID: g.ID, Name: g.Name, ContextID: g.ContextID})
+	h.render(w, r, http.StatusOK, "console_group_delete", confirmPage{common: q.common("contexts"), ID: g.ID, Name: g.Name})
 }
 
 // deleteGroup is POST /console/groups/{id}/delete.

@@ -355,11 +355,6 @@ func errText(err error) string {
 	return err.Error()
 }
 
-type templateDeletePage struct {
-	common
-	ID, Name string
-}
-
 // confirmDeleteTemplate is GET /console/templates/{id}/delete.
 func (h *Handler) confirmDeleteTemplate(w http.ResponseWriter, r *http.Request, q req) {
 	t, err := h.Tmpl.GetTemplate(r.Context(), q.actor, r.PathValue("id"))
@@ -367,7 +362,7 @@ func (h *Handler) confirmDeleteTemplate(w http.ResponseWriter, r *http.Request, 
 		h.fail(w, r, "console: get template", err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "console_template_delete", templateDeletePage{common: q.common("templates"), ID: t.ID, Name: t.Name})
+	h.render(w, r, http.StatusOK, "console_template_delete", confirmPage{common: q.common("templates"), ID: t.ID, Name: t.Name})
 }
 
 // deleteTemplate is POST /console/templates/{id}/delete. Groups and

@@ -188,16 +188,34 @@ func fieldOf(f string) string {
 	return strings.TrimPrefix(f, "person.")
 }
 
-// refused puts a refused change next to its field (or on top of the form
-// when it names none) and returns the page-level message.
-func refused(f web.Form, err error) i18n.Msg {
+// setErr puts the reason a change was refused next to the form field name.
+func setErr(f web.Form, name string, err error) {
+	_, msg, detail := problem(err)
+	v := f[name]
+	v.Err, v.Detail = msg, detail
+	f[name] = v
+}
+
+// refusedAt puts a refused change next to the form field the directory's
+// error names (translated through names; nil: fieldOf) and returns the
+// page's message; an error naming no field of the form returns its own
+// message and reason for the top of the page.
+func refusedAt(f web.Form, err error, names map[string]string) (i18n.Msg, string) {
 	field, msg, detail := problem(err)
-	if name := fieldOf(field); name != "" {
-		v := f[name]
-		v.Err, v.Detail = msg, detail
-		f[name] = v
-		return i18n.M("console.error.form")
+	name := fieldOf(field)
+	if names != nil {
+		name = names[field]
 	}
+	if name == "" {
+		return msg, detail
+	}
+	setErr(f, name, err)
+	return i18n.M("console.error.form"), ""
+}
+
+// refused is refusedAt with the user forms' field names.
+func refused(f web.Form, err error) i18n.Msg {
+	msg, _ := refusedAt(f, err, nil)
 	return msg
 }
 
@@ -438,9 +456,11 @@ func (h *Handler) changeRefused(w http.ResponseWriter, r *http.Request, q req, e
 	h.fail(w, r, "console: user change", err)
 }
 
-type deletePage struct {
+// confirmPage asks before something final (a delete): which object, by
+// id and name.
+type confirmPage struct {
 	common
-	ID, Login string
+	ID, Name string
 }
 
 // confirmDelete is GET /console/users/{id}/delete: what deleting means.
@@ -450,7 +470,7 @@ func (h *Handler) confirmDelete(w http.ResponseWriter, r *http.Request, q req) {
 		h.fail(w, r, "console: get user", err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "console_user_delete", deletePage{common: q.common("users"), ID: u.ID, Login: u.LoginName})
+	h.render(w, r, http.StatusOK, "console_user_delete", confirmPage{common: q.common("users"), ID: u.ID, Name: u.LoginName})
 }
 
 // deleteUser is POST /console/users/{id}/delete: anonymised, final.
@@ -496,10 +516,7 @@ func (h *Handler) userContexts(w http.ResponseWriter, r *http.Request, q req) {
 	if _, err := h.Dir.SetUserContexts(ctx, q.actor, id, next); err != nil {
 		if formError(err) {
 			fc := web.Form{"add": {Value: r.PostFormValue("add")}}
-			_, msg, detail := problem(err)
-			v := fc["add"]
-			v.Err, v.Detail = msg, detail
-			fc["add"] = v
+			setErr(fc, "add", err)
 			h.userPage(w, r, q, http.StatusBadRequest, nil, fc, i18n.M("console.error.form"), "")
 			return
 		}

@@ -18,6 +18,12 @@ func (s *Service) UserMemberships(ctx context.Context, a Actor, userID string) (
 	if err != nil {
 		return nil, err
 	}
+	return s.readableMemberships(ctx, a, ms)
+}
+
+// readableMemberships keeps the memberships in contexts where the actor
+// holds "CAS user groups - Read".
+func (s *Service) readableMemberships(ctx context.Context, a Actor, ms []model.Membership) ([]model.Membership, error) {
 	out := []model.Membership{}
 	for _, m := range ms {
 		if ok, err := s.can(ctx, s.store, a, rightGroupsRead, m.ContextID); err != nil {
