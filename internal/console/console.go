@@ -50,6 +50,9 @@ type Directory interface {
 	Ancestors(ctx context.Context, a directory.Actor, id string) ([]model.Context, error)
 	SearchContexts(ctx context.Context, a directory.Actor, f model.ContextFilter) ([]model.Context, bool, error)
 	CreateContext(ctx context.Context, a directory.Actor, c model.Context) (model.Context, error)
+	GetPolicy(ctx context.Context, a directory.Actor, contextID string) ([]model.ACLValue, bool, error)
+	SetPolicy(ctx context.Context, a directory.Actor, contextID string, values []model.ACLValue) error
+	ApplyTemplateToPolicy(ctx context.Context, a directory.Actor, contextID, templateID string) error
 	ListGroups(ctx context.Context, a directory.Actor, contextID string, includeGlobal bool) ([]model.Group, error)
 	GetGroup(ctx context.Context, a directory.Actor, id string) (model.Group, error)
 	CreateGroup(ctx context.Context, a directory.Actor, g model.Group, templateID string) (model.Group, error)
@@ -109,6 +112,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	get("/contexts/{id}", h.contextPage)
 	post("/contexts/{id}/children", h.createChild)
 	post("/contexts/{id}/groups", h.createGroup)
+	post("/contexts/{id}/policy", h.contextPolicy)
 	get("/groups/{id}", h.group)
 	post("/groups/{id}", h.saveGroup)
 	post("/groups/{id}/template", h.applyTemplate)

@@ -195,6 +195,11 @@ func TestGroupFromTemplateAndRights(t *testing.T) {
 	if p.status != 200 || !strings.Contains(p.body, `data-right="CAS users - Read" class="assigned"`) || !strings.Contains(p.body, "Helpdesk") {
 		t.Errorf("rights of bob:\n%.4000s", p.body)
 	}
+	// The template as the account's access policy.
+	p = b.do("POST", "/console/contexts/"+w.a+"/policy", b.form("/console/contexts/"+w.a, url.Values{"template": {w.tmpl}}))
+	if !strings.Contains(p.body, "This context has an access policy of") {
+		t.Errorf("policy from a template:\n%.3000s", p.body)
+	}
 	// Stale: the version on the form is older than the stored group.
 	stale := b.form(gpath, url.Values{"name": {"Helpdesk 2"}})
 	stale.Set("version", field(t, versionRE, b.get(gpath)))

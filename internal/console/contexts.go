@@ -78,6 +78,10 @@ type contextPage struct {
 	FGroup  web.Form
 	// GroupNonce is the new-group form's nonce (Nonce is the child's).
 	GroupNonce string
+	// HasPolicy: the context has an access policy (R-EFF-5) of
+	// PolicyValues values.
+	HasPolicy    bool
+	PolicyValues int
 }
 
 type groupRow struct{ ID, Name, Context, Roles string }
@@ -108,6 +112,9 @@ func (h *Handler) showContext(w http.ResponseWriter, r *http.Request, q req, sta
 	if d.Children, d.Prev, d.Next, err = h.contextList(r, q, model.ContextFilter{ParentID: c.ID}); err != nil {
 		h.fail(w, r, "console: children", err)
 		return
+	}
+	if vals, has, err := h.Dir.GetPolicy(ctx, q.actor, c.ID); err == nil {
+		d.HasPolicy, d.PolicyValues = has, len(vals)
 	}
 	if gs, err := h.Dir.ListGroups(ctx, q.actor, c.ID, false); err == nil {
 		for _, g := range gs {
@@ -206,6 +213,32 @@ func groupFieldErr(f web.Form, err error) web.Form {
 	}
 	setErr(f, name, err)
 	return f
+}
+
+// contextPolicy is POST /console/contexts/{id}/policy: apply a template
+// as the context's access policy (its values copied), or remove=1 the
+// policy (R-EFF-5).
+func (h *Handler) contextPolicy(w http.ResponseWriter, r *http.Request, q req) {
+	id := r.PathValue("id")
+	var err error
+	if r.PostFormValue("remove") == "1" {
+		err = h.Dir.SetPolicy(r.Context(), q.actor, id, nil)
+	} else if t := r.PostFormValue("template"); t != "" {
+		err = h.Dir.ApplyTemplateToPolicy(r.Context(), q.actor, id, t)
+	} else {
+		h.showContext(w, r, q, http.StatusBadRequest, nil, nil, i18n.M("console.error.pick_template"), "")
+		return
+	}
+	if err != nil {
+		if formError(err) {
+			_, msg, detail := problem(err)
+			h.showContext(w, r, q, http.StatusBadRequest, nil, nil, msg, detail)
+			return
+		}
+		h.fail(w, r, "console: context policy", err)
+		return
+	}
+	done(w, r, Path+"/contexts/"+url.PathEscape(id), "saved")
 }
 
 // splitList reads a comma- or line-separated list.

@@ -225,7 +225,7 @@ func personFields(r *http.Request, f web.Form) model.Person {
 	for _, x := range []struct {
 		name string
 		to   *string
-	}{{"firstName", &p.FirstName}, {"lastName", &p.LastName}, {"email", &p.Email}, {"phone", &p.Phone}, {"language", &p.Language}} {
+	}{{"firstName", &p.FirstName}, {"lastName", &p.LastName}, {"email", &p.Email}, {"phone", &p.Phone}, {"language", &p.Language}, {"avatar", &p.Avatar}} {
 		v := strings.TrimSpace(r.PostFormValue(x.name))
 		*x.to = v
 		f[x.name] = web.FormField{Value: v}
@@ -338,7 +338,7 @@ func (h *Handler) userPage(w http.ResponseWriter, r *http.Request, q req, status
 	d.Notice, d.Problem, d.Detail = notice(r), prob, detail
 	if d.F == nil {
 		d.F = web.Form{"firstName": {Value: u.Person.FirstName}, "lastName": {Value: u.Person.LastName}, "email": {Value: u.Person.Email},
-			"phone": {Value: u.Person.Phone}, "language": {Value: u.Person.Language}}
+			"phone": {Value: u.Person.Phone}, "language": {Value: u.Person.Language}, "avatar": {Value: u.Person.Avatar}}
 	}
 	created := u.CreatedAt
 	d.U = userView{ID: u.ID, Login: u.LoginName, Status: string(u.Status), Kind: string(u.Kind), Domain: u.Domain,
