@@ -68,3 +68,38 @@ func TestClientSecretOnce(t *testing.T) {
 		t.Errorf("after rotation: old secret %d, new %d", token(secret), token(m[1]))
 	}
 }
+
+// TestUserAPIKey: an API key made on a user's page is shown once and
+// works as HTTP Basic password for the API; revoked, it stops working.
+func TestUserAPIKey(t *testing.T) {
+	w := newWorld(t, "sqlite")
+	b := newBrowser(t, w.env)
+	b.login("admin", sesametest.AdminPassword, "/console/users/"+w.alice)
+	p := b.do("POST", "/console/users/"+w.alice+"/api-keys", b.form("/console/users/"+w.alice, url.Values{"name": {"ci"}}))
+	m := regexp.MustCompile(`id="api-key">([^<]+)<`).FindStringSubmatch(p.body)
+	if p.status != 200 || m == nil {
+		t.Fatalf("create key: %d\n%.3000s", p.status, p.body)
+	}
+	call := func() int {
+		req, _ := http.NewRequest("GET", w.env.Server.URL+"/api/v1/me", nil)
+		req.SetBasicAuth("one/alice", m[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := call(); s != 200 {
+		t.Fatalf("the new key: %d", s)
+	}
+	page := b.get("/console/users/" + w.alice)
+	if strings.Contains(page.body, m[1]) || !strings.Contains(page.body, ">ci<") {
+		t.Fatalf("user page after: key shown again or not listed")
+	}
+	kid := regexp.MustCompile(`name="revoke" value="([^"]+)"`).FindStringSubmatch(page.body)[1]
+	b.do("POST", "/console/users/"+w.alice+"/api-keys", b.form("/console/users/"+w.alice, url.Values{"revoke": {kid}}))
+	if s := call(); s != http.StatusUnauthorized {
+		t.Errorf("revoked key: %d", s)
+	}
+}

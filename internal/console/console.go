@@ -40,6 +40,9 @@ type Directory interface {
 	Discard(ctx context.Context, a directory.Actor, id string) error
 	SetUserContexts(ctx context.Context, a directory.Actor, id string, contexts []string) (model.User, error)
 	UserMemberships(ctx context.Context, a directory.Actor, userID string) ([]model.Membership, error)
+	ListAPIKeys(ctx context.Context, a directory.Actor, userID string) ([]model.APIKey, error)
+	CreateAPIKey(ctx context.Context, a directory.Actor, userID string, in directory.NewAPIKey) (directory.CreatedAPIKey, error)
+	DeleteAPIKey(ctx context.Context, a directory.Actor, userID, keyID string) error
 	UserIdentityLinks(ctx context.Context, userID string) ([]model.IdentityLink, error)
 	GetConnection(ctx context.Context, a directory.Actor, id string) (model.Connection, error)
 	ListDomains(ctx context.Context) ([]model.UserDomain, error)
@@ -107,6 +110,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	post("/users/{id}/delete", h.deleteUser)
 	post("/users/{id}/contexts", h.userContexts)
 	post("/users/{id}/groups", h.userGroups)
+	post("/users/{id}/api-keys", h.userAPIKeys)
 	get("/rights", h.rights)
 	get("/contexts", h.contexts)
 	get("/contexts/{id}", h.contextPage)

@@ -293,7 +293,12 @@ type userPage struct {
 	Memberships []memberRow
 	Groups      []option
 	Languages   []option
+	// Keys are the user's API keys, when the admin may manage them.
+	Keys      []keyRow
+	KeysShown bool
 }
+
+type keyRow struct{ ID, Name, Prefix, Created, LastUsed, Expires string }
 
 type userView struct {
 	ID, Login, Status, Kind, Domain, Created, LastLogin, Version string
@@ -335,7 +340,7 @@ func (h *Handler) userPage(w http.ResponseWriter, r *http.Request, q req, status
 		return
 	}
 	d := userPage{common: q.common("users"), F: f, FC: fc, Delegated: u.Kind == model.KindDelegated}
-	d.Notice, d.Problem, d.Detail = notice(r), prob, detail
+	d.Notice, d.Problem, d.Detail, d.Nonce = notice(r), prob, detail, newNonce()
 	if d.F == nil {
 		d.F = web.Form{"firstName": {Value: u.Person.FirstName}, "lastName": {Value: u.Person.LastName}, "email": {Value: u.Person.Email},
 			"phone": {Value: u.Person.Phone}, "language": {Value: u.Person.Language}, "avatar": {Value: u.Person.Avatar}}
@@ -375,6 +380,14 @@ func (h *Handler) userPage(w http.ResponseWriter, r *http.Request, q req, status
 		}
 		for _, g := range gs {
 			d.Groups = append(d.Groups, option{Value: g.ID + "|" + c.ID, Label: g.Name + " — " + c.Name})
+		}
+	}
+	if ks, err := h.Dir.ListAPIKeys(ctx, q.actor, u.ID); err == nil && !d.Delegated {
+		d.KeysShown = true
+		for _, k := range ks {
+			created := k.CreatedAt
+			d.Keys = append(d.Keys, keyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Created: when(&created), LastUsed: when(k.LastUsedAt),
+				Expires: when(k.ExpiresAt)})
 		}
 	}
 	ms, err := h.Dir.UserMemberships(ctx, q.actor, u.ID)
@@ -552,4 +565,43 @@ func (h *Handler) userGroups(w http.ResponseWriter, r *http.Request, q req) {
 		return
 	}
 	done(w, r, Path+"/users/"+url.PathEscape(id), notice)
+}
+
+type keyPage struct {
+	common
+	UserID, Login, Name, Key string
+}
+
+// userAPIKeys is POST /console/users/{id}/api-keys: create= a key named
+// name (shown once, on this answer; the form's nonce makes a double
+// submit create one key), or revoke= a key id (R-SSO-6).
+func (h *Handler) userAPIKeys(w http.ResponseWriter, r *http.Request, q req) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	if k := r.PostFormValue("revoke"); k != "" {
+		if err := h.Dir.DeleteAPIKey(ctx, q.actor, id, k); err != nil {
+			h.changeRefused(w, r, q, err)
+			return
+		}
+		done(w, r, Path+"/users/"+url.PathEscape(id), "removed")
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if name == "" {
+		h.userPage(w, r, q, http.StatusBadRequest, nil, web.Form{"keyName": {Err: i18n.M("console.error.required")}}, i18n.M("console.error.form"), "")
+		return
+	}
+	var created directory.CreatedAPIKey
+	ok, err := h.once(w, r, q, "added", func() (string, error) {
+		var err error
+		if created, err = h.Dir.CreateAPIKey(ctx, q.actor, id, directory.NewAPIKey{Name: name}); err != nil {
+			return "", err
+		}
+		return Path + "/users/" + url.PathEscape(id), nil
+	}, func() {
+		h.render(w, r, http.StatusOK, "console_apikey", keyPage{common: q.common("users"), UserID: id, Name: created.Name, Key: created.Key})
+	})
+	if !ok {
+		h.changeRefused(w, r, q, err)
+	}
 }
