@@ -116,6 +116,18 @@ func consoleSamples() map[string]any {
 		"console_connection#off": common(map[string]any{"C": map[string]string{"ID": "0240", "Name": "0241", "Kind": "oidc", "Tenant": "0242", "Stage": "off"},
 			"Version": "0243", "RedirectURL": "", "LoginURL": "/0245", "Discovery": "", "ClientID": "", "HasSecret": false, "Preset": "",
 			"LinkByEmail": false, "F": Form{}, "Configured": false, "Tested": false, "Activated": false}),
+		"console_settings": common(map[string]any{"Messages": []struct {
+			Type, Language string
+			Custom         bool
+		}{{"welcome", "de", true}, {"otp_sms", "en", false}},
+			"Policy": struct {
+				MinLength                    int
+				RejectPersonal, RejectCommon bool
+			}{12, true, true}}),
+		"console_message": common(map[string]any{"Type": "welcome", "Language": "fr", "Placeholders": []string{"0250"}, "Custom": true,
+			"F": Form{"subject": bad, "text": bad, "html": bad}, "Preview": &struct{ Language, Subject, Text, HTML string }{"0251", "0252", "0253", ""}}),
+		"console_message#shipped": common(map[string]any{"Type": "welcome", "Language": "fr", "Placeholders": nil, "Custom": false,
+			"F": Form{}, "Preview": nil}),
 		"console_branding": common(map[string]any{"F": Form{"displayName": bad, "accentColor": bad, "logo": bad},
 			"Tenant": ctxRow, "LogoURL": "/0160", "Version": 3, "MaxLogoK": 256}),
 	}

@@ -85,10 +85,13 @@ type Handler struct {
 	// CallbackURL is the redirect URL of a connection to give its IdP.
 	Conns       Connections
 	CallbackURL func(connectionID string) string
-	Sessions    *session.Manager
-	Pages       *web.Pages
-	Nonces      storage.FormNonces
-	Log         *slog.Logger
+	// Settings and Messages serve the settings pages (settings.go).
+	Settings Settings
+	Messages Messages
+	Sessions *session.Manager
+	Pages    *web.Pages
+	Nonces   storage.FormNonces
+	Log      *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -140,6 +143,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	post("/connections", h.createConnection)
 	get("/connections/{id}", h.connection)
 	post("/connections/{id}", h.saveConnection)
+	get("/settings", h.settings)
+	get("/settings/messages/{type}/{lang}", h.messageTemplate)
+	post("/settings/messages/{type}/{lang}", h.saveMessage)
 	post("/templates/{id}/delete", h.deleteTemplate)
 	get("/branding/{id}", h.branding)
 	mux.HandleFunc("POST "+Path+"/branding/{id}", h.formLimit(h.saveBranding, directory.MaxLogoBytes+maxForm))
