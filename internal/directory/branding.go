@@ -188,4 +188,6 @@ func (s *Service) Branding(ctx context.Context, tenantID string) (model.Branding
 	return load(root.ID)
 }
 
-func newBrandingCache() *cache.Gen[model.Branding] { return cache.New[model.Branding](brandingTTL, 10_000) }
+func newBrandingCache() *cache.Gen[model.Branding] {
+	return cache.New[model.Branding](brandingTTL, 10_000)
+}

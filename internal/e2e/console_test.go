@@ -136,6 +136,11 @@ func TestBrowserConsole(t *testing.T) {
 		{"console-contexts", "/console/contexts?q=initech", "contexts"},
 		{"console-audit", "/console/audit", "audit"},
 		{"console-branding", "/console/branding/" + env.RootID, "branding-form"},
+		{"console-templates", "/console/templates/" + tmpl, "template-values"},
+		{"console-clients", "/console/clients", "clients"},
+		{"console-connections", "/console/connections", "connections"},
+		{"console-settings", "/console/settings", "messages"},
+		{"console-message", "/console/settings/messages/welcome/de", "preview-message"},
 	} {
 		do(p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.ID(p.wait)))
 		b.screenshot(dir, p.name)
