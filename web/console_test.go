@@ -37,16 +37,25 @@ func consoleSamples() map[string]any {
 			"Actions": []string{"0046", "delete"}, "Contexts": ctxs,
 			"Memberships": []struct{ Key, GroupID, Group, ContextID, Context string }{{"0047", "0048", "0049", "0050", "0051"}},
 			"Groups":      []opt{{"0052", "0053", false}}, "Languages": langs, "KeysShown": true,
-			"Keys": []struct{ ID, Name, Prefix, Created, LastUsed, Expires string }{{"0055", "0056", "0057", "0058", "0059", ""}}}),
+			"Keys": []struct{ ID, Name, Prefix, Created, LastUsed, Expires string }{{"0055", "0056", "0057", "0058", "0059", ""}},
+			"TwoFactor": &struct {
+				TOTPEnrolled      bool
+				RecoveryCodesLeft int
+			}{true, 3},
+			"OTP": []opt{{"0065", "console.otp.sms_email", true}}, "TOTP": []opt{{"0066", "console.totp.denied", false}}}),
 		"console_user#delegated": common(map[string]any{"U": map[string]string{"ID": "0040", "Login": "0041", "Status": "active", "Kind": "delegated",
 			"Domain": "0042", "Created": "0043", "LastLogin": "", "Version": "0045"}, "F": person, "FC": Form{}, "Delegated": true,
 			"Connections": []string{"0054"}, "Actions": nil, "Contexts": ctxs, "Memberships": nil, "Groups": nil, "Languages": langs,
-			"KeysShown": false, "Keys": nil}),
+			"KeysShown": false, "Keys": nil, "TwoFactor": nil, "OTP": nil, "TOTP": nil}),
 		"console_user#deleted": common(map[string]any{"U": map[string]string{"ID": "0040", "Login": "0041", "Status": "deleted", "Kind": "local",
 			"Domain": "0042", "Created": "0043", "LastLogin": "", "Version": "0045"}, "F": person, "FC": Form{}, "Delegated": false,
 			"Connections": nil, "Actions": nil, "Contexts": nil, "Memberships": nil, "Groups": nil, "Languages": langs,
-			"KeysShown": true, "Keys": nil}),
+			"KeysShown": true, "Keys": nil, "TwoFactor": &struct {
+				TOTPEnrolled      bool
+				RecoveryCodesLeft int
+			}{false, 0}, "OTP": nil, "TOTP": nil}),
 		"console_apikey":      common(map[string]any{"UserID": "0062", "Name": "0063", "Key": "0064"}),
+		"console_reset":       common(map[string]any{"UserID": "0067", "Login": "0068", "Password": "0069", "Sessions": 2}),
 		"console_user_delete": common(map[string]any{"ID": "0060", "Name": "0061"}),
 		"console_rights": common(map[string]any{"F": Form{"user": bad, "context": bad, "module": bad},
 			"Modules": []opt{{"", "console.rights.all_modules", false}, {"0070", "0071", true}}, "Shown": true, "User": "0072", "Context": "0073",

@@ -103,3 +103,30 @@ func TestUserAPIKey(t *testing.T) {
 		t.Errorf("revoked key: %d", s)
 	}
 }
+
+// TestResetAccountAndTwoFactor: root resets bob's account — a temporary
+// password shown once, which signs in (and must then be changed); a
+// double submit resets once; the one-time-code override is saved.
+func TestResetAccountAndTwoFactor(t *testing.T) {
+	w := newWorld(t, "sqlite")
+	b := newBrowser(t, w.env)
+	b.login("admin", sesametest.AdminPassword, "/console/users/"+w.bob)
+	v := b.form("/console/users/"+w.bob, url.Values{})
+	p := b.do("POST", "/console/users/"+w.bob+"/reset", v)
+	m := regexp.MustCompile(`id="temporary-password">([^<]+)<`).FindStringSubmatch(p.body)
+	if p.status != 200 || m == nil {
+		t.Fatalf("reset: %d\n%.3000s", p.status, p.body)
+	}
+	if again := b.do("POST", "/console/users/"+w.bob+"/reset", v); strings.Contains(again.body, "temporary-password") {
+		t.Error("a double submit reset the account twice")
+	}
+	u := newBrowser(t, w.env)
+	if p := u.do("POST", "/login", url.Values{"username": {"one/bob"}, "password": {m[1]}, "return": {"/account"}}); !strings.Contains(p.body, "new password") &&
+		!strings.Contains(p.body, "New password") {
+		t.Errorf("sign-in with the temporary password: %d at %s\n%.1500s", p.status, p.url, p.body)
+	}
+	p = b.do("POST", "/console/users/"+w.bob+"/two-factor", b.form("/console/users/"+w.bob, url.Values{"otp": {"email"}, "totp": {"default"}}))
+	if !strings.Contains(p.body, `<option value="email" selected>`) {
+		t.Errorf("two-factor override not saved:\n%.3000s", p.body)
+	}
+}

@@ -43,6 +43,9 @@ type Directory interface {
 	ListAPIKeys(ctx context.Context, a directory.Actor, userID string) ([]model.APIKey, error)
 	CreateAPIKey(ctx context.Context, a directory.Actor, userID string, in directory.NewAPIKey) (directory.CreatedAPIKey, error)
 	DeleteAPIKey(ctx context.Context, a directory.Actor, userID, keyID string) error
+	ResetAccount(ctx context.Context, a directory.Actor, id string) (directory.AccountReset, error)
+	UserTwoFactor(ctx context.Context, a directory.Actor, id string) (directory.TwoFactorView, error)
+	SetUserTwoFactor(ctx context.Context, a directory.Actor, id string, in directory.TwoFactorSettings) (directory.TwoFactorView, error)
 	UserIdentityLinks(ctx context.Context, userID string) ([]model.IdentityLink, error)
 	GetConnection(ctx context.Context, a directory.Actor, id string) (model.Connection, error)
 	ListDomains(ctx context.Context) ([]model.UserDomain, error)
@@ -114,6 +117,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	post("/users/{id}/contexts", h.userContexts)
 	post("/users/{id}/groups", h.userGroups)
 	post("/users/{id}/api-keys", h.userAPIKeys)
+	post("/users/{id}/reset", h.resetAccount)
+	post("/users/{id}/two-factor", h.userTwoFactor)
 	get("/rights", h.rights)
 	get("/contexts", h.contexts)
 	get("/contexts/{id}", h.contextPage)

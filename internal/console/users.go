@@ -296,6 +296,10 @@ type userPage struct {
 	// Keys are the user's API keys, when the admin may manage them.
 	Keys      []keyRow
 	KeysShown bool
+	// TwoFactor is the user's second-factor override, when the admin may
+	// read it (R-2FA-1); OTP and TOTP its choices.
+	TwoFactor *directory.TwoFactorView
+	OTP, TOTP []option
 }
 
 type keyRow struct{ ID, Name, Prefix, Created, LastUsed, Expires string }
@@ -388,6 +392,15 @@ func (h *Handler) userPage(w http.ResponseWriter, r *http.Request, q req, status
 			created := k.CreatedAt
 			d.Keys = append(d.Keys, keyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Created: when(&created), LastUsed: when(k.LastUsedAt),
 				Expires: when(k.ExpiresAt)})
+		}
+	}
+	if tf, err := h.Dir.UserTwoFactor(ctx, q.actor, u.ID); err == nil && !d.Delegated {
+		d.TwoFactor = &tf
+		for _, v := range []string{"default", model.TwoFactorDisabled, model.TwoFactorSMS, model.TwoFactorEmail, model.TwoFactorBoth} {
+			d.OTP = append(d.OTP, option{Value: v, Label: "console.otp." + strings.ReplaceAll(v, "+", "_"), Selected: tf.OTP == v})
+		}
+		for _, v := range []string{"default", "allowed", "denied"} {
+			d.TOTP = append(d.TOTP, option{Value: v, Label: "console.totp." + v, Selected: tf.TOTP == v})
 		}
 	}
 	ms, err := h.Dir.UserMemberships(ctx, q.actor, u.ID)
@@ -604,4 +617,49 @@ func (h *Handler) userAPIKeys(w http.ResponseWriter, r *http.Request, q req) {
 	if !ok {
 		h.changeRefused(w, r, q, err)
 	}
+}
+
+type resetPage struct {
+	common
+	UserID, Login, Password string
+	Sessions                int
+}
+
+// resetAccount is POST /console/users/{id}/reset (seed 003 "Reset
+// Account"): a temporary password shown once, the authenticator removed,
+// sessions ended — the directory's ResetAccount; the form's nonce makes a
+// double submit reset once.
+func (h *Handler) resetAccount(w http.ResponseWriter, r *http.Request, q req) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	var res directory.AccountReset
+	ok, err := h.once(w, r, q, "saved", func() (string, error) {
+		var err error
+		if res, err = h.Dir.ResetAccount(ctx, q.actor, id); err != nil {
+			return "", err
+		}
+		return Path + "/users/" + url.PathEscape(id), nil
+	}, func() {
+		login := id
+		if u, err := h.Dir.GetUser(ctx, q.actor, id); err == nil {
+			login = u.LoginName
+		}
+		h.render(w, r, http.StatusOK, "console_reset", resetPage{common: q.common("users"), UserID: id, Login: login,
+			Password: res.TemporaryPassword, Sessions: res.SessionsEnded})
+	})
+	if !ok {
+		h.changeRefused(w, r, q, err)
+	}
+}
+
+// userTwoFactor is POST /console/users/{id}/two-factor: the user's
+// one-time code and authenticator settings (R-2FA-1 override).
+func (h *Handler) userTwoFactor(w http.ResponseWriter, r *http.Request, q req) {
+	id := r.PathValue("id")
+	in := directory.TwoFactorSettings{OTP: r.PostFormValue("otp"), TOTP: r.PostFormValue("totp")}
+	if _, err := h.Dir.SetUserTwoFactor(r.Context(), q.actor, id, in); err != nil {
+		h.changeRefused(w, r, q, err)
+		return
+	}
+	done(w, r, Path+"/users/"+url.PathEscape(id), "saved")
 }
