@@ -220,7 +220,7 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, page 
 	// img-src data: is for the account page's TOTP QR code (a PNG data:
 	// URL, internal/account), 'self' for tenant logos (/branding/…):
 	// images only, never scripts.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; frame-ancestors 'none'; base-uri 'none'")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }
