@@ -212,9 +212,9 @@ func TestGroupFromTemplateAndRights(t *testing.T) {
 func (p page) Body() string { return p.body }
 
 // TestBranding: root saves tenant two's branding in the console (PNG logo,
-// accent colour); its login page (/login?tenant=two) shows them, other
-// tenants' pages do not; the logo is served as an image; an SVG upload is
-// refused next to the field.
+// accent colour); its login page (/login?tenant=two) and its users' account
+// page show them, other tenants' pages do not; the logo is served as an
+// image; an SVG upload is refused next to the field.
 func TestBranding(t *testing.T) {
 	w := newWorld(t, "sqlite")
 	b := newBrowser(t, w.env)
@@ -267,5 +267,13 @@ func TestBranding(t *testing.T) {
 	}
 	if p := anon.get("/branding/" + w.t1 + "/logo"); p.status != 404 {
 		t.Errorf("tenant without a logo: %d", p.status)
+	}
+	// A user of tenant two signed in: their account page is branded too
+	// (the session's tenant), a tenant-one user's is not.
+	if p := newBrowser(t, w.env).login("two/carol", pw, "/account"); !strings.Contains(p.body, `id="brand-name">Initech Sign-in<`) {
+		t.Errorf("tenant two's account page:\n%.1500s", p.body)
+	}
+	if p := newBrowser(t, w.env).login("one/bob", pw, "/account"); strings.Contains(p.body, "Initech") {
+		t.Error("tenant one's account page shows tenant two's branding")
 	}
 }
