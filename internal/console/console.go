@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/access"
@@ -188,7 +189,12 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (*http.Reques
 	if !ok {
 		back := r.URL.RequestURI()
 		if r.Method != http.MethodGet {
+			// A form posted after the session expired: back to the
+			// console page it was on (same origin only), else the start.
 			back = Path
+			if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && strings.HasPrefix(ref.Path, Path) {
+				back = ref.RequestURI()
+			}
 		}
 		http.Redirect(w, r, "/login?return="+url.QueryEscape(login.SafeReturn(back)), http.StatusSeeOther)
 		return r, req{}, false

@@ -24,6 +24,20 @@ func TestSignInAndBack(t *testing.T) {
 	if p.url.Path != "/login" || p.url.Query().Get("return") != "/console/users?q=bo" {
 		t.Fatalf("unauthenticated: at %s", p.url)
 	}
+	// A form posted without a session goes to the login page and back to
+	// the page it came from.
+	other := newBrowser(t, w.env)
+	req, _ := http.NewRequest("POST", b.base+"/console/users/"+w.bob+"/lifecycle", strings.NewReader("action=deactivate"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Referer", b.base+"/console/users/"+w.bob+"?x=1")
+	resp, err := other.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/login" || resp.Request.URL.Query().Get("return") != "/console/users/"+w.bob+"?x=1" {
+		t.Errorf("expired post: at %s", resp.Request.URL)
+	}
 	p = b.login("admin", sesametest.AdminPassword, "/console/users?q=bo")
 	if !strings.Contains(p.body, `id="users"`) || !strings.Contains(p.body, ">bob<") || strings.Contains(p.body, ">alice<") {
 		t.Errorf("search after sign-in:\n%.3000s", p.body)
