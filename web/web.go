@@ -33,7 +33,9 @@ func pageNames() ([]string, error) {
 	var out []string
 	for _, n := range names {
 		n = strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if n != "layout" {
+		// "_name" files hold partials every page may use (the console's
+		// navigation), not pages.
+		if n != "layout" && !strings.HasPrefix(n, "_") {
 			out = append(out, n)
 		}
 	}
@@ -59,10 +61,25 @@ func parse(loc *i18n.Localizer) (map[string]*template.Template, error) {
 			}
 		},
 		"lang": loc.Lang,
+		// dict builds the argument map of a partial ("input").
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
 	}
 	out := map[string]*template.Template{}
 	for _, page := range pages {
-		t, err := template.New(page).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+page+".html")
+		t, err := template.New(page).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/_*.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", page, err)
 		}
@@ -83,6 +100,25 @@ type Pages struct {
 	UserLanguage func(r *http.Request) string
 	// Log receives template errors (nil: discarded).
 	Log *slog.Logger
+	// Brand, when set, returns the branding of the tenant r's login is
+	// for (issue 13 §10); the zero Brand is Sesame's own look.
+	Brand func(r *http.Request) Brand
+}
+
+// Brand is a tenant's look on every page: its display name (in the title
+// and heading), logo and accent colour (validated #rrggbb, so safe in
+// the style sheet).
+type Brand struct {
+	Name    string
+	LogoURL string
+	Accent  template.CSS
+}
+
+// layoutData is what the layout executes: the page's data (handed to the
+// page's "title" and "content") and the brand.
+type layoutData struct {
+	Page  any
+	Brand Brand
 }
 
 // NewPages parses the embedded templates once per shipped language.
@@ -132,6 +168,18 @@ type LogoutForm struct {
 // Field is a hidden form field.
 type Field struct{ Name, Value string }
 
+// FormField is one field of a console form as shown again: the value the
+// user sent and, when refused, why (a catalog message and the server's
+// own reason, which names the rule).
+type FormField struct {
+	Value  string
+	Err    i18n.Msg
+	Detail string
+}
+
+// Form is a console form's fields by name; a missing name is empty.
+type Form map[string]FormField
+
 // Message is the data of the "message" page. The texts are catalog
 // messages, never English strings.
 type Message struct {
@@ -156,7 +204,11 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, page 
 	var buf bytes.Buffer
 	err := fmt.Errorf("no page %q", page)
 	if t, ok := p.t[loc.Lang()][page]; ok {
-		err = t.ExecuteTemplate(&buf, "layout", data)
+		d := layoutData{Page: data}
+		if p.Brand != nil {
+			d.Brand = p.Brand(r)
+		}
+		err = t.ExecuteTemplate(&buf, "layout", d)
 	}
 	h := w.Header()
 	h.Set("Content-Language", loc.Lang())
@@ -176,8 +228,9 @@ func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, page 
 	// The forms post to Sesame itself (relative actions), and CSRF is
 	// refused by CrossOriginProtection.
 	// img-src data: is for the account page's TOTP QR code (a PNG data:
-	// URL, internal/account): images only, never scripts.
-	csp := "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
+	// URL, internal/account), 'self' for tenant logos (/branding/…):
+	// images only; scripts only by hash where a page needs one.
+	csp := "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; frame-ancestors 'none'; base-uri 'none'"
 	if sc, ok := pageScripts[page]; ok {
 		// The page's one inline script, by its hash (CSP3 §8.3).
 		sum := sha256.Sum256([]byte(sc))

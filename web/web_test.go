@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -34,7 +35,7 @@ type connButton struct {
 // samples of a page whose branches exclude each other); the values carry no letters, so
 // any word left on a pseudo-localized page came from a template.
 func samples() map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"login": loginData{Form: stepForm{"0008", "0009"}, Return: "/", Username: "0001", Error: i18n.M("login.error.invalid"), UILocales: "0002", Tenant: "0003",
 			Connections: []connButton{{ID: "0004", Name: "0005", LogoURL: "/0006.png"}, {ID: "0007", Name: "0010"}}},
 		// R-SAML-8 active stage: the buttons lead, passwords are off for most.
@@ -122,6 +123,8 @@ func samples() map[string]any {
 			Reasons      []i18n.Msg
 		}{Token: "0024", Login: "0025", Error: i18n.M("pwchange.error.policy"), Reasons: []i18n.Msg{i18n.M("pwchange.rule.contains_login")}},
 	}
+	maps.Copy(m, consoleSamples()) // console_test.go
+	return m
 }
 
 func pseudoPages(t *testing.T) *Pages {

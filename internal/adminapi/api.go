@@ -134,6 +134,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("GET /api/v1/contexts/{id}/policy", a.getPolicy)
 	h("PUT /api/v1/contexts/{id}/policy", a.setPolicy)
 	h("DELETE /api/v1/contexts/{id}/policy", a.deletePolicy)
+	h("GET /api/v1/contexts/{id}/branding", a.getBranding)
+	h("PUT /api/v1/contexts/{id}/branding", a.putBranding)
+	h("DELETE /api/v1/contexts/{id}/branding", a.deleteBranding)
 
 	h("GET /api/v1/modules", a.listModules)
 	h("PUT /api/v1/modules/{name}", a.registerModule)

@@ -83,4 +83,5 @@ func (s *Service) forgetCaches() {
 	s.rights.Forget() // effective rights and ACL catalogs
 	s.clients.Forget()
 	s.casClients.Forget()
+	s.branding.Forget()
 }

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"slices"
 
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -103,6 +104,17 @@ func (s *Service) SearchContexts(ctx context.Context, a Actor, f model.ContextFi
 	within, err := s.reach(ctx, s.store, a, rightContextsRead)
 	if err != nil {
 		return nil, false, err
+	}
+	if within != nil && f.Within == nil {
+		// An admin who reaches root reads every context: no subtree
+		// condition (it would only slow the indexed search down).
+		root, err := s.store.RootContext(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		if slices.Contains(within, root.ID) {
+			within = nil
+		}
 	}
 	if within != nil {
 		if f.Within != nil {

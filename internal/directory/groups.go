@@ -223,15 +223,7 @@ func (s *Service) ListMembers(ctx context.Context, a Actor, groupID string) ([]m
 		return nil, err
 	}
 	// Only memberships in contexts the actor may read.
-	out := []model.Membership{}
-	for _, m := range ms {
-		if ok, err := s.can(ctx, s.store, a, rightGroupsRead, m.ContextID); err != nil {
-			return nil, err
-		} else if ok {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	return s.readableMemberships(ctx, a, ms)
 }
 
 // AddMember assigns a user to a group in a context. For a context group the

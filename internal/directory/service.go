@@ -33,6 +33,7 @@ type Service struct {
 	rights     *rights.Decider
 	clients    *cache.Gen[model.Client]
 	casClients *cache.Gen[[]model.Client]
+	branding   *cache.Gen[model.Branding] // branding.go
 	// tokenLifetime bounds signed tokens' validity (SetTokenLifetime).
 	tokenLifetime time.Duration
 	limiter       *throttle.Limiter
@@ -64,6 +65,7 @@ func New(st storage.Storage, h *password.Hasher, log *slog.Logger) *Service {
 		rights:     rights.New(st),
 		clients:    cache.New[model.Client](clientTTL, 10_000),
 		casClients: cache.New[[]model.Client](clientTTL, 1),
+		branding:   newBrandingCache(),
 		protoAudit: newAuditQueue(st, log),
 		authn:      authn.New(st, h, log)}
 	s.authn.SetRehash(s.upgradeHash)

@@ -47,6 +47,10 @@ type UserPatch struct {
 	LoginName *string       `json:"loginName"`
 	Person    *model.Person `json:"person"`
 	TwoFactor *string       `json:"twoFactor"`
+	// IfUpdatedAt, when set, is the user's UpdatedAt the edit started
+	// from: a user changed since is a stale edit (model.ErrStale, a
+	// conflict on "updatedAt") and nothing is written (the console's forms).
+	IfUpdatedAt time.Time `json:"-"`
 }
 
 func validatePerson(p model.Person) error {
@@ -325,6 +329,9 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatc
 		out, err = st.UpdateUser(ctx, id, func(u model.User) (model.User, error) {
 			if u.Status == model.StatusDeleted {
 				return u, model.Errorf(model.ECONFLICT, "status", "a deleted user cannot be changed")
+			}
+			if !p.IfUpdatedAt.IsZero() && p.IfUpdatedAt.UnixMicro() != u.UpdatedAt.UnixMicro() {
+				return u, model.Errorf(model.ECONFLICT, "updatedAt", "%v", model.ErrStale.Message)
 			}
 			if u.Kind == model.KindDelegated && !a.System {
 				if err := refuseIdPOwned(u, p); err != nil {

@@ -30,8 +30,10 @@ type AuditFilter struct {
 	ActorID  string
 	TargetID string
 	Action   string
-	Since    time.Time
-	Until    time.Time
+	// Outcome keeps only events of this outcome ("" for all).
+	Outcome string
+	Since   time.Time
+	Until   time.Time
 	// ContextIDs limits events to these contexts.
 	ContextIDs []string
 	// Within limits events to contexts in these subtrees (admin visibility);

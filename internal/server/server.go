@@ -18,6 +18,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/connector"
+	"github.com/sesame-sso/sesame/internal/console"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/federation"
 	"github.com/sesame-sso/sesame/internal/login"
@@ -209,6 +210,11 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		return profile
 	}
 	acctH.Register(s.mux)
+	// The admin console (issue 13): the same directory methods as the API;
+	// every page shows the branding of the tenant it is for.
+	(&console.Handler{Dir: svc, Tmpl: svc, Clients: svc, Conns: svc, Settings: svc, Messages: message.NewTemplates(st), Sessions: s.Sessions, Pages: pages, Nonces: st, Log: log, Now: opts.OIDC.Now,
+		CallbackURL: func(id string) string { return adminapi.CallbackURL(opts.Issuer, id) }}).Register(s.mux)
+	pages.Brand = (&console.Brands{Dir: svc, Tenants: st, Sessions: s.Sessions, Flow: loginH.FlowTenant, User: svc.User}).Brand
 	// Sessions ended by a deactivation or deletion are announced like a
 	// logout (CAS single logout, OIDC back-channel logout).
 	svc.OnSessionEnd(func(ctx context.Context, ss model.Session, svcs []model.SessionService) {

@@ -18,7 +18,8 @@ type Storage interface {
 	Outbox           // outbox.go
 	MessageTemplates // messagetemplates.go
 	// PurgeExpired deletes expired sessions, tickets, OAuth state, login
-	// flows, one-time code challenges and password-reset links.
+	// flows, one-time code challenges, password-reset links and console
+	// form nonces.
 	PurgeExpired(ctx context.Context, now time.Time) error
 
 	Directory  // directory.go
@@ -32,6 +33,8 @@ type Storage interface {
 
 	PasswordResets // passwordresets.go: emailed reset links (R-PWD-2)
 	SCIM           // scim.go: SCIM credentials, users' and groups' SCIM side, searches (issue 12)
+	Branding       // branding.go: tenant branding of the login pages (issue 13)
+	FormNonces     // formnonces.go: console forms submitted once (issue 13)
 }
 
 // Now is the clock used by backends; tests may replace it per instance.

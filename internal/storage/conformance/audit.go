@@ -44,6 +44,8 @@ func testAudit(t *testing.T, s storage.Storage) {
 		{model.AuditFilter{ActorID: "admin"}, 2},
 		{model.AuditFilter{TargetID: "u1"}, 2},
 		{model.AuditFilter{Action: "group.create"}, 1},
+		{model.AuditFilter{Outcome: model.OutcomeDenied}, 1},
+		{model.AuditFilter{Outcome: model.OutcomeSuccess, ActorID: "admin"}, 2},
 		{model.AuditFilter{Since: base.Add(time.Hour)}, 3},
 		{model.AuditFilter{Until: base.Add(time.Hour)}, 1},
 		{model.AuditFilter{ContextIDs: []string{tr.direct.ID}}, 1},

@@ -73,6 +73,9 @@ func RunTests(t *testing.T, newStorage New) {
 		{"SAMLConnection", testSAMLConnection},             // samlassertions.go
 		{"SAMLAssertions", testSAMLAssertions},             // samlassertions.go
 		{"SessionsByConnection", testSessionsByConnection}, // samlassertions.go
+		// Console (branding.go)
+		{"Branding", testBranding},
+		{"FormNonces", testFormNonces},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -99,6 +102,7 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 		{"FederationKeyRace", federationKeyRace}, // federationkey.go
 		{"SAMLAssertionRace", samlAssertionRace}, // samlassertions.go
+		{"FormNonceRace", formNonceRace},         // branding.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}

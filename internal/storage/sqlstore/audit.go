@@ -53,7 +53,7 @@ func (s *Store) auditArgs(args []any, e model.AuditEvent) ([]any, error) {
 func (s *Store) ListAudit(ctx context.Context, af model.AuditFilter) ([]model.AuditEvent, bool, error) {
 	af.Page = af.Page.Normalize()
 	var f filter
-	for _, c := range [][2]string{{"actor_id", af.ActorID}, {"target_id", af.TargetID}, {"action", af.Action}} {
+	for _, c := range [][2]string{{"actor_id", af.ActorID}, {"target_id", af.TargetID}, {"action", af.Action}, {"outcome", af.Outcome}} {
 		if c[1] != "" {
 			f.add(c[0] + ` = ` + f.arg(c[1]))
 		}
