@@ -17,16 +17,20 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/sesame-sso/sesame/internal/catalog"
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/declarative"
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/metrics"
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/outbox"
 	"github.com/sesame-sso/sesame/internal/seal"
 	"github.com/sesame-sso/sesame/internal/server"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
+	"github.com/sesame-sso/sesame/internal/version"
 )
 
 const usage = `Sesame — central authentication and access service.
@@ -45,6 +49,9 @@ type Env struct {
 	Getenv func(string) (string, bool)
 	// Ready, when set, receives the listening address once serve listens.
 	Ready chan<- string
+	// ManagementReady, when set, receives the management listener's
+	// address (/metrics, /healthz, /readyz) once serve listens.
+	ManagementReady chan<- string
 }
 
 // Main runs a subcommand and returns the exit code.
@@ -84,7 +91,7 @@ func Main(ctx context.Context, env Env) int {
 type common struct {
 	fs                  *flag.FlagSet
 	configPath, dataDir string
-	addr                string
+	addr, mgmtAddr      string
 }
 
 func newFlags(name string, env Env) *common {
@@ -107,6 +114,9 @@ func (c *common) load(env Env) (config.Config, error) {
 	if c.addr != "" {
 		cfg.Server.Addr = c.addr
 	}
+	if c.mgmtAddr != "" {
+		cfg.Server.ManagementAddr = c.mgmtAddr
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("invalid configuration:\n%w", err)
 	}
@@ -124,12 +134,19 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 // open opens and bootstraps the store.
-func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger) (*sqlstore.Store, *directory.Service, error) {
+// m, when set, observes the password hasher's queue (serve).
+func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger, m *metrics.Metrics) (*sqlstore.Store, *directory.Service, error) {
 	st, err := sqlstore.Open(ctx, cfg.DatabaseURL(), sqlstore.Options{Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := directory.New(st, newHasher(cfg), log)
+	hasher := newHasher(cfg)
+	if m != nil {
+		hasher.SetWaitObserver(m.HashWait)
+		m.GaugeFunc("password_hash_queue_depth", "Password verifications waiting for a hashing slot.",
+			func() float64 { return float64(hasher.Waiting()) })
+	}
+	svc := directory.New(st, hasher, log)
 	svc.SetLimiter(newLimiter(st, cfg, log))
 	// Connection client secrets are sealed with the master key (serve
 	// and apply alike; serve refused to start without one on PostgreSQL).
@@ -173,6 +190,7 @@ func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger) (*s
 func serve(ctx context.Context, env Env, args []string) error {
 	c := newFlags("serve", env)
 	c.fs.StringVar(&c.addr, "addr", "", "listen address (default 127.0.0.1:8080) [server.addr]")
+	c.fs.StringVar(&c.mgmtAddr, "management-addr", "", "management listener for /metrics, /healthz, /readyz; off disables it (default 127.0.0.1:9090) [server.managementAddr]")
 	insecureKeys := c.fs.Bool("insecure-plaintext-keys", false, "allow signing keys stored unencrypted in PostgreSQL (no SESAME_MASTER_KEY)")
 	if err := c.fs.Parse(args); err != nil {
 		return err
@@ -182,15 +200,34 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	log := newLogger(cfg, env.Stderr)
+	build := version.Get()
+	log.Info("sesame starting", "version", build.Version, "commit", build.Commit, "go", build.GoVersion)
 	master, err := masterKey(cfg, env, log, *insecureKeys)
 	if err != nil {
 		return err
 	}
-	st, svc, err := open(ctx, cfg, env, log)
+	// Listen before the store is opened: a taken address must not leave a
+	// freshly initialised data directory behind.
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on server.addr: %w", err)
+	}
+	defer ln.Close()
+	var mln net.Listener
+	if cfg.Server.ManagementAddr != "off" {
+		if mln, err = net.Listen("tcp", cfg.Server.ManagementAddr); err != nil {
+			return fmt.Errorf("listen on server.managementAddr (--management-addr off disables it): %w", err)
+		}
+		defer mln.Close()
+	}
+	// No global registry: this one is served by the management listener.
+	m := metrics.New(prometheus.NewRegistry(), build)
+	st, svc, err := open(ctx, cfg, env, log, m)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	observeStore(m, st) // management.go
 	// The live heap is small (tens of MB) and the token paths allocate per
 	// request: collecting at 5× the live heap instead of 2× shortens tail
 	// latency for little memory. GOGC in the environment still wins.
@@ -212,7 +249,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	opts := server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer(),
 		SessionTTL: sessionTTL, SessionIdleTimeout: idle,
 		OIDC:   oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master},
-		Outbox: outbox.NewQueue(cfg.Messages.Undeliverable, nil), Codes: sf.Codes, TOTP: sf.TOTP}
+		Outbox: outbox.NewQueue(cfg.Messages.Undeliverable, nil), Codes: sf.Codes, TOTP: sf.TOTP, Metrics: m}
 	opts.PasswordMaxAge, opts.PasswordResetTTL = cfg.Password.Durations()
 	if mailer != nil {
 		opts.WakeOutbox = mailer.Wake
@@ -225,19 +262,21 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	srv.SetClientIP(clientip.Resolver{Trusted: cfg.Throttle.Proxies()})
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("sesame listening", "addr", ln.Addr().String(), "store", st.Dialect())
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if mln != nil {
+		go serveManagement(ctx, mln, m, srv, log) // management.go
+		if env.ManagementReady != nil {
+			env.ManagementReady <- mln.Addr().String()
+		}
+	}
 	if env.Ready != nil {
 		env.Ready <- ln.Addr().String()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go srv.Run(ctx)
@@ -274,7 +313,7 @@ func (c *common) open(ctx context.Context, env Env) (*sqlstore.Store, *directory
 	if err != nil {
 		return nil, nil, err
 	}
-	return open(ctx, cfg, env, newLogger(cfg, env.Stderr))
+	return open(ctx, cfg, env, newLogger(cfg, env.Stderr), nil)
 }
 
 func apply(ctx context.Context, env Env, args []string) error {

@@ -61,6 +61,9 @@ type Server struct {
 	ExternalURL string `yaml:"externalURL"`
 	// MaxBodyBytes bounds request bodies.
 	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+	// ManagementAddr is the management listener (/metrics, /healthz,
+	// /readyz), kept off the public address; "off" disables it.
+	ManagementAddr string `yaml:"managementAddr"`
 }
 
 // Database selects the store: a postgres:// URL, or empty for SQLite in DataDir.
@@ -83,7 +86,7 @@ type Admin struct {
 // Default returns the zero-config defaults.
 func Default() Config {
 	return Config{
-		Server:   Server{Addr: "127.0.0.1:8080", MaxBodyBytes: 1 << 20},
+		Server:   Server{Addr: "127.0.0.1:8080", MaxBodyBytes: 1 << 20, ManagementAddr: "127.0.0.1:9090"},
 		DataDir:  "data",
 		Log:      Log{Level: "info", Format: "text"},
 		Admin:    Admin{Login: "admin"},
@@ -133,6 +136,7 @@ func Decode(r io.Reader, c *Config) error {
 var Env = map[string]string{
 	"SESAME_SERVER_ADDR":      "server.addr",
 	"SESAME_EXTERNAL_URL":     "server.externalURL",
+	"SESAME_MANAGEMENT_ADDR":  "server.managementAddr",
 	"SESAME_DATABASE_URL":     "database.url",
 	"SESAME_DATA_DIR":         "dataDir",
 	"SESAME_LOG_LEVEL":        "log.level",
@@ -149,14 +153,15 @@ func (c *Config) applyEnv(env func(string) (string, bool)) {
 		env = os.LookupEnv
 	}
 	set := map[string]*string{
-		"server.addr":        &c.Server.Addr,
-		"server.externalURL": &c.Server.ExternalURL,
-		"database.url":       &c.Database.URL,
-		"dataDir":            &c.DataDir,
-		"log.level":          &c.Log.Level,
-		"log.format":         &c.Log.Format,
-		"admin.login":        &c.Admin.Login,
-		"oidc.signingAlg":    &c.OIDC.SigningAlg,
+		"server.addr":           &c.Server.Addr,
+		"server.externalURL":    &c.Server.ExternalURL,
+		"server.managementAddr": &c.Server.ManagementAddr,
+		"database.url":          &c.Database.URL,
+		"dataDir":               &c.DataDir,
+		"log.level":             &c.Log.Level,
+		"log.format":            &c.Log.Format,
+		"admin.login":           &c.Admin.Login,
+		"oidc.signingAlg":       &c.OIDC.SigningAlg,
 
 		"session.absoluteTimeout": &c.Session.AbsoluteTimeout,
 		"session.idleTimeout":     &c.Session.IdleTimeout,
@@ -176,6 +181,13 @@ func (c Config) Validate() error {
 	}
 	if _, port, err := net.SplitHostPort(c.Server.Addr); err != nil || port == "" {
 		bad("server.addr", "%q is not host:port", c.Server.Addr)
+	}
+	if a := c.Server.ManagementAddr; a != "off" {
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			bad("server.managementAddr", "%q is not host:port or off", a)
+		} else if a == c.Server.Addr && port != "0" {
+			bad("server.managementAddr", "must differ from server.addr (metrics stay off the public listener)")
+		}
 	}
 	if c.Server.ExternalURL != "" {
 		u, err := url.Parse(c.Server.ExternalURL)

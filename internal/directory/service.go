@@ -7,6 +7,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/cache"
+	"github.com/sesame-sso/sesame/internal/metrics"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/rights"
@@ -44,6 +45,8 @@ type Service struct {
 	authn *authn.Service
 	// sealer seals connection client secrets (connections.go; nil: plain).
 	sealer *seal.Sealer
+	// metrics counts protocol events (protoaudit.go; nil: none).
+	metrics *metrics.Metrics
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for

@@ -52,7 +52,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, a *Attempt) {
 		h.Unavailable(w, r, "start session", err)
 		return
 	}
-	h.Authn.RecordLogin(context.WithoutCancel(ctx), a.User, s.AuthTime, clientIP(r))
+	h.Authn.RecordLogin(context.WithoutCancel(ctx), a.User, s.AuthTime, clientIP(r), amr...)
 	http.Redirect(w, r, f.Return, http.StatusSeeOther)
 }
 

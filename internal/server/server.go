@@ -22,6 +22,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/federation"
 	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/message"
+	"github.com/sesame-sso/sesame/internal/metrics"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/otp"
@@ -69,6 +70,9 @@ type Options struct {
 	ForgotFloor time.Duration
 	// Federation configures delegated login through connections (issue 10).
 	Federation Federation
+	// Metrics receives request, sign-in, token and ticket counts (R-OPS-1,
+	// observe.go); nil: none.
+	Metrics *metrics.Metrics
 }
 
 // Server is Sesame's HTTP handler.
@@ -84,6 +88,7 @@ type Server struct {
 	// Connections are the opened connectors of delegated login.
 	Connections *federation.Connections[connector.Connector]
 	ips         clientip.Resolver
+	metrics     *metrics.Metrics
 }
 
 // New builds the handler.
@@ -105,6 +110,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	s := &Server{mux: http.NewServeMux(), store: st, log: log}
+	s.observe(svc, opts.Metrics) // observe.go
 	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
 	pages.Log = log
 	// Pages speak the signed-in user's preferred language first (issue 9 §5).
@@ -340,6 +346,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				_, _ = sw.Write([]byte(`{"type":"about:blank","title":"Internal Server Error","status":500}` + "\n"))
 			}
 		}
+		s.metrics.Request(r, sw.code(), time.Since(start))
 		s.log.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr, "client", ip)
 	}()

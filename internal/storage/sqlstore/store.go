@@ -215,6 +215,16 @@ func (s *Store) Dialect() string {
 // share the database.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// Pools names the connection pools, for their metrics: "main", and on
+// PostgreSQL "ephemeral" (synchronous_commit=off, see openEphemeral).
+func (s *Store) Pools() map[string]*sql.DB {
+	p := map[string]*sql.DB{"main": s.db}
+	if s.eph != nil {
+		p["ephemeral"] = s.eph
+	}
+	return p
+}
+
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 func (s *Store) Close() error {
