@@ -39,6 +39,9 @@ Usage:
   sesame serve  [--addr HOST:PORT] [--data-dir DIR] [--config FILE]
   sesame apply  -f FILE.yaml [--data-dir DIR] [--config FILE]
   sesame export [-o FILE.yaml] [--data-dir DIR] [--config FILE]
+  sesame version                 (also --version)
+
+Run "sesame serve --help" for every flag and environment variable.
 `
 
 // Env is the process environment, passed in so tests control it.
@@ -71,6 +74,9 @@ func Main(ctx context.Context, env Env) int {
 		err = apply(ctx, env, env.Args[1:])
 	case "export":
 		err = export(ctx, env, env.Args[1:])
+	case "version", "--version", "-version":
+		fmt.Fprintln(env.Stdout, version.Get())
+		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return 0

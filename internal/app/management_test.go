@@ -2,15 +2,19 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sesame-sso/sesame/internal/app"
 )
 
 // scrape reads the management listener's /metrics and returns the sum of
@@ -171,5 +175,19 @@ func adminClient(t *testing.T, base, pw string) func(method, path string, body a
 			t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, m)
 		}
 		return m
+	}
+}
+
+// TestVersion: `sesame version` and `--version` print the version, the
+// commit and the Go version from the build information.
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"version", "--version"} {
+		var out bytes.Buffer
+		if code := app.Main(context.Background(), app.Env{Args: []string{arg}, Stdout: &out, Stderr: io.Discard}); code != 0 {
+			t.Fatalf("%s: exit %d", arg, code)
+		}
+		if !regexp.MustCompile(`^sesame \S+ \(commit \S+, go1\.\d+`).MatchString(out.String()) {
+			t.Errorf("%s printed %q", arg, out.String())
+		}
 	}
 }
