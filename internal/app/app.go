@@ -17,14 +17,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/sesame-sso/sesame/internal/catalog"
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/declarative"
 	"github.com/sesame-sso/sesame/internal/directory"
-	"github.com/sesame-sso/sesame/internal/metrics"
+	"github.com/sesame-sso/sesame/internal/logctx"
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/outbox"
 	"github.com/sesame-sso/sesame/internal/seal"
@@ -133,24 +131,29 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(strings.ToUpper(cfg.Log.Level)))
 	opts := &slog.HandlerOptions{Level: lvl}
+	// Every line logged with a request's context names the request and
+	// its trace (logctx).
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(logctx.New(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logctx.New(slog.NewTextHandler(w, opts)))
 }
 
 // open opens and bootstraps the store.
-// m, when set, observes the password hasher's queue (serve).
-func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger, m *metrics.Metrics) (*sqlstore.Store, *directory.Service, error) {
-	st, err := sqlstore.Open(ctx, cfg.DatabaseURL(), sqlstore.Options{Logger: log})
+// obs, when set, observes the password hasher's queue and the store's
+// statements (serve).
+func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger, obs *observers) (*sqlstore.Store, *directory.Service, error) {
+	so := sqlstore.Options{Logger: log}
+	if obs != nil {
+		so.Tracing = obs.tracing.Provider
+	}
+	st, err := sqlstore.Open(ctx, cfg.DatabaseURL(), so)
 	if err != nil {
 		return nil, nil, err
 	}
 	hasher := newHasher(cfg)
-	if m != nil {
-		hasher.SetWaitObserver(m.HashWait)
-		m.GaugeFunc("password_hash_queue_depth", "Password verifications waiting for a hashing slot.",
-			func() float64 { return float64(hasher.Waiting()) })
+	if obs != nil {
+		obs.observeHasher(hasher) // management.go
 	}
 	svc := directory.New(st, hasher, log)
 	svc.SetLimiter(newLimiter(st, cfg, log))
@@ -226,14 +229,18 @@ func serve(ctx context.Context, env Env, args []string) error {
 		}
 		defer mln.Close()
 	}
-	// No global registry: this one is served by the management listener.
-	m := metrics.New(prometheus.NewRegistry(), build)
-	st, svc, err := open(ctx, cfg, env, log, m)
+	obs, err := newObservers(cfg, build) // management.go
+	if err != nil {
+		return err
+	}
+	defer obs.shutdown(log)
+	m := obs.metrics
+	st, svc, err := open(ctx, cfg, env, log, obs)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	observeStore(m, st) // management.go
+	obs.observeStore(st) // management.go
 	// The live heap is small (tens of MB) and the token paths allocate per
 	// request: collecting at 5× the live heap instead of 2× shortens tail
 	// latency for little memory. GOGC in the environment still wins.
@@ -255,7 +262,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	opts := server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer(),
 		SessionTTL: sessionTTL, SessionIdleTimeout: idle,
 		OIDC:   oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master},
-		Outbox: outbox.NewQueue(cfg.Messages.Undeliverable, nil), Codes: sf.Codes, TOTP: sf.TOTP, Metrics: m}
+		Outbox: outbox.NewQueue(cfg.Messages.Undeliverable, nil), Codes: sf.Codes, TOTP: sf.TOTP, Metrics: m, Tracing: obs.tracing.Provider}
 	opts.PasswordMaxAge, opts.PasswordResetTTL = cfg.Password.Durations()
 	if mailer != nil {
 		opts.WakeOutbox = mailer.Wake

@@ -9,14 +9,54 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/metrics"
+	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
+	"github.com/sesame-sso/sesame/internal/tracing"
+	"github.com/sesame-sso/sesame/internal/version"
 )
+
+// observers are serve's metrics and tracing.
+type observers struct {
+	metrics *metrics.Metrics
+	tracing *tracing.Tracing
+}
+
+// newObservers builds the metrics on a registry of their own (no global
+// registry: the management listener serves this one) and the tracer
+// provider the configuration asks for (none by default).
+func newObservers(cfg config.Config, build version.Info) (*observers, error) {
+	tr, err := tracing.New(tracing.Options{Endpoint: cfg.Tracing.Endpoint, SampleRatio: cfg.Tracing.SampleRatio}, build)
+	if err != nil {
+		return nil, err
+	}
+	return &observers{metrics: metrics.New(prometheus.NewRegistry(), build), tracing: tr}, nil
+}
+
+// shutdown sends the spans still buffered.
+func (o *observers) shutdown(log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := o.tracing.Shutdown(ctx); err != nil {
+		log.Warn("tracing: spans not sent at shutdown", "err", err)
+	}
+}
+
+// observeHasher registers the password hasher's queue wait and depth.
+func (o *observers) observeHasher(h *password.Hasher) {
+	h.SetWaitObserver(o.metrics.HashWait)
+	o.metrics.GaugeFunc("password_hash_queue_depth", "Password verifications waiting for a hashing slot.",
+		func() float64 { return float64(h.Waiting()) })
+}
 
 // observeStore registers the store's gauges: the connection pools
 // (sql.DBStats) and the outbox depth (messages waiting to be sent).
-func observeStore(m *metrics.Metrics, st *sqlstore.Store) {
+func (o *observers) observeStore(st *sqlstore.Store) {
+	m := o.metrics
 	for name, db := range st.Pools() {
 		m.DB(name, db)
 	}

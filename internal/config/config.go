@@ -34,6 +34,8 @@ type Config struct {
 	Password  Password  `yaml:"password"`
 	// Federation: delegated login to customers' IdPs (federation.go).
 	Federation Federation `yaml:"federation"`
+	// Tracing: OpenTelemetry spans sent to a collector (tracing.go).
+	Tracing Tracing `yaml:"tracing"`
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -98,6 +100,7 @@ func Default() Config {
 		SMTP:      defaultSMTP, SMS: defaultSMS, Messages: defaultMessages,
 		Password:   DefaultPassword(),
 		Federation: DefaultFederation(),
+		Tracing:    DefaultTracing(),
 	}
 }
 
@@ -119,6 +122,7 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 	c.applyMessagesEnv(env)
 	c.applyPasswordEnv(env)
 	c.applyFederationEnv(env)
+	c.applyTracingEnv(env)
 	return c, nil
 }
 
@@ -236,6 +240,7 @@ func (c Config) Validate() error {
 	c.validateMessages(bad)
 	errs = append(errs, c.Password.validate(bad)...)
 	c.Federation.validate(bad)
+	c.Tracing.validate(bad)
 	return errors.Join(errs...)
 }
 

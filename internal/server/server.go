@@ -20,6 +20,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/connector"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/federation"
+	"github.com/sesame-sso/sesame/internal/logctx"
 	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/message"
 	"github.com/sesame-sso/sesame/internal/metrics"
@@ -31,6 +32,8 @@ import (
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/internal/totp"
 	"github.com/sesame-sso/sesame/web"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Options configure the handler.
@@ -73,6 +76,9 @@ type Options struct {
 	// Metrics receives request, sign-in, token and ticket counts (R-OPS-1,
 	// observe.go); nil: none.
 	Metrics *metrics.Metrics
+	// Tracing records a span per request and traces outbound calls
+	// (observe.go); nil: none.
+	Tracing trace.TracerProvider
 }
 
 // Server is Sesame's HTTP handler.
@@ -89,6 +95,7 @@ type Server struct {
 	Connections *federation.Connections[connector.Connector]
 	ips         clientip.Resolver
 	metrics     *metrics.Metrics
+	tracer      trace.Tracer
 }
 
 // New builds the handler.
@@ -110,7 +117,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	s := &Server{mux: http.NewServeMux(), store: st, log: log}
-	s.observe(svc, opts.Metrics) // observe.go
+	s.observe(svc, &opts) // observe.go
 	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
 	pages.Log = log
 	// Pages speak the signed-in user's preferred language first (issue 9 §5).
@@ -330,16 +337,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Strict-Transport-Security", hstsValue)
 	}
 
-	// The one client address every handler sees (clientip.Of).
+	// The one client address every handler sees (clientip.Of); the
+	// request id and the trace in every log line of the request.
 	ip := s.ips.Resolve(r)
-	r = r.WithContext(clientip.With(r.Context(), ip))
+	r, span := s.startSpan(r.WithContext(logctx.WithRequestID(clientip.With(r.Context(), ip), id)))
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("panic serving request", "id", id, "path", r.URL.Path, "panic", v)
+			s.log.ErrorContext(r.Context(), "panic serving request", "path", r.URL.Path, "panic", v)
 			if sw.status == 0 {
 				sw.Header().Set("Content-Type", "application/problem+json")
 				sw.WriteHeader(http.StatusInternalServerError)
@@ -347,7 +355,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.metrics.Request(r, sw.code(), time.Since(start))
-		s.log.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		s.endSpan(r, span, sw.code())
+		s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr, "client", ip)
 	}()
 	s.handler.ServeHTTP(sw, r)
