@@ -94,16 +94,49 @@ func Main(ctx context.Context, env Env) int {
 
 type common struct {
 	fs                  *flag.FlagSet
+	env                 Env
 	configPath, dataDir string
 	addr, mgmtAddr      string
 }
 
 func newFlags(name string, env Env) *common {
-	c := &common{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
-	c.fs.SetOutput(env.Stderr)
+	c := &common{fs: flag.NewFlagSet(name, flag.ContinueOnError), env: env}
+	// parse reports a bad flag once (Main prints it) and help on stdout.
+	c.fs.SetOutput(io.Discard)
+	c.fs.Usage = func() {}
 	c.fs.StringVar(&c.configPath, "config", "", "YAML configuration file")
 	c.fs.StringVar(&c.dataDir, "data-dir", "", "data directory (SQLite database) [dataDir]")
 	return c
+}
+
+// parse reads the flags: -h / --help prints the command's flags and the
+// environment variables (flag.ErrHelp: exit 0); a bad flag is one error.
+func (c *common) parse(args []string) error {
+	err := c.fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		c.help(c.env.Stdout)
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("%w (sesame %s --help lists the flags)", err, c.fs.Name())
+	}
+	if c.fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (sesame %s --help lists the flags)", c.fs.Arg(0), c.fs.Name())
+	}
+	return nil
+}
+
+// help prints the command's flags and every environment variable.
+func (c *common) help(w io.Writer) {
+	fmt.Fprintf(w, "Usage: sesame %s [flags]\n\nFlags (override the environment and the configuration file; [key] is the configuration key):\n", c.fs.Name())
+	c.fs.SetOutput(w)
+	c.fs.PrintDefaults()
+	c.fs.SetOutput(io.Discard)
+	fmt.Fprintf(w, "\nEnvironment variables (override the configuration file):\n")
+	for _, v := range config.EnvVars() {
+		fmt.Fprintf(w, "  %s\n    \t%s\n", v.Name, v.Sets)
+	}
+	fmt.Fprintf(w, "\nEvery configuration key, its default and its variable: docs/config.md\n")
 }
 
 // load reads the configuration: defaults < file < SESAME_* env < flags.
@@ -201,7 +234,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	c.fs.StringVar(&c.addr, "addr", "", "listen address (default 127.0.0.1:8080) [server.addr]")
 	c.fs.StringVar(&c.mgmtAddr, "management-addr", "", "management listener for /metrics, /healthz, /readyz; off disables it (default 127.0.0.1:9090) [server.managementAddr]")
 	insecureKeys := c.fs.Bool("insecure-plaintext-keys", false, "allow signing keys stored unencrypted in PostgreSQL (no SESAME_MASTER_KEY)")
-	if err := c.fs.Parse(args); err != nil {
+	if err := c.parse(args); err != nil {
 		return err
 	}
 	cfg, err := c.load(env)
@@ -332,7 +365,7 @@ func (c *common) open(ctx context.Context, env Env) (*sqlstore.Store, *directory
 func apply(ctx context.Context, env Env, args []string) error {
 	c := newFlags("apply", env)
 	file := c.fs.String("f", "", "declarative YAML file to apply (- for stdin)")
-	if err := c.fs.Parse(args); err != nil {
+	if err := c.parse(args); err != nil {
 		return err
 	}
 	if *file == "" {
@@ -367,7 +400,7 @@ func apply(ctx context.Context, env Env, args []string) error {
 func export(ctx context.Context, env Env, args []string) error {
 	c := newFlags("export", env)
 	out := c.fs.String("o", "-", "output file (- for stdout)")
-	if err := c.fs.Parse(args); err != nil {
+	if err := c.parse(args); err != nil {
 		return err
 	}
 	st, svc, err := c.open(ctx, env)

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +35,10 @@ type Config struct {
 	Federation Federation `yaml:"federation"`
 	// Tracing: OpenTelemetry spans sent to a collector (tracing.go).
 	Tracing Tracing `yaml:"tracing"`
+
+	// src is where the file's keys were and what was wrong in it
+	// (source.go); nil without a file.
+	src *source
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -112,9 +115,11 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 		if err != nil {
 			return c, fmt.Errorf("config: %w", err)
 		}
-		if err := Decode(bytes.NewReader(b), &c); err != nil {
+		src, err := decodeFile(path, b, &c)
+		if err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
+		c.src = src
 	}
 	c.applyEnv(env)
 	c.applyThrottleEnv(env)
@@ -177,9 +182,14 @@ func (c *Config) applyEnv(env func(string) (string, bool)) {
 	}
 }
 
-// Validate returns every problem, one line each, naming the key.
+// Validate returns every problem, one line each, naming the key — with
+// the file and line when the key came from the configuration file —
+// together with the unknown keys and wrongly typed values of the file.
 func (c Config) Validate() error {
 	var errs []error
+	if c.src != nil {
+		errs = append(errs, c.src.problems...)
+	}
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
@@ -241,7 +251,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Password.validate(bad)...)
 	c.Federation.validate(bad)
 	c.Tracing.validate(bad)
-	return errors.Join(errs...)
+	return c.src.locate(errs)
 }
 
 // DatabaseURL is the store location: database.url, or SQLite in dataDir.
