@@ -72,4 +72,3 @@ func TestTakenAddressLeavesNoDataDir(t *testing.T) {
 		t.Fatalf("the data directory was created: %v", err)
 	}
 }
-

@@ -18,6 +18,8 @@ import (
 type Config struct {
 	Server   Server   `yaml:"server"`
 	Database Database `yaml:"database"`
+	// DataDir holds the SQLite database (sesame.db) when database.url is
+	// empty; created on the first start.
 	DataDir  string   `yaml:"dataDir"`
 	Log      Log      `yaml:"log"`
 	Admin    Admin    `yaml:"admin"`
@@ -60,6 +62,8 @@ func (o OIDC) Durations() (rotation, access, refresh time.Duration) {
 
 // Server is the HTTP listener.
 type Server struct {
+	// Addr is the host:port the HTTP listener binds (behind a TLS reverse
+	// proxy in production: see docs/deploy.md).
 	Addr string `yaml:"addr"`
 	// ExternalURL is how users and apps reach the server (the issuer);
 	// default http:// + Addr.
@@ -73,12 +77,16 @@ type Server struct {
 
 // Database selects the store: a postgres:// URL, or empty for SQLite in DataDir.
 type Database struct {
+	// URL is postgres://user:pass@host:5432/db?sslmode=… for PostgreSQL
+	// (several nodes), sqlite://PATH, or empty for SQLite in dataDir.
 	URL string `yaml:"url"`
 }
 
 // Log configures slog.
 type Log struct {
-	Level  string `yaml:"level"`
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is text (key=value lines) or json (one object per line).
 	Format string `yaml:"format"`
 }
 
