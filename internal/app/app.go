@@ -37,6 +37,7 @@ Usage:
   sesame serve  [--addr HOST:PORT] [--data-dir DIR] [--config FILE]
   sesame apply  -f FILE.yaml [--data-dir DIR] [--config FILE]
   sesame export [-o FILE.yaml] [--data-dir DIR] [--config FILE]
+  sesame backup --to FILE [--data-dir DIR] [--config FILE]   (SQLite, online)
   sesame version                 (also --version)
 
 Run "sesame serve --help" for every flag and environment variable.
@@ -72,6 +73,8 @@ func Main(ctx context.Context, env Env) int {
 		err = apply(ctx, env, env.Args[1:])
 	case "export":
 		err = export(ctx, env, env.Args[1:])
+	case "backup":
+		err = backup(ctx, env, env.Args[1:])
 	case "version", "--version", "-version":
 		fmt.Fprintln(env.Stdout, version.Get())
 		return 0
@@ -262,6 +265,17 @@ func serve(ctx context.Context, env Env, args []string) error {
 		}
 		defer mln.Close()
 	}
+	issuer := cfg.Issuer()
+	if cfg.Server.ExternalURL == "" {
+		// The address actually bound (a port of 0 is chosen now).
+		issuer = "http://" + ln.Addr().String()
+		if strings.HasPrefix(cfg.DatabaseURL(), "postgres") {
+			// PostgreSQL usually means several nodes: each would name
+			// itself the issuer and refuse the others' tokens.
+			log.Warn("server.externalURL is not set: the issuer is this node's own address; with several nodes every node needs the same server.externalURL (the URL users and apps reach)",
+				"issuer", issuer)
+		}
+	}
 	obs, err := newObservers(cfg, build) // management.go
 	if err != nil {
 		return err
@@ -292,7 +306,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: cfg.Issuer(),
+	opts := server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes, Issuer: issuer,
 		SessionTTL: sessionTTL, SessionIdleTimeout: idle,
 		OIDC:   oidcop.Options{SigningAlg: cfg.OIDC.SigningAlg, KeyRotation: rotation, AccessTTL: accessTTL, RefreshTTL: refreshTTL, MasterKey: master},
 		Outbox: outbox.NewQueue(cfg.Messages.Undeliverable, nil), Codes: sf.Codes, TOTP: sf.TOTP, Metrics: m, Tracing: obs.tracing.Provider}

@@ -80,6 +80,7 @@ func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error)
 		// item 19): a replayed expired or malformed token costs a parse.
 		if err := p.precheck(raw, now); err != nil {
 			p.cache.refuse(k, now)
+			p.log.DebugContext(ctx, "access token refused", "reason", err)
 			return nil, err
 		}
 		p.sigChecks.Add(1)
@@ -87,6 +88,7 @@ func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error)
 		if err != nil {
 			if ctx.Err() == nil {
 				p.cache.refuse(k, now)
+				p.log.DebugContext(ctx, "access token refused", "reason", err)
 			}
 			return nil, fmt.Errorf("verify: %w", err)
 		}
