@@ -134,8 +134,11 @@ type Field struct{ Name, Value string }
 // messages, never English strings.
 type Message struct {
 	Title, Message i18n.Msg
-	Link           string
-	LinkText       i18n.Msg
+	// Detail, when set, is shown as is under "for the application's
+	// administrator" (an OAuth error description: for the developer).
+	Detail   string
+	Link     string
+	LinkText i18n.Msg
 }
 
 // Render writes page with status in r's language. The page is executed

@@ -250,7 +250,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	for _, p := range oidcop.CrossOriginPaths() {
 		cop.AddInsecureBypassPattern(p)
 	}
-	s.handler = cop.Handler(s.mux)
+	s.handler = cop.Handler(s.errorPages(s.mux, pages)) // errorpages.go
 	return s, nil
 }
 
