@@ -225,7 +225,12 @@ func open(ctx context.Context, cfg config.Config, env Env, log *slog.Logger, obs
 	}
 	if b.Created {
 		log.Info("bootstrapped a new instance", "root", b.RootID, "admin", b.AdminLogin)
-		if b.Generated {
+		switch {
+		case b.Generated && cfg.Log.Format == "json":
+			// One structured record, so a log pipeline keeps it whole.
+			log.Warn("bootstrap administrator created; its password is shown once: sign in and change it",
+				"login", b.AdminLogin, "password", b.AdminPassword)
+		case b.Generated:
 			fmt.Fprintf(env.Stderr, "\n  Sesame bootstrap administrator (shown once, change it):\n    login:    %s\n    password: %s\n\n", b.AdminLogin, b.AdminPassword)
 		}
 	}

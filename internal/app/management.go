@@ -85,6 +85,6 @@ func serveManagement(ctx context.Context, ln net.Listener, m *metrics.Metrics, h
 	go func() { <-ctx.Done(); _ = hs.Close() }()
 	log.Info("management listening", "addr", ln.Addr().String(), "paths", "/metrics /healthz /readyz")
 	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("management listener", "err", err)
+		log.ErrorContext(ctx, "management listener", "err", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 func (s *Service) AuditLogin(ctx context.Context, userID, ip, outcome string, details map[string]any) {
 	if err := s.store.AppendAudit(ctx, model.AuditEvent{Time: s.now(), ActorID: userID, Action: "login", TargetType: "user",
 		TargetID: userID, SourceIP: ip, Outcome: outcome, Details: details}); err != nil {
-		s.log.Error("audit login", "err", err)
+		s.log.ErrorContext(ctx, "audit login", "err", err)
 	}
 }
 
@@ -20,7 +20,7 @@ func (s *Service) AuditLogin(ctx context.Context, userID, ip, outcome string, de
 func (s *Service) AuditLogout(ctx context.Context, userID, ip string) {
 	if err := s.store.AppendAudit(ctx, model.AuditEvent{Time: s.now(), ActorID: userID, Action: "logout", TargetType: "user",
 		TargetID: userID, SourceIP: ip, Outcome: model.OutcomeSuccess}); err != nil {
-		s.log.Error("audit logout", "err", err)
+		s.log.ErrorContext(ctx, "audit logout", "err", err)
 	}
 }
 

@@ -90,7 +90,7 @@ func (s *Service) AuditFailedLoginOf(ctx context.Context, action, targetType, ta
 	}
 	if err := s.store.AppendAudit(context.WithoutCancel(ctx), model.AuditEvent{Time: s.now(), Action: action,
 		TargetType: targetType, TargetID: targetID, SourceIP: clientip.From(ctx), Outcome: model.OutcomeFailure, Details: details}); err != nil {
-		s.log.Error("audit failed login", "err", err)
+		s.log.ErrorContext(ctx, "audit failed login", "err", err)
 	}
 }
 

@@ -185,7 +185,7 @@ func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 	}
 	if err := s.store.AppendAudit(context.WithoutCancel(ctx), model.AuditEvent{Time: s.now(), ActorID: caller.id(), Action: "api.authorize",
 		TargetType: "user", TargetID: target, ContextID: d.ContextID, SourceIP: caller.IP, Outcome: outcome, Details: details}); err != nil {
-		s.log.Error("audit api decision", "err", err)
+		s.log.ErrorContext(ctx, "audit api decision", "err", err)
 	}
 	if !d.Allow {
 		// The portal learns only that the call is denied: not whether the

@@ -181,7 +181,7 @@ func (s *Service) AuditDenied(ctx context.Context, a Actor, action, targetID, co
 		SourceIP: a.IP, Outcome: model.OutcomeDenied, Details: map[string]any{"reason": reason},
 	})
 	if err != nil {
-		s.log.Error("audit append failed", "err", err)
+		s.log.ErrorContext(ctx, "audit append failed", "err", err)
 	}
 }
 

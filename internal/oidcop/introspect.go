@@ -244,7 +244,7 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		// Rights are evaluated on every call: they change with groups.
 		rights, err := p.rightsMap(ctx, t.User, t.ContextID, t.Module)
 		if err != nil {
-			p.log.Error("rights for introspection", "err", err)
+			p.log.ErrorContext(r.Context(), "rights for introspection", "err", err)
 			oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "rights could not be evaluated")
 			return
 		}
@@ -400,7 +400,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	if slices.Contains(t.Scopes, scopeRights) {
 		rights, err := p.rightsMap(r.Context(), t.User, t.ContextID, t.Module)
 		if err != nil {
-			p.log.Error("rights for userinfo", "err", err)
+			p.log.ErrorContext(r.Context(), "rights for userinfo", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 			return
 		}
