@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,12 +57,13 @@ func runShell(t *testing.T, script string, env map[string]string, timeout time.D
 // against a fresh server and checks what they print.
 func TestQuickstartDocs(t *testing.T) {
 	s := serveAll(t, []string{"--data-dir", t.TempDir()}, map[string]string{"SESAME_BOOTSTRAP_ADMIN_PASSWORD": backupAdminPW})
-	env := map[string]string{"SESAME": s.base, "ADMIN": "admin:" + backupAdminPW}
+	env := map[string]string{"SESAME": s.base, "ADMIN": "admin:" + backupAdminPW, "APP_URL": "http://" + freeAddr(t), "TMPDIR": t.TempDir()}
 	for _, c := range []struct {
 		doc, name string
 		want      []string
 	}{
 		{"quickstart-cas.md", "cas", []string{"https://wiki.example.com/home?ticket=ST-", "INVALID_TICKET"}},
+		{"quickstart-oidc.md", "oidc", []string{"Hello Dana Scully (dana@team.example), subject "}},
 		{"quickstart-portal.md", "portal", []string{`{"allow":true,"via":"basic","user":"fleet-bot","acl":true}`,
 			`{"allow":false,"reason":"access denied"}`, `{"allow":true,"via":"apikey"}`, "invalid credentials", "403"}},
 	} {
@@ -74,4 +76,14 @@ func TestQuickstartDocs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// freeAddr is a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
