@@ -104,12 +104,33 @@ func TestDemoDataSignsIn(t *testing.T) {
 	if loc.Query().Get("ticket") == "" {
 		t.Fatalf("alice got no ticket for the demo intranet: %s", loc)
 	}
-	// The rights the README shows for her: SIM - Price Plan Modify from
-	// the group Users in Acme.
-	status, rights := get(t, s.base+"/api/v1/me/rights?module=portal", "telco/alice", "wonderland-rabbit-hole-7")
-	b, _ := json.Marshal(rights)
-	if status != 200 || !strings.Contains(string(b), "SIM - Price Plan Modify") {
-		t.Fatalf("alice's rights: %d %s", status, b)
+	// The rights the README shows for her in Acme: from the group Users.
+	_, ctxs := get(t, s.base+"/api/v1/me/contexts", "telco/alice", "wonderland-rabbit-hole-7")
+	acme := ""
+	for _, c := range ctxs["items"].([]any) {
+		if c := c.(map[string]any); c["name"] == "Acme" {
+			acme = c["id"].(string)
+		}
 	}
-	t.Logf("%s", b)
+	var rights struct {
+		Rights []struct {
+			Name, Value, SetBy string
+			Assigned           bool
+		}
+	}
+	resp, err := http.Get(strings.Replace(s.base, "http://", "http://telco%2Falice:wonderland-rabbit-hole-7@", 1) + "/api/v1/me/rights?module=portal&contextId=" + acme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_ = json.NewDecoder(resp.Body).Decode(&rights)
+	got := map[string]string{}
+	for _, r := range rights.Rights {
+		if r.Assigned {
+			got[r.Name] = r.Value + " by " + r.SetBy
+		}
+	}
+	if got["SIM - Price Plan Modify"] != "true by Users" || got["API IP Allow"] != "0.0.0.0/0 by Users" {
+		t.Fatalf("alice's rights in Acme: %d %v", resp.StatusCode, got)
+	}
 }

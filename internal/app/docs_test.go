@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -35,6 +36,20 @@ func docBlocks(t *testing.T, file, name string) string {
 // failing the test (with the output) when it fails.
 func runShell(t *testing.T, script string, env map[string]string, timeout time.Duration) string {
 	t.Helper()
+	out, code := runShellFor(t, script, env, timeout)
+	if code != 0 {
+		t.Fatalf("the commands failed (exit %d):\n%s", code, out)
+	}
+	return out
+}
+
+// runShellStatus runs script and returns its output and exit status.
+func runShellStatus(t *testing.T, script string, env map[string]string) (string, int) {
+	return runShellFor(t, script, env, 3*time.Minute)
+}
+
+func runShellFor(t *testing.T, script string, env map[string]string, timeout time.Duration) (string, int) {
+	t.Helper()
 	if _, err := exec.LookPath("jq"); err != nil {
 		t.Skip("jq is not installed")
 	}
@@ -47,10 +62,24 @@ func runShell(t *testing.T, script string, env map[string]string, timeout time.D
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the commands failed: %v\n%s", err, out)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return string(out), ee.ExitCode()
 	}
-	return string(out)
+	if err != nil {
+		t.Fatalf("bash: %v\n%s", err, out)
+	}
+	return string(out), 0
+}
+
+// listen holds a loopback port for the test and returns its address.
+func listen(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln.Addr().String()
 }
 
 // TestQuickstartDocs runs the commands of each docs/quickstart-*.md
