@@ -31,6 +31,13 @@ func browserFor(app string) *http.Client {
 // signIn opens start (an app's sign-in URL on Sesame), posts the login
 // form and returns where Sesame finally sends the browser (the app's URL).
 func signIn(t *testing.T, c *http.Client, base, start, login, pw string) *url.URL {
+	loc, _ := signInID(t, c, base, start, login, pw)
+	return loc
+}
+
+// signInID is signIn also returning the request id of the last answer
+// (the one sending the browser to the app).
+func signInID(t *testing.T, c *http.Client, base, start, login, pw string) (*url.URL, string) {
 	t.Helper()
 	resp, err := c.Get(start)
 	if err != nil {
@@ -38,7 +45,7 @@ func signIn(t *testing.T, c *http.Client, base, start, login, pw string) *url.UR
 	}
 	resp.Body.Close()
 	if loc, _ := resp.Location(); loc != nil { // already signed in
-		return loc
+		return loc, resp.Header.Get("X-Request-Id")
 	}
 	ret := resp.Request.URL.Query().Get("return")
 	resp, err = c.PostForm(base+"/login", url.Values{"username": {login}, "password": {pw}, "return": {ret}})
@@ -69,7 +76,7 @@ func signIn(t *testing.T, c *http.Client, base, start, login, pw string) *url.UR
 		b, _ := io.ReadAll(resp.Body)
 		t.Fatalf("%s was not sent back to the app: %d at %s\n%s", login, resp.StatusCode, resp.Request.URL, b)
 	}
-	return loc
+	return loc, resp.Header.Get("X-Request-Id")
 }
 
 // TestDemoDataSignsIn: `sesame apply -f examples/demo.yaml` gives a demo

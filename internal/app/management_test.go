@@ -6,13 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sesame-sso/sesame/internal/app"
 )
@@ -100,26 +98,9 @@ func TestManagementListenerMetricsMove(t *testing.T) {
 	resp.Body.Close()
 
 	// A browser sign-in through CAS: the password login, then a ticket.
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
-		if r.URL.Host == "app.example" {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}}
-	resp, err = browser.Get(s.base + "/cas/login?service=" + url.QueryEscape(service))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	ret := resp.Request.URL.Query().Get("return")
-	resp, err = browser.PostForm(s.base+"/login", url.Values{"username": {"dana"}, "password": {"velvet-summit-crane-123"}, "return": {ret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if loc, _ := resp.Location(); loc == nil || loc.Query().Get("ticket") == "" {
-		t.Fatalf("no CAS ticket after the login: %d %v", resp.StatusCode, loc)
+	loc := signIn(t, browserFor("https://app.example"), s.base, s.base+"/cas/login?service="+url.QueryEscape(service), "dana", "velvet-summit-crane-123")
+	if loc.Query().Get("ticket") == "" {
+		t.Fatalf("no CAS ticket after the login: %v", loc)
 	}
 
 	after := scrape(t, s.management)

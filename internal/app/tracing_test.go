@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	collectortrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracev1 "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -84,28 +82,11 @@ func TestTracingExportsALoginsSpans(t *testing.T) {
 	service := app.URL + "/cas/home"
 	admin("POST", "/api/v1/clients", map[string]any{"name": "Legacy", "module": "portal", "protocol": "cas", "servicePatterns": []string{app.URL + "/cas/*"}})
 
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(r.URL.String(), app.URL) {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}}
-	resp, err := browser.Get(s.base + "/cas/login?service=" + url.QueryEscape(service))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	ret := resp.Request.URL.Query().Get("return")
-	resp, err = browser.PostForm(s.base+"/login", url.Values{"username": {"dana"}, "password": {"velvet-summit-crane-123"}, "return": {ret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	// The last hop: /cas/login issuing the ticket after the login.
-	casRequest := resp.Header.Get("X-Request-Id")
-	if loc, _ := resp.Location(); loc == nil || loc.Query().Get("ticket") == "" {
-		t.Fatalf("no ticket: %d %v", resp.StatusCode, loc)
+	browser := browserFor(app.URL)
+	// casRequest: the last hop, /cas/login issuing the ticket after the login.
+	loc, casRequest := signInID(t, browser, s.base, s.base+"/cas/login?service="+url.QueryEscape(service), "dana", "velvet-summit-crane-123")
+	if loc.Query().Get("ticket") == "" {
+		t.Fatalf("no ticket: %v", loc)
 	}
 	sesametest.Logout(t, browser, s.base, "/logout")
 	s.stop() // flushes the batch of spans

@@ -75,27 +75,29 @@ func (s *source) walk(n *yaml.Node, t reflect.Type, prefix string) {
 
 // fieldByTag finds the field of struct t whose yaml name is name.
 func fieldByTag(t reflect.Type, name string) (reflect.StructField, bool) {
-	for _, f := range yamlFields(t) {
-		if yamlName(f) == name {
+	for _, f := range YAMLFields(t) {
+		if YAMLName(f) == name {
 			return f, true
 		}
 	}
 	return reflect.StructField{}, false
 }
 
-// yamlFields are the exported fields of t that YAML reads.
-func yamlFields(t reflect.Type) []reflect.StructField {
+// YAMLFields are the exported fields of struct t that YAML reads (the
+// reference generator, docgen, walks the same fields).
+func YAMLFields(t reflect.Type) []reflect.StructField {
 	var out []reflect.StructField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if f.IsExported() && yamlName(f) != "-" {
+		if f.IsExported() && YAMLName(f) != "-" {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-func yamlName(f reflect.StructField) string {
+// YAMLName is the key of field f in the file.
+func YAMLName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 	if name == "" {
 		return strings.ToLower(f.Name)
@@ -107,8 +109,8 @@ func yamlName(f reflect.StructField) string {
 // one or two characters ("did you mean addr?").
 func suggest(t reflect.Type, name string) string {
 	best, bestD := "", 3
-	for _, f := range yamlFields(t) {
-		n := yamlName(f)
+	for _, f := range YAMLFields(t) {
+		n := YAMLName(f)
 		if strings.EqualFold(n, name) {
 			return fmt.Sprintf(" (did you mean %s?)", n)
 		}

@@ -62,20 +62,20 @@ listed at once, each with its file, line and key. Durations are Go durations (` 
 	def := reflect.ValueOf(config.Default())
 	var sections []string
 	t := def.Type()
-	for _, f := range fields(t) {
-		sections = append(sections, yamlName(f))
+	for _, f := range config.YAMLFields(t) {
+		sections = append(sections, config.YAMLName(f))
 	}
 	// Top-level scalar keys first, under "General".
 	var general []row
-	for _, f := range fields(t) {
+	for _, f := range config.YAMLFields(t) {
 		if f.Type.Kind() != reflect.Struct {
 			general = append(general, rows(f, def.FieldByIndex(f.Index), "", t.Name(), comments, env)...)
 		}
 	}
 	writeSection(&b, "General", general)
-	for _, f := range fields(t) {
+	for _, f := range config.YAMLFields(t) {
 		if f.Type.Kind() == reflect.Struct {
-			writeSection(&b, "`"+yamlName(f)+"`", rows(f, def.FieldByIndex(f.Index), "", t.Name(), comments, env))
+			writeSection(&b, "`"+config.YAMLName(f)+"`", rows(f, def.FieldByIndex(f.Index), "", t.Name(), comments, env))
 		}
 	}
 	b.WriteString("## Environment variables that are not keys\n\n")
@@ -105,10 +105,10 @@ func writeSection(b *bytes.Buffer, title string, rs []row) {
 // rows lists the key of f (a field of the struct named owner) and, for a
 // struct, its keys.
 func rows(f reflect.StructField, v reflect.Value, prefix, owner string, comments map[string]string, env map[string][]string) []row {
-	key := prefix + yamlName(f)
+	key := prefix + config.YAMLName(f)
 	if f.Type.Kind() == reflect.Struct {
 		var out []row
-		for _, sf := range fields(f.Type) {
+		for _, sf := range config.YAMLFields(f.Type) {
 			out = append(out, rows(sf, v.FieldByIndex(sf.Index), key+".", f.Type.Name(), comments, env)...)
 		}
 		return out
@@ -121,33 +121,14 @@ func rows(f reflect.StructField, v reflect.Value, prefix, owner string, comments
 }
 
 func collectKeys(t reflect.Type, prefix string, keys map[string]bool) {
-	for _, f := range fields(t) {
-		key := prefix + yamlName(f)
+	for _, f := range config.YAMLFields(t) {
+		key := prefix + config.YAMLName(f)
 		if f.Type.Kind() == reflect.Struct {
 			collectKeys(f.Type, key+".", keys)
 			continue
 		}
 		keys[key] = true
 	}
-}
-
-func fields(t reflect.Type) []reflect.StructField {
-	var out []reflect.StructField
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if f.IsExported() && yamlName(f) != "-" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func yamlName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-	if name == "" {
-		return strings.ToLower(f.Name)
-	}
-	return name
 }
 
 func typeName(t reflect.Type) string {
