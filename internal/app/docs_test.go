@@ -93,7 +93,7 @@ func TestQuickstartDocs(t *testing.T) {
 	}{
 		{"quickstart-cas.md", "cas", []string{"https://wiki.example.com/home?ticket=ST-", "INVALID_TICKET"}},
 		{"quickstart-oidc.md", "oidc", []string{"Hello Dana Scully (dana@team.example), subject "}},
-		{"quickstart-spa.md", "spa", []string{"Access-Control-Allow-Origin: https://app.example.com", "Bearer\ntrue\nportal\ntrue\n400"}},
+		{"quickstart-spa.md", "spa", []string{"Access-Control-Allow-Origin: https://app.example.com", "Bearer\ntrue\nportal\ntrue\ninvalid_grant"}},
 		{"quickstart-portal.md", "portal", []string{`{"allow":true,"via":"basic","user":"fleet-bot","acl":true}`,
 			`{"allow":false,"reason":"access denied"}`, `{"allow":true,"via":"apikey"}`, "invalid credentials", "403"}},
 	} {
