@@ -16,6 +16,7 @@ import (
 	"log"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -222,4 +223,13 @@ func fieldComments(dir string) (map[string]string, error) {
 	return out, nil
 }
 
-func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+func cell(s string) string { return strings.ReplaceAll(specRefs(s), "|", "\\|") }
+
+// Rule and issue numbers (R-2FA-2, issue 9 §1) point into the project's
+// own planning documents, which a reader of the reference does not have.
+var (
+	refGroup  = regexp.MustCompile(` ?\((?:R-[A-Z0-9]+-\d+(?:, )?)+\)| ?\(issue \d+(?: §[\d.]+)?\)`)
+	refPrefix = regexp.MustCompile(`R-[A-Z0-9]+-\d+: `)
+)
+
+func specRefs(s string) string { return refPrefix.ReplaceAllString(refGroup.ReplaceAllString(s, ""), "") }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"testing"
 )
 
@@ -19,6 +20,9 @@ func TestReferenceUpToDate(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatal("docs/config.md is out of date with internal/config: run go generate ./internal/config/")
+	}
+	if m := regexp.MustCompile(`R-[A-Z0-9]+-\d+|issue \d+`).Find(want); m != nil {
+		t.Errorf("the reference names %q, which its readers cannot look up", m)
 	}
 	for _, key := range []string{"`server.managementAddr`", "`tracing.endpoint`", "`throttle.trustedProxies`", "`SESAME_MASTER_KEY`"} {
 		if !bytes.Contains(want, []byte(key)) {
