@@ -232,4 +232,6 @@ var (
 	refPrefix = regexp.MustCompile(`R-[A-Z0-9]+-\d+: `)
 )
 
-func specRefs(s string) string { return refPrefix.ReplaceAllString(refGroup.ReplaceAllString(s, ""), "") }
+func specRefs(s string) string {
+	return refPrefix.ReplaceAllString(refGroup.ReplaceAllString(s, ""), "")
+}
