@@ -73,5 +73,12 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || true
 fi
 
+# Node.js and npm run the second SAML IdP (internal/connector/saml/testdata/nodeidp)
+# and the accessibility audit; installed like Chromium when missing.
+if ! command -v npm >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "test.sh: installing nodejs npm with apt-get" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) || true
+fi
+
 go vet ./...
 go test -count=1 -timeout 30m "$@" ./...

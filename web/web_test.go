@@ -87,6 +87,7 @@ func samples() map[string]any {
 		// The page of an OAuth error that cannot go back to the app (server/errorpages.go).
 		"message#detail":    Message{Title: i18n.M("err.request.title"), Message: i18n.M("err.request"), Detail: "0020", Link: "/", LinkText: i18n.M("link.start_page")},
 		"logout":            LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
+		"saml_post":         LogoutForm{Action: "https://idp.example/sso", Fields: []Field{{"SAMLRequest", "0060"}, {"RelayState", "0061"}}},
 		"account":           accountSample(),
 		"account#delegated": delegatedAccountSample(),
 		"totp_enrol": struct {
@@ -147,7 +148,7 @@ func render(t *testing.T, p *Pages, r *http.Request, page string, data any) (int
 }
 
 var (
-	styleRE   = regexp.MustCompile(`(?s)<style>.*?</style>`)
+	styleRE   = regexp.MustCompile(`(?s)<style>.*?</style>|<script>.*?</script>`) // markup and code, not text
 	tagRE     = regexp.MustCompile(`(?s)<[^>]*>`)
 	visibleRE = regexp.MustCompile(`(?i)\b(?:placeholder|title|alt|aria-label|value)="([^"]*)"`)
 	wordRE    = regexp.MustCompile(`[\p{L}]{2,}`)
@@ -333,5 +334,27 @@ func accountSampleOf(delegated bool) any {
 		}{true, true, 7, i18n.M("account.totp.error.enrolled")},
 		Sessions:  []sess{{"0022", "0023", "0024", "0025", true}, {"0026", "0027", "0028", "0029", false}},
 		Languages: []lang{{"", i18n.M("account.language.browser"), true}, {"0030", i18n.M("account.language.de"), false}},
+	}
+}
+
+// TestPageScripts: a page with an inline script holds exactly the script
+// its CSP allows by hash; pages without one allow no script.
+func TestPageScripts(t *testing.T) {
+	p := pseudoPages(t)
+	for page, data := range samples() {
+		name, _, _ := strings.Cut(page, "#")
+		rec := httptest.NewRecorder()
+		p.Render(rec, httptest.NewRequest("GET", "/", nil), http.StatusOK, name, data)
+		body, csp := rec.Body.String(), rec.Header().Get("Content-Security-Policy")
+		sc, ok := pageScripts[name]
+		if !ok {
+			if strings.Contains(body, "<script") || strings.Contains(csp, "script-src") {
+				t.Errorf("%s: a script or script-src without an entry in pageScripts", page)
+			}
+			continue
+		}
+		if !strings.Contains(body, "<script>"+sc+"</script>") || !strings.Contains(csp, "script-src 'sha256-") {
+			t.Errorf("%s: the script differs from pageScripts or is not allowed: %s", page, csp)
+		}
 	}
 }

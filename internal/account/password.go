@@ -127,12 +127,12 @@ func (h *Handler) passwordChangedMail(ctx context.Context, st storage.Storage, u
 	if h.Outbox == nil || strings.TrimSpace(u.Person.Email) == "" {
 		return nil
 	}
-	name := strings.TrimSpace(u.Person.FirstName + " " + u.Person.LastName)
-	if name == "" {
-		name = u.LoginName
+	to := outbox.UserRecipient(u)
+	if to.Name == "" {
+		to.Name = u.LoginName
 	}
 	_, err := h.Outbox.Enqueue(ctx, st, outbox.Request{Type: message.PasswordChanged,
-		To:   outbox.Recipient{UserID: u.ID, Name: name, Email: u.Person.Email, Language: u.Person.Language},
+		To:   to,
 		Data: map[string]string{"Login": u.LoginName, "Time": h.now().UTC().Format("2006-01-02 15:04 UTC")}})
 	var me *model.Error
 	if errors.As(err, &me) && me.Code == model.EINVALID && me.Field == "to" {

@@ -188,6 +188,14 @@ func (a *API) Register(mux *http.ServeMux) {
 	h("GET /api/v1/connections/{id}", a.getConnection)
 	h("PUT /api/v1/connections/{id}", a.updateConnection)
 	h("DELETE /api/v1/connections/{id}", a.deleteConnection)
+	h("POST /api/v1/connections/{id}/saml/rotate-key", a.rotateSAMLKey)
+	h("POST /api/v1/connections/{id}/saml/retire-key", a.retireSAMLKey)
+	h("POST /api/v1/connections/{id}/saml/refresh-metadata", a.refreshSAMLMetadata)
+
+	h("GET /api/v1/scim-credentials", a.listSCIMCredentials)
+	h("POST /api/v1/scim-credentials", a.createSCIMCredential)
+	h("GET /api/v1/scim-credentials/{id}", a.getSCIMCredential)
+	h("DELETE /api/v1/scim-credentials/{id}", a.revokeSCIMCredential)
 
 	h("GET /api/v1/audit", a.listAudit)
 

@@ -1,9 +1,12 @@
 package adminapi
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/sesame-sso/sesame/internal/connector/saml"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/model"
 )
@@ -19,6 +22,28 @@ type connectionView struct {
 	// RedirectURL is where the IdP sends the browser back:
 	// <issuer>/login/idp/{id}/callback.
 	RedirectURL string `json:"redirectUrl"`
+	// SAMLSP, for a saml connection, is what the IdP's administrator
+	// enters there (R-SAML-1, seed 004).
+	SAMLSP *samlSPView `json:"samlSp,omitempty"`
+}
+
+// samlSPView are Sesame's SP values of a SAML connection.
+type samlSPView struct {
+	// EntityID is the SP entity id ("identifier").
+	EntityID string `json:"entityId"`
+	// ACSURL is the reply URL (Assertion Consumer Service, HTTP-POST).
+	ACSURL string `json:"acsUrl"`
+	// SignOnURL starts a login at Sesame with the company (context) id:
+	// replace the context parameter with another company's id (seed 004).
+	SignOnURL string `json:"signOnUrl"`
+	// MetadataURL serves the SP metadata (certificates included).
+	MetadataURL string `json:"metadataUrl"`
+	// SLOURL is the single logout endpoint (HTTP-Redirect and HTTP-POST).
+	SLOURL string `json:"sloUrl"`
+	// MarketplaceInitURL and MarketplaceConsumeURL are the tenant's
+	// marketplace-style aliases (seed 002; a tenant with a slug).
+	MarketplaceInitURL    string `json:"marketplaceInitUrl,omitempty"`
+	MarketplaceConsumeURL string `json:"marketplaceConsumeUrl,omitempty"`
 }
 
 // SetIssuer sets the issuer the connection views' redirect URLs start
@@ -50,7 +75,18 @@ func (a *API) viewConnection(r *http.Request, c model.Connection) connectionView
 	if c.OIDC.Scopes == nil {
 		c.OIDC.Scopes = []string{}
 	}
-	return connectionView{Connection: c, RedirectURL: CallbackURL(a.issuerFor(r), c.ID)}
+	iss := a.issuerFor(r)
+	v := connectionView{Connection: c, RedirectURL: CallbackURL(iss, c.ID)}
+	if c.Kind == model.ConnectionSAML {
+		v.RedirectURL = saml.ACSURL(iss, c.ID)
+		v.SAMLSP = &samlSPView{EntityID: saml.EntityID(iss, c.ID), ACSURL: saml.ACSURL(iss, c.ID),
+			SignOnURL: saml.InitURL(iss, c.ID) + "?context=" + url.QueryEscape(c.TenantID), MetadataURL: saml.MetadataURL(iss, c.ID),
+			SLOURL: saml.SLOURL(iss, c.ID)}
+		if t, err := a.svc.Reader().GetContext(r.Context(), c.TenantID); err == nil && t.Type == model.ContextTenant && t.Slug != "" {
+			v.SAMLSP.MarketplaceInitURL, v.SAMLSP.MarketplaceConsumeURL = saml.InitAliasURL(iss, t.Slug), saml.ConsumeAliasURL(iss, t.Slug)
+		}
+	}
+	return v
 }
 
 func (a *API) listConnections(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
@@ -107,6 +143,44 @@ func (a *API) updateConnection(w http.ResponseWriter, r *http.Request, actor dir
 		return err
 	}
 	c, err := a.svc.UpdateConnection(r.Context(), actor, id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.viewConnection(r, c))
+	return nil
+}
+
+// rotateSAMLKey is POST /api/v1/connections/{id}/saml/rotate-key.
+func (a *API) rotateSAMLKey(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
+	return a.samlKeys(w, r, actor, a.svc.RotateSAMLKey)
+}
+
+// retireSAMLKey is POST /api/v1/connections/{id}/saml/retire-key.
+func (a *API) retireSAMLKey(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
+	return a.samlKeys(w, r, actor, a.svc.RetireSAMLKey)
+}
+
+// refreshSAMLMetadata is POST /api/v1/connections/{id}/saml/refresh-metadata.
+func (a *API) refreshSAMLMetadata(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	c, _, err := a.svc.RefreshSAMLMetadataNow(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.viewConnection(r, c))
+	return nil
+}
+
+func (a *API) samlKeys(w http.ResponseWriter, r *http.Request, actor directory.Actor,
+	fn func(context.Context, directory.Actor, string) (model.Connection, error)) error {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := fn(r.Context(), actor, id)
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func TestConnectionsAPI(t *testing.T) {
 					m["kind"] = "oauth2"
 					m["oidc"] = map[string]any{"clientId": "x", "authorizeUrl": "https://gh.example/authorize", "tokenUrl": "https://gh.example/token"}
 				}},
-				{"kind", func(m map[string]any) { m["kind"] = "saml" }},
+				{"saml.idpMetadata", func(m map[string]any) { m["kind"] = "saml" }},
 				{"kind", func(m map[string]any) { m["kind"] = "ldap" }},
 				{"name", func(m map[string]any) { m["name"] = "" }},
 				{"tenantId", func(m map[string]any) { m["tenantId"] = w.a }}, // an account owns none

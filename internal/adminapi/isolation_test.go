@@ -83,6 +83,10 @@ func TestAccountAdminIsolation(t *testing.T) {
 				connOf[ten] = w.env.Admin().ID("POST", "/api/v1/connections", map[string]any{"tenantId": ten, "kind": "oidc", "name": "IdP",
 					"oidc": map[string]any{"discoveryUrl": "https://idp.example.com", "clientId": "c"}})
 			}
+			scimOf := map[string]string{}
+			for _, ten := range []string{w.t1, w.t2} {
+				scimOf[ten] = w.env.Admin().ID("POST", "/api/v1/scim-credentials", map[string]any{"tenantId": ten, "name": "Entra"})
+			}
 			for _, target := range []struct{ name, ctx, group, user, parent string }{
 				{"same tenant", w.b, w.groupB, w.bob, w.t1},
 				{"other tenant", w.c, w.groupC, w.carol, w.t2},
@@ -148,7 +152,13 @@ func TestAccountAdminIsolation(t *testing.T) {
 					{"GET /api/v1/connections/{id}", "GET", "/api/v1/connections/" + connOf[target.parent], nil},
 					{"PUT /api/v1/connections/{id}", "PUT", "/api/v1/connections/" + connOf[target.parent], conn},
 					{"DELETE /api/v1/connections/{id}", "DELETE", "/api/v1/connections/" + connOf[target.parent], nil},
+					{"POST /api/v1/connections/{id}/saml/rotate-key", "POST", "/api/v1/connections/" + connOf[target.parent] + "/saml/rotate-key", nil},
+					{"POST /api/v1/connections/{id}/saml/retire-key", "POST", "/api/v1/connections/" + connOf[target.parent] + "/saml/retire-key", nil},
+					{"POST /api/v1/connections/{id}/saml/refresh-metadata", "POST", "/api/v1/connections/" + connOf[target.parent] + "/saml/refresh-metadata", nil},
 					{"POST /api/v1/connections", "POST", "/api/v1/connections", conn},
+					{"GET /api/v1/scim-credentials/{id}", "GET", "/api/v1/scim-credentials/" + scimOf[target.parent], nil},
+					{"DELETE /api/v1/scim-credentials/{id}", "DELETE", "/api/v1/scim-credentials/" + scimOf[target.parent], nil},
+					{"POST /api/v1/scim-credentials", "POST", "/api/v1/scim-credentials", map[string]any{"tenantId": target.parent, "name": "backdoor"}},
 					{"GET /api/v1/message-templates", "GET", "/api/v1/message-templates", nil},
 					{"GET /api/v1/message-templates/{type}/{language}", "GET", "/api/v1/message-templates/welcome/en", nil},
 					{"PUT /api/v1/message-templates/{type}/{language}", "PUT", "/api/v1/message-templates/welcome/en", map[string]string{"subject": "pwned", "text": "pwned"}},
@@ -180,6 +190,8 @@ func TestAccountAdminIsolation(t *testing.T) {
 				{"GET /api/v1/audit", "/api/v1/audit?targetId=" + w.carol, w.carol},
 				{"GET /api/v1/connections", "/api/v1/connections", connOf[w.t2]},
 				{"GET /api/v1/connections", "/api/v1/connections?tenantId=" + w.t1, connOf[w.t1]},
+				{"GET /api/v1/scim-credentials", "/api/v1/scim-credentials", scimOf[w.t2]},
+				{"GET /api/v1/scim-credentials", "/api/v1/scim-credentials?tenantId=" + w.t1, scimOf[w.t1]},
 			} {
 				covered[c.route] = true
 				r := alice.Must(200, "GET", c.path, nil)

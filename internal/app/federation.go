@@ -19,6 +19,7 @@ func federationOptions(c config.Federation) (server.Federation, error) {
 		AllowPrivateNetworks: !c.DenyPrivateNetworks,
 		KeyRefetchInterval:   refetch,
 		CallbackTimeout:      callback,
+		MetadataRefresh:      c.MetadataRefreshInterval(),
 	}
 	k, err := c.DecryptionKey()
 	if err != nil {

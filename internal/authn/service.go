@@ -20,6 +20,8 @@ type Store interface {
 	GetUser(ctx context.Context, id string) (model.User, error)
 	GetAPIKeyByHash(ctx context.Context, hash string) (model.APIKey, error)
 	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+	GetSCIMCredentialByHash(ctx context.Context, hash string) (model.SCIMCredential, error)
+	TouchSCIMCredential(ctx context.Context, id string, at time.Time) error
 	AppendAudit(ctx context.Context, e model.AuditEvent) error
 }
 

@@ -28,6 +28,9 @@ type Federation struct {
 	JWKSRefetchInterval string `yaml:"jwksRefetchInterval"`
 	// CallbackTimeout bounds a whole IdP callback (up to four requests).
 	CallbackTimeout string `yaml:"callbackTimeout"`
+	// MetadataRefresh is how often SAML connections given by a metadata
+	// URL fetch it again (certificate rollover, R-SAML-1).
+	MetadataRefresh string `yaml:"metadataRefresh"`
 	// DecryptionKeyFile is a PEM RSA private key (≥ 2048 bit) IdPs may
 	// encrypt ID tokens to; its public half is served at
 	// /federation/jwks.json. Empty: none published.
@@ -36,13 +39,20 @@ type Federation struct {
 
 // DefaultFederation are the defaults.
 func DefaultFederation() Federation {
-	return Federation{HTTPTimeout: "10s", MaxAnswerBytes: 1 << 20, DenyPrivateNetworks: true, JWKSRefetchInterval: "30s", CallbackTimeout: "20s"}
+	return Federation{HTTPTimeout: "10s", MaxAnswerBytes: 1 << 20, DenyPrivateNetworks: true, JWKSRefetchInterval: "30s", CallbackTimeout: "20s",
+		MetadataRefresh: "6h"}
 }
 
 // Durations parses the durations (validated by Validate).
 func (f Federation) Durations() (httpTimeout, jwksRefetch, callback time.Duration) {
 	p := func(s string) time.Duration { d, _ := time.ParseDuration(s); return d }
 	return p(f.HTTPTimeout), p(f.JWKSRefetchInterval), p(f.CallbackTimeout)
+}
+
+// MetadataRefreshInterval parses MetadataRefresh (validated by Validate).
+func (f Federation) MetadataRefreshInterval() time.Duration {
+	d, _ := time.ParseDuration(f.MetadataRefresh)
+	return d
 }
 
 // DecryptionKey reads DecryptionKeyFile (nil when unset).
@@ -79,6 +89,7 @@ func (f Federation) validate(bad func(key, format string, args ...any)) {
 		"federation.httpTimeout":         {f.HTTPTimeout, time.Second, 2 * time.Minute},
 		"federation.jwksRefetchInterval": {f.JWKSRefetchInterval, time.Second, time.Hour},
 		"federation.callbackTimeout":     {f.CallbackTimeout, time.Second, 5 * time.Minute},
+		"federation.metadataRefresh":     {f.MetadataRefresh, time.Minute, 7 * 24 * time.Hour},
 	} {
 		if d, err := time.ParseDuration(v.s); err != nil || d < v.min || d > v.max {
 			bad(key, "%q is not a duration between %v and %v", v.s, v.min, v.max)

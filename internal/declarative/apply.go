@@ -22,6 +22,9 @@ type Summary struct {
 	// ClientIDs are those clients' ids (their OAuth client_id), keyed as
 	// Secrets.
 	ClientIDs map[string]string
+	// SCIMTokens are the tokens of created SCIM credentials ("name (id)"),
+	// shown once.
+	SCIMTokens map[string]string
 	// Warnings are things the operator should know (an unset secretEnv).
 	Warnings []string
 }
@@ -39,6 +42,14 @@ func (s Summary) String() string {
 			fmt.Fprintf(&b, "\nclient %s id: %s", n, id)
 		}
 		fmt.Fprintf(&b, "\nclient %s secret: %s", n, s.Secrets[n])
+	}
+	names = names[:0]
+	for n := range s.SCIMTokens {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "\nscim credential %s token: %s", n, s.SCIMTokens[n])
 	}
 	for _, w := range s.Warnings {
 		fmt.Fprintf(&b, "\nwarning: %s", w)
@@ -79,7 +90,7 @@ func Apply(ctx context.Context, svc *directory.Service, d Document) (Summary, er
 			return err
 		}
 		ap := &applier{svc: tx, a: directory.System, root: root, refs: map[string]string{"root": root.ID}}
-		steps := []func(context.Context, Document) error{ap.domains, ap.modules, ap.contexts, ap.templates, ap.groups, ap.policies, ap.users, ap.clients, ap.connections}
+		steps := []func(context.Context, Document) error{ap.domains, ap.modules, ap.contexts, ap.templates, ap.groups, ap.policies, ap.users, ap.clients, ap.connections, ap.scimCredentials}
 		for _, step := range steps {
 			if err := step(ctx, d); err != nil {
 				return err

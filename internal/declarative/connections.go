@@ -19,13 +19,18 @@ import (
 // secret. Export keeps ids (the redirect URL registered at the IdP holds
 // the id) and writes no secret.
 type Connection struct {
-	ID                  string                   `yaml:"id,omitempty"`
-	Owner               string                   `yaml:"owner"`
-	Kind                string                   `yaml:"kind"`
-	Name                string                   `yaml:"name"`
-	LogoURL             string                   `yaml:"logoUrl,omitempty"`
-	Disabled            bool                     `yaml:"disabled,omitempty"`
-	OIDC                model.OIDCSettings       `yaml:"oidc"`
+	ID       string             `yaml:"id,omitempty"`
+	Owner    string             `yaml:"owner"`
+	Kind     string             `yaml:"kind"`
+	Name     string             `yaml:"name"`
+	LogoURL  string             `yaml:"logoUrl,omitempty"`
+	Disabled bool               `yaml:"disabled,omitempty"`
+	OIDC     model.OIDCSettings `yaml:"oidc"`
+	// SAML are a saml connection's settings (R-SAML-1): the IdP metadata
+	// XML inline (idpMetadata) or its metadataUrl, fetched when applied.
+	// The SP keys are the instance's own: generated when created, never
+	// in the file.
+	SAML                *model.SAMLSettings      `yaml:"saml,omitempty"`
 	ClientSecretEnv     string                   `yaml:"clientSecretEnv,omitempty"`
 	Mapping             model.ClaimMapping       `yaml:"mapping,omitempty"`
 	LinkByVerifiedEmail bool                     `yaml:"linkByVerifiedEmail,omitempty"`
@@ -41,7 +46,11 @@ type Connection struct {
 
 func (c Connection) input(owner string) directory.ConnectionInput {
 	enabled := !c.Disabled
-	return directory.ConnectionInput{ID: c.ID, TenantID: owner, Kind: c.Kind, Name: c.Name, LogoURL: c.LogoURL, Enabled: &enabled,
+	var sm model.SAMLSettings
+	if c.SAML != nil {
+		sm = *c.SAML
+	}
+	return directory.ConnectionInput{SAML: sm, ID: c.ID, TenantID: owner, Kind: c.Kind, Name: c.Name, LogoURL: c.LogoURL, Enabled: &enabled,
 		OIDC: c.OIDC, Mapping: c.Mapping, LinkByVerifiedEmail: c.LinkByVerifiedEmail, UserDomain: c.UserDomain,
 		Domains: c.Domains, ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL,
 		Enforcement: c.Enforcement, EnforceGroups: c.EnforceGroups}
@@ -62,6 +71,23 @@ func sameConnection(old model.Connection, in directory.ConnectionInput) bool {
 			return nil
 		}
 		return ds
+	}
+	if in.Kind == model.ConnectionSAML {
+		// The file's SAML settings without what the instance keeps: its
+		// SP certificates, metadata fetched from the URL, the binding's
+		// default, linking (always on, R-SAML-6).
+		sa, sb := old.SAML, in.SAML
+		sa.SPCertificates, sb.SPCertificates = nil, nil
+		if sb.MetadataURL != "" && sb.IdPMetadata == "" {
+			sa.IdPMetadata = ""
+		}
+		if sb.Binding == "" {
+			sb.Binding = model.SAMLBindingRedirect
+		}
+		if !reflect.DeepEqual(sa, sb) {
+			return false
+		}
+		in.LinkByVerifiedEmail = old.LinkByVerifiedEmail
 	}
 	return old.Kind == in.Kind && old.Name == in.Name && old.LogoURL == in.LogoURL && old.Enabled == *in.Enabled &&
 		reflect.DeepEqual(a, b) && reflect.DeepEqual(old.Mapping, in.Mapping) &&
@@ -165,6 +191,14 @@ func exportConnections(ctx context.Context, svc *directory.Service, d *Document,
 			Domains: c.Domains, ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL, EnforceGroups: c.EnforceGroups}
 		if c.Enforcement != model.EnforcementOff {
 			ec.Enforcement = c.Enforcement
+		}
+		if c.Kind == model.ConnectionSAML {
+			sm := c.SAML
+			sm.SPCertificates = nil
+			if sm.MetadataURL != "" {
+				sm.IdPMetadata = "" // fetched again when applied
+			}
+			ec.SAML, ec.LinkByVerifiedEmail = &sm, false
 		}
 		if len(ec.EnforceGroups) == 0 {
 			ec.EnforceGroups = nil

@@ -139,6 +139,9 @@ func Export(ctx context.Context, svc *directory.Service) (Document, error) {
 	if err := exportConnections(ctx, svc, &d, ref); err != nil {
 		return d, err
 	}
+	if err := exportSCIMCredentials(ctx, svc, &d, ref); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 

@@ -22,6 +22,8 @@ type Document struct {
 	Clients   []Client           `yaml:"clients,omitempty"`
 	// Connections to external IdPs (connections.go).
 	Connections []Connection `yaml:"connections,omitempty"`
+	// SCIMCredentials of tenants (scimcredentials.go).
+	SCIMCredentials []SCIMCredential `yaml:"scimCredentials,omitempty"`
 }
 
 // Module registers a module with its ACLs.

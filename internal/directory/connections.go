@@ -2,6 +2,8 @@ package directory
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -48,7 +50,10 @@ type ConnectionInput struct {
 	LogoURL  string             `json:"logoUrl"`
 	Enabled  *bool              `json:"enabled"`
 	OIDC     model.OIDCSettings `json:"oidc"`
-	Mapping  model.ClaimMapping `json:"mapping"`
+	// SAML are a saml connection's settings (spCertificates is read
+	// only: ignored here).
+	SAML    model.SAMLSettings `json:"saml"`
+	Mapping model.ClaimMapping `json:"mapping"`
 	// ClientSecret is write-only: nil keeps the stored one, "" removes it.
 	ClientSecret        *string                  `json:"clientSecret"`
 	LinkByVerifiedEmail bool                     `json:"linkByVerifiedEmail"`
@@ -104,11 +109,17 @@ func checkClaim(field, path string) error {
 	return nil
 }
 
-// validateMapping checks a claim mapping (R-FED-3).
+// validateMapping checks an OIDC claim mapping (R-FED-3).
 func validateMapping(m model.ClaimMapping) error {
 	if m.Preset != "" && !slices.Contains(model.MappingPresets, m.Preset) {
 		return model.Invalid("mapping.preset", "must be empty or one of %v", model.MappingPresets)
 	}
+	return validateMappingWith(m, checkClaim)
+}
+
+// validateMappingWith checks a mapping whose claim (or SAML attribute)
+// names checkClaim accepts.
+func validateMappingWith(m model.ClaimMapping, checkClaim func(field, name string) error) error {
 	for field, p := range map[string]string{"mapping.subject": m.Subject, "mapping.email": m.Email,
 		"mapping.emailVerified": m.EmailVerified, "mapping.firstName": m.FirstName, "mapping.lastName": m.LastName,
 		"mapping.phone": m.Phone, "mapping.contexts": m.Contexts} {
@@ -149,6 +160,17 @@ func validateMapping(m model.ClaimMapping) error {
 			return err
 		}
 	}
+	if o := m.Organisation; o != nil {
+		if o.UID == "" {
+			return model.Invalid("mapping.organisation.uid", "is required: the claim holding the organisation's id (e.g. group_uid)")
+		}
+		for field, p := range map[string]string{"mapping.organisation.uid": o.UID, "mapping.organisation.name": o.Name,
+			"mapping.organisation.role": o.Role} {
+			if err := checkClaim(field, p); err != nil {
+				return err
+			}
+		}
+	}
 	switch m.AccountKey {
 	case "", model.AccountKeyID, model.AccountKeyNumber:
 	default:
@@ -180,6 +202,48 @@ func validateConnection(c model.Connection) error {
 	if err := checkConnURL("logoUrl", c.LogoURL, false); err != nil {
 		return err
 	}
+	switch c.Kind {
+	case model.ConnectionOIDC, model.ConnectionOAuth2:
+		if err := validateOIDC(c); err != nil {
+			return err
+		}
+	case model.ConnectionSAML:
+		if err := validateSAML(c); err != nil {
+			return err
+		}
+	default:
+		return model.Invalid("kind", "must be oidc, oauth2 or saml")
+	}
+	for field, u := range map[string]string{"profileUrl": c.ProfileURL, "passwordUrl": c.PasswordURL} {
+		if err := checkConnURL(field, u, false); err != nil {
+			return err
+		}
+	}
+	if !slices.Contains(model.EnforcementModes, c.Enforcement) {
+		return model.Invalid("enforcement", "must be one of %v", model.EnforcementModes)
+	}
+	if len(c.EnforceGroups) > 100 {
+		return model.Invalid("enforceGroups", "at most 100 groups")
+	}
+	if len(c.Domains) > 50 {
+		return model.Invalid("domains", "at most 50 domains")
+	}
+	seen := map[string]bool{}
+	for _, d := range c.Domains {
+		if !domainRE.MatchString(d.Domain) {
+			return model.Invalid("domains", "%q is not a lower-case DNS domain name", d.Domain)
+		}
+		if seen[d.Domain] {
+			return model.Invalid("domains", "%q is listed twice", d.Domain)
+		}
+		seen[d.Domain] = true
+	}
+	return nil
+}
+
+// validateOIDC checks an oidc or oauth2 connection's protocol settings and
+// claim mapping (R-FED-2, R-FED-3).
+func validateOIDC(c model.Connection) error {
 	o := c.OIDC
 	switch c.Kind {
 	case model.ConnectionOIDC:
@@ -205,10 +269,6 @@ func validateConnection(c model.Connection) error {
 				return err
 			}
 		}
-	case model.ConnectionSAML:
-		return model.Invalid("kind", "SAML connections are not supported yet")
-	default:
-		return model.Invalid("kind", "must be oidc or oauth2")
 	}
 	if o.Issuer != "" {
 		if err := checkConnURL("oidc.issuer", o.Issuer, false); err != nil {
@@ -216,8 +276,7 @@ func validateConnection(c model.Connection) error {
 		}
 	}
 	for field, u := range map[string]string{"oidc.authorizeUrl": o.AuthorizeURL, "oidc.tokenUrl": o.TokenURL,
-		"oidc.userinfoUrl": o.UserinfoURL, "oidc.jwksUrl": o.JWKSURL, "oidc.endSessionUrl": o.EndSessionURL,
-		"profileUrl": c.ProfileURL, "passwordUrl": c.PasswordURL} {
+		"oidc.userinfoUrl": o.UserinfoURL, "oidc.jwksUrl": o.JWKSURL, "oidc.endSessionUrl": o.EndSessionURL} {
 		if err := checkConnURL(field, u, false); err != nil {
 			return err
 		}
@@ -233,29 +292,7 @@ func validateConnection(c model.Connection) error {
 			return model.Invalid("oidc.scopes", "%q is not a scope token (RFC 6749 §3.3)", sc)
 		}
 	}
-	if err := validateMapping(c.Mapping); err != nil {
-		return err
-	}
-	if !slices.Contains(model.EnforcementModes, c.Enforcement) {
-		return model.Invalid("enforcement", "must be one of %v", model.EnforcementModes)
-	}
-	if len(c.EnforceGroups) > 100 {
-		return model.Invalid("enforceGroups", "at most 100 groups")
-	}
-	if len(c.Domains) > 50 {
-		return model.Invalid("domains", "at most 50 domains")
-	}
-	seen := map[string]bool{}
-	for _, d := range c.Domains {
-		if !domainRE.MatchString(d.Domain) {
-			return model.Invalid("domains", "%q is not a lower-case DNS domain name", d.Domain)
-		}
-		if seen[d.Domain] {
-			return model.Invalid("domains", "%q is listed twice", d.Domain)
-		}
-		seen[d.Domain] = true
-	}
-	return nil
+	return validateMapping(c.Mapping)
 }
 
 // connectionFromInput builds the stored connection from in over old.
@@ -269,6 +306,22 @@ func (s *Service) connectionFromInput(in ConnectionInput, old model.Connection) 
 	}
 	c.OIDC, c.Mapping = in.OIDC, in.Mapping
 	c.LinkByVerifiedEmail, c.UserDomain = in.LinkByVerifiedEmail, in.UserDomain
+	if c.Kind == model.ConnectionSAML {
+		// R-SAML-6: a first SAML login links to the tenant's one user
+		// with the email (always); the OIDC settings do not apply.
+		c.OIDC, c.LinkByVerifiedEmail = model.OIDCSettings{}, true
+		certs := old.SAML.SPCertificates
+		c.SAML = in.SAML
+		c.SAML.SPCertificates = certs
+		if c.SAML.Binding == "" {
+			c.SAML.Binding = model.SAMLBindingRedirect
+		}
+		if err := s.ensureSPKeys(&c); err != nil {
+			return c, err
+		}
+	} else {
+		c.SAML, c.SealedSPKeys = model.SAMLSettings{}, nil
+	}
 	c.ProfileURL, c.PasswordURL = in.ProfileURL, in.PasswordURL
 	c.Enforcement, c.EnforceGroups = in.Enforcement, in.EnforceGroups
 	if c.Enforcement == "" {
@@ -352,14 +405,22 @@ func errDomainTaken(err error) error {
 }
 
 func connAudit(c model.Connection, secretChanged bool) map[string]any {
-	return map[string]any{"name": c.Name, "kind": c.Kind, "enabled": c.Enabled, "version": c.Version, "secretChanged": secretChanged,
+	d := map[string]any{"name": c.Name, "kind": c.Kind, "enabled": c.Enabled, "version": c.Version, "secretChanged": secretChanged,
 		"enforcement": c.Enforcement}
+	if c.Kind == model.ConnectionSAML {
+		sum := sha256.Sum256([]byte(c.SAML.IdPMetadata))
+		d["idpEntityId"], d["metadataSha256"], d["allowIdpInitiated"] = c.SAML.IdPEntityID, hex.EncodeToString(sum[:]), c.SAML.AllowIdPInitiated
+	}
+	return d
 }
 
 // CreateConnection creates a connection ("Identity providers - Manage" at
 // the owner).
 func (s *Service) CreateConnection(ctx context.Context, a Actor, in ConnectionInput) (model.Connection, error) {
 	var out model.Connection
+	if err := s.fetchSAMLMetadata(ctx, &in); err != nil {
+		return out, err
+	}
 	err := s.tx(ctx, func(st storage.Storage) error {
 		if err := checkOwner(ctx, st, in.TenantID); err != nil {
 			return err
@@ -484,6 +545,9 @@ func (s *Service) ListConnections(ctx context.Context, a Actor, tenantID string)
 // reopened.
 func (s *Service) UpdateConnection(ctx context.Context, a Actor, id string, in ConnectionInput) (model.Connection, error) {
 	var out, prev model.Connection
+	if err := s.fetchSAMLMetadata(ctx, &in); err != nil {
+		return out, err
+	}
 	err := s.tx(ctx, func(st storage.Storage) error {
 		cur, err := s.visibleConnection(ctx, st, a, id)
 		if err != nil {

@@ -106,7 +106,7 @@ func (s *Service) LoginConnections(ctx context.Context, tenantID string) ([]mode
 	}
 	out := cs[:0]
 	for _, c := range cs {
-		if c.Enabled && c.Kind != model.ConnectionSAML {
+		if c.Enabled {
 			out = append(out, c)
 		}
 	}

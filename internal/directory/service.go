@@ -47,6 +47,8 @@ type Service struct {
 	sealer *seal.Sealer
 	// metrics counts protocol events (protoaudit.go; nil: none).
 	metrics *metrics.Metrics
+	// fetchMetadata fetches SAML IdP metadata URLs (samlconnections.go).
+	fetchMetadata MetadataFetcher
 }
 
 // OnSessionEnd registers f to run, after commit and in the background, for
@@ -125,6 +127,16 @@ type Actor struct {
 	// federation policy keeps it in the connection's tenant — and the
 	// audit actor is "connection:<id>" (DESIGN note 2).
 	Connection string
+	// SCIM is set for provisioning through a SCIM credential (SCIMActor,
+	// issue 12): authorization is bypassed like System — internal/scim and
+	// the SCIM methods (scim.go) keep it in the credential's tenant — and
+	// the audit actor is "scim:<credential id>".
+	SCIM string
+}
+
+// SCIMActor is the actor of a SCIM credential's provisioning (issue 12).
+func SCIMActor(credentialID, ip string) Actor {
+	return Actor{System: true, SCIM: credentialID, IP: ip}
 }
 
 // ConnectionActor is the actor of a connection's just-in-time provisioning
@@ -149,6 +161,9 @@ var System = Actor{System: true}
 func (a Actor) id() string {
 	if a.Connection != "" {
 		return "connection:" + a.Connection
+	}
+	if a.SCIM != "" {
+		return "scim:" + a.SCIM
 	}
 	if a.System {
 		return "system"

@@ -136,7 +136,7 @@ func (s *Service) enforcementFor(ctx context.Context, st storage.Storage, u mode
 	var memberOf map[string]bool
 	admin := -1
 	for _, c := range cs {
-		if !enforcing(c) || c.Kind == model.ConnectionSAML {
+		if !enforcing(c) {
 			continue
 		}
 		if admin < 0 {
@@ -185,7 +185,7 @@ func tenantManagedByIdP(ctx context.Context, st storage.Storage, tenantID string
 		return model.Connection{}, false, err
 	}
 	for _, c := range cs {
-		if enforcing(c) && len(c.EnforceGroups) == 0 && c.Kind != model.ConnectionSAML {
+		if enforcing(c) && len(c.EnforceGroups) == 0 {
 			return c, true, nil
 		}
 	}

@@ -32,10 +32,18 @@ type NewUser struct {
 	// Kind is only honoured for system actors (delegated users come from
 	// their IdP, R-USR-3); defaults to the domain's kind.
 	Kind model.UserKind `json:"-"`
+	// EmailUndeliverable marks the email as a virtual address (a
+	// marketplace's, seed 002); only honoured for system actors.
+	EmailUndeliverable bool `json:"-"`
 }
 
 // UserPatch changes person data, 2FA setting or login name.
 type UserPatch struct {
+	// EmailUndeliverable sets or clears the virtual-address mark (system
+	// actors only). Without it, a changed email clears the mark: a new
+	// address is a real one.
+	EmailUndeliverable *bool `json:"-"`
+
 	LoginName *string       `json:"loginName"`
 	Person    *model.Person `json:"person"`
 	TwoFactor *string       `json:"twoFactor"`
@@ -180,7 +188,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, nu NewUser) (model.Us
 		out, err = st.CreateUser(ctx, model.User{
 			LoginName: nu.LoginName, TenantID: tenant, Domain: d.Name, Kind: kind, Status: nu.Status,
 			Person: nu.Person, TwoFactor: nu.TwoFactor, PasswordHash: hash, Contexts: nu.Contexts,
-			PasswordSetAt: setAt(hash, s.now()),
+			PasswordSetAt: setAt(hash, s.now()), EmailUndeliverable: nu.EmailUndeliverable && a.System,
 		})
 		if errors.Is(err, model.ErrAlreadyExists) {
 			return errLoginTaken(nu.LoginName)
@@ -324,7 +332,13 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id string, p UserPatc
 				}
 			}
 			if p.Person != nil {
+				if p.Person.Email != u.Person.Email {
+					u.EmailUndeliverable = false
+				}
 				u.Person = *p.Person
+			}
+			if p.EmailUndeliverable != nil && a.System {
+				u.EmailUndeliverable = *p.EmailUndeliverable
 			}
 			if p.LoginName != nil {
 				u.LoginName = *p.LoginName

@@ -33,3 +33,31 @@ func BenchmarkProvisionUpdate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProvisionOrganisation measures a returning marketplace user's
+// update with two organisations named (R-SAML-7): the binding look-ups,
+// the kept-organisation query and the unchanged assignments on top of
+// BenchmarkProvisionUpdate's work.
+//
+//	go test ./internal/federation -run '^$' -bench ProvisionOrganisation -benchtime 2000x
+func BenchmarkProvisionOrganisation(b *testing.B) {
+	for _, backend := range sesametest.Backends {
+		b.Run(backend, func(b *testing.B) {
+			f := setup(b, backend, false)
+			mp := f.marketplace(b, f.tenant, "Vagalam")
+			claims := maestrano("usr-bench", "usr-bench@mail.example", [3]string{"cld-1", "Acme Ltd", "Admin"}, [3]string{"cld-2", "Beta GmbH", ""})
+			if _, _, err := f.prov.Login(bg, mp, federation.Identity{Claims: claims}); err != nil {
+				b.Fatal(err)
+			}
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, out, err := f.prov.Login(bg, mp, federation.Identity{Claims: claims}); err != nil || out != federation.Unchanged {
+						b.Errorf("login: %s %v", out, err)
+					}
+				}
+			})
+		})
+	}
+}

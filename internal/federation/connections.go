@@ -37,6 +37,16 @@ type openedConn[T any] struct {
 // off.
 var ErrDisabled = model.Errorf(model.EFORBIDDEN, "connection", "this sign-in method is switched off")
 
+// OpenError is Get's answer for a connection that exists but whose
+// connector cannot be opened (its settings, its keys).
+type OpenError struct {
+	ID  string
+	Err error
+}
+
+func (e *OpenError) Error() string { return fmt.Sprintf("open connection %s: %v", e.ID, e.Err) }
+func (e *OpenError) Unwrap() error { return e.Err }
+
 // Get returns the connection and its opened connector.
 func (cs *Connections[T]) Get(ctx context.Context, id string) (model.Connection, T, error) {
 	var zero T
@@ -64,7 +74,7 @@ func (cs *Connections[T]) Get(ctx context.Context, id string) (model.Connection,
 	}
 	conn, err := cs.Open(ctx, c, secret)
 	if err != nil {
-		return c, zero, fmt.Errorf("open connection %s: %w", c.ID, err)
+		return c, zero, &OpenError{ID: c.ID, Err: err}
 	}
 	cs.mu.Lock()
 	if cs.opened == nil {

@@ -19,6 +19,14 @@
 //     several users with that email → a *LinkError for the administrator.
 //     A lost race for the link (or the login name) retries once and takes
 //     the update path, so concurrent first logins create one user.
+//   - Organisations (organisations.go, R-SAML-7, seed 002): the
+//     mapping's organisation claims (group uid, name, role; lists paired
+//     by index) find or create an account context under the tenant bound
+//     to (connection, uid) — unique per connection only — rename it when
+//     the name changes, and assign the user with the role; memberships
+//     add up across logins. A marketplace connection's emails are virtual
+//     addresses: stored, marked undeliverable (the outbox never mails
+//     them), never verified, never linked.
 //   - The roles it stores (directory SetUserRoles, model.RoleAssignment)
 //     are what e1 of the effective rights reads (R-EFF-1, internal/rights).
 //

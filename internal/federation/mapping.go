@@ -35,6 +35,22 @@ type Profile struct {
 	// AccountKey says how the keys resolve: model.AccountKeyID or
 	// model.AccountKeyNumber.
 	AccountKey string
+	// Organisations the user belongs to (R-SAML-7), deduplicated by uid,
+	// in claim order.
+	Organisations []Organisation
+	// VirtualEmail: Email is a marketplace's virtual address (seed 002),
+	// stored but never sent to.
+	VirtualEmail bool
+}
+
+// Organisation is one organisation (company) the IdP says the user
+// belongs to (R-SAML-7): its uid, unique per connection, its name ("":
+// not given — a new organisation is named by its uid, an existing one
+// keeps its name), and the user's role names in it.
+type Organisation struct {
+	UID   string
+	Name  string
+	Roles []string
 }
 
 // ContextRole is one "role R for account K" entry.
@@ -66,6 +82,11 @@ const (
 	maxKeyLen   = 200
 	maxSubject  = 255
 	maxAccounts = 200
+	// maxOrgUID fits the context number the uid is shown as.
+	maxOrgUID = 100
+	// maxOrgName is the directory's context name limit.
+	maxOrgName = 200
+	maxOrgs    = 50
 )
 
 // phoneRE is the directory's phone rule (directory.validatePerson).
@@ -177,7 +198,7 @@ func text(claims map[string]any, claim string, max int) (string, error) {
 		return "", mapErr(claim, "is a %s, not a string", kind(v))
 	}
 	s = strings.TrimSpace(s)
-	if len(s) > max || !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if len(s) > max || !printable(s) {
 		return "", mapErr(claim, "is longer than %d characters or holds control characters", max)
 	}
 	return s, nil
@@ -213,10 +234,47 @@ func Effective(m model.ClaimMapping) model.ClaimMapping {
 	return m
 }
 
+// EffectiveSAML is Effective for a SAML connection: the preset's
+// attribute names (SAMLPresets), then seed 004's defaults (SAMLDefaults).
+// The subject is always the NameID (R-SAML-4) and the email counts as
+// verified by the connection (R-SAML-6): no claim names them.
+func EffectiveSAML(m model.ClaimMapping) model.ClaimMapping {
+	p, d := SAMLPresets[m.Preset], SAMLDefaults
+	fill := func(v *string, preset, std string) {
+		if *v == "" {
+			*v = preset
+		}
+		if *v == "" {
+			*v = std
+		}
+	}
+	m.Subject, m.EmailVerified, m.NoEmailVerified = "", "", false
+	fill(&m.Email, p.Email, d.Email)
+	fill(&m.FirstName, p.FirstName, d.FirstName)
+	fill(&m.LastName, p.LastName, d.LastName)
+	fill(&m.Phone, p.Phone, d.Phone)
+	fill(&m.AccountKey, p.AccountKey, model.AccountKeyID)
+	if m.Roles == nil {
+		m.Roles = p.Roles
+	}
+	return m
+}
+
+// effective is the mapping in force for c.
+func effective(c model.Connection) model.ClaimMapping {
+	if c.Kind == model.ConnectionSAML {
+		return EffectiveSAML(c.Mapping)
+	}
+	return Effective(c.Mapping)
+}
+
 // Map applies the connection's claim mapping to what the IdP asserted
 // (R-FED-3). It is pure: no store, no clock. Errors are *MappingError.
+// For a SAML connection the subject is the NameID and the email is the
+// mapped attribute, else the connector's (an emailAddress NameID).
 func Map(c model.Connection, id Identity) (Profile, error) {
-	m := Effective(c.Mapping)
+	m := effective(c)
+	saml := c.Kind == model.ConnectionSAML
 	claims := id.Claims
 	if claims == nil {
 		claims = map[string]any{}
@@ -243,10 +301,15 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 	}
 	// Subject: the mapped claim; the connector's subject when the mapping
 	// names the standard claim and the claims lack it (SAML NameID).
-	if p.Subject, err = text(claims, m.Subject, maxSubject); err != nil {
+	if saml {
+		if len(id.Subject) > maxSubject {
+			return p, mapErr("NameID", "is longer than %d characters", maxSubject)
+		}
+		p.Subject = id.Subject
+	} else if p.Subject, err = text(claims, m.Subject, maxSubject); err != nil {
 		return p, err
 	}
-	if p.Subject == "" && c.Mapping.Subject == "" && Presets[c.Mapping.Preset].Subject == "" {
+	if p.Subject == "" && !saml && c.Mapping.Subject == "" && Presets[c.Mapping.Preset].Subject == "" {
 		p.Subject = id.Subject
 	}
 	if p.Subject == "" {
@@ -255,7 +318,7 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 	if p.Email, err = text(claims, m.Email, 320); err != nil {
 		return p, err
 	}
-	if p.Email == "" && c.Mapping.Email == "" {
+	if p.Email == "" && (c.Mapping.Email == "" || saml) {
 		p.Email = id.Email
 	}
 	if p.Email != "" {
@@ -263,7 +326,14 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 			return p, mapErr(m.Email, "%q is not an email address", p.Email)
 		}
 	}
-	if !m.NoEmailVerified && p.Email != "" {
+	if saml {
+		// R-SAML-5: email is required; R-SAML-6: the connection vouches
+		// for it (a SAML IdP is the tenant's own directory).
+		if p.Email == "" {
+			return p, mapErr(m.Email, "is required: the IdP sent neither this attribute nor an emailAddress NameID")
+		}
+		p.EmailVerified = true
+	} else if !m.NoEmailVerified && p.Email != "" {
 		v, ok := Lookup(claims, m.EmailVerified)
 		switch x := v.(type) {
 		case bool:
@@ -276,6 +346,12 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 		default:
 			return p, mapErr(m.EmailVerified, "is a %s, not a boolean", kind(v))
 		}
+	}
+	// A marketplace's emails are virtual (seed 002): ids, not mailboxes —
+	// never verified, so never used to link an existing user, whatever
+	// the IdP or the connection says.
+	if m.Marketplace && p.Email != "" {
+		p.VirtualEmail, p.EmailVerified = true, false
 	}
 	if p.FirstName, err = text(claims, m.FirstName, maxNameLen); err != nil {
 		return p, err
@@ -358,11 +434,98 @@ func Map(c model.Connection, id Identity) (Profile, error) {
 			return p, mapErr(cr.Claim, "more than %d roles", maxRoles)
 		}
 	}
+	if om := m.Organisation; om != nil {
+		if p.Organisations, err = organisations(claims, *om); err != nil {
+			return p, err
+		}
+	}
 	return p, nil
 }
 
+// organisations reads the organisation claims (R-SAML-7): uids, and
+// optional names and roles paired with them by index. No uid claim: no
+// organisation. Anything malformed refuses the login before a write.
+func organisations(claims map[string]any, om model.OrganisationMapping) ([]Organisation, error) {
+	read := func(claim string) ([]string, bool, error) {
+		if claim == "" {
+			return nil, false, nil
+		}
+		v, ok := Lookup(claims, claim)
+		if !ok || v == nil {
+			return nil, false, nil
+		}
+		if s, ok := scalar(v); ok { // one value, also a number (an id)
+			return []string{s}, true, nil
+		}
+		xs, err := list(claim, v)
+		return xs, true, err
+	}
+	uids, _, err := read(om.UID)
+	if err != nil || len(uids) == 0 {
+		return nil, err
+	}
+	if len(uids) > maxOrgs {
+		return nil, mapErr(om.UID, "more than %d organisations", maxOrgs)
+	}
+	names, hasNames, err := read(om.Name)
+	if err != nil {
+		return nil, err
+	}
+	roles, hasRoles, err := read(om.Role)
+	if err != nil {
+		return nil, err
+	}
+	paired := func(claim string, has bool, xs []string) error {
+		if has && len(xs) != len(uids) {
+			return mapErr(claim, "holds %d values for %d organisations in %q: the lists are paired by index", len(xs), len(uids), om.UID)
+		}
+		return nil
+	}
+	if err := paired(om.Name, hasNames, names); err != nil {
+		return nil, err
+	}
+	if err := paired(om.Role, hasRoles, roles); err != nil {
+		return nil, err
+	}
+	var out []Organisation
+	for i, uid := range uids {
+		uid = strings.TrimSpace(uid)
+		if uid == "" || len(uid) > maxOrgUID || !printable(uid) {
+			return nil, mapErr(om.UID, "organisation %d: the uid is empty, longer than %d characters or holds control characters", i+1, maxOrgUID)
+		}
+		var name string
+		if hasNames {
+			name = strings.TrimSpace(names[i])
+			if len(name) > maxOrgName || !printable(name) {
+				return nil, mapErr(om.Name, "organisation %d: the name is longer than %d characters or holds control characters", i+1, maxOrgName)
+			}
+		}
+		var role string
+		if hasRoles {
+			role = strings.TrimSpace(roles[i])
+			if err := checkRole(om.Role, role); err != nil {
+				return nil, err
+			}
+		}
+		j := slices.IndexFunc(out, func(o Organisation) bool { return o.UID == uid })
+		if j < 0 {
+			out = append(out, Organisation{UID: uid, Name: name})
+			j = len(out) - 1
+		}
+		if role != "" && !slices.Contains(out[j].Roles, role) {
+			out[j].Roles = append(out[j].Roles, role)
+		}
+	}
+	return out, nil
+}
+
+// printable: valid UTF-8 without control characters.
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
 func checkRole(claim, r string) error {
-	if len(r) > maxRoleLen || !utf8.ValidString(r) || strings.ContainsFunc(r, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
+	if len(r) > maxRoleLen || !printable(r) {
 		return mapErr(claim, "a role name is longer than %d characters or holds control characters", maxRoleLen)
 	}
 	return nil

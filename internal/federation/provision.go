@@ -84,7 +84,7 @@ func (p *Provisioner) Provision(ctx context.Context, c model.Connection, pr Prof
 		return model.User{}, "", model.Errorf(model.EFORBIDDEN, "connection", "the connection %q is disabled", c.Name)
 	}
 	if pr.Subject == "" {
-		return model.User{}, "", &MappingError{Claim: Effective(c.Mapping).Subject, Reason: "the subject is empty"}
+		return model.User{}, "", &MappingError{Claim: effective(c).Subject, Reason: "the subject is empty"}
 	}
 	a := actor(ctx, c)
 	var (
@@ -230,6 +230,11 @@ func (p *Provisioner) once(ctx context.Context, tx *directory.Service, a directo
 	if err != nil {
 		return model.User{}, "", nil, err
 	}
+	orgs, orgRoles, err := organisationContexts(ctx, tx, a, c, pr)
+	if err != nil {
+		return model.User{}, "", nil, err
+	}
+	contexts, roles = union(contexts, orgs...), append(roles, orgRoles...)
 	if len(contexts) == 0 {
 		contexts = []string{c.TenantID}
 	}
@@ -243,7 +248,7 @@ func (p *Provisioner) once(ctx context.Context, tx *directory.Service, a directo
 	}
 	u, err := tx.CreateUser(ctx, a, directory.NewUser{LoginName: name, Domain: domain, Contexts: contexts,
 		Person: model.Person{FirstName: pr.FirstName, LastName: pr.LastName, Email: pr.Email, Phone: pr.Phone},
-		Status: model.StatusActive, Kind: model.KindDelegated})
+		Status: model.StatusActive, Kind: model.KindDelegated, EmailUndeliverable: pr.VirtualEmail})
 	if err != nil {
 		return u, "", nil, err
 	}
@@ -306,9 +311,13 @@ func (p *Provisioner) update(ctx context.Context, tx *directory.Service, a direc
 			out = Updated
 		}
 	}
+	virtual := u.EmailUndeliverable
+	if pr.Email != "" {
+		virtual = pr.VirtualEmail
+	}
 	var err error
-	if person != u.Person {
-		if u, err = tx.UpdateUser(ctx, a, u.ID, directory.UserPatch{Person: &person}); err != nil {
+	if person != u.Person || virtual != u.EmailUndeliverable {
+		if u, err = tx.UpdateUser(ctx, a, u.ID, directory.UserPatch{Person: &person, EmailUndeliverable: &virtual}); err != nil {
 			return u, "", nil, err
 		}
 		changed()
@@ -323,15 +332,37 @@ func (p *Provisioner) update(ctx context.Context, tx *directory.Service, a direc
 		if err != nil {
 			return u, "", nil, err
 		}
+		orgs, orgRoles, err := organisationContexts(ctx, tx, a, c, pr)
+		if err != nil {
+			return u, "", nil, err
+		}
+		kept, err := keptOrganisations(ctx, tx, c, u, orgs)
+		if err != nil {
+			return u, "", nil, err
+		}
+		have, err := tx.Reader().UserRoles(ctx, u.ID)
+		if err != nil {
+			return u, "", nil, err
+		}
+		// Organisations add up (organisations.go): the account claims,
+		// when the IdP sends them, replace the other assignments.
+		switch {
+		case len(contexts) > 0:
+			contexts = union(contexts, append(orgs, kept...)...)
+		case len(orgs) > 0:
+			contexts = union(slices.Clone(u.Contexts), orgs...)
+		}
+		roles = append(roles, orgRoles...)
+		for _, r := range have {
+			if slices.Contains(kept, r.ContextID) {
+				roles = append(roles, r)
+			}
+		}
 		if len(contexts) > 0 && !sameSet(contexts, u.Contexts) {
 			if u, err = tx.SetUserContexts(ctx, a, u.ID, contexts); err != nil {
 				return u, "", nil, err
 			}
 			changed()
-		}
-		have, err := tx.Reader().UserRoles(ctx, u.ID)
-		if err != nil {
-			return u, "", nil, err
 		}
 		if !sameRoles(have, roles) {
 			if err := tx.SetUserRoles(ctx, a, u.ID, roles); err != nil {

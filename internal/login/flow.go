@@ -181,9 +181,19 @@ func (fs *flows) load(r *http.Request) (*Flow, error) {
 	if err != nil || len(c.Value) < 20 || len(c.Value) > 100 {
 		return nil, errNoFlow
 	}
-	sf, err := fs.st.GetLoginFlow(r.Context(), session.Hash(c.Value), fs.now())
-	if model.ErrorCode(err) == model.ENOTFOUND {
+	f, err := fs.byID(r.Context(), session.Hash(c.Value))
+	if err == nil && f == nil {
 		return nil, errNoFlow
+	}
+	return f, err
+}
+
+// byID reads flow id without the browser's cookie (the SAML ACS finds its
+// flow by RelayState, DESIGN note 1): nil when there is none.
+func (fs *flows) byID(ctx context.Context, id string) (*Flow, error) {
+	sf, err := fs.st.GetLoginFlow(ctx, id, fs.now())
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
@@ -191,7 +201,7 @@ func (fs *flows) load(r *http.Request) (*Flow, error) {
 	f := &Flow{}
 	if err := json.Unmarshal(sf.State, f); err != nil {
 		// Not ours to read (a format from a future version): start over.
-		return nil, errNoFlow
+		return nil, nil
 	}
 	f.ID, f.Version = sf.ID, sf.Version
 	return f, nil

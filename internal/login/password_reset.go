@@ -35,8 +35,7 @@ type PasswordMail struct {
 func recipient(u model.User) outbox.Recipient {
 	// The name is user input: the outbox keeps it out of headers unencoded
 	// (header injection through names, issue 9 "Bad input").
-	return outbox.Recipient{UserID: u.ID, Name: strings.TrimSpace(u.Person.FirstName + " " + u.Person.LastName),
-		Email: u.Person.Email, Language: u.Person.Language}
+	return outbox.UserRecipient(u)
 }
 
 // Changed queues password_changed for u (a user without an email gets

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/connector"
+	"github.com/sesame-sso/sesame/internal/connector/saml"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/fault"
 	"github.com/sesame-sso/sesame/internal/federation"
@@ -184,7 +185,7 @@ func (s *IdPStep) HomeRealm(ctx context.Context, f *Flow, email string) (bool, e
 	if err != nil {
 		return false, err
 	}
-	if c.Kind == model.ConnectionSAML || c.Enforcement == model.EnforcementTesting {
+	if c.Enforcement == model.EnforcementTesting {
 		// A connection in the testing stage routes nobody by domain
 		// (R-SAML-8): administrators choose it by its link.
 		return false, nil
@@ -211,9 +212,9 @@ func (s *IdPStep) HomeRealm(ctx context.Context, f *Flow, email string) (bool, e
 }
 
 // allowed: c may serve the login page of f (its tenant's connections,
-// the root's on the root page), enabled, and a protocol this step runs.
+// the root's on the root page) and is enabled.
 func (s *IdPStep) allowed(ctx context.Context, f *Flow, c model.Connection) (bool, error) {
-	if !c.Enabled || c.Kind == model.ConnectionSAML {
+	if !c.Enabled {
 		return false, nil
 	}
 	tid, err := s.tenantID(ctx, f.Tenant)
@@ -242,19 +243,28 @@ func (s *IdPStep) Show(w http.ResponseWriter, r *http.Request, a *Attempt) error
 		// Gone, switched off or not this tenant's: back to the choice.
 		return s.fail(w, r, a, c, reasonUnavailable, err)
 	}
-	state := session.Token()
-	act, kept, err := conn.Begin(ctx, state, CallbackURL(s.Issuer, c.ID))
+	state, callback := session.Token(), CallbackURL(s.Issuer, c.ID)
+	if c.Kind == model.ConnectionSAML {
+		// RelayState names the flow (the IdP's cross-site POST to the
+		// ACS carries no SameSite cookie; step_saml.go).
+		state, callback = newRelayState(f.ID), saml.ACSURL(s.Issuer, c.ID)
+	}
+	act, kept, err := conn.Begin(ctx, state, callback)
 	if err != nil {
 		return s.fail(w, r, a, c, connector.ReasonOf(err), err)
 	}
-	if act.RedirectURL == "" {
-		// An auto-POST binding (SAML) is the SAML issue's.
-		return s.fail(w, r, a, c, connector.ReasonConfig, errors.New("the connector asked for a POST binding"))
+	if act.RedirectURL == "" && act.PostURL == "" {
+		return s.fail(w, r, a, c, connector.ReasonConfig, errors.New("the connector named no way to the IdP"))
 	}
 	f.Set(idpStateKey, state)
 	f.Kept = kept
 	if err := a.Save(r.Context()); err != nil {
 		return err
+	}
+	if act.RedirectURL == "" {
+		// HTTP-POST binding (SAML bindings §3.5): an auto-submitted form.
+		s.postForm(w, r, act)
+		return nil
 	}
 	http.Redirect(w, r, act.RedirectURL, http.StatusSeeOther)
 	return nil
@@ -270,6 +280,7 @@ func (s *IdPStep) Submit(_ http.ResponseWriter, _ *http.Request, _ *Attempt) (Ou
 func (s *IdPStep) routes(mux *http.ServeMux, h *Handler) {
 	s.h = h
 	mux.HandleFunc("GET /login/idp/{id}/callback", s.callback)
+	s.samlRoutes(mux) // step_saml.go
 }
 
 // reasons of refusals that are not the connector's.
@@ -353,6 +364,17 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, a, c, connector.ReasonOf(err), err)
 		return
 	}
+	s.complete(w, r, a, c, ident)
+}
+
+// complete is the end of every delegated login, OIDC callback or SAML ACS
+// alike (DESIGN note 2): the IdP's verified answer ident goes through the
+// SSO enforcement stage, just-in-time provisioning (federation) and the
+// user checks; the flow then has its user and the engine runs the
+// remaining steps (a 303 to /login, where the browser's cookie binds it).
+// Nothing is written for a refused answer.
+func (s *IdPStep) complete(w http.ResponseWriter, r *http.Request, a *Attempt, c model.Connection, ident connector.Identity) {
+	h, f, ctx := s.h, a.Flow, r.Context()
 	if c.Enforcement == model.EnforcementTesting {
 		// R-SAML-8 testing stage (seed 003 step 2, "test that the SSO
 		// tenancy works as a System Administrator"): only an existing
@@ -382,13 +404,15 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 			me *federation.MappingError
 			le *federation.LinkError
 		)
+		// Mapping and link errors are the IdP's or the directory's data,
+		// not a store failure (neither is a *model.Error): checked first.
 		switch {
-		case fault.Storage(err):
-			h.Unavailable(w, r, "provision user", err)
 		case errors.As(err, &me):
 			s.failPage(w, r, a, c, reasonMapping, err)
 		case errors.As(err, &le):
 			s.failPage(w, r, a, c, reasonLink, err)
+		case fault.Storage(err):
+			h.Unavailable(w, r, "provision user", err)
 		default:
 			s.failPage(w, r, a, c, reasonUser, err)
 		}
@@ -412,7 +436,13 @@ func (s *IdPStep) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	f.UserID, f.ConnectionID, f.Upstream = u.ID, c.ID, sealed
 	f.Pass(StepIdP, "fed")
-	if err := h.flows.save(r.Context(), f); err != nil {
+	save := h.flows.save
+	if f.ID == "" {
+		// An IdP-initiated SAML login: its flow is stored only now, born
+		// with its user (one write instead of two; the cookie is set).
+		save = func(ctx context.Context, f *Flow) error { return h.flows.create(ctx, w, f) }
+	}
+	if err := save(r.Context(), f); err != nil {
 		h.saveFailed(w, r, f, err)
 		return
 	}
@@ -441,8 +471,10 @@ func (s *IdPStep) fail(w http.ResponseWriter, r *http.Request, a *Attempt, c mod
 	f := a.Flow
 	f.ConnectionID, f.Kept = "", nil
 	f.Set(idpStateKey, "")
-	if err := a.Save(r.Context()); err != nil {
-		return err
+	if f.ID != "" { // an unsaved flow (IdP-initiated SAML) is simply dropped
+		if err := a.Save(r.Context()); err != nil {
+			return err
+		}
 	}
 	s.explain(w, r, a, c, string(reason), err)
 	return nil
@@ -490,6 +522,20 @@ func (s *IdPStep) explain(w http.ResponseWriter, r *http.Request, a *Attempt, c 
 	case reason == reasonTesting:
 		status, msg = http.StatusForbidden, i18n.M("sso.error.testing")
 	}
+	if c.Kind == model.ConnectionSAML {
+		if st, m := s.explainSAML(connector.Reason(reason)); !m.IsZero() {
+			status, msg = st, m
+		}
+	}
 	s.Pages.Render(w, r, status, "message", web.Message{Title: i18n.M("idp.failed.title"), Message: msg,
-		Link: a.Next(), LinkText: i18n.M("link.back_to_sign_in")})
+		Link: backLink(a), LinkText: i18n.M("link.back_to_sign_in")})
+}
+
+// backLink leads back to the login a failure happened in ("/login" when
+// it was never stored).
+func backLink(a *Attempt) string {
+	if a.Flow.ID == "" {
+		return "/login"
+	}
+	return a.Next()
 }

@@ -219,6 +219,7 @@ func (s *OTPStep) send(r *http.Request, u model.User) otp.Send {
 			typ, to.Phone = message.OTPSMS, m.To
 		} else {
 			to.Email = m.To
+			to.Undeliverable = u.EmailUndeliverable && strings.EqualFold(m.To, u.Person.Email)
 		}
 		_, err := s.Outbox.Enqueue(ctx, tx, outbox.Request{Type: typ, To: to,
 			Data: map[string]string{"Login": u.LoginName, "Code": m.Code, "ExpiresIn": expires}})

@@ -161,7 +161,9 @@ func (s *IdPStep) LogoutURL(ctx context.Context, ss model.Session, returnURL str
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
 	c, conn, err := s.Conns.Get(ctx, ss.ConnectionID)
-	if err != nil || !c.OIDC.UpstreamLogout {
+	// SAML: Sesame's logout always ends the IdP session when the IdP
+	// offers single logout (R-SAML-9); OIDC: when the connection says so.
+	if err != nil || (c.Kind != model.ConnectionSAML && !c.OIDC.UpstreamLogout) {
 		return ""
 	}
 	lo, ok := conn.(connector.Logouter)

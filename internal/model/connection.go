@@ -10,7 +10,8 @@ const (
 	// ConnectionOAuth2: plain OAuth 2.0 with explicit endpoints and a
 	// userinfo endpoint instead of an ID token (GitHub-style IdPs).
 	ConnectionOAuth2 = "oauth2"
-	// ConnectionSAML: SAML 2.0 (R-SAML-*; the next issue).
+	// ConnectionSAML: SAML 2.0 Web Browser SSO (R-SAML-1..9): the IdP's
+	// metadata, a per-connection SP key pair (Connection.SAML).
 	ConnectionSAML = "saml"
 )
 
@@ -39,6 +40,8 @@ type Connection struct {
 	Enabled bool   `json:"enabled"`
 	// OIDC holds the protocol settings of oidc and oauth2 connections.
 	OIDC OIDCSettings `json:"oidc"`
+	// SAML holds the protocol settings of a saml connection (R-SAML-1).
+	SAML SAMLSettings `json:"saml"`
 	// HasClientSecret: a client secret is stored (sealed).
 	HasClientSecret bool `json:"hasClientSecret"`
 	// Mapping says which claims hold what (R-FED-3).
@@ -77,6 +80,58 @@ type Connection struct {
 	// SealedSecret is the client secret as stored (internal/seal); only
 	// the directory reads and writes it.
 	SealedSecret []byte `json:"-"`
+	// SealedSPKeys are a SAML connection's SP private keys (current first,
+	// then the previous one during a rotation overlap), sealed; only the
+	// directory reads and writes them. Their certificates are public:
+	// SAML.SPCertificates.
+	SealedSPKeys []byte `json:"-"`
+}
+
+// SAML AuthnRequest bindings (SAMLSettings.Binding, SAML bindings §3.4,
+// §3.5).
+const (
+	SAMLBindingRedirect = "redirect"
+	SAMLBindingPost     = "post"
+)
+
+// SAMLSettings are the protocol settings of a SAML connection (R-SAML-1..4).
+// The attribute names (seed 004's defaults Email, First Name, Last Name,
+// Phone Number; presets entra, adfs, okta, google) are the connection's
+// Mapping; the NameID is always the user's key (R-SAML-4).
+type SAMLSettings struct {
+	// IdPMetadata is the IdP's metadata XML: uploaded, or fetched from
+	// MetadataURL when that is set (at save time and on a schedule).
+	IdPMetadata string `json:"idpMetadata,omitempty" yaml:"idpMetadata,omitempty"`
+	// MetadataURL is where the IdP publishes its metadata (https).
+	MetadataURL string `json:"metadataUrl,omitempty" yaml:"metadataUrl,omitempty"`
+	// IdPEntityID picks the IdP when the metadata holds several (required
+	// then; the error lists the choices).
+	IdPEntityID string `json:"idpEntityId,omitempty" yaml:"idpEntityId,omitempty"`
+	// AllowIdPInitiated accepts unsolicited responses at the ACS (off by
+	// default, R-SAML-2).
+	AllowIdPInitiated bool `json:"allowIdpInitiated" yaml:"allowIdpInitiated,omitempty"`
+	// ClockSkewSeconds is the leeway on NotBefore / NotOnOrAfter (0: the
+	// default 120 s; at most 180 s).
+	ClockSkewSeconds int `json:"clockSkewSeconds,omitempty" yaml:"clockSkewSeconds,omitempty"`
+	// SignRequests signs AuthnRequests (IdPs with WantAuthnRequestsSigned).
+	SignRequests bool `json:"signRequests" yaml:"signRequests,omitempty"`
+	// Binding of the AuthnRequest: SAMLBindingRedirect (default) or
+	// SAMLBindingPost.
+	Binding string `json:"binding,omitempty" yaml:"binding,omitempty"`
+	// SPCertificates are the certificates of the connection's SP keys,
+	// current first (read only: generated with the connection, rotated by
+	// POST /api/v1/connections/{id}/saml/rotate-key).
+	SPCertificates []SPCertificate `json:"spCertificates,omitempty" yaml:"-"`
+}
+
+// SPCertificate is the public half of one SP key of a SAML connection.
+type SPCertificate struct {
+	// PEM is the X.509 certificate (self-signed; the key is RSA 2048).
+	PEM string `json:"pem"`
+	// SHA256 is the certificate's fingerprint (hex), what IdP consoles show.
+	SHA256    string    `json:"sha256"`
+	NotAfter  time.Time `json:"notAfter"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // SSO enforcement stages of a connection (R-SAML-8).
@@ -158,6 +213,42 @@ type ClaimMapping struct {
 	// NoEmailVerified: the IdP sends no email_verified claim; its emails
 	// count as unverified (never linked).
 	NoEmailVerified bool `json:"noEmailVerified,omitempty" yaml:"noEmailVerified,omitempty"`
+	// Organisation reads the organisations (companies) the user belongs
+	// to: each becomes an account context under the connection's tenant
+	// (R-SAML-7, seed 002).
+	Organisation *OrganisationMapping `json:"organisation,omitempty" yaml:"organisation,omitempty"`
+	// Marketplace: the IdP is a marketplace (seed 002). The emails it
+	// sends are virtual addresses — ids, not mailboxes: they are stored
+	// and marked undeliverable (never sent to), and never used to link an
+	// existing user (the same person through two marketplaces is two
+	// users).
+	Marketplace bool `json:"marketplace,omitempty" yaml:"marketplace,omitempty"`
+}
+
+// OrganisationMapping names the claims (SAML attributes) of a user's
+// organisations (R-SAML-7, seed 002's group_uid / group_name / group_role).
+// Each claim holds one value or a list; lists are paired by index (the
+// i-th name and role belong to the i-th uid). The uid is unique per
+// connection only: the same uid from two connections is two organisations.
+type OrganisationMapping struct {
+	// UID is the claim holding the organisation's stable id (required).
+	UID string `json:"uid" yaml:"uid"`
+	// Name holds the organisation's display name: the context's name,
+	// renamed when it changes (default: the uid).
+	Name string `json:"name,omitempty" yaml:"name,omitempty"`
+	// Role holds the user's role name in the organisation: a role for
+	// that context (R-EFF-1, e1); empty entries give none.
+	Role string `json:"role,omitempty" yaml:"role,omitempty"`
+}
+
+// OrganisationLink binds an organisation of a connection — (connection,
+// uid) — to the account context created for it (R-SAML-7). The key is
+// unique per connection only (seed 002: "unique per marketplace").
+type OrganisationLink struct {
+	ConnectionID string    `json:"connectionId"`
+	UID          string    `json:"uid"`
+	ContextID    string    `json:"contextId"`
+	CreatedAt    time.Time `json:"createdAt"`
 }
 
 // ContextRoles is the role-per-context list of a ClaimMapping. The claim
@@ -195,7 +286,13 @@ const (
 	PresetKeycloak = "keycloak"
 	PresetOkta     = "okta"
 	PresetGoogle   = "google"
+	// PresetADFS: Active Directory Federation Services (SAML only).
+	PresetADFS = "adfs"
 )
 
-// MappingPresets lists the presets.
+// MappingPresets lists the presets of OIDC connections.
 var MappingPresets = []string{PresetEntra, PresetKeycloak, PresetOkta, PresetGoogle}
+
+// SAMLMappingPresets lists the presets of SAML connections (attribute
+// names: claim URIs for Entra ID and ADFS).
+var SAMLMappingPresets = []string{PresetEntra, PresetADFS, PresetOkta, PresetGoogle}

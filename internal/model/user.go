@@ -87,9 +87,12 @@ type User struct {
 	// TOTPMustEnrol: the next login asks the user to set up an
 	// authenticator app (where TOTP is allowed for them) before it ends —
 	// an admin "reset the account" (seed 003).
-	TOTPMustEnrol bool      `json:"totpMustEnrol"`
-	CreatedAt     time.Time `json:"createdAt"`
-	UpdatedAt     time.Time `json:"updatedAt"`
+	TOTPMustEnrol bool `json:"totpMustEnrol"`
+	// EmailUndeliverable: the email is a virtual address (a marketplace's
+	// id, seed 002): kept, but no message is ever sent to it.
+	EmailUndeliverable bool      `json:"emailUndeliverable"`
+	CreatedAt          time.Time `json:"createdAt"`
+	UpdatedAt          time.Time `json:"updatedAt"`
 }
 
 // RoleAssignment is an external IdP role name given to a delegated user,

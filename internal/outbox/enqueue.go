@@ -25,6 +25,16 @@ type Recipient struct {
 	Email, Phone string
 	// Language is the user's preference ("" = English).
 	Language string
+	// Undeliverable: the user's email is marked as a virtual address
+	// (model.User.EmailUndeliverable, seed 002): an email is never sent.
+	Undeliverable bool
+}
+
+// UserRecipient is u as a recipient: name, email (with its
+// undeliverable mark), phone and language.
+func UserRecipient(u model.User) Recipient {
+	return Recipient{UserID: u.ID, Name: strings.TrimSpace(u.Person.FirstName + " " + u.Person.LastName),
+		Email: u.Person.Email, Phone: u.Person.Phone, Language: u.Person.Language, Undeliverable: u.EmailUndeliverable}
 }
 
 // Request is one message to send.
@@ -72,8 +82,9 @@ func (q *Queue) Undeliverable(addr string) bool {
 // Enqueue renders req in the recipient's language and writes it to the
 // outbox through tx — the Storage of the transaction making the change
 // that causes the message, so both commit or neither (R-MSG-2). A message
-// to an undeliverable address is stored as skipped, with an audit entry,
-// and never sent. It returns the message id.
+// to an undeliverable address — a configured pattern, or an address
+// marked on the user (Recipient.Undeliverable) — is stored as skipped,
+// with an audit entry, and never sent. It returns the message id.
 func (q *Queue) Enqueue(ctx context.Context, tx storage.Storage, req Request) (string, error) {
 	channel, to := storage.ChannelEmail, req.To.Email
 	if req.Type.IsSMS() {
@@ -94,10 +105,18 @@ func (q *Queue) Enqueue(ctx context.Context, tx storage.Storage, req Request) (s
 	m := storage.OutboxMessage{ID: uuid.NewString(), Channel: channel, Kind: string(req.Type), UserID: req.To.UserID,
 		To: to, ToName: oneLine(req.To.Name), Language: r.Language, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		Status: storage.MessageQueued, NextAttempt: now, CreatedAt: now}
-	if channel == storage.ChannelEmail && q.Undeliverable(to) {
-		m.Status, m.DoneAt, m.Text, m.HTML, m.LastError = storage.MessageSkipped, now, "", "", "undeliverable address"
+	reason := ""
+	switch {
+	case channel != storage.ChannelEmail:
+	case req.To.Undeliverable:
+		reason = "virtual address"
+	case q.Undeliverable(to):
+		reason = "undeliverable address"
+	}
+	if reason != "" {
+		m.Status, m.DoneAt, m.Text, m.HTML, m.LastError = storage.MessageSkipped, now, "", "", reason
 		if err := tx.AppendAudit(ctx, model.AuditEvent{Time: now, Action: "message.skipped", TargetType: "user", TargetID: req.To.UserID,
-			Outcome: model.OutcomeFailure, Details: map[string]any{"messageId": m.ID, "type": m.Kind, "reason": "undeliverable address"}}); err != nil {
+			Outcome: model.OutcomeFailure, Details: map[string]any{"messageId": m.ID, "type": m.Kind, "reason": reason}}); err != nil {
 			return "", fmt.Errorf("audit skipped message: %w", err)
 		}
 	}

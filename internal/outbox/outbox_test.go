@@ -333,6 +333,47 @@ func TestUndeliverableSkipped(t *testing.T) {
 	})
 }
 
+// TestMarkedAddressSkipped: a user whose email is marked as a virtual
+// address (model.User.EmailUndeliverable, set by a marketplace
+// connection, seed 002) gets no password-reset mail although no pattern
+// matches the address: recorded as skipped and audited with the reason;
+// the same mail to an unmarked user is sent.
+func TestMarkedAddressSkipped(t *testing.T) {
+	forBackends(t, func(t *testing.T, open func() storage.Storage) {
+		st := open()
+		ms := mailtest.New(t)
+		ms.Start(smtp.TLSNone)
+		c := newClock()
+		q := outbox.NewQueue([]string{"*@marketplace.invalid"}, c.now)
+		user := func(id, email string, virtual bool) model.User {
+			return model.User{ID: id, Person: model.Person{FirstName: "Mia", Email: email}, EmailUndeliverable: virtual}
+		}
+		reset := func(u model.User) string {
+			return enqueue(t, st, q, outbox.Request{Type: message.PasswordReset, To: outbox.UserRecipient(u),
+				Data: map[string]string{"Link": "https://sso.example.com/r/abc"}})
+		}
+		virtual := reset(user("u-virtual", "usr-1.cld-1@mail.vagalam.example", true))
+		real := reset(user("u-real", "mia@example.com", false))
+		w := outbox.NewWorker(st, map[string]outbox.Sender{storage.ChannelEmail: smtpSender(ms, smtp.TLSNone)}, outbox.Options{Owner: "n1", Now: c.now})
+		if n := runOnce(t, w); n != 1 {
+			t.Fatalf("%d messages sent, want 1", n)
+		}
+		if got := ms.Received(); len(got) != 1 || got[0].Rcpt[0] != "mia@example.com" {
+			t.Fatalf("received %+v, want only mia@example.com", got)
+		}
+		if m := status(t, st, virtual); m.Status != storage.MessageSkipped || m.Text != "" || m.LastError != "virtual address" {
+			t.Errorf("virtual: %+v", m)
+		}
+		if m := status(t, st, real); m.Status != storage.MessageSent {
+			t.Errorf("real: %+v", m)
+		}
+		ev, _, err := st.ListAudit(ctx, model.AuditFilter{Action: "message.skipped", Page: model.Page{Limit: 10}})
+		if err != nil || len(ev) != 1 || ev[0].TargetID != "u-virtual" || ev[0].Details["reason"] != "virtual address" || ev[0].Details["type"] != string(message.PasswordReset) {
+			t.Fatalf("audit: %+v %v", ev, err)
+		}
+	})
+}
+
 // TestSMSGateway: an OTP SMS reaches the gateway stub with number, text
 // and language; a non-2xx answer is retried (R-MSG-2, issue 9 §4.3).
 func TestSMSGateway(t *testing.T) {

@@ -35,7 +35,14 @@ type Federation struct {
 	DecryptionKeys []oidc.DecryptionKey
 	// CallbackTimeout bounds one IdP callback (default 20 s).
 	CallbackTimeout time.Duration
+	// MetadataRefresh is how often SAML connections given by metadata URL
+	// fetch their IdP metadata again (certificate rollover; default 6 h,
+	// negative: never).
+	MetadataRefresh time.Duration
 }
+
+// DefaultMetadataRefresh is Federation.MetadataRefresh's default.
+const DefaultMetadataRefresh = 6 * time.Hour
 
 // client is the shared back-channel client.
 func (f Federation) client() *http.Client {
@@ -83,8 +90,12 @@ func OIDCConfig(c model.Connection, secret string, keys []oidc.DecryptionKey) (o
 }
 
 // openConnector opens connectors for the federation registry.
-func openConnector(f Federation, keys *decryptionKeys, client *http.Client, log *slog.Logger, now func() time.Time) federation.Opener[connector.Connector] {
+func openConnector(f Federation, keys *decryptionKeys, client *http.Client, log *slog.Logger, now func() time.Time,
+	samlOpen func(context.Context, model.Connection) (connector.Connector, error)) federation.Opener[connector.Connector] {
 	return func(ctx context.Context, c model.Connection, secret string) (connector.Connector, error) {
+		if c.Kind == model.ConnectionSAML {
+			return samlOpen(ctx, c)
+		}
 		var dk []oidc.DecryptionKey
 		if c.Kind == model.ConnectionOIDC {
 			var err error

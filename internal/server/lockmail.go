@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/sesame-sso/sesame/internal/directory"
@@ -34,8 +33,7 @@ func mailLocks(svc *directory.Service, st storage.Storage, q *outbox.Queue, wake
 		}
 		err = st.InTx(ctx, func(tx storage.Storage) error {
 			_, err := q.Enqueue(ctx, tx, outbox.Request{Type: message.AccountLocked,
-				To: outbox.Recipient{UserID: u.ID, Name: strings.TrimSpace(u.Person.FirstName + " " + u.Person.LastName),
-					Email: u.Person.Email, Language: u.Person.Language},
+				To:   outbox.UserRecipient(u),
 				Data: map[string]string{"Login": u.LoginName, "Until": until.UTC().Format("2006-01-02 15:04 UTC")}})
 			return err
 		})

@@ -28,6 +28,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/otp"
 	"github.com/sesame-sso/sesame/internal/outbox"
+	"github.com/sesame-sso/sesame/internal/scim"
 	"github.com/sesame-sso/sesame/internal/session"
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/internal/totp"
@@ -96,6 +97,9 @@ type Server struct {
 	ips         clientip.Resolver
 	metrics     *metrics.Metrics
 	tracer      trace.Tracer
+	svc         *directory.Service
+	// metadataEvery is the SAML metadata refresh period (samlconn.go).
+	metadataEvery time.Duration
 }
 
 // New builds the handler.
@@ -116,7 +120,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	s := &Server{mux: http.NewServeMux(), store: st, log: log}
+	s := &Server{mux: http.NewServeMux(), store: st, log: log, svc: svc, metadataEvery: opts.Federation.MetadataRefresh}
 	s.observe(svc, &opts) // observe.go
 	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
 	pages.Log = log
@@ -133,6 +137,8 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	s.API.SetIssuer(opts.Issuer)
 	s.API.SetMessageTemplates(message.NewTemplates(st))
 	s.API.Register(s.mux)
+	// SCIM 2.0 provisioning (issue 12): a tenant's SCIM token opens /scim/v2.
+	(&scim.Handler{Dir: svc, Store: st, Authn: svc.Authn(), Log: log, BaseURL: opts.Issuer, MaxBody: opts.MaxBodyBytes}).Register(s.mux)
 	// The login engine (internal/login, issue 9 §1): its steps in order.
 	// A new step is one type in internal/login and one line here.
 	mail := login.PasswordMail{Queue: opts.Outbox, Issuer: opts.Issuer, Pages: pages}
@@ -143,8 +149,10 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		now = time.Now
 	}
 	fedKeys := &decryptionKeys{fixed: opts.Federation.DecryptionKeys, st: st, sealer: svc.Sealer(), now: now} // fedkey.go
+	fedClient := opts.Federation.client()
 	s.Connections = &federation.Connections[connector.Connector]{Dir: svc,
-		Open: openConnector(opts.Federation, fedKeys, opts.Federation.client(), log, now)}
+		Open: openConnector(opts.Federation, fedKeys, fedClient, log, now, openSAML(svc, st, opts.Issuer, log, now))} // samlconn.go
+	svc.SetMetadataFetcher(metadataFetcher(fedClient))
 	prov := &federation.Provisioner{Dir: svc, Log: log}
 	idp := &login.IdPStep{Conns: s.Connections, Prov: prov, Svc: svc, Tenants: st, Sessions: st, Pages: pages, Log: log,
 		Issuer: opts.Issuer, Sealer: svc.Sealer(), Timeout: opts.Federation.CallbackTimeout}
@@ -250,6 +258,12 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	for _, p := range oidcop.CrossOriginPaths() {
 		cop.AddInsecureBypassPattern(p)
 	}
+	// The SAML ACS takes the IdP's cross-site POST (HTTP-POST binding); it
+	// trusts the signed response and the RelayState kept server-side, no
+	// cookie (internal/login/step_saml.go).
+	for _, p := range login.ACSPaths() {
+		cop.AddInsecureBypassPattern(p)
+	}
 	s.handler = cop.Handler(s.errorPages(s.mux, pages)) // errorpages.go
 	return s, nil
 }
@@ -267,9 +281,13 @@ var bearerResources = map[adminapi.Resource]oidcop.Resource{
 func (s *Server) SetClientIP(r clientip.Resolver) { s.ips = r }
 
 // Run does the background work (key rotation, purging expired state —
-// tokens, tickets, sessions, login flows and one-time code challenges,
-// storage.PurgeExpired every minute) until ctx ends.
-func (s *Server) Run(ctx context.Context) { s.OIDC.Run(ctx) }
+// tokens, tickets, sessions, login flows, one-time code challenges and
+// SAML assertion ids, storage.PurgeExpired every minute; SAML metadata
+// refresh) until ctx ends.
+func (s *Server) Run(ctx context.Context) {
+	go s.refreshSAMLMetadata(ctx) // samlconn.go
+	s.OIDC.Run(ctx)
+}
 
 // Mux exposes the route table so protocol packages can mount their routes.
 func (s *Server) Mux() *http.ServeMux { return s.mux }

@@ -46,6 +46,16 @@ type Federation interface {
 	// anonymizes external identities, R-USR-1); a removed row goes with
 	// its user (ON DELETE CASCADE).
 	DeleteUserIdentityLinks(ctx context.Context, userID string) error
+	// LinkOrganisation binds an organisation (connection, uid) to its
+	// context (R-SAML-7); ErrAlreadyExists when (connection, uid) is bound
+	// already — the one winner of concurrent first logins of a new
+	// organisation decides — or the context is bound to another.
+	LinkOrganisation(ctx context.Context, o model.OrganisationLink) error
+	// GetOrganisation finds the binding of (connection, uid).
+	GetOrganisation(ctx context.Context, connectionID, uid string) (model.OrganisationLink, error)
+	// OrganisationsOfContexts lists the bindings of the given contexts
+	// (at most one each), in no particular order.
+	OrganisationsOfContexts(ctx context.Context, contextIDs []string) ([]model.OrganisationLink, error)
 	// UsersByEmail lists the users of a tenant (not deleted) with that
 	// email, compared case-insensitively; at most limit.
 	UsersByEmail(ctx context.Context, tenantID, email string, limit int) ([]model.User, error)
@@ -53,11 +63,20 @@ type Federation interface {
 	// number is number (case-insensitively).
 	ContextsByNumber(ctx context.Context, tenantID, number string) ([]model.Context, error)
 
+	// UseAssertionID records that a SAML assertion id was accepted
+	// through a connection, to be remembered until until (R-SAML-3): of
+	// any number of uses, on any node, exactly one succeeds until it
+	// expires; the others get ErrReplay. PurgeExpired removes expired ids.
+	UseAssertionID(ctx context.Context, connectionID, assertionID string, until time.Time) error
+
 	// EnsureFederationKey stores k unless a key with its id exists, and
 	// returns the stored one: of several nodes starting at once, the first
 	// writer's key is everybody's.
 	EnsureFederationKey(ctx context.Context, k FederationKey) (FederationKey, error)
 }
+
+// ErrReplay answers UseAssertionID for an assertion id already used.
+var ErrReplay = model.Errorf(model.ECONFLICT, "assertionId", "the SAML assertion was already used")
 
 // FederationKey is Sesame's key for IdPs that encrypt ID tokens to it;
 // PrivatePEM is stored as given (sealed by the caller).

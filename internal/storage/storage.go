@@ -31,6 +31,7 @@ type Storage interface {
 	Federation // federation.go: connections, identity links (R-FED-*)
 
 	PasswordResets // passwordresets.go: emailed reset links (R-PWD-2)
+	SCIM           // scim.go: SCIM credentials, users' and groups' SCIM side, searches (issue 12)
 }
 
 // Now is the clock used by backends; tests may replace it per instance.

@@ -230,8 +230,10 @@ func cell(s string) string { return strings.ReplaceAll(specRefs(s), "|", "\\|") 
 var (
 	refGroup  = regexp.MustCompile(` ?\((?:R-[A-Z0-9]+-\d+(?:, )?)+\)| ?\(issue \d+(?: §[\d.]+)?\)`)
 	refPrefix = regexp.MustCompile(`R-[A-Z0-9]+-\d+: `)
+	refInList = regexp.MustCompile(`(?:, |; )R-[A-Z0-9]+-\d+|R-[A-Z0-9]+-\d+(?:, |; )`)
 )
 
 func specRefs(s string) string {
-	return refPrefix.ReplaceAllString(refGroup.ReplaceAllString(s, ""), "")
+	s = refPrefix.ReplaceAllString(refGroup.ReplaceAllString(s, ""), "")
+	return refInList.ReplaceAllString(s, "")
 }

@@ -1,6 +1,8 @@
 package saml_test
 
 import (
+	dsig "github.com/russellhaering/goxmldsig"
+
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -185,6 +187,15 @@ func TestAssertionAttacks(t *testing.T) {
 		sign(t, a, ks[3]) // KeyInfo carries the attacker's certificate
 		_, err := p.finish(doc, "s", k)
 		wantReason(t, err, connector.ReasonSignature)
+	})
+	t.Run("signed_with_sha1", func(t *testing.T) {
+		// The IdP's own key, but RSA-SHA1: refused (ASVS V6.2).
+		p := newPeer(t, nil)
+		p.idp.SignatureMethod = dsig.RSASHA1SignatureMethod
+		res := p.spInitiated("s")
+		if res.Err == "" || res.Reason != connector.ReasonSignature {
+			t.Fatalf("SHA-1 signed response: reason %q err %q, want refused as signature", res.Reason, res.Err)
+		}
 	})
 	t.Run("response_signed_by_another_key", func(t *testing.T) {
 		p := newPeer(t, nil)

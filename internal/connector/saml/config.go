@@ -58,6 +58,11 @@ type Config struct {
 	EntityID string
 	ACSURL   string
 	SLOURL   string
+	// AliasACSURL, optional, is a second URL the IdP may post its answer
+	// to (the marketplace consume path, seed 002): advertised as a second
+	// AssertionConsumerService; a response posted there must name it as
+	// Destination and Recipient.
+	AliasACSURL string
 
 	// Keys are the SP's keys: Keys[0] signs AuthnRequests and is the
 	// preferred decryption key; Keys[1], optional, is the other key of a
@@ -103,6 +108,11 @@ func (c *Config) validate() error {
 	acs, err := url.Parse(c.ACSURL)
 	if err != nil || !acs.IsAbs() {
 		return configErr("ACS URL %q is not an absolute URL", c.ACSURL)
+	}
+	if c.AliasACSURL != "" {
+		if u, err := url.Parse(c.AliasACSURL); err != nil || !u.IsAbs() {
+			return configErr("alias ACS URL %q is not an absolute URL", c.AliasACSURL)
+		}
 	}
 	if c.SLOURL != "" {
 		if u, err := url.Parse(c.SLOURL); err != nil || !u.IsAbs() {

@@ -103,7 +103,14 @@ func (c *Connector) FinishSAML(ctx context.Context, r *http.Request, k []byte) (
 	} else {
 		sp = c.at(c.idpStarted, now) // non-nil: checked above
 	}
-	a, err := sp.ParseXMLResponse(raw, ids, c.acs)
+	// The ACS the response was posted to: the alias when its path is the
+	// request's (Destination and Recipient must name it).
+	acs := c.acs
+	if c.alias != nil && r.URL.Path == c.alias.Path {
+		acs = *c.alias
+		sp.AcsURL = acs // crewjam checks Recipient against it (sp is a copy)
+	}
+	a, err := sp.ParseXMLResponse(raw, ids, acs)
 	if err != nil {
 		return Result{}, classify(err)
 	}

@@ -30,6 +30,15 @@ func (c *Connector) Metadata(ctx context.Context) ([]byte, error) {
 	signed := c.cfg.SignAuthnRequests
 	d.AuthnRequestsSigned = &signed
 	d.NameIDFormats = []crewjam.NameIDFormat{NameIDPersistent, NameIDEmail, NameIDUnspecified}
+	if c.alias != nil {
+		d.AssertionConsumerServices = append(d.AssertionConsumerServices, crewjam.IndexedEndpoint{
+			Binding: crewjam.HTTPPostBinding, Location: c.alias.String(), Index: len(d.AssertionConsumerServices) + 1})
+	}
+	if c.cfg.SLOURL == "" {
+		// No SLO endpoint configured: none advertised (crewjam would list
+		// services with an empty Location, which IdPs refuse).
+		d.SingleLogoutServices = nil
+	}
 	var kds []crewjam.KeyDescriptor
 	for _, use := range []string{"signing", "encryption"} {
 		for _, k := range c.cfg.Keys {

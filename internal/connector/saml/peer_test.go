@@ -69,6 +69,7 @@ type peer struct {
 	t       testing.TB
 	idp     *crewjam.IdentityProvider
 	idpSrv  *httptest.Server
+	idpURL  string // base URL of the IdP (crewjam's or the node IdP)
 	acsSrv  *httptest.Server
 	conn    *saml.Connector
 	cfg     saml.Config
@@ -155,6 +156,7 @@ func newPeer(t testing.TB, mod func(*saml.Config)) *peer {
 		}
 	}))
 	t.Cleanup(p.idpSrv.Close)
+	p.idpURL = p.idpSrv.URL
 	base, _ := url.Parse(p.idpSrv.URL)
 	p.idp = &crewjam.IdentityProvider{
 		Key:                     ks[0].Key,
@@ -316,7 +318,7 @@ func (p *peer) begin(state string) (string, url.Values) {
 }
 
 func (p *peer) idpInitiatedForm(relay string) (string, url.Values) {
-	return p.idpForm(p.idpSrv.URL + "/idp-initiated?RelayState=" + url.QueryEscape(relay))
+	return p.idpForm(p.idpURL + "/idp-initiated?RelayState=" + url.QueryEscape(relay))
 }
 
 // genuine returns a genuine response of the IdP (SP-initiated, state s)

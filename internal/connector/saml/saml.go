@@ -64,6 +64,7 @@ type Connector struct {
 	solicited  *crewjam.ServiceProvider // InResponseTo required
 	idpStarted *crewjam.ServiceProvider // AllowIDPInitiated (nil when not allowed)
 	acs        url.URL
+	alias      *url.URL // Config.AliasACSURL
 }
 
 var _ connector.Connector = (*Connector)(nil)
@@ -86,6 +87,10 @@ func New(cfg Config, opt Options) (*Connector, error) {
 	}
 	c := &Connector{cfg: cfg, opt: opt}
 	c.acs = mustURL(cfg.ACSURL)
+	if cfg.AliasACSURL != "" {
+		u := mustURL(cfg.AliasACSURL)
+		c.alias = &u
+	}
 	c.solicited = c.newSP(idp, false)
 	if len(c.solicited.GetSSOBindingLocation(c.ssoBinding())) == 0 && !cfg.AllowIdPInitiated {
 		return nil, configErr("IdP metadata has no SingleSignOnService for the %s binding", cfg.Binding)
@@ -123,6 +128,9 @@ func (c *Connector) newSP(idp *crewjam.EntityDescriptor, unsolicited bool) *crew
 		AssertionConsumerServiceBindings: []string{crewjam.HTTPPostBinding},
 		LogoutBindings:                   []string{crewjam.HTTPRedirectBinding, crewjam.HTTPPostBinding},
 		MetadataValidDuration:            7 * 24 * time.Hour,
+		// SHA-1 signatures are refused (collisions are practical; ADFS and
+		// Entra ID sign with SHA-256 by default): ASVS V6.2.
+		RejectSHA1Signatures: true,
 		// RequireSignedResponseForCBC stays off: Entra ID and ADFS sign the
 		// assertion only and encrypt it with AES-CBC (see the notes).
 	}

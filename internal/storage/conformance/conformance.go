@@ -58,13 +58,21 @@ func RunTests(t *testing.T, newStorage New) {
 		{"Throttle", testThrottle},
 		// Credentials (credentials.go)
 		{"Credentials", testCredentials},
+		// Organisations of marketplaces (organisations.go)
+		{"Organisations", testOrganisations},
 		// Messages (messagetemplates.go, outbox.go)
 		{"MessageTemplates", testMessageTemplates},
 		{"Outbox", testOutbox},
 		// Password resets (passwordresets.go)
 		{"PasswordResets", testPasswordResets},
+		// SCIM (scim.go)
+		{"SCIMCredentials", testSCIMCredentials},
+		{"SCIMSearch", testSCIMSearch},
 		// Federation (federation.go)
 		{"Federation", testFederation},
+		{"SAMLConnection", testSAMLConnection},             // samlassertions.go
+		{"SAMLAssertions", testSAMLAssertions},             // samlassertions.go
+		{"SessionsByConnection", testSessionsByConnection}, // samlassertions.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}
@@ -87,8 +95,10 @@ func RunConcurrencyTests(t *testing.T, newStorage New) {
 		{"OutboxClaimRace", testOutboxClaimRace}, // messages.go
 		{"ConcurrentMembers", concurrentMembers}, // directory.go
 		{"PasswordResetRace", passwordResetRace}, // passwordresets.go
+		{"OrganisationRace", organisationRace},   // organisations.go
 		{"LinkIdentityRace", linkIdentityRace},   // federation.go
 		{"FederationKeyRace", federationKeyRace}, // federationkey.go
+		{"SAMLAssertionRace", samlAssertionRace}, // samlassertions.go
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStorage(t)) })
 	}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 type dialect int
@@ -17,7 +18,13 @@ const (
 type rebinder struct {
 	d     dialect
 	cache sync.Map // string -> string
+	// n counts cached queries: queries built from outside input (SCIM
+	// filters, scim.go) vary in shape, so the cache stops growing at
+	// rebindCacheMax and later queries are rewritten each time.
+	n atomic.Int64
 }
+
+const rebindCacheMax = 4096
 
 // rebind turns $N into ?N and drops "FOR UPDATE" for SQLite (the immediate
 // transaction already holds the write lock).
@@ -30,7 +37,11 @@ func (r *rebinder) rebind(q string) string {
 	}
 	out := strings.ReplaceAll(q, " FOR UPDATE", "")
 	out = strings.ReplaceAll(out, "$", "?")
-	r.cache.Store(q, out)
+	if r.n.Load() < rebindCacheMax {
+		if _, loaded := r.cache.LoadOrStore(q, out); !loaded {
+			r.n.Add(1)
+		}
+	}
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -33,19 +34,21 @@ type connConfig struct {
 	PasswordURL         string                   `json:"passwordUrl,omitempty"`
 	Enforcement         string                   `json:"enforcement,omitempty"`
 	EnforceGroups       []string                 `json:"enforceGroups,omitempty"`
+	SAML                *model.SAMLSettings      `json:"saml,omitempty"`
 }
 
-const connCols = `id, tenant_id, kind, name, enabled, config, client_secret, version, created_at, updated_at`
+const connCols = `id, tenant_id, kind, name, enabled, config, client_secret, version, created_at, updated_at, saml_keys`
 
 func scanConnection(sc interface{ Scan(...any) error }) (model.Connection, error) {
 	var (
 		c        model.Connection
 		cfg      string
 		secret   []byte
+		spKeys   []byte
 		cr, upd  int64
 		cfgValue connConfig
 	)
-	if err := sc.Scan(&c.ID, &c.TenantID, &c.Kind, &c.Name, &c.Enabled, &cfg, &secret, &c.Version, &cr, &upd); err != nil {
+	if err := sc.Scan(&c.ID, &c.TenantID, &c.Kind, &c.Name, &c.Enabled, &cfg, &secret, &c.Version, &cr, &upd, &spKeys); err != nil {
 		return c, err
 	}
 	if err := json.Unmarshal([]byte(cfg), &cfgValue); err != nil {
@@ -67,14 +70,24 @@ func scanConnection(sc interface{ Scan(...any) error }) (model.Connection, error
 	if len(secret) > 0 {
 		c.SealedSecret, c.HasClientSecret = secret, true
 	}
+	if cfgValue.SAML != nil {
+		c.SAML = *cfgValue.SAML
+	}
+	if len(spKeys) > 0 {
+		c.SealedSPKeys = spKeys
+	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(cr), fromMicros(upd)
 	return c, nil
 }
 
 func connConfigJSON(c model.Connection) (string, error) {
-	b, err := json.Marshal(connConfig{LogoURL: c.LogoURL, OIDC: c.OIDC, Mapping: c.Mapping,
+	cfg := connConfig{LogoURL: c.LogoURL, OIDC: c.OIDC, Mapping: c.Mapping,
 		LinkByVerifiedEmail: c.LinkByVerifiedEmail, UserDomain: c.UserDomain, Domains: c.Domains,
-		ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL, Enforcement: c.Enforcement, EnforceGroups: c.EnforceGroups})
+		ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL, Enforcement: c.Enforcement, EnforceGroups: c.EnforceGroups}
+	if c.Kind == model.ConnectionSAML {
+		cfg.SAML = &c.SAML
+	}
+	b, err := json.Marshal(cfg)
 	return string(b), err
 }
 
@@ -122,9 +135,9 @@ func (s *Store) CreateConnection(ctx context.Context, c model.Connection) (model
 		return c, err
 	}
 	err = s.inTx(ctx, func(tx *Store) error {
-		if _, err := tx.exec(ctx, `INSERT INTO connections (`+connCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		if _, err := tx.exec(ctx, `INSERT INTO connections (`+connCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			c.ID, c.TenantID, c.Kind, c.Name, c.Enabled, cfg, nullBytes(c.SealedSecret), c.Version,
-			micros(c.CreatedAt), micros(c.UpdatedAt)); err != nil {
+			micros(c.CreatedAt), micros(c.UpdatedAt), nullBytes(c.SealedSPKeys)); err != nil {
 			return fmt.Errorf("create connection: %w", err)
 		}
 		return tx.writeDomains(ctx, c)
@@ -198,8 +211,8 @@ func (s *Store) UpdateConnection(ctx context.Context, id string, fn func(model.C
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE connections SET kind = $1, name = $2, enabled = $3, config = $4, client_secret = $5,
-			version = $6, updated_at = $7 WHERE id = $8`,
-			c.Kind, c.Name, c.Enabled, cfg, nullBytes(c.SealedSecret), c.Version, micros(c.UpdatedAt), id); err != nil {
+			version = $6, updated_at = $7, saml_keys = $8 WHERE id = $9`,
+			c.Kind, c.Name, c.Enabled, cfg, nullBytes(c.SealedSecret), c.Version, micros(c.UpdatedAt), nullBytes(c.SealedSPKeys), id); err != nil {
 			return fmt.Errorf("update connection: %w", err)
 		}
 		if err := tx.writeDomains(ctx, c); err != nil {
@@ -220,8 +233,14 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 		if _, err := tx.exec(ctx, `DELETE FROM identity_links WHERE connection_id = $1`, id); err != nil {
 			return fmt.Errorf("delete connection links: %w", err)
 		}
+		if _, err := tx.exec(ctx, `DELETE FROM saml_assertions WHERE connection_id = $1`, id); err != nil {
+			return fmt.Errorf("delete connection assertion ids: %w", err)
+		}
 		if _, err := tx.exec(ctx, `DELETE FROM connection_domains WHERE connection_id = $1`, id); err != nil {
 			return fmt.Errorf("delete connection domains: %w", err)
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM organisation_links WHERE connection_id = $1`, id); err != nil {
+			return fmt.Errorf("delete connection organisations: %w", err)
 		}
 		res, err := tx.exec(ctx, `DELETE FROM connections WHERE id = $1`, id)
 		if err != nil {
@@ -412,4 +431,27 @@ func (s *Store) EnsureFederationKey(ctx context.Context, k storage.FederationKey
 	}
 	out.CreatedAt = fromMicros(cr)
 	return out, nil
+}
+
+// UseAssertionID implements storage.Federation: the primary key
+// (connection, assertion id) makes the insert the one atomic use; a row
+// already there and not expired is a replay. An expired row left before a
+// purge is taken over (its assertion would be refused as expired anyway).
+func (s *Store) UseAssertionID(ctx context.Context, connectionID, assertionID string, until time.Time) error {
+	if connectionID == "" || assertionID == "" {
+		return model.Invalid("assertionId", "a connection and an assertion id are required")
+	}
+	res, err := s.exec(ctx, `INSERT INTO saml_assertions (connection_id, assertion_id, expires_at) VALUES ($1, $2, $3)
+		ON CONFLICT (connection_id, assertion_id) DO UPDATE SET expires_at = excluded.expires_at
+		WHERE saml_assertions.expires_at <= $4`,
+		connectionID, assertionID, micros(until), micros(s.now()))
+	if err != nil {
+		return fmt.Errorf("use assertion id: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("use assertion id: %w", err)
+	} else if n == 0 {
+		return storage.ErrReplay
+	}
+	return nil
 }

@@ -314,7 +314,7 @@ func (s *Store) RotateSigningKeys(ctx context.Context, fn func([]model.SigningKe
 // PurgeExpired implements storage.Storage.
 func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
 	var errs []string
-	for _, table := range []string{"oauth_auth_requests", "oauth_grants", "oauth_refresh_tokens", "oauth_revocations", "signing_keys", "cas_tickets", "sso_sessions", "login_flows", "otp_challenges", "password_resets"} {
+	for _, table := range []string{"oauth_auth_requests", "oauth_grants", "oauth_refresh_tokens", "oauth_revocations", "signing_keys", "cas_tickets", "sso_sessions", "login_flows", "otp_challenges", "password_resets", "saml_assertions"} {
 		if _, err := s.exec(ctx, `DELETE FROM `+table+` WHERE expires_at <= $1`, micros(now)); err != nil {
 			errs = append(errs, table+": "+err.Error())
 		}

@@ -225,7 +225,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 
 // ListUserSessions implements storage.Storage.
 func (s *Store) ListUserSessions(ctx context.Context, userID string) ([]model.Session, error) {
-	rows, err := s.query(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip, amr, last_seen_at FROM sso_sessions WHERE user_id = $1 ORDER BY id`, userID)
+	rows, err := s.query(ctx, `SELECT id, user_id, context_id, auth_time, expires_at, source_ip, amr, last_seen_at, connection_id FROM sso_sessions WHERE user_id = $1 ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list user sessions: %w", err)
 	}
@@ -238,7 +238,7 @@ func (s *Store) ListUserSessions(ctx context.Context, userID string) ([]model.Se
 			amr         string
 			seen        int64
 		)
-		if err := rows.Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP, &amr, &seen); err != nil {
+		if err := rows.Scan(&ss.ID, &ss.UserID, &ss.ContextID, &auth, &until, &ss.SourceIP, &amr, &seen, &ss.ConnectionID); err != nil {
 			return nil, err
 		}
 		ss.AuthTime, ss.ExpiresAt, ss.AMR = fromMicros(auth), fromMicros(until), splitAMR(amr)

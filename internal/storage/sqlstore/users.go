@@ -67,7 +67,7 @@ func (s *Store) ListDomains(ctx context.Context) ([]model.UserDomain, error) {
 }
 
 const userCols = `id, login_name, tenant_id, domain, kind, status, first_name, last_name, email, phone, language, avatar,
-	two_factor, password_hash, first_login_at, last_login_at, created_at, updated_at, password_must_change, password_set_at, totp_must_enrol`
+	two_factor, password_hash, first_login_at, last_login_at, created_at, updated_at, password_must_change, password_set_at, totp_must_enrol, email_undeliverable`
 
 func scanUser(sc interface{ Scan(...any) error }) (model.User, error) {
 	var (
@@ -78,7 +78,7 @@ func scanUser(sc interface{ Scan(...any) error }) (model.User, error) {
 	)
 	err := sc.Scan(&u.ID, &u.LoginName, &u.TenantID, &u.Domain, &u.Kind, &u.Status,
 		&u.Person.FirstName, &u.Person.LastName, &u.Person.Email, &u.Person.Phone, &u.Person.Language, &u.Person.Avatar,
-		&u.TwoFactor, &u.PasswordHash, &first, &last, &cr, &upd, &u.PasswordMustChange, &pwSet, &u.TOTPMustEnrol)
+		&u.TwoFactor, &u.PasswordHash, &first, &last, &cr, &upd, &u.PasswordMustChange, &pwSet, &u.TOTPMustEnrol, &u.EmailUndeliverable)
 	u.FirstLoginAt, u.LastLoginAt = fromNullMicros(first), fromNullMicros(last)
 	if pwSet != 0 {
 		u.PasswordSetAt = fromMicros(pwSet)
@@ -117,22 +117,26 @@ func (s *Store) CreateUser(ctx context.Context, u model.User) (model.User, error
 	u.UpdatedAt = u.CreatedAt
 	err := s.inTx(ctx, func(tx *Store) error {
 		if _, err := tx.exec(ctx, `INSERT INTO users (`+userCols+`, login_lc, email_lc, login_skeleton)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
 			u.ID, u.LoginName, u.TenantID, u.Domain, string(u.Kind), string(u.Status),
 			u.Person.FirstName, u.Person.LastName, u.Person.Email, u.Person.Phone, u.Person.Language, u.Person.Avatar,
 			u.TwoFactor, u.PasswordHash, nullMicros(u.FirstLoginAt), nullMicros(u.LastLoginAt),
-			micros(u.CreatedAt), micros(u.UpdatedAt), u.PasswordMustChange, optMicros(u.PasswordSetAt), u.TOTPMustEnrol, identity.LoginKeyOrLower(u.LoginName), strings.ToLower(u.Person.Email),
+			micros(u.CreatedAt), micros(u.UpdatedAt), u.PasswordMustChange, optMicros(u.PasswordSetAt), u.TOTPMustEnrol, u.EmailUndeliverable, identity.LoginKeyOrLower(u.LoginName), strings.ToLower(u.Person.Email),
 			identity.Skeleton(u.LoginName)); err != nil {
 			return fmt.Errorf("create user %q: %w", u.LoginName, err)
 		}
-		return tx.writeUserContexts(ctx, u)
+		return tx.writeUserContexts(ctx, u, true)
 	})
 	return u, err
 }
 
-func (s *Store) writeUserContexts(ctx context.Context, u model.User) error {
-	if _, err := s.exec(ctx, `DELETE FROM user_contexts WHERE user_id = $1`, u.ID); err != nil {
-		return fmt.Errorf("write user contexts: %w", err)
+// writeUserContexts stores u's contexts, replacing the stored ones unless
+// the user is new (one round trip less on every creation).
+func (s *Store) writeUserContexts(ctx context.Context, u model.User, isNew bool) error {
+	if !isNew {
+		if _, err := s.exec(ctx, `DELETE FROM user_contexts WHERE user_id = $1`, u.ID); err != nil {
+			return fmt.Errorf("write user contexts: %w", err)
+		}
 	}
 	seen := map[string]bool{}
 	for _, c := range u.Contexts {
@@ -239,14 +243,15 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(model.User) (
 		if _, err := tx.exec(ctx, `UPDATE users SET login_name = $1, login_lc = $2, domain = $3, kind = $4, status = $5,
 			first_name = $6, last_name = $7, email = $8, email_lc = $9, phone = $10, language = $11, avatar = $12,
 			two_factor = $13, password_hash = $14, first_login_at = $15, last_login_at = $16, updated_at = $17,
-			login_skeleton = COALESCE($19, login_skeleton), password_must_change = $20, password_set_at = $21, totp_must_enrol = $22 WHERE id = $18`,
+			login_skeleton = COALESCE($19, login_skeleton), password_must_change = $20, password_set_at = $21, totp_must_enrol = $22,
+			email_undeliverable = $23 WHERE id = $18`,
 			u.LoginName, identity.LoginKeyOrLower(u.LoginName), u.Domain, string(u.Kind), string(u.Status),
 			u.Person.FirstName, u.Person.LastName, u.Person.Email, strings.ToLower(u.Person.Email), u.Person.Phone, u.Person.Language, u.Person.Avatar,
 			u.TwoFactor, u.PasswordHash, nullMicros(u.FirstLoginAt), nullMicros(u.LastLoginAt), micros(u.UpdatedAt), id,
-			userSkeleton(u), u.PasswordMustChange, optMicros(u.PasswordSetAt), u.TOTPMustEnrol); err != nil {
+			userSkeleton(u), u.PasswordMustChange, optMicros(u.PasswordSetAt), u.TOTPMustEnrol, u.EmailUndeliverable); err != nil {
 			return fmt.Errorf("update user %q: %w", id, err)
 		}
-		if err := tx.writeUserContexts(ctx, u); err != nil {
+		if err := tx.writeUserContexts(ctx, u, false); err != nil {
 			return err
 		}
 		out = u

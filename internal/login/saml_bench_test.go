@@ -1,0 +1,89 @@
+package login_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sesame-sso/sesame/internal/connector/saml"
+	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/model"
+	"github.com/sesame-sso/sesame/internal/testutil/samltest"
+	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
+)
+
+// BenchmarkSAMLACS measures Sesame's ACS for a returning user (issue 11
+// "performance"): the POSTed signed response with 5 attributes (XML
+// pre-check, XML-DSig verification, conditions), the assertion id
+// recorded in the store's replay cache, a new flow, the JIT update through
+// federation, the audit entry — one request as the IdP's auto-POST sends
+// it, answered with the 303 to /login. The IdP's responses (IdP-initiated,
+// each with its own assertion id) are made before the timer starts;
+// requests run in parallel (GOMAXPROCS clients).
+//
+//	go test ./internal/login -run '^$' -bench SAMLACS -benchtime 2000x
+func BenchmarkSAMLACS(b *testing.B) {
+	for _, backend := range sesametest.Backends {
+		b.Run(backend, func(b *testing.B) {
+			env := sesametest.New(b, backend)
+			sys := directory.System
+			tenant, err := env.Svc.CreateContext(bg, sys, model.Context{Type: model.ContextTenant, Name: "Acme", Slug: "acme", ParentID: env.RootID})
+			if err != nil {
+				b.Fatal(err)
+			}
+			idp := samltest.New(b)
+			idp.SetUser(samltest.User{NameID: "bench-1", NameIDFormat: saml.NameIDPersistent, Attributes: map[string][]string{
+				"Email": {"bench@acme.example"}, "First Name": {"Ben"}, "Last Name": {"Bench"}, "Phone Number": {"+44 20 7946 0000"},
+				"Groups": {"Staff"}}})
+			conn, err := env.Svc.CreateConnection(bg, sys, directory.ConnectionInput{TenantID: tenant.ID, Kind: model.ConnectionSAML, Name: "Bench",
+				SAML: model.SAMLSettings{IdPMetadata: idp.Metadata(), AllowIdPInitiated: true}, Mapping: model.ClaimMapping{Roles: []string{"Groups"}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			entity := saml.EntityID(env.Server.URL, conn.ID)
+			response := func() (string, url.Values) {
+				resp, err := http.Get(idp.IdPInitiatedURL(entity, ""))
+				if err != nil {
+					b.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				action, form, ok := samltest.Form(string(body))
+				if !ok {
+					b.Fatalf("IdP: %s", body)
+				}
+				return action, form
+			}
+			acs := func(action string, form url.Values) {
+				resp, err := noRedirect.PostForm(action, form)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusSeeOther {
+					b.Errorf("ACS: %d", resp.StatusCode)
+				}
+			}
+			acs(response()) // the first login creates the user
+			forms := make([]url.Values, b.N)
+			var action string
+			for i := range forms {
+				action, forms[i] = response()
+			}
+			var next atomic.Int64
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					acs(action, forms[next.Add(1)-1])
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "consumes/s")
+		})
+	}
+}
