@@ -184,8 +184,11 @@ type Form map[string]FormField
 // messages, never English strings.
 type Message struct {
 	Title, Message i18n.Msg
-	Link           string
-	LinkText       i18n.Msg
+	// Detail, when set, is shown as is under "for the application's
+	// administrator" (an OAuth error description: for the developer).
+	Detail   string
+	Link     string
+	LinkText i18n.Msg
 }
 
 // SAMLPostScript is the saml_post page's only script: it submits the

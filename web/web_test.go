@@ -84,7 +84,9 @@ func samples() map[string]any {
 			Form  stepForm
 			Error i18n.Msg
 		}{Form: stepForm{"0024", "0025"}, Error: i18n.M("totp.error.replay")},
-		"message":           Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
+		"message": Message{Title: i18n.M("msg.signed_in.title"), Message: i18n.M("msg.signed_in", "0004"), Link: "/", LinkText: i18n.M("link.sign_out")},
+		// The page of an OAuth error that cannot go back to the app (server/errorpages.go).
+		"message#detail":    Message{Title: i18n.M("err.request.title"), Message: i18n.M("err.request"), Detail: "0020", Link: "/", LinkText: i18n.M("link.start_page")},
 		"logout":            LogoutForm{Action: "/", CSRF: "0005", Fields: []Field{{"0006", "0007"}}},
 		"saml_post":         LogoutForm{Action: "https://idp.example/sso", Fields: []Field{{"SAMLRequest", "0060"}, {"RelayState", "0061"}}},
 		"account":           accountSample(),

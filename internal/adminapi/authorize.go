@@ -21,28 +21,28 @@ import (
 // authorizeInput is the request body.
 type authorizeInput struct {
 	// Credentials hold exactly one kind: bearer, login+password, or apiKey.
-	Credentials *authorizeCredentials `json:"credentials"`
+	Credentials *authorizeCredentials `json:"credentials" doc:"The API caller's credentials as the portal received them: exactly one of bearer, login with password, or apiKey."`
 	// IP is the API caller's address as the portal saw it (IPv4 or IPv6).
-	IP string `json:"ip"`
+	IP string `json:"ip" doc:"The API caller's address as the portal saw it (IPv4 or IPv6): checked against API IP Allow, and the source the brute-force limiter counts." example:"10.20.30.40"`
 	// Module is the module whose API is called.
-	Module string `json:"module"`
+	Module string `json:"module" doc:"The module whose API is called; the user must be allowed to enter it, and the portal's client must belong to it." example:"portal"`
 	// ACL optionally names a right of Module the call needs.
-	ACL string `json:"acl,omitempty"`
+	ACL string `json:"acl,omitempty" doc:"Optional: a right of module the call needs; its value is returned in acl, and a false boolean right denies." example:"SIM - Price Plan Modify"`
 	// ContextID defaults to the token's context, else the user's default.
-	ContextID string `json:"contextId,omitempty"`
+	ContextID string `json:"contextId,omitempty" doc:"Optional: the context the call acts in; default the token's context, else the user's default context." example:"6f1c2d0e-8a55-4c1b-9a53-2b8f3e1d7c10"`
 }
 
 // authorizeCredentials are the API caller's credentials, as the portal
 // received them.
 type authorizeCredentials struct {
 	// Bearer is an access token or an API key ("sk_…").
-	Bearer *string `json:"bearer,omitempty"`
+	Bearer *string `json:"bearer,omitempty" doc:"An access token issued by Sesame, or a user API key sent as a bearer token." example:"sk_3q2+7w…"`
 	// Login and Password are HTTP Basic credentials; the password may be
 	// one of the user's API keys.
-	Login    *string `json:"login,omitempty"`
-	Password *string `json:"password,omitempty"`
+	Login    *string `json:"login,omitempty" doc:"HTTP Basic login name (tenant users: slug/login), with password." example:"acme/fleet-bot"`
+	Password *string `json:"password,omitempty" doc:"HTTP Basic password, or one of the user's API keys." example:"copper-valley-signal-77"`
 	// APIKey is a user API key on its own.
-	APIKey *string `json:"apiKey,omitempty"`
+	APIKey *string `json:"apiKey,omitempty" doc:"A user API key on its own." example:"sk_3q2+7w…"`
 }
 
 // Limits on the request's strings: anything longer is not a credential.

@@ -187,9 +187,33 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = g.of(f.Type)
+		props[name] = described(g.of(f.Type), f)
 	}
 	return map[string]any{"type": "object", "properties": props}
+}
+
+// described adds a field's `doc` tag as the property's description and its
+// `example` tag (JSON, or a plain string) as the example. OpenAPI 3.0
+// ignores siblings of $ref, so a described reference is wrapped in allOf.
+func described(s map[string]any, f reflect.StructField) map[string]any {
+	doc, ex := f.Tag.Get("doc"), f.Tag.Get("example")
+	if doc == "" && ex == "" {
+		return s
+	}
+	if _, ref := s["$ref"]; ref {
+		s = map[string]any{"allOf": []any{s}}
+	}
+	if doc != "" {
+		s["description"] = doc
+	}
+	if ex != "" {
+		var v any
+		if json.Unmarshal([]byte(ex), &v) != nil {
+			v = ex
+		}
+		s["example"] = v
+	}
+	return s
 }
 
 // OpenAPI returns the document for the given route patterns.

@@ -35,12 +35,27 @@ func envFrom(m map[string]string) func(string) (string, bool) {
 // base URL, its stderr and a stop function.
 func serve(t *testing.T, args []string, env map[string]string) (string, *syncBuf, func()) {
 	t.Helper()
+	s := serveAll(t, args, env)
+	return s.base, s.stderr, s.stop
+}
+
+// served is a running `sesame serve`.
+type served struct {
+	base, management string // http://host:port of the main and the management listener
+	stderr           *syncBuf
+	stop             func()
+}
+
+// serveAll starts `sesame serve` in-process, both listeners on free ports.
+func serveAll(t *testing.T, args []string, env map[string]string) served {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
+	ready, mready := make(chan string, 1), make(chan string, 1)
 	stderr := &syncBuf{}
 	done := make(chan int, 1)
 	go func() {
-		done <- app.Main(ctx, app.Env{Args: append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), Stdout: io.Discard, Stderr: stderr, Getenv: envFrom(env), Ready: ready})
+		done <- app.Main(ctx, app.Env{Args: append([]string{"serve", "--addr", "127.0.0.1:0", "--management-addr", "127.0.0.1:0"}, args...),
+			Stdout: io.Discard, Stderr: stderr, Getenv: envFrom(env), Ready: ready, ManagementReady: mready})
 	}()
 	select {
 	case addr := <-ready:
@@ -56,7 +71,7 @@ func serve(t *testing.T, args []string, env map[string]string) (string, *syncBuf
 			})
 		}
 		t.Cleanup(stop)
-		return "http://" + addr, stderr, stop
+		return served{base: "http://" + addr, management: "http://" + <-mready, stderr: stderr, stop: stop}
 	case code := <-done:
 		cancel()
 		t.Fatalf("serve exited with %d: %s", code, stderr.String())
@@ -64,7 +79,7 @@ func serve(t *testing.T, args []string, env map[string]string) (string, *syncBuf
 		cancel()
 		t.Fatalf("serve did not start: %s", stderr.String())
 	}
-	return "", nil, nil
+	return served{}
 }
 
 func get(t *testing.T, url, user, pw string) (int, map[string]any) {
@@ -184,7 +199,7 @@ func TestApplyExportCommands(t *testing.T) {
 // with a message saying what is expected.
 func TestMasterKeyMustBe32Bytes(t *testing.T) {
 	var stderr syncBuf
-	code := app.Main(context.Background(), app.Env{Args: []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()},
+	code := app.Main(context.Background(), app.Env{Args: []string{"serve", "--addr", "127.0.0.1:0", "--management-addr", "127.0.0.1:0", "--data-dir", t.TempDir()},
 		Stdout: io.Discard, Stderr: &stderr, Getenv: envFrom(map[string]string{"SESAME_MASTER_KEY": "c2hvcnQ="})})
 	if code == 0 || !strings.Contains(stderr.String(), "SESAME_MASTER_KEY must be 32 bytes") {
 		t.Fatalf("exit %d: %s", code, stderr.String())

@@ -26,7 +26,7 @@ func TestPostgresRefusesPlaintextKeys(t *testing.T) {
 	defer cancel()
 	ready := make(chan string, 1)
 	go func() { <-ready; cancel() }()
-	code := app.Main(ctx, app.Env{Args: []string{"serve", "--addr", "127.0.0.1:0"},
+	code := app.Main(ctx, app.Env{Args: []string{"serve", "--addr", "127.0.0.1:0", "--management-addr", "127.0.0.1:0"},
 		Stdout: io.Discard, Stderr: &stderr, Getenv: envFrom(env), Ready: ready})
 	if code != 1 || !strings.Contains(stderr.String(), "SESAME_MASTER_KEY is not set") || !strings.Contains(stderr.String(), "--insecure-plaintext-keys") {
 		t.Fatalf("started on PostgreSQL without a master key: exit %d: %s", code, stderr.String())

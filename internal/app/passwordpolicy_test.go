@@ -27,7 +27,7 @@ func TestBootstrapRefusesWeakAdminPassword(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		var stderr syncBuf
-		code := app.Main(context.Background(), app.Env{Args: []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir},
+		code := app.Main(context.Background(), app.Env{Args: []string{"serve", "--addr", "127.0.0.1:0", "--management-addr", "127.0.0.1:0", "--data-dir", dir},
 			Stdout: io.Discard, Stderr: &stderr, Getenv: envFrom(map[string]string{"SESAME_BOOTSTRAP_ADMIN_PASSWORD": tc.pw, "SESAME_PASSWORD_MIN_LENGTH": "16"})})
 		if code == 0 || !strings.Contains(stderr.String(), "SESAME_BOOTSTRAP_ADMIN_PASSWORD does not meet the password policy") || !strings.Contains(stderr.String(), tc.want+": ") {
 			t.Errorf("%q: exit %d: %s", tc.pw, code, stderr.String())
@@ -51,7 +51,7 @@ func TestBootstrapRefusesWeakAdminPassword(t *testing.T) {
 		}
 	}
 	var stderr syncBuf
-	code := app.Main(context.Background(), app.Env{Args: []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()},
+	code := app.Main(context.Background(), app.Env{Args: []string{"serve", "--addr", "127.0.0.1:0", "--management-addr", "127.0.0.1:0", "--data-dir", t.TempDir()},
 		Stdout: io.Discard, Stderr: &stderr, Getenv: envFrom(map[string]string{"SESAME_PASSWORD_MIN_LENGTH": "5"})})
 	if code == 0 || !strings.Contains(stderr.String(), "password.minLength: must be between 8") {
 		t.Errorf("SESAME_PASSWORD_MIN_LENGTH=5: exit %d: %s", code, stderr.String())

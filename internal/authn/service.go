@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/sesame-sso/sesame/internal/metrics"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/storage"
@@ -41,7 +42,13 @@ type Service struct {
 	limiter *throttle.Limiter
 	// rehash upgrades a stored hash a login just verified (SetRehash).
 	rehash func(ctx context.Context, u model.User, pw string)
+	// metrics counts sign-ins by method and outcome (logins.go; nil: none).
+	metrics *metrics.Metrics
 }
+
+// SetMetrics makes sign-ins count in the metrics (R-OPS-1). Set at
+// start-up.
+func (s *Service) SetMetrics(m *metrics.Metrics) { s.metrics = m }
 
 // SetRehash installs what upgrades an outdated password hash after a
 // successful login (issue 9 §2.4; the directory's audited write). Set at

@@ -77,6 +77,10 @@ func (s *Service) AuditFailedLogin(ctx context.Context, action, targetType strin
 // the caller sent it: bounded here).
 func (s *Service) AuditFailedLoginOf(ctx context.Context, action, targetType, targetID string, details map[string]any) {
 	targetID = truncateID(targetID)
+	// Counted before the audit budget: the metric sees every failure.
+	if method, ok := failedLoginMethods[action]; ok {
+		s.metrics.Login(method, model.OutcomeFailure)
+	}
 	write, summary := s.limiter.AuditBudget(ctx)
 	if !write {
 		return
@@ -86,7 +90,7 @@ func (s *Service) AuditFailedLoginOf(ctx context.Context, action, targetType, ta
 	}
 	if err := s.store.AppendAudit(context.WithoutCancel(ctx), model.AuditEvent{Time: s.now(), Action: action,
 		TargetType: targetType, TargetID: targetID, SourceIP: clientip.From(ctx), Outcome: model.OutcomeFailure, Details: details}); err != nil {
-		s.log.Error("audit failed login", "err", err)
+		s.log.ErrorContext(ctx, "audit failed login", "err", err)
 	}
 }
 

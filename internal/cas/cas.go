@@ -151,7 +151,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 		// lands in a customer's context below their account).
 		allowed, err := h.Svc.Rights().CanActIn(r.Context(), u, want)
 		if err != nil {
-			h.Log.Error("switch context", "err", err)
+			h.Log.ErrorContext(r.Context(), "switch context", "err", err)
 			h.fail(w, r, http.StatusServiceUnavailable, i18n.M("msg.try_again.title"), i18n.M("cas.unavailable"))
 			return
 		}
@@ -163,7 +163,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 	}
 	ok, reason, err := h.Svc.Rights().ModuleAccess(r.Context(), u, client.Module, ctxID)
 	if err != nil {
-		h.Log.Error("module access", "err", err)
+		h.Log.ErrorContext(r.Context(), "module access", "err", err)
 		h.fail(w, r, http.StatusServiceUnavailable, i18n.M("msg.try_again.title"), i18n.M("cas.unavailable"))
 		return
 	}
@@ -178,13 +178,13 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, client model.Cli
 	t := model.Ticket{ID: session.Hash(ticket), Kind: model.TicketService, Service: service, ClientID: client.ID, UserID: u.ID,
 		SessionID: s.ID, ContextID: ctxID, ExpiresAt: h.now().Add(h.ttl()), Renewed: renewed}
 	if err := h.Store.CreateTicket(r.Context(), t); err != nil {
-		h.Log.Error("create ticket", "err", err)
+		h.Log.ErrorContext(r.Context(), "create ticket", "err", err)
 		h.fail(w, r, http.StatusServiceUnavailable, i18n.M("msg.try_again.title"), i18n.M("cas.unavailable"))
 		return
 	}
 	h.auditIssue(r, t)
 	if err := h.Store.AddSessionService(r.Context(), model.SessionService{SessionID: s.ID, ClientID: client.ID, Service: service, Ticket: ticket}); err != nil {
-		h.Log.Error("record session service", "err", err)
+		h.Log.ErrorContext(r.Context(), "record session service", "err", err)
 	}
 	sep := "?"
 	if strings.Contains(service, "?") {

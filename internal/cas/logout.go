@@ -35,7 +35,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		svcs, err := h.Store.SessionServices(ctx, s.ID)
 		if err != nil {
-			h.Log.Error("session services", "err", err)
+			h.Log.ErrorContext(r.Context(), "session services", "err", err)
 		}
 		h.Sessions.End(w, r)
 		h.SingleLogout(ctx, s, svcs)

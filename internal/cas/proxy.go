@@ -79,7 +79,7 @@ func (h *Handler) grantPGT(ctx context.Context, t model.Ticket, pgtURL string) (
 	if err := h.callback(ctx, pgtURL, pgt, iou); err != nil {
 		h.Log.Warn("cas proxy callback failed", "pgtUrl", pgtURL, "err", err)
 		if _, err := h.Store.ConsumeTicket(context.WithoutCancel(ctx), rec.ID, now); err != nil && !errors.Is(err, model.ErrNotFound) {
-			h.Log.Error("withdraw proxy-granting ticket", "err", err)
+			h.Log.ErrorContext(ctx, "withdraw proxy-granting ticket", "err", err)
 		}
 		return "", failure{codeInvalidProxyCallback, "the proxy callback did not accept the proxy-granting ticket"}
 	}

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,8 @@ import (
 type Config struct {
 	Server   Server   `yaml:"server"`
 	Database Database `yaml:"database"`
+	// DataDir holds the SQLite database (sesame.db) when database.url is
+	// empty; created on the first start.
 	DataDir  string   `yaml:"dataDir"`
 	Log      Log      `yaml:"log"`
 	Admin    Admin    `yaml:"admin"`
@@ -34,6 +35,12 @@ type Config struct {
 	Password  Password  `yaml:"password"`
 	// Federation: delegated login to customers' IdPs (federation.go).
 	Federation Federation `yaml:"federation"`
+	// Tracing: OpenTelemetry spans sent to a collector (tracing.go).
+	Tracing Tracing `yaml:"tracing"`
+
+	// src is where the file's keys were and what was wrong in it
+	// (source.go); nil without a file.
+	src *source
 }
 
 // OIDC configures the OAuth 2.0 / OpenID Connect provider. Durations are
@@ -55,22 +62,31 @@ func (o OIDC) Durations() (rotation, access, refresh time.Duration) {
 
 // Server is the HTTP listener.
 type Server struct {
+	// Addr is the host:port the HTTP listener binds (behind a TLS reverse
+	// proxy in production: see docs/deploy.md).
 	Addr string `yaml:"addr"`
 	// ExternalURL is how users and apps reach the server (the issuer);
 	// default http:// + Addr.
 	ExternalURL string `yaml:"externalURL"`
 	// MaxBodyBytes bounds request bodies.
 	MaxBodyBytes int64 `yaml:"maxBodyBytes"`
+	// ManagementAddr is the management listener (/metrics, /healthz,
+	// /readyz), kept off the public address; "off" disables it.
+	ManagementAddr string `yaml:"managementAddr"`
 }
 
 // Database selects the store: a postgres:// URL, or empty for SQLite in DataDir.
 type Database struct {
+	// URL is postgres://user:pass@host:5432/db?sslmode=… for PostgreSQL
+	// (several nodes), sqlite://PATH, or empty for SQLite in dataDir.
 	URL string `yaml:"url"`
 }
 
 // Log configures slog.
 type Log struct {
-	Level  string `yaml:"level"`
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is text (key=value lines) or json (one object per line).
 	Format string `yaml:"format"`
 }
 
@@ -83,7 +99,7 @@ type Admin struct {
 // Default returns the zero-config defaults.
 func Default() Config {
 	return Config{
-		Server:   Server{Addr: "127.0.0.1:8080", MaxBodyBytes: 1 << 20},
+		Server:   Server{Addr: "127.0.0.1:8080", MaxBodyBytes: 1 << 20, ManagementAddr: "127.0.0.1:9090"},
 		DataDir:  "data",
 		Log:      Log{Level: "info", Format: "text"},
 		Admin:    Admin{Login: "admin"},
@@ -95,6 +111,7 @@ func Default() Config {
 		SMTP:      defaultSMTP, SMS: defaultSMS, Messages: defaultMessages,
 		Password:   DefaultPassword(),
 		Federation: DefaultFederation(),
+		Tracing:    DefaultTracing(),
 	}
 }
 
@@ -106,9 +123,11 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 		if err != nil {
 			return c, fmt.Errorf("config: %w", err)
 		}
-		if err := Decode(bytes.NewReader(b), &c); err != nil {
+		src, err := decodeFile(path, b, &c)
+		if err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
+		c.src = src
 	}
 	c.applyEnv(env)
 	c.applyThrottleEnv(env)
@@ -116,6 +135,7 @@ func Load(path string, env func(string) (string, bool)) (Config, error) {
 	c.applyMessagesEnv(env)
 	c.applyPasswordEnv(env)
 	c.applyFederationEnv(env)
+	c.applyTracingEnv(env)
 	return c, nil
 }
 
@@ -133,6 +153,7 @@ func Decode(r io.Reader, c *Config) error {
 var Env = map[string]string{
 	"SESAME_SERVER_ADDR":      "server.addr",
 	"SESAME_EXTERNAL_URL":     "server.externalURL",
+	"SESAME_MANAGEMENT_ADDR":  "server.managementAddr",
 	"SESAME_DATABASE_URL":     "database.url",
 	"SESAME_DATA_DIR":         "dataDir",
 	"SESAME_LOG_LEVEL":        "log.level",
@@ -149,14 +170,15 @@ func (c *Config) applyEnv(env func(string) (string, bool)) {
 		env = os.LookupEnv
 	}
 	set := map[string]*string{
-		"server.addr":        &c.Server.Addr,
-		"server.externalURL": &c.Server.ExternalURL,
-		"database.url":       &c.Database.URL,
-		"dataDir":            &c.DataDir,
-		"log.level":          &c.Log.Level,
-		"log.format":         &c.Log.Format,
-		"admin.login":        &c.Admin.Login,
-		"oidc.signingAlg":    &c.OIDC.SigningAlg,
+		"server.addr":           &c.Server.Addr,
+		"server.externalURL":    &c.Server.ExternalURL,
+		"server.managementAddr": &c.Server.ManagementAddr,
+		"database.url":          &c.Database.URL,
+		"dataDir":               &c.DataDir,
+		"log.level":             &c.Log.Level,
+		"log.format":            &c.Log.Format,
+		"admin.login":           &c.Admin.Login,
+		"oidc.signingAlg":       &c.OIDC.SigningAlg,
 
 		"session.absoluteTimeout": &c.Session.AbsoluteTimeout,
 		"session.idleTimeout":     &c.Session.IdleTimeout,
@@ -168,14 +190,26 @@ func (c *Config) applyEnv(env func(string) (string, bool)) {
 	}
 }
 
-// Validate returns every problem, one line each, naming the key.
+// Validate returns every problem, one line each, naming the key — with
+// the file and line when the key came from the configuration file —
+// together with the unknown keys and wrongly typed values of the file.
 func (c Config) Validate() error {
 	var errs []error
+	if c.src != nil {
+		errs = append(errs, c.src.problems...)
+	}
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
 	if _, port, err := net.SplitHostPort(c.Server.Addr); err != nil || port == "" {
 		bad("server.addr", "%q is not host:port", c.Server.Addr)
+	}
+	if a := c.Server.ManagementAddr; a != "off" {
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			bad("server.managementAddr", "%q is not host:port or off", a)
+		} else if a == c.Server.Addr && port != "0" {
+			bad("server.managementAddr", "must differ from server.addr (metrics stay off the public listener)")
+		}
 	}
 	if c.Server.ExternalURL != "" {
 		u, err := url.Parse(c.Server.ExternalURL)
@@ -224,7 +258,8 @@ func (c Config) Validate() error {
 	c.validateMessages(bad)
 	errs = append(errs, c.Password.validate(bad)...)
 	c.Federation.validate(bad)
-	return errors.Join(errs...)
+	c.Tracing.validate(bad)
+	return c.src.locate(errs)
 }
 
 // DatabaseURL is the store location: database.url, or SQLite in dataDir.

@@ -15,6 +15,7 @@ import (
 // SMTP is the mail server the outbox sends email through (R-MSG-2); empty
 // host: no email is sent (messages stay queued).
 type SMTP struct {
+	// Host and Port of the SMTP server; no host: no email is sent.
 	Host string `yaml:"host"`
 	Port int    `yaml:"port"`
 	// TLS is starttls (default, required), tls (implicit, port 465) or
@@ -34,6 +35,7 @@ type SMTP struct {
 // SMS is the HTTP gateway the outbox sends SMS through (R-MSG-2); empty
 // URL: no SMS is sent.
 type SMS struct {
+	// URL of the SMS gateway (POSTed to); empty: no SMS is sent.
 	URL string `yaml:"url"`
 	// AuthHeader carries the credential (default Authorization); its value
 	// comes from the environment variable AuthValueEnv (default

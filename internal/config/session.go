@@ -6,8 +6,10 @@ import "time"
 // AbsoluteTimeout after login however busy it is, and earlier when nobody
 // used it for IdleTimeout. Go durations ("8h", "30m").
 type Session struct {
+	// AbsoluteTimeout ends an SSO session this long after the login.
 	AbsoluteTimeout string `yaml:"absoluteTimeout"`
-	IdleTimeout     string `yaml:"idleTimeout"`
+	// IdleTimeout ends an SSO session nobody used for this long.
+	IdleTimeout string `yaml:"idleTimeout"`
 }
 
 var defaultSession = Session{AbsoluteTimeout: "8h", IdleTimeout: "1h"}

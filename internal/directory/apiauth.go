@@ -66,29 +66,29 @@ type APIQuery struct {
 // APIDecision is the policy decision for an API call. Reason explains a
 // denial in words a portal can log or show.
 type APIDecision struct {
-	Allow     bool             `json:"allow"`
-	Reason    string           `json:"reason,omitempty"`
-	User      *APIDecisionUser `json:"user,omitempty"`
-	ContextID string           `json:"contextId,omitempty"`
-	Module    string           `json:"module"`
+	Allow     bool             `json:"allow" doc:"The decision." example:"true"`
+	Reason    string           `json:"reason,omitempty" doc:"On a denial always \"access denied\" (wrong credentials and missing rights look alike); the audit log has the detailed reason." example:"access denied"`
+	User      *APIDecisionUser `json:"user,omitempty" doc:"The authenticated API caller (when the credentials were valid)."`
+	ContextID string           `json:"contextId,omitempty" doc:"The context the decision applies to." example:"6f1c2d0e-8a55-4c1b-9a53-2b8f3e1d7c10"`
+	Module    string           `json:"module" doc:"The module asked about." example:"portal"`
 	// Via says how the credentials authenticated (basic, apikey, bearer).
-	Via string          `json:"via,omitempty"`
-	ACL *APIDecisionACL `json:"acl,omitempty"`
+	Via string          `json:"via,omitempty" doc:"How the credentials authenticated: basic, apikey or bearer." example:"basic"`
+	ACL *APIDecisionACL `json:"acl,omitempty" doc:"The right asked for with acl, and its value for this user in this context."`
 }
 
 // APIDecisionUser identifies the authenticated API caller.
 type APIDecisionUser struct {
-	ID        string `json:"id"`
-	LoginName string `json:"loginName"`
-	TenantID  string `json:"tenantId"`
+	ID        string `json:"id" doc:"The user's id." example:"0b6c9a52-3f4e-4d8a-9e61-7a1d2c3b4e5f"`
+	LoginName string `json:"loginName" doc:"The login name (without the tenant slug)." example:"fleet-bot"`
+	TenantID  string `json:"tenantId" doc:"The user's tenant (the root context for root users)." example:"9d8e7f60-1a2b-4c3d-8e9f-0a1b2c3d4e5f"`
 }
 
 // APIDecisionACL reports the right the portal asked about: a boolean value
 // for boolean rights, the text (or null when not assigned) for text rights.
 type APIDecisionACL struct {
-	Name  string        `json:"name"`
-	Type  model.ACLType `json:"type"`
-	Value any           `json:"value"`
+	Name  string        `json:"name" doc:"The right's name." example:"SIM - Price Plan Modify"`
+	Type  model.ACLType `json:"type" doc:"boolean or text." example:"boolean"`
+	Value any           `json:"value" doc:"true/false for a boolean right; the text, or null when not assigned, for a text right." example:"true"`
 }
 
 // ReasonDenied is the one reason a portal gets for any denial, wrong
@@ -185,7 +185,7 @@ func (s *Service) DecideAPI(ctx context.Context, caller Actor, q APIQuery, subje
 	}
 	if err := s.store.AppendAudit(context.WithoutCancel(ctx), model.AuditEvent{Time: s.now(), ActorID: caller.id(), Action: "api.authorize",
 		TargetType: "user", TargetID: target, ContextID: d.ContextID, SourceIP: caller.IP, Outcome: outcome, Details: details}); err != nil {
-		s.log.Error("audit api decision", "err", err)
+		s.log.ErrorContext(ctx, "audit api decision", "err", err)
 	}
 	if !d.Allow {
 		// The portal learns only that the call is denied: not whether the

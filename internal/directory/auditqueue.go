@@ -124,9 +124,9 @@ func (q *auditQueue) write(batch []model.AuditEvent) {
 	if err == nil {
 		return
 	}
-	q.log.Error("audit events could not be stored; logged here instead", "count", len(batch), "err", err)
+	q.log.ErrorContext(ctx, "audit events could not be stored; logged here instead", "count", len(batch), "err", err)
 	for _, e := range batch {
-		q.log.Error("audit event", "time", e.Time, "action", e.Action, "outcome", e.Outcome, "actor", e.ActorID,
+		q.log.ErrorContext(ctx, "audit event", "time", e.Time, "action", e.Action, "outcome", e.Outcome, "actor", e.ActorID,
 			"targetType", e.TargetType, "target", e.TargetID, "context", e.ContextID, "ip", e.SourceIP, "details", e.Details)
 	}
 }

@@ -89,7 +89,7 @@ func (s *Service) AuditFederation(ctx context.Context, a Actor, action, targetTy
 		SourceIP: a.IP, Outcome: model.OutcomeFailure, Details: details,
 	})
 	if err != nil {
-		s.log.Error("audit append failed", "err", err)
+		s.log.ErrorContext(ctx, "audit append failed", "err", err)
 	}
 }
 
@@ -174,6 +174,6 @@ func (s *Service) AuditFederationLogin(ctx context.Context, a Actor, c model.Con
 		Time: s.now(), ActorID: a.id(), Action: "federation.login", TargetType: targetType, TargetID: target, ContextID: c.TenantID,
 		SourceIP: a.IP, Outcome: outcome, Details: details,
 	}); err != nil {
-		s.log.Error("audit append failed", "err", err)
+		s.log.ErrorContext(ctx, "audit append failed", "err", err)
 	}
 }

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"github.com/sesame-sso/sesame/internal/metrics"
 	"github.com/sesame-sso/sesame/internal/model"
 )
 
@@ -29,6 +30,7 @@ func (s *Service) AuditProtocol(e model.AuditEvent) {
 	if e.Time.IsZero() {
 		e.Time = s.now()
 	}
+	s.count(e)
 	s.auditQ().add(e)
 }
 
@@ -46,4 +48,24 @@ func HashPrefix(hash string) string {
 		return hash[:12]
 	}
 	return hash
+}
+
+// SetMetrics makes the protocol events count in the metrics (R-OPS-1):
+// tokens by grant, CAS tickets by event and outcome. Set at start-up.
+func (s *Service) SetMetrics(m *metrics.Metrics) { s.metrics = m }
+
+// count updates the metrics for a protocol event.
+func (s *Service) count(e model.AuditEvent) {
+	if s.metrics == nil {
+		return
+	}
+	switch e.Action {
+	case AuditTokenIssue:
+		grant, _ := e.Details["grantType"].(string)
+		s.metrics.TokenIssued(grant)
+	case AuditTicketIssue:
+		s.metrics.CASTicket("issue", e.Outcome)
+	case AuditTicketValidate:
+		s.metrics.CASTicket("validate", e.Outcome)
+	}
 }

@@ -175,6 +175,6 @@ func (s *Service) SetOwnLanguage(ctx context.Context, userID, lang string) error
 func (s *Service) AuditSelf(ctx context.Context, userID, action string, details map[string]any) {
 	if err := s.store.AppendAudit(ctx, model.AuditEvent{Time: s.now(), ActorID: userID, Action: action, TargetType: "user",
 		TargetID: userID, SourceIP: clientip.From(ctx), Outcome: model.OutcomeSuccess, Details: details}); err != nil {
-		s.log.Error("audit append failed", "action", action, "err", err)
+		s.log.ErrorContext(ctx, "audit append failed", "action", action, "err", err)
 	}
 }

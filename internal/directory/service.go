@@ -7,6 +7,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/cache"
+	"github.com/sesame-sso/sesame/internal/metrics"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/password"
 	"github.com/sesame-sso/sesame/internal/rights"
@@ -45,6 +46,8 @@ type Service struct {
 	authn *authn.Service
 	// sealer seals connection client secrets (connections.go; nil: plain).
 	sealer *seal.Sealer
+	// metrics counts protocol events (protoaudit.go; nil: none).
+	metrics *metrics.Metrics
 	// fetchMetadata fetches SAML IdP metadata URLs (samlconnections.go).
 	fetchMetadata MetadataFetcher
 }
@@ -195,7 +198,7 @@ func (s *Service) AuditDenied(ctx context.Context, a Actor, action, targetID, co
 		SourceIP: a.IP, Outcome: model.OutcomeDenied, Details: map[string]any{"reason": reason},
 	})
 	if err != nil {
-		s.log.Error("audit append failed", "err", err)
+		s.log.ErrorContext(ctx, "audit append failed", "err", err)
 	}
 }
 

@@ -51,7 +51,8 @@ func startSesameServe(t *testing.T, host, adminPW string) string {
 	base := "http://" + addr
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "SESAME_DATA_DIR="+filepath.Join(dir, "data"), "SESAME_SERVER_ADDR="+addr, "SESAME_EXTERNAL_URL="+base,
-		"SESAME_BOOTSTRAP_ADMIN_PASSWORD="+adminPW, "SESAME_MASTER_KEY="+base64.StdEncoding.EncodeToString(key), "SESAME_DATABASE_URL=")
+		"SESAME_BOOTSTRAP_ADMIN_PASSWORD="+adminPW, "SESAME_MASTER_KEY="+base64.StdEncoding.EncodeToString(key), "SESAME_DATABASE_URL=",
+		"SESAME_MANAGEMENT_ADDR=off")
 	logf, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		t.Fatal(err)

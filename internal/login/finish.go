@@ -19,7 +19,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, a *Attempt) {
 	f := a.Flow
 	if a.User.ID == "" {
 		// No step identified a user: a misconfigured step list.
-		h.Log.Error("login finished without a user", "steps", f.Done)
+		h.Log.ErrorContext(r.Context(), "login finished without a user", "steps", f.Done)
 		h.expired(w, r)
 		return
 	}
@@ -52,7 +52,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, a *Attempt) {
 		h.Unavailable(w, r, "start session", err)
 		return
 	}
-	h.Authn.RecordLogin(context.WithoutCancel(ctx), a.User, s.AuthTime, clientIP(r))
+	h.Authn.RecordLogin(context.WithoutCancel(ctx), a.User, s.AuthTime, clientIP(r), amr...)
 	http.Redirect(w, r, f.Return, http.StatusSeeOther)
 }
 

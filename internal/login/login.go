@@ -177,7 +177,7 @@ func (h *Handler) EndSession(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	svcs, err := h.Sessions.Store.SessionServices(ctx, s.ID)
 	if err != nil {
-		h.Log.Error("session services", "err", err)
+		h.Log.ErrorContext(r.Context(), "session services", "err", err)
 	}
 	h.Sessions.End(w, r)
 	for _, f := range h.OnLogout {

@@ -80,6 +80,7 @@ func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error)
 		// item 19): a replayed expired or malformed token costs a parse.
 		if err := p.precheck(raw, now); err != nil {
 			p.cache.refuse(k, now)
+			p.log.DebugContext(ctx, "access token refused", "reason", err)
 			return nil, err
 		}
 		p.sigChecks.Add(1)
@@ -87,6 +88,7 @@ func (p *Provider) verify(ctx context.Context, raw string) (*verifyEntry, error)
 		if err != nil {
 			if ctx.Err() == nil {
 				p.cache.refuse(k, now)
+				p.log.DebugContext(ctx, "access token refused", "reason", err)
 			}
 			return nil, fmt.Errorf("verify: %w", err)
 		}
@@ -242,7 +244,7 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		// Rights are evaluated on every call: they change with groups.
 		rights, err := p.rightsMap(ctx, t.User, t.ContextID, t.Module)
 		if err != nil {
-			p.log.Error("rights for introspection", "err", err)
+			p.log.ErrorContext(r.Context(), "rights for introspection", "err", err)
 			oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "rights could not be evaluated")
 			return
 		}
@@ -398,7 +400,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	if slices.Contains(t.Scopes, scopeRights) {
 		rights, err := p.rightsMap(r.Context(), t.User, t.ContextID, t.Module)
 		if err != nil {
-			p.log.Error("rights for userinfo", "err", err)
+			p.log.ErrorContext(r.Context(), "rights for userinfo", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 			return
 		}

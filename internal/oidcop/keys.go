@@ -207,7 +207,7 @@ func (km *keyManager) run(ctx context.Context) {
 			return
 		case <-t.C:
 			if err := km.load(ctx); err != nil && ctx.Err() == nil {
-				km.log.Error("reload signing keys", "err", err)
+				km.log.ErrorContext(ctx, "reload signing keys", "err", err)
 			}
 		}
 	}

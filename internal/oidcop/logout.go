@@ -38,13 +38,13 @@ func (p *Provider) logoutToken(ctx context.Context, clientID, userID, sessionID 
 func (p *Provider) SessionEnded(ctx context.Context, s model.Session, _ []model.SessionService) {
 	grants, err := p.store.SessionGrants(ctx, s.ID)
 	if err != nil {
-		p.log.Error("session grants", "err", err)
+		p.log.ErrorContext(ctx, "session grants", "err", err)
 	}
 	told := map[string]bool{}
 	var wg sync.WaitGroup
 	for _, g := range grants {
 		if err := p.revokeGrant(ctx, g.ID); err != nil {
-			p.log.Error("revoke grant at logout", "grant", g.ID, "err", err)
+			p.log.ErrorContext(ctx, "revoke grant at logout", "grant", g.ID, "err", err)
 		}
 		if told[g.ClientID] {
 			continue

@@ -126,7 +126,7 @@ func (s opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthR
 		s.p.log.Warn("authorization code reused: revoking its grant", "client", m.ClientID, "grant", m.ID)
 		s.p.auditTheft(ctx, directory.AuditCodeReplay, m.UserID, m.ClientID, m.ID, codeHash)
 		if rerr := s.p.revokeGrant(context.WithoutCancel(ctx), m.ID); rerr != nil {
-			s.p.log.Error("revoke grant", "err", rerr)
+			s.p.log.ErrorContext(ctx, "revoke grant", "err", rerr)
 		}
 		return nil, err
 	}
@@ -250,7 +250,7 @@ func (s opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Toke
 func (s opStorage) revokeFamily(ctx context.Context, grant, why string) {
 	s.p.log.Warn("revoking token family", "grant", grant, "reason", why)
 	if err := s.p.revokeGrant(context.WithoutCancel(ctx), grant); err != nil {
-		s.p.log.Error("revoke grant", "err", err)
+		s.p.log.ErrorContext(ctx, "revoke grant", "err", err)
 	}
 }
 

@@ -26,5 +26,11 @@ func (p *Provider) precheck(raw string, now time.Time) error {
 	if c.Expiry == nil || !c.Expiry.Time().After(now) {
 		return errors.New("token expired or without exp")
 	}
+	// Several nodes behind one name must share server.externalURL: a node
+	// left at its default (http://its-own-address) refuses the others'
+	// tokens, and the debug log says why (issue 14 §5).
+	if c.Issuer != p.issuer {
+		return fmt.Errorf("token issued by %q, not by this server's issuer %q (every node needs the same server.externalURL)", c.Issuer, p.issuer)
+	}
 	return nil
 }

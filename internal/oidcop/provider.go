@@ -251,7 +251,7 @@ func (p *Provider) intercept(next http.Handler) http.Handler {
 // Register mounts the endpoints on mux.
 func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+oidc.DiscoveryEndpoint, p.discovery)
-	mux.Handle("/oauth2/", p.cors(p.op))
+	mux.Handle("/oauth2/", p.cors(p.clientFirst(p.op))) // tokenauth.go
 	// The JWKS is read-only (op would answer any method).
 	mux.Handle("GET /"+pathKeys, p.cors(p.op))
 	mux.Handle("OPTIONS /"+pathKeys, p.cors(p.op))

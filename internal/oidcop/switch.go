@@ -33,7 +33,7 @@ func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	ok, err := p.svc.Rights().CanActIn(ctx, t.User, want)
 	if err != nil {
-		p.log.Error("switch context", "err", err)
+		p.log.ErrorContext(r.Context(), "switch context", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 		return
 	}
@@ -43,7 +43,7 @@ func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
 	}
 	allowed, reason, err := p.svc.Rights().ModuleAccess(ctx, t.User, t.Module, want)
 	if err != nil {
-		p.log.Error("module access", "err", err)
+		p.log.ErrorContext(r.Context(), "module access", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 		return
 	}
@@ -53,7 +53,7 @@ func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
 	}
 	signer, err := p.keys.joseSigner(ctx, "JWT")
 	if err != nil {
-		p.log.Error("signer", "err", err)
+		p.log.ErrorContext(r.Context(), "signer", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 		return
 	}
@@ -69,7 +69,7 @@ func (p *Provider) switchContext(w http.ResponseWriter, r *http.Request) {
 		claimContext: want, claimModule: t.Module, claimTenant: t.User.TenantID, claimLogin: t.User.LoginName, claimSID: c.Claims[claimSID]}
 	tok, err := jwt.Signed(signer).Claims(claims).Serialize()
 	if err != nil {
-		p.log.Error("sign", "err", err)
+		p.log.ErrorContext(r.Context(), "sign", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
@@ -51,7 +52,15 @@ type Hasher struct {
 	cost  atomic.Int64
 	// idKey is argon2.IDKey (replaced in tests to observe admission order).
 	idKey func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
+	// onWait is told how long each verification waited for its slot
+	// (SetWaitObserver; nil: nobody).
+	onWait func(d time.Duration, refused bool)
 }
+
+// SetWaitObserver installs f, told after every verification's wait for a
+// hashing slot how long it waited and whether it was refused (the
+// metrics' hashing-queue wait). Set before use.
+func (h *Hasher) SetWaitObserver(f func(d time.Duration, refused bool)) { h.onWait = f }
 
 // New returns a Hasher with params, allowing concurrency hashes at once
 // (GOMAXPROCS when <= 0) and the default queue limits.
@@ -108,7 +117,12 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 // never verifies. ErrBusy: the hasher could not take the work in time.
 func (h *Hasher) Verify(ctx context.Context, phc, pw string) error {
 	src := source(ctx)
-	if err := h.sched.acquire(ctx, src); err != nil {
+	start := time.Now()
+	err := h.sched.acquire(ctx, src)
+	if h.onWait != nil {
+		h.onWait(time.Since(start), err != nil)
+	}
+	if err != nil {
 		return err
 	}
 	defer h.sched.release(src)

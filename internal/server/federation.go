@@ -118,14 +118,14 @@ func federationJWKS(keys *decryptionKeys, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		dk, err := keys.get(r.Context())
 		if err != nil {
-			log.Error("federation encryption keys", "err", err)
+			log.ErrorContext(r.Context(), "federation encryption keys", "err", err)
 			w.Header().Set("Retry-After", "5")
 			http.Error(w, "the key is not available, try again", http.StatusServiceUnavailable)
 			return
 		}
 		body, err := oidc.EncryptionJWKS(dk)
 		if err != nil {
-			log.Error("federation encryption keys", "err", err)
+			log.ErrorContext(r.Context(), "federation encryption keys", "err", err)
 			http.Error(w, "the key is not available", http.StatusServiceUnavailable)
 			return
 		}

@@ -21,8 +21,10 @@ import (
 	"github.com/sesame-sso/sesame/internal/console"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/federation"
+	"github.com/sesame-sso/sesame/internal/logctx"
 	"github.com/sesame-sso/sesame/internal/login"
 	"github.com/sesame-sso/sesame/internal/message"
+	"github.com/sesame-sso/sesame/internal/metrics"
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/otp"
@@ -32,6 +34,8 @@ import (
 	"github.com/sesame-sso/sesame/internal/storage"
 	"github.com/sesame-sso/sesame/internal/totp"
 	"github.com/sesame-sso/sesame/web"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Options configure the handler.
@@ -71,6 +75,12 @@ type Options struct {
 	ForgotFloor time.Duration
 	// Federation configures delegated login through connections (issue 10).
 	Federation Federation
+	// Metrics receives request, sign-in, token and ticket counts (R-OPS-1,
+	// observe.go); nil: none.
+	Metrics *metrics.Metrics
+	// Tracing records a span per request and traces outbound calls
+	// (observe.go); nil: none.
+	Tracing trace.TracerProvider
 }
 
 // Server is Sesame's HTTP handler.
@@ -86,6 +96,8 @@ type Server struct {
 	// Connections are the opened connectors of delegated login.
 	Connections *federation.Connections[connector.Connector]
 	ips         clientip.Resolver
+	metrics     *metrics.Metrics
+	tracer      trace.Tracer
 	svc         *directory.Service
 	// metadataEvery is the SAML metadata refresh period (samlconn.go).
 	metadataEvery time.Duration
@@ -110,6 +122,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	s := &Server{mux: http.NewServeMux(), store: st, log: log, svc: svc, metadataEvery: opts.Federation.MetadataRefresh}
+	s.observe(svc, &opts) // observe.go
 	s.Sessions = &session.Manager{Store: st, User: svc.User, TTL: opts.SessionTTL, Secure: strings.HasPrefix(opts.Issuer, "https://")}
 	pages.Log = log
 	// Pages speak the signed-in user's preferred language first (issue 9 §5).
@@ -257,7 +270,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	for _, p := range login.ACSPaths() {
 		cop.AddInsecureBypassPattern(p)
 	}
-	s.handler = cop.Handler(s.mux)
+	s.handler = cop.Handler(s.errorPages(s.mux, pages)) // errorpages.go
 	return s, nil
 }
 
@@ -348,23 +361,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Strict-Transport-Security", hstsValue)
 	}
 
-	// The one client address every handler sees (clientip.Of).
+	// The one client address every handler sees (clientip.Of); the
+	// request id and the trace in every log line of the request.
 	ip := s.ips.Resolve(r)
-	r = r.WithContext(clientip.With(r.Context(), ip))
+	r, span := s.startSpan(r.WithContext(logctx.WithRequestID(clientip.With(r.Context(), ip), id)))
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("panic serving request", "id", id, "path", r.URL.Path, "panic", v)
+			s.log.ErrorContext(r.Context(), "panic serving request", "path", r.URL.Path, "panic", v)
 			if sw.status == 0 {
 				sw.Header().Set("Content-Type", "application/problem+json")
 				sw.WriteHeader(http.StatusInternalServerError)
 				_, _ = sw.Write([]byte(`{"type":"about:blank","title":"Internal Server Error","status":500}` + "\n"))
 			}
 		}
-		s.log.Info("request", "id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		s.metrics.Request(r, sw.code(), time.Since(start))
+		s.endSpan(r, span, sw.code())
+		s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr, "client", ip)
 	}()
 	s.handler.ServeHTTP(sw, r)

@@ -73,4 +73,7 @@ type Outbox interface {
 	GetMessage(ctx context.Context, id string) (OutboxMessage, error)
 	// ListMessages lists messages in a state ("" = every state), oldest first.
 	ListMessages(ctx context.Context, status string, limit int) ([]OutboxMessage, error)
+	// CountMessages counts the messages in a state (the outbox depth the
+	// metrics show for MessageQueued).
+	CountMessages(ctx context.Context, status string) (int, error)
 }

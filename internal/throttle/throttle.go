@@ -318,7 +318,7 @@ func (l *Limiter) audit(ctx context.Context, key, action string, details map[str
 		ev.TargetType, ev.Details["loginName"] = "login", id
 	}
 	if err := l.st.AppendAudit(context.WithoutCancel(ctx), ev); err != nil {
-		l.log.Error("audit lock", "err", err)
+		l.log.ErrorContext(ctx, "audit lock", "err", err)
 	}
 }
 

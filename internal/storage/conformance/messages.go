@@ -61,6 +61,9 @@ func testOutbox(t *testing.T, s storage.Storage) {
 	if _, err := s.GetMessage(ctx, "m0"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("rolled back message: %v", err)
 	}
+	if n := must(s.CountMessages(ctx, storage.MessageQueued)); n != 2 {
+		t.Fatalf("queued messages counted: %d, want 2", n)
+	}
 
 	// Only due messages are claimed; a claim counts an attempt and leases.
 	got := must(s.ClaimMessages(ctx, "w1", t0, t0.Add(time.Minute), 10))
@@ -111,6 +114,9 @@ func testOutbox(t *testing.T, s storage.Storage) {
 	}
 	if l := must(s.ListMessages(ctx, "", 10)); len(l) != 2 {
 		t.Errorf("list all: %+v", l)
+	}
+	if q, f := must(s.CountMessages(ctx, storage.MessageQueued)), must(s.CountMessages(ctx, storage.MessageFailed)); q != 0 || f != 1 {
+		t.Errorf("counted %d queued, %d failed; want 0, 1", q, f)
 	}
 }
 

@@ -141,3 +141,12 @@ func (s *Store) ListMessages(ctx context.Context, status string, limit int) ([]s
 	}
 	return out, mapErr(rows.Err())
 }
+
+// CountMessages implements storage.Outbox (index outbox_due leads with status).
+func (s *Store) CountMessages(ctx context.Context, status string) (int, error) {
+	var n int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE status = $1`, status).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count messages: %w", mapErr(err))
+	}
+	return n, nil
+}

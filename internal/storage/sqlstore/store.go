@@ -23,6 +23,8 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sesame-sso/sesame/internal/model"
 	"github.com/sesame-sso/sesame/internal/storage"
 )
@@ -35,6 +37,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Tracing records a span per statement inside a recorded request
+	// (trace.go); nil: none.
+	Tracing trace.TracerProvider
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
@@ -69,6 +74,8 @@ type Store struct {
 	// stmts caches prepared statements on SQLite (see stmt).
 	stmts  *sync.Map
 	nstmts *atomic.Int64
+	// tracer records statements (trace.go); nil: not traced.
+	tracer trace.Tracer
 }
 
 // wlock takes the SQLite write lock unless s is already a transaction (which
@@ -126,6 +133,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		db.SetMaxIdleConns(8)
 	}
 	s := &Store{db: db, q: db, rb: &rebinder{d: d}, log: opts.Logger, now: opts.Now, wmu: &sync.Mutex{}, stmts: &sync.Map{}, nstmts: &atomic.Int64{}, eph: eph, tickets: &ticketBatcher{}}
+	if opts.Tracing != nil {
+		s.tracer = opts.Tracing.Tracer("github.com/sesame-sso/sesame/internal/storage/sqlstore")
+	}
 	if err := db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -214,6 +224,16 @@ func (s *Store) Dialect() string {
 // DB exposes the pool for other packages' tables (sessions, tokens) that
 // share the database.
 func (s *Store) DB() *sql.DB { return s.db }
+
+// Pools names the connection pools, for their metrics: "main", and on
+// PostgreSQL "ephemeral" (synchronous_commit=off, see openEphemeral).
+func (s *Store) Pools() map[string]*sql.DB {
+	p := map[string]*sql.DB{"main": s.db}
+	if s.eph != nil {
+		p["ephemeral"] = s.eph
+	}
+	return p
+}
 
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
@@ -328,6 +348,8 @@ func (s *Store) inTxStmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
 }
 
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx, end := s.span(ctx, q)
+	defer end()
 	defer s.wlock()()
 	q = s.rb.rebind(q)
 	if st := s.stmt(ctx, q); st != nil {
@@ -339,6 +361,8 @@ func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, er
 }
 
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx, end := s.span(ctx, q)
+	defer end()
 	q = s.rb.rebind(q)
 	if st := s.stmt(ctx, q); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
@@ -349,6 +373,8 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 }
 
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx, end := s.span(ctx, q)
+	defer end()
 	q = s.rb.rebind(q)
 	if st := s.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)

@@ -20,6 +20,7 @@ import (
 	"github.com/sesame-sso/sesame/internal/clientip"
 	"github.com/sesame-sso/sesame/internal/config"
 	"github.com/sesame-sso/sesame/internal/directory"
+	"github.com/sesame-sso/sesame/internal/metrics"
 	"github.com/sesame-sso/sesame/internal/oidcop"
 	"github.com/sesame-sso/sesame/internal/outbox"
 	"github.com/sesame-sso/sesame/internal/password"
@@ -27,6 +28,8 @@ import (
 	"github.com/sesame-sso/sesame/internal/storage/sqlstore"
 	"github.com/sesame-sso/sesame/internal/testutil/pgtest"
 	"github.com/sesame-sso/sesame/internal/throttle"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // FastHash keeps argon2id real but cheap in tests.
@@ -122,6 +125,9 @@ type Options struct {
 	// except that loopback upstreams are allowed (test IdPs run on
 	// 127.0.0.1).
 	Federation *server.Federation
+	// Metrics and Tracing observe the server (server.Options; nil: none).
+	Metrics *metrics.Metrics
+	Tracing trace.TracerProvider
 }
 
 // New starts Sesame on backend with a bootstrapped store.
@@ -191,6 +197,7 @@ func NewWith(t testing.TB, backend string, opts Options) *Env {
 	if opts.Federation != nil {
 		so.Federation = *opts.Federation
 	}
+	so.Metrics, so.Tracing = opts.Metrics, opts.Tracing
 	h, err := server.New(st, svc, log, so)
 	if err != nil {
 		t.Fatal(err)
