@@ -81,6 +81,13 @@ func TestSAMLConnection(t *testing.T) {
 			if n := connectionCount(t, w.env); n != 0 {
 				t.Fatalf("bad metadata stored %d connections", n)
 			}
+			if p := b.multipart("/console/connections/saml", form(), strings.Repeat(" ", 1<<20+1)); p.status != http.StatusBadRequest ||
+				!strings.Contains(p.body, "larger than 1 MiB") {
+				t.Errorf("metadata file over 1 MiB: %d", p.status)
+			}
+			if p := b.multipart("/console/connections/saml", form(), strings.Repeat(" ", 2<<20)); p.status != http.StatusRequestEntityTooLarge {
+				t.Errorf("form over the limit: %d", p.status)
+			}
 			p = b.multipart("/console/connections/saml", url.Values{"samlTenant": {"Tenant One"}, "samlName": {"x"}, "csrf": {field(t, csrfRE, b.get("/console/connections"))}}, "")
 			if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="e-f-idpMetadata"`) {
 				t.Errorf("no metadata: %d\n%.3000s", p.status, p.body)
@@ -109,11 +116,16 @@ func TestSAMLConnection(t *testing.T) {
 			}
 
 			// The IdP's metadata uploaded as a file.
-			p = b.multipart("/console/connections/saml", form(), idp.Metadata())
+			upload := form()
+			p = b.multipart("/console/connections/saml", upload, idp.Metadata())
 			if p.status != 200 || !strings.HasPrefix(p.url.Path, "/console/connections/") {
 				t.Fatalf("create: %d at %s\n%.3000s", p.status, p.url, p.body)
 			}
 			path := p.url.Path
+			// A double submit (same form nonce) lands on the same connection.
+			if again := b.multipart("/console/connections/saml", upload, idp.Metadata()); again.url.Path != path || connectionCount(t, w.env) != 2 {
+				t.Errorf("double submit: at %s, %d connections", again.url.Path, connectionCount(t, w.env))
+			}
 			id := strings.TrimPrefix(path, "/console/connections/")
 			iss := w.env.Server.URL
 			for name, want := range map[string]string{"sp-entity-id": saml.EntityID(iss, id), "sp-acs-url": saml.ACSURL(iss, id),
