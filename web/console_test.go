@@ -147,7 +147,7 @@ func consoleSamples() map[string]any {
 			"Version": "0243", "LoginURL": "/0245", "Configured": true, "Tested": false, "Activated": false,
 			"F": Form{"groups": {Value: "0248"}, "idpMetadata": bad, "idpEntityId": bad, "metadataUrl": {Value: "/0261"}},
 			"SAML": map[string]any{"EntityID": "/0262", "ACSURL": "/0263", "SignOnURL": "/0264", "MetadataURL": "/0265",
-				"SLOURL": "/0266", "IdPMetadataURL": "/0261", "Certificates": []struct {
+				"SLOURL": "/0266", "MarketplaceInit": "/0275", "MarketplaceConsume": "/0276", "IdPMetadataURL": "/0261", "Certificates": []struct {
 					SHA256   string
 					NotAfter time.Time
 				}{{"0267", time.Date(2036, 1, 2, 0, 0, 0, 0, time.UTC)}, {"0268", time.Date(2035, 1, 2, 0, 0, 0, 0, time.UTC)}}},

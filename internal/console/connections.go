@@ -185,7 +185,7 @@ func (h *Handler) renderConnection(w http.ResponseWriter, r *http.Request, q req
 		HasSecret: c.HasClientSecret, Preset: c.Mapping.Preset, LinkByEmail: c.LinkByVerifiedEmail,
 		F: web.Form{"groups": {Value: strings.Join(c.EnforceGroups, ", ")}}}
 	d.Notice, d.Problem, d.Detail = notice(r), prob, detail
-	if d.SAML = h.samlViewOf(r, c); d.SAML != nil {
+	if d.SAML = h.samlViewOf(r, q, c); d.SAML != nil {
 		maps.Copy(d.F, sf)
 		d.S = newSAMLForm(sf, idpInit, sign)
 	}

@@ -46,11 +46,14 @@ var samlFormFields = map[string]string{"tenantId": "samlTenant", "name": "samlNa
 // samlView is the SAML part of the connection page.
 type samlView struct {
 	EntityID, ACSURL, SignOnURL, MetadataURL, SLOURL string
-	IdPMetadataURL                                   string
-	IdPEntityID                                      string
-	AllowIdPInitiated, SignRequests                  bool
-	Binding                                          string
-	Certificates                                     []model.SPCertificate
+	// MarketplaceInit and MarketplaceConsume are the tenant's
+	// marketplace-style aliases (seed 002; a tenant with a slug).
+	MarketplaceInit, MarketplaceConsume string
+	IdPMetadataURL                      string
+	IdPEntityID                         string
+	AllowIdPInitiated, SignRequests     bool
+	Binding                             string
+	Certificates                        []model.SPCertificate
 }
 
 // samlForm is the SAML settings form (create and edit): its fields, the
@@ -187,16 +190,20 @@ func (h *Handler) createSAMLConnection(w http.ResponseWriter, r *http.Request, q
 
 // samlViewOf is the SAML part of the connection page: Sesame's SP values
 // under the server's issuer (the admin API's samlSp).
-func (h *Handler) samlViewOf(r *http.Request, c model.Connection) *samlView {
+func (h *Handler) samlViewOf(r *http.Request, q req, c model.Connection) *samlView {
 	if c.Kind != model.ConnectionSAML {
 		return nil
 	}
 	iss := h.issuerFor(r)
-	return &samlView{EntityID: saml.EntityID(iss, c.ID), ACSURL: saml.ACSURL(iss, c.ID),
+	v := &samlView{EntityID: saml.EntityID(iss, c.ID), ACSURL: saml.ACSURL(iss, c.ID),
 		SignOnURL: saml.InitURL(iss, c.ID) + "?context=" + url.QueryEscape(c.TenantID), MetadataURL: saml.MetadataURL(iss, c.ID),
 		SLOURL: saml.SLOURL(iss, c.ID), IdPMetadataURL: c.SAML.MetadataURL, IdPEntityID: c.SAML.IdPEntityID,
 		AllowIdPInitiated: c.SAML.AllowIdPInitiated, SignRequests: c.SAML.SignRequests, Binding: c.SAML.Binding,
 		Certificates: c.SAML.SPCertificates}
+	if t, err := h.Dir.GetContext(r.Context(), q.actor, c.TenantID); err == nil && t.Type == model.ContextTenant && t.Slug != "" {
+		v.MarketplaceInit, v.MarketplaceConsume = saml.InitAliasURL(iss, t.Slug), saml.ConsumeAliasURL(iss, t.Slug)
+	}
+	return v
 }
 
 // issuerFor is the configured issuer, else the request's origin.

@@ -129,7 +129,8 @@ func TestSAMLConnection(t *testing.T) {
 			id := strings.TrimPrefix(path, "/console/connections/")
 			iss := w.env.Server.URL
 			for name, want := range map[string]string{"sp-entity-id": saml.EntityID(iss, id), "sp-acs-url": saml.ACSURL(iss, id),
-				"sp-sign-on-url": saml.InitURL(iss, id) + "?context=" + w.t1, "sp-metadata-url": saml.MetadataURL(iss, id)} {
+				"sp-sign-on-url": saml.InitURL(iss, id) + "?context=" + w.t1, "sp-metadata-url": saml.MetadataURL(iss, id),
+				"sp-marketplace-init": saml.InitAliasURL(iss, "one"), "sp-marketplace-consume": saml.ConsumeAliasURL(iss, "one")} {
 				if !strings.Contains(p.body, `id="`+name+`">`+want+`<`) {
 					t.Errorf("%s is not %s:\n%.4000s", name, want, p.body)
 				}
