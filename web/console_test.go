@@ -1,6 +1,10 @@
 package web
 
-import "github.com/sesame-sso/sesame/internal/i18n"
+import (
+	"time"
+
+	"github.com/sesame-sso/sesame/internal/i18n"
+)
 
 // consoleSamples fill every branch of the console's pages (internal/console
 // page data, as maps: the console's types live in a package that imports
@@ -19,6 +23,17 @@ func consoleSamples() map[string]any {
 		Selected     bool
 	}
 	bad := FormField{Value: "0005", Err: i18n.M("console.error.required"), Detail: "0006"}
+	// samlSample is the SAML form's choices (console.samlForm); choices:
+	// the metadata held several IdPs.
+	samlSample := func(choices bool) map[string]any {
+		m := map[string]any{"Bindings": []opt{{"0272", "console.saml.binding.redirect", false}, {"0273", "console.saml.binding.post", true}},
+			"Presets":           []opt{{"", "console.saml.preset.none", false}, {"0274", "console.conn.preset.adfs", true}},
+			"AllowIdPInitiated": true, "SignRequests": false, "Choices": []string(nil)}
+		if choices {
+			m["Choices"] = []string{"/0270", "/0271"}
+		}
+		return m
+	}
 	ctxRow := struct{ ID, Name, Type, Number string }{"0010", "0011", "account", "0012"}
 	ctxs := []struct{ ID, Name, Type, Number string }{ctxRow}
 	person := Form{"firstName": bad, "lastName": {Value: "0007"}, "email": bad, "phone": bad, "language": bad}
@@ -117,14 +132,26 @@ func consoleSamples() map[string]any {
 		"console_client_secret": common(map[string]any{"ID": "0220", "Name": "0221", "Secret": "0222"}),
 		"console_connections": common(map[string]any{"Connections": []struct{ ID, Name, Kind, Tenant, Stage string }{{"0230", "0231", "oidc", "0232", "testing"}},
 			"F":       Form{"tenant": bad, "name": bad, "discoveryUrl": bad, "clientId": bad, "clientSecret": bad, "preset": bad},
-			"Presets": []opt{{"", "console.conn.preset.none", false}, {"0233", "console.conn.preset.okta", true}}}),
-		"console_connections#empty": common(map[string]any{"Connections": nil, "F": Form{}, "Presets": nil}),
+			"Presets": []opt{{"", "console.conn.preset.none", false}, {"0233", "console.conn.preset.okta", true}}, "S": samlSample(true)}),
+		"console_connections#saml": common(map[string]any{"Connections": nil, "Presets": nil, "S": samlSample(false),
+			"F": Form{"samlTenant": bad, "samlName": bad, "idpMetadata": bad, "metadataUrl": bad, "idpEntityId": bad, "binding": bad, "samlPreset": bad,
+				"attrEmail": bad, "attrFirstName": bad, "attrLastName": bad, "attrPhone": bad}}),
+		"console_connections#empty": common(map[string]any{"Connections": nil, "F": Form{}, "Presets": nil, "S": samlSample(false)}),
 		"console_connection": common(map[string]any{"C": map[string]string{"ID": "0240", "Name": "0241", "Kind": "oidc", "Tenant": "0242", "Stage": "testing"},
 			"Version": "0243", "RedirectURL": "/0244", "LoginURL": "/0245", "Discovery": "/0246", "ClientID": "0247", "HasSecret": true, "Preset": "okta",
 			"LinkByEmail": true, "F": Form{"groups": {Value: "0248"}}, "Configured": true, "Tested": true, "Activated": false}),
 		"console_connection#off": common(map[string]any{"C": map[string]string{"ID": "0240", "Name": "0241", "Kind": "oidc", "Tenant": "0242", "Stage": "off"},
 			"Version": "0243", "RedirectURL": "", "LoginURL": "/0245", "Discovery": "", "ClientID": "", "HasSecret": false, "Preset": "",
 			"LinkByEmail": false, "F": Form{}, "Configured": false, "Tested": false, "Activated": false}),
+		"console_connection#saml": common(map[string]any{"C": map[string]string{"ID": "0240", "Name": "0241", "Kind": "saml", "Tenant": "0242", "Stage": "off"},
+			"Version": "0243", "LoginURL": "/0245", "Configured": true, "Tested": false, "Activated": false,
+			"F": Form{"groups": {Value: "0248"}, "idpMetadata": bad, "idpEntityId": bad, "metadataUrl": {Value: "/0261"}},
+			"SAML": map[string]any{"EntityID": "/0262", "ACSURL": "/0263", "SignOnURL": "/0264", "MetadataURL": "/0265",
+				"SLOURL": "/0266", "MarketplaceInit": "/0275", "MarketplaceConsume": "/0276", "IdPMetadataURL": "/0261", "Certificates": []struct {
+					SHA256   string
+					NotAfter time.Time
+				}{{"0267", time.Date(2036, 1, 2, 0, 0, 0, 0, time.UTC)}, {"0268", time.Date(2035, 1, 2, 0, 0, 0, 0, time.UTC)}}},
+			"S": samlSample(true)}),
 		"console_settings": common(map[string]any{"Messages": []struct {
 			Type, Language string
 			Custom         bool

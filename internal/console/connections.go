@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,8 +14,8 @@ import (
 	"github.com/sesame-sso/sesame/web"
 )
 
-// Identity providers (issue 13 §6): OIDC connections of a tenant (SAML
-// connections are another slice's work), the values to give the IdP's
+// Identity providers (issue 13 §6): OIDC and SAML (samlconnections.go)
+// connections of a tenant, the values to give the IdP's
 // administrator, the claim mapping preset, the SSO defaults, and the
 // enforcement stage walked through seed 003's four steps — 1 configure,
 // 2 test as an administrator (stage testing), 3 set the SSO defaults,
@@ -37,16 +38,20 @@ type connectionsPage struct {
 	Connections []connRow
 	F           web.Form
 	Presets     []option
+	// S is the SAML form's choices (samlconnections.go).
+	S samlForm
 }
 
 type connRow struct{ ID, Name, Kind, Tenant, Stage string }
 
 // connections is GET /console/connections.
 func (h *Handler) connections(w http.ResponseWriter, r *http.Request, q req) {
-	h.showConnections(w, r, q, http.StatusOK, web.Form{}, i18n.Msg{})
+	h.showConnections(w, r, q, http.StatusOK, web.Form{}, i18n.Msg{}, false, false)
 }
 
-func (h *Handler) showConnections(w http.ResponseWriter, r *http.Request, q req, status int, f web.Form, prob i18n.Msg) {
+// showConnections renders the list with the OIDC and SAML forms (f holds
+// both forms' fields; idpInit and sign are the SAML form's checkboxes).
+func (h *Handler) showConnections(w http.ResponseWriter, r *http.Request, q req, status int, f web.Form, prob i18n.Msg, idpInit, sign bool) {
 	ctx := r.Context()
 	cs, err := h.Conns.ListConnections(ctx, q.actor, "")
 	if err != nil {
@@ -62,6 +67,7 @@ func (h *Handler) showConnections(w http.ResponseWriter, r *http.Request, q req,
 	for _, p := range model.MappingPresets {
 		d.Presets = append(d.Presets, option{Value: p, Label: "console.conn.preset." + p, Selected: f["preset"].Value == p})
 	}
+	d.S = newSAMLForm(f, idpInit, sign)
 	h.render(w, r, status, "console_connections", d)
 }
 
@@ -104,7 +110,7 @@ func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request, q req
 	}
 	for _, v := range f {
 		if !v.Err.IsZero() {
-			h.showConnections(w, r, q, http.StatusBadRequest, f, i18n.M("console.error.form"))
+			h.showConnections(w, r, q, http.StatusBadRequest, f, i18n.M("console.error.form"), false, false)
 			return
 		}
 	}
@@ -126,7 +132,7 @@ func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request, q req
 	if formError(err) {
 		msg, _ := refusedAt(f, err, map[string]string{"tenantId": "tenant", "name": "name", "oidc.discoveryUrl": "discoveryUrl",
 			"oidc.clientId": "clientId", "mapping.preset": "preset"})
-		h.showConnections(w, r, q, http.StatusBadRequest, f, msg)
+		h.showConnections(w, r, q, http.StatusBadRequest, f, msg, false, false)
 		return
 	}
 	h.fail(w, r, "console: create connection", err)
@@ -143,8 +149,13 @@ type connectionPage struct {
 	HasSecret   bool
 	Preset      string
 	LinkByEmail bool
-	// F holds the SSO defaults' group list.
+	// F holds the SSO defaults' group list and, for a SAML connection,
+	// its settings form.
 	F web.Form
+	// SAML is a SAML connection's SP values and settings (nil: OIDC); S
+	// its form's choices.
+	SAML *samlView
+	S    samlForm
 	// Steps of seed 003: done flags.
 	Configured, Tested, Activated bool
 }
@@ -161,15 +172,27 @@ func (h *Handler) showConnection(w http.ResponseWriter, r *http.Request, q req, 
 		h.fail(w, r, "console: get connection", err)
 		return
 	}
+	h.renderConnection(w, r, q, c, status, prob, detail, samlEditForm(c), c.SAML.AllowIdPInitiated, c.SAML.SignRequests)
+}
+
+// renderConnection renders connection c's page; sf is its SAML settings
+// form (with idpInit and sign, its checkboxes).
+func (h *Handler) renderConnection(w http.ResponseWriter, r *http.Request, q req, c model.Connection, status int, prob i18n.Msg, detail string,
+	sf web.Form, idpInit, sign bool) {
+	ctx := r.Context()
 	d := connectionPage{common: q.common("connections"), C: h.connRow(ctx, q, c), Version: strconv.FormatInt(c.Version, 10),
 		LoginURL: "/login?connection=" + url.QueryEscape(c.ID), Discovery: c.OIDC.DiscoveryURL, ClientID: c.OIDC.ClientID,
 		HasSecret: c.HasClientSecret, Preset: c.Mapping.Preset, LinkByEmail: c.LinkByVerifiedEmail,
 		F: web.Form{"groups": {Value: strings.Join(c.EnforceGroups, ", ")}}}
 	d.Notice, d.Problem, d.Detail = notice(r), prob, detail
+	if d.SAML = h.samlViewOf(r, q, c); d.SAML != nil {
+		maps.Copy(d.F, sf)
+		d.S = newSAMLForm(sf, idpInit, sign)
+	}
 	if h.CallbackURL != nil {
 		d.RedirectURL = h.CallbackURL(c.ID)
 	}
-	d.Configured = c.OIDC.ClientID != "" && (c.OIDC.DiscoveryURL != "" || c.OIDC.AuthorizeURL != "")
+	d.Configured = c.OIDC.ClientID != "" && (c.OIDC.DiscoveryURL != "" || c.OIDC.AuthorizeURL != "") || c.SAML.IdPMetadata != ""
 	d.Tested = c.Enforcement == model.EnforcementTesting || c.Enforcement == model.EnforcementActive
 	d.Activated = c.Enforcement == model.EnforcementActive
 	h.render(w, r, status, "console_connection", d)
@@ -179,7 +202,7 @@ func (h *Handler) showConnection(w http.ResponseWriter, r *http.Request, q req, 
 // secret kept: ClientSecret nil).
 func inputOf(c model.Connection) directory.ConnectionInput {
 	enabled := c.Enabled
-	return directory.ConnectionInput{TenantID: c.TenantID, Kind: c.Kind, Name: c.Name, LogoURL: c.LogoURL, Enabled: &enabled, OIDC: c.OIDC,
+	return directory.ConnectionInput{TenantID: c.TenantID, Kind: c.Kind, Name: c.Name, LogoURL: c.LogoURL, Enabled: &enabled, OIDC: c.OIDC, SAML: c.SAML,
 		Mapping: c.Mapping, LinkByVerifiedEmail: c.LinkByVerifiedEmail, UserDomain: c.UserDomain, Domains: c.Domains,
 		ProfileURL: c.ProfileURL, PasswordURL: c.PasswordURL, Enforcement: c.Enforcement, EnforceGroups: c.EnforceGroups, Version: c.Version}
 }

@@ -87,7 +87,12 @@ type Handler struct {
 	Clients Clients
 	// Conns manages identity-provider connections (connections.go);
 	// CallbackURL is the redirect URL of a connection to give its IdP.
-	Conns       Connections
+	Conns Connections
+	// SAML holds the SAML connections' key and metadata actions; Issuer
+	// the server's issuer their SP values start with (empty: the
+	// request's origin).
+	SAML        SAMLConnections
+	Issuer      string
 	CallbackURL func(connectionID string) string
 	// Settings and Messages serve the settings pages (settings.go).
 	Settings Settings
@@ -149,6 +154,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	post("/connections", h.createConnection)
 	get("/connections/{id}", h.connection)
 	post("/connections/{id}", h.saveConnection)
+	mux.HandleFunc("POST "+Path+"/connections/saml", h.formLimit(h.createSAMLConnection, maxMetadata+maxForm))
+	mux.HandleFunc("POST "+Path+"/connections/{id}/saml", h.formLimit(h.saveSAMLConnection, maxMetadata+maxForm))
+	post("/connections/{id}/saml/{action}", h.samlAction)
 	get("/settings", h.settings)
 	get("/settings/messages/{type}/{lang}", h.messageTemplate)
 	post("/settings/messages/{type}/{lang}", h.saveMessage)

@@ -2,12 +2,16 @@ package e2e_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sesame-sso/sesame/internal/connector/saml"
+	"github.com/sesame-sso/sesame/internal/testutil/samltest"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
@@ -152,6 +156,27 @@ func TestBrowserConsole(t *testing.T) {
 		}
 	}
 
+	// A SAML connection of the tenant: pasted XML that is not metadata is
+	// shown at its field; the IdP's metadata file makes the connection,
+	// whose page shows the values to give the IdP's administrator.
+	metadata := filepath.Join(t.TempDir(), "idp-metadata.xml")
+	if err := os.WriteFile(metadata, []byte(samltest.New(t).Metadata()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do("SAML form", chromedp.Navigate(base+"/console/connections"), chromedp.WaitVisible(chromedp.ID("create-saml")),
+		chromedp.SendKeys(chromedp.ID("f-samlTenant"), "Initech"), chromedp.SendKeys(chromedp.ID("f-samlName"), "Initech ADFS"),
+		chromedp.SendKeys(chromedp.ID("f-idpMetadata"), "<nope"), chromedp.Click(chromedp.ID("create-saml")), chromedp.WaitVisible(chromedp.ID("e-f-idpMetadata")))
+	b.audit("SAML form with an error", axe)
+	do("upload the metadata", chromedp.SetValue(chromedp.ID("f-samlPreset"), "adfs"),
+		chromedp.SetUploadFiles(chromedp.ID("f-metadataFile"), []string{metadata}),
+		chromedp.Click(chromedp.ID("create-saml")), chromedp.WaitVisible(chromedp.ID("sp-entity-id")))
+	samlConn, _, _ := strings.Cut(strings.TrimPrefix(loc(), base+"/console/connections/"), "?")
+	if s := text("SP entity id", "sp-entity-id"); s != saml.EntityID(base, samlConn) {
+		t.Errorf("SP entity id %q", s)
+	}
+	b.screenshot(dir, "console-saml-connection")
+	b.audit("SAML connection", axe)
+
 	// The account admin of another account.
 	do("sign out", chromedp.Navigate(base+"/logout"), chromedp.WaitVisible(chromedp.ID("confirm-logout")),
 		chromedp.Click(chromedp.ID("confirm-logout")), chromedp.WaitVisible(chromedp.ID("message")))
@@ -161,7 +186,7 @@ func TestBrowserConsole(t *testing.T) {
 	if s := read("alice's users", chromedp.Text(chromedp.ID("users"))); strings.Contains(s, "erin") || !strings.Contains(s, "alice") {
 		t.Errorf("alice's user list: %q", s)
 	}
-	for _, path := range []string{"/console/users/" + erin, "/console/groups/" + group, "/console/contexts/" + account} {
+	for _, path := range []string{"/console/users/" + erin, "/console/groups/" + group, "/console/contexts/" + account, "/console/connections/" + samlConn} {
 		do("alice opens "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("message")))
 		if h := read("heading", chromedp.Text(chromedp.CSS("h1"))); h != "Not found" {
 			t.Errorf("%s as alice: %q, want Not found", path, h)

@@ -225,7 +225,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 	acctH.Register(s.mux)
 	// The admin console (issue 13): the same directory methods as the API;
 	// every page shows the branding of the tenant it is for.
-	(&console.Handler{Dir: svc, Tmpl: svc, Clients: svc, Conns: svc, Settings: svc, Messages: message.NewTemplates(st), Sessions: s.Sessions, Pages: pages, Nonces: st, Log: log, Now: opts.OIDC.Now,
+	(&console.Handler{Dir: svc, Tmpl: svc, Clients: svc, Conns: svc, SAML: svc, Issuer: opts.Issuer, Settings: svc, Messages: message.NewTemplates(st), Sessions: s.Sessions, Pages: pages, Nonces: st, Log: log, Now: opts.OIDC.Now,
 		CallbackURL: func(id string) string { return adminapi.CallbackURL(opts.Issuer, id) }}).Register(s.mux)
 	pages.Brand = (&console.Brands{Dir: svc, Tenants: st, Sessions: s.Sessions, Flow: loginH.FlowTenant, User: svc.User}).Brand
 	// Sessions ended by a deactivation or deletion are announced like a
