@@ -48,3 +48,26 @@ func TestTourFailsLoudly(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
+
+// TestREADMETour: the tour printed in the README is examples/tour.sh's
+// block, character for character, so what TestTour proves is what a reader
+// pastes.
+func TestREADMETour(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile("../../examples/tour.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(script)
+	start := strings.Index(s, "(\n")
+	end := strings.LastIndex(s, ")")
+	if start < 0 || end < start {
+		t.Fatal("examples/tour.sh has no ( … ) block")
+	}
+	if !strings.Contains(string(readme), "```sh\n"+s[start:end+1]+"\n```") {
+		t.Fatal("README.md's tour differs from examples/tour.sh: copy the ( … ) block of the script into the README")
+	}
+}
