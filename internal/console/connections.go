@@ -212,17 +212,11 @@ func inputOf(c model.Connection) directory.ConnectionInput {
 // meanwhile is a 409).
 func (h *Handler) saveConnection(w http.ResponseWriter, r *http.Request, q req) {
 	ctx := r.Context()
-	id := r.PathValue("id")
-	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	if err != nil {
-		h.message(w, r, http.StatusBadRequest, "msg.bad_request.title", "msg.bad_form")
+	c, version, ok := h.connectionForEdit(w, r, q)
+	if !ok {
 		return
 	}
-	c, err := h.Conns.GetConnection(ctx, q.actor, id)
-	if err != nil {
-		h.fail(w, r, "console: get connection", err)
-		return
-	}
+	id := c.ID
 	in := inputOf(c)
 	in.Version = version
 	// The forms post digits (step 1: the stage 0 off, 1 testing, 2 active;
@@ -257,4 +251,20 @@ func (h *Handler) saveConnection(w http.ResponseWriter, r *http.Request, q req) 
 		return
 	}
 	done(w, r, Path+"/connections/"+url.PathEscape(id), "saved")
+}
+
+// connectionForEdit reads the connection a settings form posts to and the
+// version the form was made from; on failure it has answered.
+func (h *Handler) connectionForEdit(w http.ResponseWriter, r *http.Request, q req) (model.Connection, int64, bool) {
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		h.message(w, r, http.StatusBadRequest, "msg.bad_request.title", "msg.bad_form")
+		return model.Connection{}, 0, false
+	}
+	c, err := h.Conns.GetConnection(r.Context(), q.actor, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, "console: get connection", err)
+		return model.Connection{}, 0, false
+	}
+	return c, version, true
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/sesame-sso/sesame/internal/connector/saml"
@@ -233,17 +232,11 @@ func samlEditForm(c model.Connection) web.Form {
 // is fetched again).
 func (h *Handler) saveSAMLConnection(w http.ResponseWriter, r *http.Request, q req) {
 	ctx := r.Context()
-	id := r.PathValue("id")
-	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	if err != nil {
-		h.message(w, r, http.StatusBadRequest, "msg.bad_request.title", "msg.bad_form")
+	c, version, ok := h.connectionForEdit(w, r, q)
+	if !ok {
 		return
 	}
-	c, err := h.Conns.GetConnection(ctx, q.actor, id)
-	if err != nil {
-		h.fail(w, r, "console: get connection", err)
-		return
-	}
+	id := c.ID
 	if c.Kind != model.ConnectionSAML {
 		h.message(w, r, http.StatusBadRequest, "msg.bad_request.title", "msg.bad_form")
 		return
