@@ -96,6 +96,8 @@ func TestOpenAPIDescribesFields(t *testing.T) {
 	checkDescribed(t,
 		// users
 		"User", "Person", "NewUser", "UserPatch", "PasswordInput", "AccountReset", "TwoFactorSettings", "TwoFactorView",
+		// contexts
+		"Context", "ContextInput", "ContextPatch", "PolicyDoc", "PolicyInput",
 	)
 }
 
