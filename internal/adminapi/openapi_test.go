@@ -98,6 +98,8 @@ func TestOpenAPIDescribesFields(t *testing.T) {
 		"User", "Person", "NewUser", "UserPatch", "PasswordInput", "AccountReset", "TwoFactorSettings", "TwoFactorView",
 		// contexts
 		"Context", "ContextInput", "ContextPatch", "PolicyDoc", "PolicyInput",
+		// groups, templates and ACL values
+		"Group", "GroupInput", "GroupPatch", "Membership", "Template", "TemplateInput", "TemplatePatch", "ACLValue",
 	)
 }
 

@@ -59,9 +59,9 @@ func (r ACLRef) String() string { return r.Module + "/" + r.Name }
 // ACLValue is a value set for an ACL in a group, template or policy. Boolean
 // values are "true" or "false".
 type ACLValue struct {
-	Module string `json:"module"`
-	Name   string `json:"acl"`
-	Value  string `json:"value"`
+	Module string `json:"module" doc:"The module the ACL belongs to (see GET /api/v1/modules)." example:"portal"`
+	Name   string `json:"acl" doc:"The ACL's name within the module (see GET /api/v1/acls)." example:"Billing - Read"`
+	Value  string `json:"value" doc:"The value: \"true\" or \"false\" for a boolean ACL, the text for a text ACL." example:"\"true\""`
 }
 
 // Ref returns the ACL this value is for.
