@@ -100,6 +100,8 @@ func TestOpenAPIDescribesFields(t *testing.T) {
 		"Context", "ContextInput", "ContextPatch", "PolicyDoc", "PolicyInput",
 		// groups, templates and ACL values
 		"Group", "GroupInput", "GroupPatch", "Membership", "Template", "TemplateInput", "TemplatePatch", "ACLValue",
+		// clients
+		"ClientInput", "ClientPatch", "ClientView", "CreatedClient",
 	)
 }
 
