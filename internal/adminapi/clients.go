@@ -48,7 +48,7 @@ type clientPatch struct {
 // clientView is a client as the API shows it: lifetimes in seconds, as
 // they are given (clientInput), and lists never null.
 type clientView struct {
-	ID              string    `json:"id" doc:"The client id (used as client_id in OIDC), (a UUID), assigned by Sesame; read-only." example:"7c1e4b9a-2d3f-4a58-9b6e-0f1d2c3b4a59"`
+	ID              string    `json:"id" doc:"The client id (a UUID; the client_id in OIDC), assigned by Sesame; read-only." example:"7c1e4b9a-2d3f-4a58-9b6e-0f1d2c3b4a59"`
 	Name            string    `json:"name" doc:"Display name shown to administrators and on consent and logout pages." example:"Customer portal"`
 	Module          string    `json:"module" doc:"The module the client belongs to: users need the right to enter it (R-MOD-*)." example:"portal"`
 	Protocol        string    `json:"protocol" doc:"oidc (an OpenID Connect / OAuth 2.0 client) or cas (a CAS service); fixed at creation." example:"oidc"`

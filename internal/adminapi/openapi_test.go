@@ -102,6 +102,8 @@ func TestOpenAPIDescribesFields(t *testing.T) {
 		"Group", "GroupInput", "GroupPatch", "Membership", "Template", "TemplateInput", "TemplatePatch", "ACLValue",
 		// clients
 		"ClientInput", "ClientPatch", "ClientView", "CreatedClient",
+		// connections
+		"ConnectionInput", "ConnectionView", "SamlSPView", "SAMLSettings", "SPCertificate", "ConnectionDomain", "OIDCSettings", "ClaimMapping",
 	)
 }
 
