@@ -104,6 +104,8 @@ func TestOpenAPIDescribesFields(t *testing.T) {
 		"ClientInput", "ClientPatch", "ClientView", "CreatedClient",
 		// connections
 		"ConnectionInput", "ConnectionView", "SamlSPView", "SAMLSettings", "SPCertificate", "ConnectionDomain", "OIDCSettings", "ClaimMapping",
+		// API keys, SCIM credentials, audit events, branding
+		"APIKey", "CreatedAPIKey", "ApiKeyInput", "SCIMCredential", "NewSCIMCredential", "CreatedSCIMCredential", "AuditEvent", "BrandingView", "BrandingInput",
 	)
 }
 
