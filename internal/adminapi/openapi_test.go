@@ -106,6 +106,8 @@ func TestOpenAPIDescribesFields(t *testing.T) {
 		"ConnectionInput", "ConnectionView", "SamlSPView", "SAMLSettings", "SPCertificate", "ConnectionDomain", "OIDCSettings", "ClaimMapping",
 		// API keys, SCIM credentials, audit events, branding
 		"APIKey", "CreatedAPIKey", "ApiKeyInput", "SCIMCredential", "NewSCIMCredential", "CreatedSCIMCredential", "AuditEvent", "BrandingView", "BrandingInput",
+		// catalog, user domains, message templates
+		"Module", "ACL", "ModuleInput", "UserDomain", "MessageTemplateInput", "View",
 	)
 }
 

@@ -38,10 +38,10 @@ const (
 
 // UserDomain groups users with the same behaviour (R-USR-2).
 type UserDomain struct {
-	Name        string          `json:"name"`
-	Kind        UserKind        `json:"kind"`
-	Placement   DomainPlacement `json:"placement"`
-	Description string          `json:"description,omitempty"`
+	Name        string          `json:"name" doc:"The domain's name, unique." example:"PARTNER"`
+	Kind        UserKind        `json:"kind" doc:"Kind of its users: local (Sesame holds the password) or delegated (they sign in at an external IdP)." example:"local"`
+	Placement   DomainPlacement `json:"placement" doc:"Where its users may be created: root (only at root, by root administrators) or enterprise (only in tenants and accounts) (R-USR-2)." example:"enterprise"`
+	Description string          `json:"description,omitempty" doc:"Optional free text for administrators." example:"Partner staff with their own logins"`
 }
 
 // Person is a user's personal data; all of it is wiped on delete.
