@@ -103,7 +103,7 @@ func TestOpenAPIDescribesFields(t *testing.T) {
 		// clients
 		"ClientInput", "ClientPatch", "ClientView", "CreatedClient",
 		// connections
-		"ConnectionInput", "ConnectionView", "SamlSPView", "SAMLSettings", "SPCertificate", "ConnectionDomain", "OIDCSettings", "ClaimMapping",
+		"ConnectionInput", "ConnectionView", "SamlSPView", "SAMLSettings", "SPCertificate", "ConnectionDomain", "OIDCSettings", "ClaimMapping", "ContextRoles", "OrganisationMapping",
 		// API keys, SCIM credentials, audit events, branding
 		"APIKey", "CreatedAPIKey", "ApiKeyInput", "SCIMCredential", "NewSCIMCredential", "CreatedSCIMCredential", "AuditEvent", "BrandingView", "BrandingInput",
 		// catalog, user domains, message templates

@@ -232,13 +232,13 @@ type ClaimMapping struct {
 // connection only: the same uid from two connections is two organisations.
 type OrganisationMapping struct {
 	// UID is the claim holding the organisation's stable id (required).
-	UID string `json:"uid" yaml:"uid"`
+	UID string `json:"uid" yaml:"uid" doc:"Claim (SAML attribute) with the organisation's stable id; required; unique per connection." example:"group_uid"`
 	// Name holds the organisation's display name: the context's name,
 	// renamed when it changes (default: the uid).
-	Name string `json:"name,omitempty" yaml:"name,omitempty"`
+	Name string `json:"name,omitempty" yaml:"name,omitempty" doc:"Claim with the organisation's display name: the account's name, renamed when it changes; default the uid." example:"group_name"`
 	// Role holds the user's role name in the organisation: a role for
 	// that context (R-EFF-1, e1); empty entries give none.
-	Role string `json:"role,omitempty" yaml:"role,omitempty"`
+	Role string `json:"role,omitempty" yaml:"role,omitempty" doc:"Claim with the user's role name in the organisation (a role for that account, R-EFF-1); empty entries give none." example:"group_role"`
 }
 
 // OrganisationLink binds an organisation of a connection — (connection,
@@ -256,10 +256,10 @@ type OrganisationLink struct {
 // members: {"account": "4711", "role": "Admin"}; a role member may hold a
 // list) or strings "<key><Separator><role>" ("4711:Admin").
 type ContextRoles struct {
-	Claim     string `json:"claim" yaml:"claim,omitempty"`
-	Key       string `json:"key,omitempty" yaml:"key,omitempty"`
-	Role      string `json:"role,omitempty" yaml:"role,omitempty"`
-	Separator string `json:"separator,omitempty" yaml:"separator,omitempty"`
+	Claim     string `json:"claim" yaml:"claim,omitempty" doc:"Claim holding the list: entries are objects such as {\"account\": \"4711\", \"role\": \"Admin\"} or strings such as \"4711:Admin\"." example:"account_roles"`
+	Key       string `json:"key,omitempty" yaml:"key,omitempty" doc:"Object entries: the member holding the account key." example:"account"`
+	Role      string `json:"role,omitempty" yaml:"role,omitempty" doc:"Object entries: the member holding the role name (or a list of them)." example:"role"`
+	Separator string `json:"separator,omitempty" yaml:"separator,omitempty" doc:"String entries: what separates account key and role." example:":"`
 }
 
 // IdentityLink binds an external identity — (connection, subject) — to a
