@@ -108,6 +108,8 @@ func TestOpenAPIDescribesFields(t *testing.T) {
 		"APIKey", "CreatedAPIKey", "ApiKeyInput", "SCIMCredential", "NewSCIMCredential", "CreatedSCIMCredential", "AuditEvent", "BrandingView", "BrandingInput",
 		// catalog, user domains, message templates
 		"Module", "ACL", "ModuleInput", "UserDomain", "MessageTemplateInput", "View",
+		// effective rights
+		"Result", "Right", "Step",
 	)
 }
 
