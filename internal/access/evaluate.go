@@ -37,41 +37,41 @@ const (
 
 // Step is one change to one right.
 type Step struct {
-	Step      string `json:"step"`
-	GroupID   string `json:"groupId,omitempty"`
-	GroupName string `json:"groupName,omitempty"`
-	Module    string `json:"module"`
-	ACL       string `json:"acl"`
-	Value     string `json:"value"`
+	Step      string `json:"step" doc:"Which evaluation step made the change: e1 (groups of the context), e2 (global groups) or policy (the context's access policy) (R-EFF)." example:"e1"`
+	GroupID   string `json:"groupId,omitempty" doc:"The group whose values applied; absent for the policy step." example:"2a6c9e14-3f8b-4d70-b5a1-7e9c0d2f4b68"`
+	GroupName string `json:"groupName,omitempty" doc:"That group's name." example:"Billing clerks"`
+	Module    string `json:"module" doc:"The right's module." example:"portal"`
+	ACL       string `json:"acl" doc:"The right's ACL name." example:"Billing - Read"`
+	Value     string `json:"value" doc:"The value after the step." example:"\"true\""`
 	// Previous is the value overwritten ("" when the right was unassigned).
-	Previous string `json:"previous,omitempty"`
+	Previous string `json:"previous,omitempty" doc:"The value overwritten; absent when the right was unassigned." example:"\"false\""`
 	// Effect is "set", "overwrote", "filtered" or "narrowed" (a list
 	// right cut down to its intersection with the policy's list).
-	Effect string `json:"effect"`
+	Effect string `json:"effect" doc:"set, overwrote, filtered (removed by the policy) or narrowed (a list cut down to what the policy allows)." example:"set"`
 }
 
 // Right is the effective value of one ACL.
 type Right struct {
-	Module   string        `json:"module"`
-	Category string        `json:"category"`
-	Name     string        `json:"name"`
-	Type     model.ACLType `json:"type"`
+	Module   string        `json:"module" doc:"The right's module." example:"portal"`
+	Category string        `json:"category" doc:"The ACL's category." example:"Billing"`
+	Name     string        `json:"name" doc:"The ACL's name." example:"Billing - Read"`
+	Type     model.ACLType `json:"type" doc:"boolean or text." example:"boolean"`
 	// Value is "true"/"false" for booleans, the text or "" for text rights.
-	Value    string `json:"value"`
-	Assigned bool   `json:"assigned"`
+	Value    string `json:"value" doc:"The effective value: \"true\"/\"false\" for booleans, the text (or \"\") for text rights." example:"\"true\""`
+	Assigned bool   `json:"assigned" doc:"Whether any group gave the right a value." example:"true"`
 	// SetBy names the group that set the final value ("" if unassigned).
-	SetBy string `json:"setBy,omitempty"`
+	SetBy string `json:"setBy,omitempty" doc:"Name of the group that set the final value; absent if unassigned." example:"Billing clerks"`
 	// Steps that touched this right, in order.
-	Steps []Step `json:"steps,omitempty"`
+	Steps []Step `json:"steps,omitempty" doc:"The steps that touched this right, in order." example:"[{\"step\": \"e1\", \"groupId\": \"2a6c9e14-3f8b-4d70-b5a1-7e9c0d2f4b68\", \"groupName\": \"Billing clerks\", \"module\": \"portal\", \"acl\": \"Billing - Read\", \"value\": \"true\", \"effect\": \"set\"}]"`
 }
 
 // Result is the effective rights of a user in a context.
 type Result struct {
-	UserID    string  `json:"userId"`
-	ContextID string  `json:"contextId"`
-	Module    string  `json:"module,omitempty"`
-	Rights    []Right `json:"rights"`
-	Trace     []Step  `json:"trace"`
+	UserID    string  `json:"userId" doc:"The user whose rights these are." example:"3b2f6a4e-1c9d-4e7b-8f10-2a5c7d9e0b14"`
+	ContextID string  `json:"contextId" doc:"The context they were evaluated in." example:"9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31"`
+	Module    string  `json:"module,omitempty" doc:"The module asked for; absent: all modules." example:"portal"`
+	Rights    []Right `json:"rights" doc:"Every right of the catalog (user preferences left out) with its effective value." example:"[{\"module\": \"portal\", \"category\": \"Billing\", \"name\": \"Billing - Read\", \"type\": \"boolean\", \"value\": \"true\", \"assigned\": true, \"setBy\": \"Billing clerks\"}]"`
+	Trace     []Step  `json:"trace" doc:"All steps of the evaluation, in order." example:"[{\"step\": \"e1\", \"groupId\": \"2a6c9e14-3f8b-4d70-b5a1-7e9c0d2f4b68\", \"groupName\": \"Billing clerks\", \"module\": \"portal\", \"acl\": \"Billing - Read\", \"value\": \"true\", \"effect\": \"set\"}]"`
 }
 
 // Catalog is an ACL catalog indexed for evaluation: user preferences removed

@@ -50,10 +50,10 @@ func (a *API) writeAPIKeys(w http.ResponseWriter, r *http.Request, actor directo
 
 // apiKeyInput is the body of a key creation.
 type apiKeyInput struct {
-	Name string `json:"name"`
+	Name string `json:"name" doc:"What the key is for; required; 1 to 100 characters." example:"billing export job"`
 	// ExpiresAt is an RFC 3339 time in the future; none: the key does not
 	// expire.
-	ExpiresAt *string `json:"expiresAt,omitempty"`
+	ExpiresAt *string `json:"expiresAt,omitempty" doc:"Optional RFC 3339 time in the future when the key stops working; absent: it does not expire." example:"2027-06-30T00:00:00Z"`
 }
 
 func (a *API) newAPIKey(w http.ResponseWriter, r *http.Request, actor directory.Actor, userID string) error {

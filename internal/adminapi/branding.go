@@ -11,13 +11,13 @@ import (
 // brandingView is a tenant's branding (issue 13 §10); the logo itself is
 // served to anyone at LogoURL (login pages show it).
 type brandingView struct {
-	TenantID    string    `json:"tenantId"`
-	DisplayName string    `json:"displayName"`
-	AccentColor string    `json:"accentColor"`
-	LogoType    string    `json:"logoType,omitempty"`
-	LogoURL     string    `json:"logoUrl,omitempty"`
-	Version     int       `json:"version"`
-	UpdatedAt   time.Time `json:"updatedAt,omitzero"`
+	TenantID    string    `json:"tenantId" doc:"The tenant (or root) the branding belongs to." example:"9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31"`
+	DisplayName string    `json:"displayName" doc:"Name shown on the tenant's login pages; empty: the default." example:"Muster Logistics"`
+	AccentColor string    `json:"accentColor" doc:"Accent colour of the login pages as #rrggbb; empty: the default." example:"#0a5cad"`
+	LogoType    string    `json:"logoType,omitempty" doc:"The logo's media type (image/png, image/jpeg, image/gif or image/webp); absent without a logo." example:"image/png"`
+	LogoURL     string    `json:"logoUrl,omitempty" doc:"Path on Sesame the login pages load the logo from; absent without a logo." example:"/branding/9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31/logo?v=4"`
+	Version     int       `json:"version" doc:"Bumped by every save; send it back with PUT (else 409); 0: never saved." example:"4"`
+	UpdatedAt   time.Time `json:"updatedAt,omitzero" doc:"When it was last saved; absent if never." example:"2026-11-30T17:42:10Z"`
 }
 
 func viewBranding(b model.Branding) brandingView {

@@ -17,8 +17,8 @@ func (a *API) listModules(w http.ResponseWriter, r *http.Request, _ directory.Ac
 }
 
 type moduleInput struct {
-	Description string      `json:"description"`
-	ACLs        []model.ACL `json:"acls"`
+	Description string      `json:"description" doc:"Free text for administrators." example:"Customer self-service portal"`
+	ACLs        []model.ACL `json:"acls" doc:"The module's ACLs: the full list, replacing the registered one." example:"[{\"module\": \"portal\", \"category\": \"Billing\", \"name\": \"Billing - Read\", \"type\": \"boolean\"}]"`
 }
 
 func (a *API) registerModule(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {

@@ -9,63 +9,63 @@ import (
 )
 
 type clientInput struct {
-	Name            string   `json:"name"`
-	Module          string   `json:"module"`
-	Protocol        string   `json:"protocol"`
-	RedirectURIs    []string `json:"redirectUris"`
-	ServicePatterns []string `json:"servicePatterns"`
-	GrantTypes      []string `json:"grantTypes"`
-	Public          bool     `json:"public"`
-	LogoutURL       string   `json:"logoutUrl"`
+	Name            string   `json:"name" doc:"Display name; required." example:"Customer portal"`
+	Module          string   `json:"module" doc:"The module the client belongs to: users need the right to enter it (R-MOD-*)." example:"portal"`
+	Protocol        string   `json:"protocol" doc:"oidc (an OpenID Connect / OAuth 2.0 client) or cas (a CAS service); fixed at creation." example:"oidc"`
+	RedirectURIs    []string `json:"redirectUris" doc:"OIDC: the redirect URIs, matched exactly; https (plain http only on loopback, or with development); needed for authorization_code." example:"[\"https://portal.example.com/oidc/callback\"]"`
+	ServicePatterns []string `json:"servicePatterns" doc:"CAS: the service URLs, exact or ending in * for a path prefix under the same scheme, host and port." example:"[\"https://legacy.example.com/cas/*\"]"`
+	GrantTypes      []string `json:"grantTypes" doc:"OIDC: any of authorization_code, refresh_token, client_credentials (not for public clients)." example:"[\"authorization_code\", \"refresh_token\"]"`
+	Public          bool     `json:"public" doc:"OIDC: a public client (a browser or mobile app) has no secret and must use PKCE; fixed at creation; default false (confidential)." example:"false"`
+	LogoutURL       string   `json:"logoutUrl" doc:"Optional URL that receives back-channel logout (OIDC) or single logout (CAS) calls when the user's session ends." example:"https://portal.example.com/oidc/backchannel-logout"`
 	// Lifetimes in seconds (0 = server default).
-	AccessTTL      int64    `json:"accessTtlSeconds"`
-	RefreshTTL     int64    `json:"refreshTtlSeconds"`
-	AllowedScopes  []string `json:"allowedScopes"`
-	Audience       []string `json:"audience"`
-	PolicyDecision bool     `json:"policyDecision"`
-	WebOrigins     []string `json:"webOrigins"`
-	Development    bool     `json:"development"`
-	CASPrincipal   string   `json:"casPrincipal"`
+	AccessTTL      int64    `json:"accessTtlSeconds" doc:"Access token lifetime in seconds; 0: the server default." example:"900"`
+	RefreshTTL     int64    `json:"refreshTtlSeconds" doc:"Refresh token lifetime in seconds; 0: the server default." example:"2592000"`
+	AllowedScopes  []string `json:"allowedScopes" doc:"Non-OIDC scopes the client may request, such as sesame:admin (the admin API); others are dropped from the request (RFC 6749 §3.3)." example:"[\"sesame:admin\"]"`
+	Audience       []string `json:"audience" doc:"Client ids of further resource servers the client's access tokens are meant for: they join aud (RFC 9068 §3) and may introspect them." example:"[\"billing-api\"]"`
+	PolicyDecision bool     `json:"policyDecision" doc:"Lets the client call POST /api/v1/authorize for its module (R-SSO-6); default false." example:"false"`
+	WebOrigins     []string `json:"webOrigins" doc:"Public OIDC clients only: browser origins (scheme://host[:port]) allowed cross-origin calls to the token, revocation, userinfo and keys endpoints." example:"[\"https://app.example.com\"]"`
+	Development    bool     `json:"development" doc:"Allows plain-http redirect URIs and service patterns on hosts other than loopback; for test systems only; default false." example:"false"`
+	CASPrincipal   string   `json:"casPrincipal" doc:"CAS: what the service sees as the user (cas:user): id (the user id, the default) or tenantLogin (tenant-slug/login-name; such users cannot be renamed)." example:"id"`
 }
 
 type clientPatch struct {
-	Name            *string   `json:"name"`
-	Module          *string   `json:"module"`
-	RedirectURIs    *[]string `json:"redirectUris"`
-	ServicePatterns *[]string `json:"servicePatterns"`
-	GrantTypes      *[]string `json:"grantTypes"`
-	LogoutURL       *string   `json:"logoutUrl"`
-	AccessTTL       *int64    `json:"accessTtlSeconds"`
-	RefreshTTL      *int64    `json:"refreshTtlSeconds"`
-	AllowedScopes   *[]string `json:"allowedScopes"`
-	Audience        *[]string `json:"audience"`
-	PolicyDecision  *bool     `json:"policyDecision"`
-	WebOrigins      *[]string `json:"webOrigins"`
-	Development     *bool     `json:"development"`
-	CASPrincipal    *string   `json:"casPrincipal"`
+	Name            *string   `json:"name" doc:"New display name. Absent: unchanged." example:"Customer portal (new)"`
+	Module          *string   `json:"module" doc:"The module the client belongs to: users need the right to enter it (R-MOD-*). Absent: unchanged." example:"portal"`
+	RedirectURIs    *[]string `json:"redirectUris" doc:"OIDC: the redirect URIs, matched exactly; https (plain http only on loopback, or with development); needed for authorization_code. Absent: unchanged." example:"[\"https://portal.example.com/oidc/callback\"]"`
+	ServicePatterns *[]string `json:"servicePatterns" doc:"CAS: the service URLs, exact or ending in * for a path prefix under the same scheme, host and port. Absent: unchanged." example:"[\"https://legacy.example.com/cas/*\"]"`
+	GrantTypes      *[]string `json:"grantTypes" doc:"OIDC: any of authorization_code, refresh_token, client_credentials (not for public clients). Absent: unchanged." example:"[\"authorization_code\", \"refresh_token\"]"`
+	LogoutURL       *string   `json:"logoutUrl" doc:"Optional URL that receives back-channel logout (OIDC) or single logout (CAS) calls when the user's session ends. Absent: unchanged." example:"https://portal.example.com/oidc/backchannel-logout"`
+	AccessTTL       *int64    `json:"accessTtlSeconds" doc:"Access token lifetime in seconds; 0: the server default. Absent: unchanged." example:"900"`
+	RefreshTTL      *int64    `json:"refreshTtlSeconds" doc:"Refresh token lifetime in seconds; 0: the server default. Absent: unchanged." example:"2592000"`
+	AllowedScopes   *[]string `json:"allowedScopes" doc:"Non-OIDC scopes the client may request, such as sesame:admin (the admin API); others are dropped from the request (RFC 6749 §3.3). Absent: unchanged." example:"[\"sesame:admin\"]"`
+	Audience        *[]string `json:"audience" doc:"Client ids of further resource servers the client's access tokens are meant for: they join aud (RFC 9068 §3) and may introspect them. Absent: unchanged." example:"[\"billing-api\"]"`
+	PolicyDecision  *bool     `json:"policyDecision" doc:"Lets the client call POST /api/v1/authorize for its module (R-SSO-6); default false. Absent: unchanged." example:"false"`
+	WebOrigins      *[]string `json:"webOrigins" doc:"Public OIDC clients only: browser origins (scheme://host[:port]) allowed cross-origin calls to the token, revocation, userinfo and keys endpoints. Absent: unchanged." example:"[\"https://app.example.com\"]"`
+	Development     *bool     `json:"development" doc:"Allows plain-http redirect URIs and service patterns on hosts other than loopback; for test systems only; default false. Absent: unchanged." example:"false"`
+	CASPrincipal    *string   `json:"casPrincipal" doc:"CAS: what the service sees as the user (cas:user): id (the user id, the default) or tenantLogin (tenant-slug/login-name; such users cannot be renamed). Absent: unchanged." example:"id"`
 }
 
 // clientView is a client as the API shows it: lifetimes in seconds, as
 // they are given (clientInput), and lists never null.
 type clientView struct {
-	ID              string    `json:"id"`
-	Name            string    `json:"name"`
-	Module          string    `json:"module"`
-	Protocol        string    `json:"protocol"`
-	RedirectURIs    []string  `json:"redirectUris"`
-	ServicePatterns []string  `json:"servicePatterns"`
-	GrantTypes      []string  `json:"grantTypes"`
-	Public          bool      `json:"public"`
-	LogoutURL       string    `json:"logoutUrl,omitempty"`
-	AccessTTL       int64     `json:"accessTtlSeconds"`
-	RefreshTTL      int64     `json:"refreshTtlSeconds"`
-	AllowedScopes   []string  `json:"allowedScopes"`
-	Audience        []string  `json:"audience"`
-	PolicyDecision  bool      `json:"policyDecision"`
-	WebOrigins      []string  `json:"webOrigins"`
-	Development     bool      `json:"development"`
-	CASPrincipal    string    `json:"casPrincipal"`
-	CreatedAt       time.Time `json:"createdAt"`
+	ID              string    `json:"id" doc:"The client id (a UUID; the client_id in OIDC), assigned by Sesame; read-only." example:"7c1e4b9a-2d3f-4a58-9b6e-0f1d2c3b4a59"`
+	Name            string    `json:"name" doc:"Display name shown to administrators and on consent and logout pages." example:"Customer portal"`
+	Module          string    `json:"module" doc:"The module the client belongs to: users need the right to enter it (R-MOD-*)." example:"portal"`
+	Protocol        string    `json:"protocol" doc:"oidc (an OpenID Connect / OAuth 2.0 client) or cas (a CAS service); fixed at creation." example:"oidc"`
+	RedirectURIs    []string  `json:"redirectUris" doc:"OIDC: the redirect URIs, matched exactly; https (plain http only on loopback, or with development); needed for authorization_code." example:"[\"https://portal.example.com/oidc/callback\"]"`
+	ServicePatterns []string  `json:"servicePatterns" doc:"CAS: the service URLs, exact or ending in * for a path prefix under the same scheme, host and port." example:"[\"https://legacy.example.com/cas/*\"]"`
+	GrantTypes      []string  `json:"grantTypes" doc:"OIDC: any of authorization_code, refresh_token, client_credentials (not for public clients)." example:"[\"authorization_code\", \"refresh_token\"]"`
+	Public          bool      `json:"public" doc:"OIDC: a public client (a browser or mobile app) has no secret and must use PKCE; fixed at creation; default false (confidential)." example:"false"`
+	LogoutURL       string    `json:"logoutUrl,omitempty" doc:"Optional URL that receives back-channel logout (OIDC) or single logout (CAS) calls when the user's session ends." example:"https://portal.example.com/oidc/backchannel-logout"`
+	AccessTTL       int64     `json:"accessTtlSeconds" doc:"Access token lifetime in seconds; 0: the server default." example:"900"`
+	RefreshTTL      int64     `json:"refreshTtlSeconds" doc:"Refresh token lifetime in seconds; 0: the server default." example:"2592000"`
+	AllowedScopes   []string  `json:"allowedScopes" doc:"Non-OIDC scopes the client may request, such as sesame:admin (the admin API); others are dropped from the request (RFC 6749 §3.3)." example:"[\"sesame:admin\"]"`
+	Audience        []string  `json:"audience" doc:"Client ids of further resource servers the client's access tokens are meant for: they join aud (RFC 9068 §3) and may introspect them." example:"[\"billing-api\"]"`
+	PolicyDecision  bool      `json:"policyDecision" doc:"Lets the client call POST /api/v1/authorize for its module (R-SSO-6); default false." example:"false"`
+	WebOrigins      []string  `json:"webOrigins" doc:"Public OIDC clients only: browser origins (scheme://host[:port]) allowed cross-origin calls to the token, revocation, userinfo and keys endpoints." example:"[\"https://app.example.com\"]"`
+	Development     bool      `json:"development" doc:"Allows plain-http redirect URIs and service patterns on hosts other than loopback; for test systems only; default false." example:"false"`
+	CASPrincipal    string    `json:"casPrincipal" doc:"CAS: what the service sees as the user (cas:user): id (the user id, the default) or tenantLogin (tenant-slug/login-name; such users cannot be renamed)." example:"id"`
+	CreatedAt       time.Time `json:"createdAt" doc:"When the client was registered; read-only." example:"2026-01-15T09:30:00Z"`
 }
 
 func nonNil(xs []string) []string {
@@ -86,7 +86,7 @@ func viewClient(c model.Client) clientView {
 type createdClient struct {
 	clientView
 	// Secret is shown once, for confidential OIDC clients.
-	Secret string `json:"secret,omitempty"`
+	Secret string `json:"secret,omitempty" doc:"Confidential OIDC clients only: the client secret, shown in this answer only (only a hash is stored); store it at once." example:"q3Vw8mXr5TzL0pWk9bYh3NcJ6dFa1sGe7uRt2yIo4Pl"`
 }
 
 func (a *API) listClients(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {

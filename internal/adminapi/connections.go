@@ -21,29 +21,29 @@ type connectionView struct {
 	model.Connection
 	// RedirectURL is where the IdP sends the browser back:
 	// <issuer>/login/idp/{id}/callback.
-	RedirectURL string `json:"redirectUrl"`
+	RedirectURL string `json:"redirectUrl" doc:"Where the IdP sends the browser back (<issuer>/login/idp/{id}/callback): register it at the IdP; read-only." example:"https://sso.example.com/login/idp/4f2b8d61-0a3c-4e97-b1f5-8c6d2e9a7b30/callback"`
 	// SAMLSP, for a saml connection, is what the IdP's administrator
 	// enters there (R-SAML-1, seed 004).
-	SAMLSP *samlSPView `json:"samlSp,omitempty"`
+	SAMLSP *samlSPView `json:"samlSp,omitempty" doc:"SAML connections only: what the IdP's administrator enters there; read-only."`
 }
 
 // samlSPView are Sesame's SP values of a SAML connection.
 type samlSPView struct {
 	// EntityID is the SP entity id ("identifier").
-	EntityID string `json:"entityId"`
+	EntityID string `json:"entityId" doc:"Sesame's SP entity id (\"identifier\")." example:"https://sso.example.com/saml/4f2b8d61-0a3c-4e97-b1f5-8c6d2e9a7b30/metadata"`
 	// ACSURL is the reply URL (Assertion Consumer Service, HTTP-POST).
-	ACSURL string `json:"acsUrl"`
+	ACSURL string `json:"acsUrl" doc:"The reply URL (Assertion Consumer Service, HTTP-POST)." example:"https://sso.example.com/saml/4f2b8d61-0a3c-4e97-b1f5-8c6d2e9a7b30/acs"`
 	// SignOnURL starts a login at Sesame with the company (context) id:
 	// replace the context parameter with another company's id (seed 004).
-	SignOnURL string `json:"signOnUrl"`
+	SignOnURL string `json:"signOnUrl" doc:"Starts a login at Sesame for one company: replace the context parameter with another company's id." example:"https://sso.example.com/saml/4f2b8d61-0a3c-4e97-b1f5-8c6d2e9a7b30/init?context=9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31"`
 	// MetadataURL serves the SP metadata (certificates included).
-	MetadataURL string `json:"metadataUrl"`
+	MetadataURL string `json:"metadataUrl" doc:"Sesame's SP metadata, certificates included." example:"https://sso.example.com/saml/4f2b8d61-0a3c-4e97-b1f5-8c6d2e9a7b30/metadata"`
 	// SLOURL is the single logout endpoint (HTTP-Redirect and HTTP-POST).
-	SLOURL string `json:"sloUrl"`
+	SLOURL string `json:"sloUrl" doc:"The single logout endpoint (HTTP-Redirect and HTTP-POST)." example:"https://sso.example.com/saml/4f2b8d61-0a3c-4e97-b1f5-8c6d2e9a7b30/slo"`
 	// MarketplaceInitURL and MarketplaceConsumeURL are the tenant's
 	// marketplace-style aliases (seed 002; a tenant with a slug).
-	MarketplaceInitURL    string `json:"marketplaceInitUrl,omitempty"`
-	MarketplaceConsumeURL string `json:"marketplaceConsumeUrl,omitempty"`
+	MarketplaceInitURL    string `json:"marketplaceInitUrl,omitempty" doc:"Tenants with a slug: the marketplace-style login start alias." example:"https://sso.example.com/auth/saml/init/muster"`
+	MarketplaceConsumeURL string `json:"marketplaceConsumeUrl,omitempty" doc:"Tenants with a slug: the marketplace-style reply URL alias." example:"https://sso.example.com/auth/saml/consume/muster"`
 }
 
 // SetIssuer sets the issuer the connection views' redirect URLs start

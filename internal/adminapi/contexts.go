@@ -8,21 +8,21 @@ import (
 )
 
 type contextInput struct {
-	Type     model.ContextType `json:"type"`
-	Name     string            `json:"name"`
-	Number   string            `json:"number"`
-	ParentID string            `json:"parentId"`
+	Type     model.ContextType `json:"type" doc:"Level of the new context: tenant, account or customer (root exists once)." example:"account"`
+	Name     string            `json:"name" doc:"Display name; required." example:"Muster Logistics AG"`
+	Number   string            `json:"number" doc:"Optional customer or account number from your own systems." example:"K-10042"`
+	ParentID string            `json:"parentId" doc:"The parent context's id; required; must allow the type (tenants below root; accounts below root, a tenant or an account; customers below an account)." example:"0c4a8e62-7d15-4f3b-9e20-b6a1d3c5f789"`
 	// Slug (tenants only): unique, [a-z0-9-], derived from the name when
 	// empty, fixed afterwards; logins name the tenant by it ("slug/name").
-	Slug string `json:"slug"`
+	Slug string `json:"slug" doc:"Tenants only, optional: the short name users type in logins (\"slug/name\"); lowercase letters, digits and -, unique; derived from the name when empty; cannot change later." example:"muster"`
 }
 
 type contextPatch struct {
-	Name     *string `json:"name"`
-	Number   *string `json:"number"`
-	ParentID *string `json:"parentId"`
+	Name     *string `json:"name" doc:"New display name; absent: unchanged." example:"Muster Logistics Schweiz AG"`
+	Number   *string `json:"number" doc:"New number; \"\" clears it; absent: unchanged." example:"K-10043"`
+	ParentID *string `json:"parentId" doc:"Move the context below this parent (the type must be allowed there); absent: unchanged." example:"0c4a8e62-7d15-4f3b-9e20-b6a1d3c5f789"`
 	// Slug cannot change: given, it must equal the current one.
-	Slug *string `json:"slug"`
+	Slug *string `json:"slug" doc:"Cannot change: if given, it must equal the current slug." example:"muster"`
 }
 
 func (a *API) searchContexts(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {
@@ -142,13 +142,13 @@ func (a *API) deleteContext(w http.ResponseWriter, r *http.Request, actor direct
 }
 
 type policyDoc struct {
-	HasPolicy bool             `json:"hasPolicy"`
-	Values    []model.ACLValue `json:"values"`
+	HasPolicy bool             `json:"hasPolicy" doc:"Whether the context has an access policy; false: values is empty." example:"true"`
+	Values    []model.ACLValue `json:"values" doc:"The policy's ACL values; effective rights in this context are limited to what they grant (R-EFF-5)." example:"[{\"module\": \"portal\", \"acl\": \"Billing - Read\", \"value\": \"true\"}]"`
 }
 
 type policyInput struct {
-	Values     []model.ACLValue `json:"values"`
-	TemplateID string           `json:"templateId"`
+	Values     []model.ACLValue `json:"values" doc:"The policy's ACL values; give these or templateId, not both." example:"[{\"module\": \"portal\", \"acl\": \"Billing - Read\", \"value\": \"true\"}]"`
+	TemplateID string           `json:"templateId" doc:"An ACL template whose values are copied into the policy (later template changes do not follow); instead of values." example:"5e8d2c14-a9b7-4f60-8c3e-1d2f4a6b8c90"`
 }
 
 func (a *API) getPolicy(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {

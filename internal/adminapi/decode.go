@@ -175,10 +175,10 @@ func query(r *http.Request, name string) (string, error) {
 
 // list is the envelope of every list answer.
 type list[T any] struct {
-	Items   []T  `json:"items"`
-	Offset  int  `json:"offset"`
-	Limit   int  `json:"limit"`
-	HasMore bool `json:"hasMore"`
+	Items   []T  `json:"items" doc:"The items of this page."`
+	Offset  int  `json:"offset" doc:"How many items were skipped (the offset asked for)." example:"0"`
+	Limit   int  `json:"limit" doc:"The page size used (default 50, at most 500)." example:"50"`
+	HasMore bool `json:"hasMore" doc:"Whether more items follow: ask again with offset + limit." example:"true"`
 }
 
 func newList[T any](items []T, p model.Page, more bool) list[T] {

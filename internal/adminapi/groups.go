@@ -8,19 +8,19 @@ import (
 )
 
 type groupInput struct {
-	ContextID   string           `json:"contextId"`
-	Name        string           `json:"name"`
-	Description string           `json:"description"`
-	RoleNames   []string         `json:"roleNames"`
-	Values      []model.ACLValue `json:"values"`
-	TemplateID  string           `json:"templateId"`
+	ContextID   string           `json:"contextId" doc:"The context the group belongs to; required; root makes it global." example:"9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31"`
+	Name        string           `json:"name" doc:"Display name; required; unique within the context." example:"Billing clerks"`
+	Description string           `json:"description" doc:"Optional free text for administrators." example:"May read invoices and change price plans."`
+	RoleNames   []string         `json:"roleNames" doc:"Optional external IdP role names that map onto the group (R-EFF-1)." example:"[\"billing-clerk\"]"`
+	Values      []model.ACLValue `json:"values" doc:"The ACL values members get; give these or templateId, not both." example:"[{\"module\": \"portal\", \"acl\": \"Billing - Read\", \"value\": \"true\"}, {\"module\": \"portal\", \"acl\": \"Price Plan\", \"value\": \"gold\"}]"`
+	TemplateID  string           `json:"templateId" doc:"An ACL template whose values are copied into the group (later template changes do not follow); instead of values." example:"5e8d2c14-a9b7-4f60-8c3e-1d2f4a6b8c90"`
 }
 
 type groupPatch struct {
-	Name        *string           `json:"name"`
-	Description *string           `json:"description"`
-	RoleNames   *[]string         `json:"roleNames"`
-	Values      *[]model.ACLValue `json:"values"`
+	Name        *string           `json:"name" doc:"New display name; absent: unchanged." example:"Billing team"`
+	Description *string           `json:"description" doc:"New description; absent: unchanged." example:"Reads invoices."`
+	RoleNames   *[]string         `json:"roleNames" doc:"New role names, replacing all; absent: unchanged." example:"[\"billing-clerk\", \"billing-admin\"]"`
+	Values      *[]model.ACLValue `json:"values" doc:"New ACL values, replacing all; absent: unchanged." example:"[{\"module\": \"portal\", \"acl\": \"Billing - Read\", \"value\": \"true\"}, {\"module\": \"portal\", \"acl\": \"Price Plan\", \"value\": \"gold\"}]"`
 }
 
 func (a *API) listGroups(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {

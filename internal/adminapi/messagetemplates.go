@@ -26,10 +26,10 @@ func (a *API) SetMessageTemplates(m MessageTemplates) { a.msgs = m }
 // messageTemplateInput is the body of PUT /api/v1/message-templates/{type}/{language}.
 type messageTemplateInput struct {
 	// Subject of an email (none for otp_sms).
-	Subject string `json:"subject"`
-	Text    string `json:"text"`
+	Subject string `json:"subject" doc:"Subject of an email: required for email types, must be empty for otp_sms; may use the type's placeholders." example:"Reset your password for {{.Login}}"`
+	Text    string `json:"text" doc:"Plain-text body; required; uses Go template placeholders of the type ({{.Name}}), an unknown one is refused with 400." example:"Hello {{.Name}},\n\nopen {{.Link}} within {{.ExpiresIn}} to choose a new password.\n"`
 	// HTML is the optional HTML body of an email.
-	HTML string `json:"html"`
+	HTML string `json:"html" doc:"Optional HTML body of an email; must be empty for otp_sms." example:"<p>Hello {{.Name}},</p><p><a href=\"{{.Link}}\">Choose a new password</a></p>"`
 }
 
 // messageKey reads the path and checks the right (module cas, at root).

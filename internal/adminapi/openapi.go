@@ -52,8 +52,8 @@ var ops = map[string]op{
 	"DELETE /api/v1/contexts/{id}/branding": {summary: "Remove a tenant's branding: its login pages show the default again (Contexts - Manage; audited)"},
 	"GET /api/v1/modules":                   {summary: "List modules", resp: listOf[model.Module]{}},
 	"PUT /api/v1/modules/{name}": {summary: "Register a module and its ACLs", body: moduleInput{}, resp: struct {
-		Module model.Module `json:"module"`
-		ACLs   []model.ACL  `json:"acls"`
+		Module model.Module `json:"module" doc:"The registered module."`
+		ACLs   []model.ACL  `json:"acls" doc:"The module's ACLs as now registered."`
 	}{}},
 	"GET /api/v1/acls":           {summary: "The ACL catalog (User Preferences hidden unless asked for)", query: []string{"module", "includePreferences"}, resp: listOf[model.ACL]{}},
 	"GET /api/v1/domains":        {summary: "List user domains", resp: listOf[model.UserDomain]{}},
@@ -64,12 +64,12 @@ var ops = map[string]op{
 	"PATCH /api/v1/groups/{id}":  {summary: "Change a group's name, description, role names or values", body: groupPatch{}, resp: model.Group{}},
 	"DELETE /api/v1/groups/{id}": {summary: "Delete a group and its memberships"},
 	"POST /api/v1/groups/{id}/apply-template": {summary: "Copy a template's values into a group", body: struct {
-		TemplateID string `json:"templateId"`
+		TemplateID string `json:"templateId" doc:"The ACL template whose values replace the group's (copied; later template changes do not follow)." example:"5e8d2c14-a9b7-4f60-8c3e-1d2f4a6b8c90"`
 	}{}, resp: model.Group{}},
 	"GET /api/v1/groups/{id}/members": {summary: "List a group's memberships", resp: listOf[model.Membership]{}},
 	"POST /api/v1/groups/{id}/members": {summary: "Assign a user to a group in a context", body: struct {
-		UserID    string `json:"userId"`
-		ContextID string `json:"contextId"`
+		UserID    string `json:"userId" doc:"The user to add." example:"3b2f6a4e-1c9d-4e7b-8f10-2a5c7d9e0b14"`
+		ContextID string `json:"contextId" doc:"The context the membership applies in: the group's own, or any context for a global group." example:"9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31"`
 	}{}},
 	"DELETE /api/v1/groups/{id}/members/{userId}": {summary: "Remove a membership", query: []string{"contextId"}},
 	"GET /api/v1/templates":                       {summary: "List ACL templates", resp: listOf[model.Template]{}},
@@ -85,7 +85,7 @@ var ops = map[string]op{
 	"PATCH /api/v1/users/{id}":                    {summary: "Change person data, 2FA setting or login name", body: directory.UserPatch{}, resp: model.User{}},
 	"DELETE /api/v1/users/{id}":                   {summary: "Discard a draft user"},
 	"PUT /api/v1/users/{id}/contexts": {summary: "Replace the contexts a user is assigned to", body: struct {
-		Contexts []string `json:"contexts"`
+		Contexts []string `json:"contexts" doc:"Ids of all the contexts the user is assigned to (replacing the current ones); at least one; the domain's placement rules apply (R-USR-2)." example:"[\"9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31\"]"`
 	}{}, resp: model.User{}},
 	"POST /api/v1/users/{id}/{action}":                    {summary: "Lifecycle: activate, deactivate, reactivate, delete (anonymize, final)", resp: model.User{}},
 	"PUT /api/v1/users/{id}/password":                     {summary: "Set a local user's password (it must meet the password policy: 400 naming each broken rule): ends the user's SSO sessions and refresh tokens (their apps are logged out); revokeApiKeys also deletes the user's API keys; mustChange: true makes the next login ask for a new password before anything else", body: passwordInput{}},

@@ -9,17 +9,17 @@ import (
 )
 
 type templateInput struct {
-	Name         string              `json:"name"`
-	Description  string              `json:"description"`
-	ContextTypes []model.ContextType `json:"contextTypes"`
-	Values       []model.ACLValue    `json:"values"`
+	Name         string              `json:"name" doc:"Display name; required; unique." example:"Standard customer"`
+	Description  string              `json:"description" doc:"Optional free text for administrators." example:"Rights every new customer starts with."`
+	ContextTypes []model.ContextType `json:"contextTypes" doc:"The context types the template may be applied to (root, tenant, account, customer); at least one." example:"[\"account\", \"customer\"]"`
+	Values       []model.ACLValue    `json:"values" doc:"The template's ACL values." example:"[{\"module\": \"portal\", \"acl\": \"Billing - Read\", \"value\": \"true\"}, {\"module\": \"portal\", \"acl\": \"Price Plan\", \"value\": \"gold\"}]"`
 }
 
 type templatePatch struct {
-	Name         *string              `json:"name"`
-	Description  *string              `json:"description"`
-	ContextTypes *[]model.ContextType `json:"contextTypes"`
-	Values       *[]model.ACLValue    `json:"values"`
+	Name         *string              `json:"name" doc:"New display name; absent: unchanged." example:"Standard customer 2027"`
+	Description  *string              `json:"description" doc:"New description; absent: unchanged." example:"Rights every new customer starts with."`
+	ContextTypes *[]model.ContextType `json:"contextTypes" doc:"New context types, replacing all; absent: unchanged." example:"[\"customer\"]"`
+	Values       *[]model.ACLValue    `json:"values" doc:"New ACL values, replacing all; absent: unchanged; copies already applied stay as they are." example:"[{\"module\": \"portal\", \"acl\": \"Billing - Read\", \"value\": \"true\"}, {\"module\": \"portal\", \"acl\": \"Price Plan\", \"value\": \"gold\"}]"`
 }
 
 func (a *API) listTemplates(w http.ResponseWriter, r *http.Request, actor directory.Actor) error {

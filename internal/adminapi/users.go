@@ -141,7 +141,7 @@ func (a *API) lifecycle(w http.ResponseWriter, r *http.Request, actor directory.
 
 // passwordInput is the body of PUT /api/v1/users/{id}/password.
 type passwordInput struct {
-	Password string `json:"password"`
+	Password string `json:"password" doc:"The new password; write-only; must meet the password policy (400 naming each broken rule: too_short, too_long, contains_login, contains_email, common)." example:"correct-horse-battery-staple"`
 	directory.PasswordReset
 }
 

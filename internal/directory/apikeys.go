@@ -40,7 +40,7 @@ type NewAPIKey struct {
 // this once and never again.
 type CreatedAPIKey struct {
 	model.APIKey
-	Key string `json:"key"`
+	Key string `json:"key" doc:"The API key (sk_ followed by 256 random bits, base64url), shown in this answer only (only its SHA-256 is stored): use it as a bearer token or as the password of HTTP Basic." example:"sk_Xq3vW8mXr5TzL0pWk9bYh3NcJ6dFa1sGe7uRt2yIo4Pl"`
 }
 
 func newAPIKeySecret() (string, error) {

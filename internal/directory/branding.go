@@ -36,13 +36,13 @@ var accentRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 // unless RemoveLogo; Version is the version the edit started from (0: the
 // tenant had none), so an edit made meanwhile by someone else is refused.
 type BrandingInput struct {
-	DisplayName string `json:"displayName"`
-	Accent      string `json:"accentColor"`
+	DisplayName string `json:"displayName" doc:"Name shown on the login pages; at most 100 characters on one line; empty: the default." example:"Muster Logistics"`
+	Accent      string `json:"accentColor" doc:"Accent colour as #rrggbb; empty: the default." example:"#0a5cad"`
 	// Logo is the image (PNG, JPEG, GIF or WebP, at most MaxLogoBytes);
 	// base64 in JSON.
-	Logo       []byte `json:"logo,omitempty"`
-	RemoveLogo bool   `json:"removeLogo,omitempty"`
-	Version    int    `json:"version"`
+	Logo       []byte `json:"logo,omitempty" doc:"A new logo, base64: PNG, JPEG, GIF or WebP (told by its content), at most 256 KiB; absent: the stored logo stays." example:"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="`
+	RemoveLogo bool   `json:"removeLogo,omitempty" doc:"Remove the stored logo; default false." example:"false"`
+	Version    int    `json:"version" doc:"The version read (GET); if the branding changed since, 409 and nothing is written." example:"4"`
 }
 
 // ValidateBranding checks a branding change field by field; the error

@@ -44,33 +44,33 @@ func (s *Service) Sealer() *seal.Sealer { return s.sealer }
 type ConnectionInput struct {
 	// TenantID is the owner: the root context or a tenant (fixed once
 	// created; on update empty or the same).
-	TenantID string             `json:"tenantId"`
-	Kind     string             `json:"kind"`
-	Name     string             `json:"name"`
-	LogoURL  string             `json:"logoUrl"`
-	Enabled  *bool              `json:"enabled"`
-	OIDC     model.OIDCSettings `json:"oidc"`
+	TenantID string             `json:"tenantId" doc:"The owner: root's id or a tenant's; required on create; on update empty or the same." example:"9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31"`
+	Kind     string             `json:"kind" doc:"oidc (OpenID Connect by discovery), oauth2 (OAuth 2.0 with explicit endpoints) or saml (SAML 2.0); fixed at creation." example:"oidc"`
+	Name     string             `json:"name" doc:"Display name, shown on the login page's button." example:"Muster Entra ID"`
+	LogoURL  string             `json:"logoUrl" doc:"Optional logo for the login page's button (https URL)." example:"https://portal.example.com/logos/entra.svg"`
+	Enabled  *bool              `json:"enabled" doc:"Whether users can sign in through it; absent: true on create, unchanged on update." example:"true"`
+	OIDC     model.OIDCSettings `json:"oidc" doc:"Protocol settings of oidc and oauth2 connections."`
 	// SAML are a saml connection's settings (spCertificates is read
 	// only: ignored here).
-	SAML    model.SAMLSettings `json:"saml"`
-	Mapping model.ClaimMapping `json:"mapping"`
+	SAML    model.SAMLSettings `json:"saml" doc:"Protocol settings of a saml connection (R-SAML-1..6)."`
+	Mapping model.ClaimMapping `json:"mapping" doc:"Which claims (SAML: attributes) hold what (R-FED-3)."`
 	// ClientSecret is write-only: nil keeps the stored one, "" removes it.
-	ClientSecret        *string                  `json:"clientSecret"`
-	LinkByVerifiedEmail bool                     `json:"linkByVerifiedEmail"`
-	UserDomain          string                   `json:"userDomain"`
-	Domains             []model.ConnectionDomain `json:"domains"`
-	ProfileURL          string                   `json:"profileUrl"`
-	PasswordURL         string                   `json:"passwordUrl"`
+	ClientSecret        *string                  `json:"clientSecret" doc:"OIDC/OAuth 2.0: the client secret registered at the IdP; write-only, stored sealed; absent: kept; \"\": removed." example:"example-secret-from-the-idp"`
+	LinkByVerifiedEmail bool                     `json:"linkByVerifiedEmail" doc:"A first login links to the tenant's one existing user with the same email, only when the IdP says the email is verified (R-FED-4); default false." example:"true"`
+	UserDomain          string                   `json:"userDomain" doc:"User domain of the users it creates; default CSP for a root connection, ENTERPRISE for a tenant's." example:"ENTERPRISE"`
+	Domains             []model.ConnectionDomain `json:"domains" doc:"Email domains for home-realm discovery (R-FED-5): a user typing name@domain is sent to this IdP; only verified ones are used, and only a root administrator marks one verified." example:"[{\"domain\": \"muster.example\", \"verified\": true}]"`
+	ProfileURL          string                   `json:"profileUrl" doc:"Where a delegated user's \"show profile\" link goes (R-USR-3); optional." example:"https://myaccount.microsoft.com/"`
+	PasswordURL         string                   `json:"passwordUrl" doc:"Where a delegated user's \"change password\" link goes (R-USR-3); optional." example:"https://mysignins.microsoft.com/security-info/password/change"`
 	// Enforcement is the SSO enforcement stage: off (default), testing,
 	// active (R-SAML-8). Lowering it from active needs an administrator
 	// signed in with a password (amr pwd, not fed).
-	Enforcement string `json:"enforcement"`
+	Enforcement string `json:"enforcement" doc:"SSO stage (R-SAML-8): off (default), testing (only the tenant's administrators sign in through it; not on the login page) or active (the tenant's users must sign in through it: no password login, no user creation or deletion by administrators). Leaving active needs a caller signed in with a password." example:"testing"`
 	// EnforceGroups: phased rollout, only members of these groups (ids)
 	// are forced while active; empty = every user of the tenant.
-	EnforceGroups []string `json:"enforceGroups"`
+	EnforceGroups []string `json:"enforceGroups" doc:"Phased rollout: when not empty, an active connection forces only members of these groups (ids); the others keep their password. Empty: every user of the tenant." example:"[\"2a6c9e14-3f8b-4d70-b5a1-7e9c0d2f4b68\"]"`
 	// Version, when set on update, must be the current one (else 409):
 	// two administrators editing at once do not overwrite each other.
-	Version int64 `json:"version"`
+	Version int64 `json:"version" doc:"On update: the version read; if the connection changed since, 409 and nothing is written; 0 or absent: not checked." example:"3"`
 	// ID is honoured for system actors only (`sesame apply` keeps ids
 	// across instances: the redirect URL registered at the IdP holds it).
 	ID string `json:"-"`

@@ -145,8 +145,8 @@ func tempPassword() (string, error) {
 type AccountReset struct {
 	// TemporaryPassword is shown in this answer only; the user must
 	// replace it at the next login.
-	TemporaryPassword string `json:"temporaryPassword"`
-	SessionsEnded     int    `json:"sessionsEnded"`
+	TemporaryPassword string `json:"temporaryPassword" doc:"The new random temporary password; shown in this answer only; the user must replace it at the next login." example:"Vq7t-Rk2m-9xWp-Lb4s"`
+	SessionsEnded     int    `json:"sessionsEnded" doc:"How many of the user's SSO sessions were ended." example:"2"`
 }
 
 // ResetAccount "resets the account" (issue 9 §2.3, seed 003): a new

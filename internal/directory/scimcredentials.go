@@ -29,26 +29,26 @@ const maxSCIMCredentialsPerTenant = 25
 
 // NewSCIMCredential is the input of CreateSCIMCredential.
 type NewSCIMCredential struct {
-	TenantID string `json:"tenantId"`
-	Name     string `json:"name"`
+	TenantID string `json:"tenantId" doc:"The tenant the token will provision; required." example:"9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31"`
+	Name     string `json:"name" doc:"What the credential is for; required." example:"Entra ID provisioning"`
 	// ConnectionID ties the provisioned users to one connection of the
 	// tenant (they sign in only through it); optional.
-	ConnectionID string `json:"connectionId,omitempty"`
+	ConnectionID string `json:"connectionId,omitempty" doc:"Optional connection of the tenant: provisioned users sign in only through it." example:"4f2b8d61-0a3c-4e97-b1f5-8c6d2e9a7b30"`
 	// ContextID is where new users and groups are created (a context of
 	// the tenant); default the tenant.
-	ContextID string `json:"contextId,omitempty"`
+	ContextID string `json:"contextId,omitempty" doc:"Where new users and groups are created (a context of the tenant); default the tenant." example:"0c4a8e62-7d15-4f3b-9e20-b6a1d3c5f789"`
 	// DefaultGroups are groups of that context every new user joins.
-	DefaultGroups []string `json:"defaultGroups,omitempty"`
+	DefaultGroups []string `json:"defaultGroups,omitempty" doc:"Optional groups (ids) of that context every new user joins." example:"[\"2a6c9e14-3f8b-4d70-b5a1-7e9c0d2f4b68\"]"`
 	// DefaultDomain is the user domain of new users (default: the
 	// connection's, else ENTERPRISE).
-	DefaultDomain string `json:"defaultDomain,omitempty"`
+	DefaultDomain string `json:"defaultDomain,omitempty" doc:"User domain of new users; default the connection's, else ENTERPRISE." example:"ENTERPRISE"`
 }
 
 // CreatedSCIMCredential is a new credential with its token, shown this
 // once and never again.
 type CreatedSCIMCredential struct {
 	model.SCIMCredential
-	Token string `json:"token"`
+	Token string `json:"token" doc:"The bearer token for /scim/v2 (scim_ followed by 256 random bits, base64url), shown in this answer only (only its SHA-256 is stored)." example:"scim_Lb4sVq7tRk2m9xWpq3Vw8mXr5TzL0pWk9bYh3NcJ6dF"`
 }
 
 func newSCIMToken() (string, error) {

@@ -14,17 +14,17 @@ import (
 // "default" for the instance's (config `twofactor.*`).
 type TwoFactorSettings struct {
 	// OTP is default, disabled, sms, email or sms+email.
-	OTP string `json:"otp"`
+	OTP string `json:"otp" doc:"One-time-code channel: default (the instance's setting), disabled, sms, email or sms+email (R-2FA-1)." example:"email"`
 	// TOTP is default, allowed or denied.
-	TOTP string `json:"totp"`
+	TOTP string `json:"totp" doc:"Authenticator apps (TOTP): default (the instance's setting), allowed or denied." example:"allowed"`
 }
 
 // TwoFactorView is a user's second-factor state as the admin API shows it:
 // the settings, and whether an authenticator is set up (never its secret).
 type TwoFactorView struct {
 	TwoFactorSettings
-	TOTPEnrolled      bool `json:"totpEnrolled"`
-	RecoveryCodesLeft int  `json:"recoveryCodesLeft"`
+	TOTPEnrolled      bool `json:"totpEnrolled" doc:"Whether the user has set up an authenticator app (its secret is never shown); read-only." example:"true"`
+	RecoveryCodesLeft int  `json:"recoveryCodesLeft" doc:"How many unused recovery codes the user has; read-only." example:"8"`
 }
 
 const settingDefault = "default"

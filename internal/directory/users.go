@@ -17,18 +17,18 @@ import (
 
 // NewUser is the input of CreateUser.
 type NewUser struct {
-	LoginName string       `json:"loginName"`
-	Domain    string       `json:"domain"`
-	Contexts  []string     `json:"contexts"`
-	Person    model.Person `json:"person"`
-	TwoFactor string       `json:"twoFactor"`
+	LoginName string       `json:"loginName" doc:"The name the user signs in with; required, unique within the domain." example:"anna.muster"`
+	Domain    string       `json:"domain" doc:"The user domain (CSP, ENTERPRISE or a custom one); decides the kind and where the user may be placed (R-USR-2)." example:"ENTERPRISE"`
+	Contexts  []string     `json:"contexts" doc:"Ids of the contexts to assign the user to; at least one; CSP users only at root, ENTERPRISE users only in tenants or accounts (R-USR-2)." example:"[\"9d7e1f20-5b3a-4c8e-a1d2-6f4b8c0e2a31\"]"`
+	Person    model.Person `json:"person" doc:"Personal data (name, email, phone, language)."`
+	TwoFactor string       `json:"twoFactor" doc:"One-time-code channel: empty (instance default, the default), disabled, sms, email or sms+email (R-2FA-1)." example:"email"`
 	// Status is draft (default) or active.
-	Status model.UserStatus `json:"status"`
+	Status model.UserStatus `json:"status" doc:"draft (the default: created but cannot sign in) or active." example:"active"`
 	// Password (plain, hashed here) or PasswordHash (argon2id PHC or
 	// bcrypt, within the hasher's band; only from `sesame apply`, the admin
 	// API refuses it); at most one.
-	Password     string `json:"password,omitempty"`
-	PasswordHash string `json:"passwordHash,omitempty"`
+	Password     string `json:"password,omitempty" doc:"Optional initial password for a local user; write-only; must meet the password policy (400 naming each broken rule)." example:"correct-horse-battery-staple"`
+	PasswordHash string `json:"passwordHash,omitempty" doc:"Not accepted by the admin API (only by sesame apply): an argon2id or bcrypt hash instead of password." example:"$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"`
 	// Kind is only honoured for system actors (delegated users come from
 	// their IdP, R-USR-3); defaults to the domain's kind.
 	Kind model.UserKind `json:"-"`
@@ -44,9 +44,9 @@ type UserPatch struct {
 	// address is a real one.
 	EmailUndeliverable *bool `json:"-"`
 
-	LoginName *string       `json:"loginName"`
-	Person    *model.Person `json:"person"`
-	TwoFactor *string       `json:"twoFactor"`
+	LoginName *string       `json:"loginName" doc:"New login name; absent: unchanged." example:"anna.muster2"`
+	Person    *model.Person `json:"person" doc:"New personal data, replacing all of it; absent: unchanged."`
+	TwoFactor *string       `json:"twoFactor" doc:"New one-time-code channel: empty (instance default), disabled, sms, email or sms+email; absent: unchanged; not for delegated users (their IdP does MFA)." example:"sms"`
 	// IfUpdatedAt, when set, is the user's UpdatedAt the edit started
 	// from: a user changed since is a stale edit (model.ErrStale, a
 	// conflict on "updatedAt") and nothing is written (the console's forms).
@@ -660,10 +660,10 @@ func (s *Service) SetPassword(ctx context.Context, a Actor, id, pw string) error
 // PasswordReset are the options of ResetPassword.
 type PasswordReset struct {
 	// RevokeAPIKeys deletes the user's API keys as well.
-	RevokeAPIKeys bool `json:"revokeApiKeys"`
+	RevokeAPIKeys bool `json:"revokeApiKeys" doc:"Also delete the user's API keys (default false)." example:"true"`
 	// MustChange makes the user's next login ask for a new password
 	// before anything else (issue 9 §2.3: an admin reset).
-	MustChange bool `json:"mustChange"`
+	MustChange bool `json:"mustChange" doc:"The user's next login asks for a new password before anything else (default false)." example:"true"`
 }
 
 // ResetPassword sets a local user's password and, like a deactivation,

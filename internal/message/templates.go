@@ -13,15 +13,15 @@ import (
 // View is a template as the admin API shows it: the effective one (the
 // override, else the default) and whether it is an override.
 type View struct {
-	Type         Type       `json:"type"`
-	Language     string     `json:"language"`
-	Subject      string     `json:"subject,omitempty"`
-	Text         string     `json:"text"`
-	HTML         string     `json:"html,omitempty"`
-	Custom       bool       `json:"custom"`
-	UpdatedAt    *time.Time `json:"updatedAt,omitempty"`
-	UpdatedBy    string     `json:"updatedBy,omitempty"`
-	Placeholders []string   `json:"placeholders"`
+	Type         Type       `json:"type" doc:"The message type: password_reset, otp_email, otp_sms, welcome, account_locked, password_changed …" example:"password_reset"`
+	Language     string     `json:"language" doc:"Language of this version (en, de, fr …)." example:"en"`
+	Subject      string     `json:"subject,omitempty" doc:"Subject of an email; absent for SMS." example:"Reset your password for {{.Login}}"`
+	Text         string     `json:"text" doc:"Plain-text body." example:"Hello {{.Name}},\n\nopen {{.Link}} within {{.ExpiresIn}} to choose a new password.\n"`
+	HTML         string     `json:"html,omitempty" doc:"HTML body of an email; absent if none." example:"<p>Hello {{.Name}},</p><p><a href=\"{{.Link}}\">Choose a new password</a></p>"`
+	Custom       bool       `json:"custom" doc:"true: an override saved here; false: the shipped default." example:"true"`
+	UpdatedAt    *time.Time `json:"updatedAt,omitempty" doc:"When the override was saved; absent for the default." example:"2026-11-30T17:42:10Z"`
+	UpdatedBy    string     `json:"updatedBy,omitempty" doc:"Who saved the override (a user id); absent for the default." example:"3b2f6a4e-1c9d-4e7b-8f10-2a5c7d9e0b14"`
+	Placeholders []string   `json:"placeholders" doc:"The placeholders a template of this type may use." example:"[\"Name\", \"Login\", \"Link\", \"ExpiresIn\"]"`
 }
 
 // Templates manages the overrides (R-MSG-1). Authorization is the

@@ -29,17 +29,17 @@ const (
 
 // Module is an application family with its own ACLs.
 type Module struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	Name        string `json:"name" doc:"The module's name (an application or product area); ACLs and clients belong to it." example:"portal"`
+	Description string `json:"description" doc:"Free text for administrators." example:"Customer self-service portal"`
 }
 
 // ACL is one access right of a module.
 type ACL struct {
-	Module      string  `json:"module"`
-	Category    string  `json:"category"`
-	Name        string  `json:"name"`
-	Type        ACLType `json:"type"`
-	Description string  `json:"description,omitempty"`
+	Module      string  `json:"module" doc:"The module the ACL belongs to." example:"portal"`
+	Category    string  `json:"category" doc:"Grouping shown in the console; the category User Preferences holds per-user settings, never rights (R-ACL-2)." example:"Billing"`
+	Name        string  `json:"name" doc:"The ACL's name, unique within the module." example:"Billing - Read"`
+	Type        ACLType `json:"type" doc:"boolean (a right that is granted or not) or text (a value such as a price plan)." example:"boolean"`
+	Description string  `json:"description,omitempty" doc:"Optional free text for administrators." example:"May read invoices."`
 }
 
 // Ref returns the ACL's identity.
@@ -59,9 +59,9 @@ func (r ACLRef) String() string { return r.Module + "/" + r.Name }
 // ACLValue is a value set for an ACL in a group, template or policy. Boolean
 // values are "true" or "false".
 type ACLValue struct {
-	Module string `json:"module"`
-	Name   string `json:"acl"`
-	Value  string `json:"value"`
+	Module string `json:"module" doc:"The module the ACL belongs to (see GET /api/v1/modules)." example:"portal"`
+	Name   string `json:"acl" doc:"The ACL's name within the module (see GET /api/v1/acls)." example:"Billing - Read"`
+	Value  string `json:"value" doc:"The value: \"true\" or \"false\" for a boolean ACL, the text for a text ACL." example:"\"true\""`
 }
 
 // Ref returns the ACL this value is for.
