@@ -96,17 +96,9 @@ func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request, q req
 			f[k] = web.FormField{Err: i18n.M("console.error.required")}
 		}
 	}
-	var tenant model.Context
-	if f["tenant"].Value != "" {
-		c, bad, err := h.resolveContext(ctx, q, f["tenant"].Value)
-		if err != nil {
-			h.fail(w, r, "console: resolve context", err)
-			return
-		}
-		if bad != nil {
-			f["tenant"] = *bad
-		}
-		tenant = c
+	tenant, ok := h.formTenant(w, r, q, f, "tenant")
+	if !ok {
+		return
 	}
 	for _, v := range f {
 		if !v.Err.IsZero() {
@@ -267,4 +259,22 @@ func (h *Handler) connectionForEdit(w http.ResponseWriter, r *http.Request, q re
 		return model.Connection{}, 0, false
 	}
 	return c, version, true
+}
+
+// formTenant resolves the tenant typed into form field key (id, number or
+// name), marking the field when it names none; an empty field is the zero
+// context. On a store failure it has answered and ok is false.
+func (h *Handler) formTenant(w http.ResponseWriter, r *http.Request, q req, f web.Form, key string) (model.Context, bool) {
+	if f[key].Value == "" {
+		return model.Context{}, true
+	}
+	c, bad, err := h.resolveContext(r.Context(), q, f[key].Value)
+	if err != nil {
+		h.fail(w, r, "console: resolve context", err)
+		return model.Context{}, false
+	}
+	if bad != nil {
+		f[key] = *bad
+	}
+	return c, true
 }

@@ -149,17 +149,9 @@ func (h *Handler) createSAMLConnection(w http.ResponseWriter, r *http.Request, q
 	if sm.IdPMetadata == "" && sm.MetadataURL == "" && f["idpMetadata"].Err.IsZero() {
 		f["idpMetadata"] = web.FormField{Err: i18n.M("console.saml.metadata_required")}
 	}
-	var tenant model.Context
-	if f["samlTenant"].Value != "" {
-		c, bad, err := h.resolveContext(ctx, q, f["samlTenant"].Value)
-		if err != nil {
-			h.fail(w, r, "console: resolve context", err)
-			return
-		}
-		if bad != nil {
-			f["samlTenant"] = *bad
-		}
-		tenant = c
+	tenant, found := h.formTenant(w, r, q, f, "samlTenant")
+	if !found {
+		return
 	}
 	show := func(status int, prob i18n.Msg) {
 		h.showConnections(w, r, q, status, f, prob, sm.AllowIdPInitiated, sm.SignRequests)
