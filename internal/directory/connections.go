@@ -637,3 +637,12 @@ func (s *Service) Connection(ctx context.Context, id string) (model.Connection, 
 	}
 	return s.store.GetConnection(ctx, id)
 }
+
+// ConnectionVersion is the stored version of connection id, for the
+// login's cache of opened connectors (no actor, as Connection).
+func (s *Service) ConnectionVersion(ctx context.Context, id string) (int64, error) {
+	if !model.PlausibleID(id) {
+		return 0, errHidden("connection")
+	}
+	return s.store.ConnectionVersion(ctx, id)
+}

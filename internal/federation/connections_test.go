@@ -45,6 +45,20 @@ func TestConnectionsRegistry(t *testing.T) {
 			if opens.Load() != 1 {
 				t.Fatalf("opened %d times, want once", opens.Load())
 			}
+			// Asked for as another kind (a SAML endpoint given this OIDC
+			// connection's id): not found, cached or not, and never opened.
+			for _, fresh := range []bool{false, true} {
+				r := reg
+				if fresh {
+					r = &federation.Connections[fakeConnector]{Dir: f.env.Svc, Open: reg.Open}
+				}
+				if _, _, err := r.GetKind(bg, c.ID, model.ConnectionSAML); !errors.Is(err, model.ErrNotFound) {
+					t.Fatalf("as SAML (fresh cache %v): %v", fresh, err)
+				}
+			}
+			if opens.Load() != 1 {
+				t.Fatalf("a connection of another kind was opened (%d opens)", opens.Load())
+			}
 			in.Name, in.ClientSecret = "Reg 2", nil
 			if _, err := f.env.Svc.UpdateConnection(bg, directory.System, c.ID, in); err != nil {
 				t.Fatal(err)

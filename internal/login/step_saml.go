@@ -108,20 +108,15 @@ func (s *IdPStep) samlConnector(ctx context.Context, id string) (model.Connectio
 	if !model.PlausibleID(id) {
 		return model.Connection{}, nil, model.ErrNotFound
 	}
-	c, err := s.Svc.Connection(ctx, id)
-	if err != nil {
-		return c, nil, err
-	}
-	if c.Kind != model.ConnectionSAML || !c.Enabled {
-		return c, nil, model.ErrNotFound
-	}
-	_, conn, err := s.Conns.Get(ctx, id)
+	c, conn, err := s.Conns.GetKind(ctx, id, model.ConnectionSAML)
 	var oe *federation.OpenError
-	if errors.As(err, &oe) {
+	switch {
+	case errors.Is(err, federation.ErrDisabled):
+		return c, nil, model.ErrNotFound
+	case errors.As(err, &oe):
 		return c, nil, &openError{err}
-	}
-	if err != nil {
-		return c, nil, err // a store failure (or the connection just went)
+	case err != nil:
+		return c, nil, err // a store failure (or no such SAML connection)
 	}
 	sc, ok := conn.(*saml.Connector)
 	if !ok {

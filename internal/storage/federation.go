@@ -16,6 +16,11 @@ type Federation interface {
 	// gives ErrAlreadyExists.
 	CreateConnection(ctx context.Context, c model.Connection) (model.Connection, error)
 	GetConnection(ctx context.Context, id string) (model.Connection, error)
+	// ConnectionVersion is the stored Version of a connection (every
+	// UpdateConnection bumps it): one indexed read that tells a cache of
+	// opened connectors whether what it holds is still current.
+	// ErrNotFound when there is none.
+	ConnectionVersion(ctx context.Context, id string) (int64, error)
 	// ListConnections lists the connections of one owner (tenant or root
 	// context id), by name; "" lists every connection.
 	ListConnections(ctx context.Context, tenantID string) ([]model.Connection, error)

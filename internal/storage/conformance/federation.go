@@ -64,6 +64,13 @@ func testFederation(t *testing.T, s storage.Storage) {
 	if up.Version != 2 || up.TenantID != ten.ID || up.HasClientSecret || up.Name != "Entra ID" {
 		t.Fatalf("updated = %+v", up)
 	}
+	// The version probe (connector caches) follows every update.
+	if v := must(s.ConnectionVersion(ctx, c.ID)); v != up.Version {
+		t.Fatalf("version probe = %d, want %d", v, up.Version)
+	}
+	if _, err := s.ConnectionVersion(ctx, "nope"); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("version of a missing connection: %v", err)
+	}
 	if _, err := s.ConnectionByDomain(ctx, "example.com"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("a dropped domain is still found: %v", err)
 	}
@@ -139,6 +146,9 @@ func testFederation(t *testing.T, s storage.Storage) {
 	check(t, s.DeleteConnection(ctx, c.ID))
 	if _, err := s.GetConnection(ctx, c.ID); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("deleted connection: %v", err)
+	}
+	if _, err := s.ConnectionVersion(ctx, c.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("version of a deleted connection: %v", err)
 	}
 	if _, err := s.GetIdentityLink(ctx, c.ID, "sub-2"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("a link outlived its connection: %v", err)

@@ -166,6 +166,19 @@ func (s *Store) GetConnection(ctx context.Context, id string) (model.Connection,
 	return s.getConnection(ctx, id, false)
 }
 
+// ConnectionVersion implements storage.Federation.
+func (s *Store) ConnectionVersion(ctx context.Context, id string) (int64, error) {
+	var v int64
+	err := s.queryRow(ctx, `SELECT version FROM connections WHERE id = $1`, id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notFound("connection", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("connection version: %w", err)
+	}
+	return v, nil
+}
+
 // ListConnections implements storage.Federation.
 func (s *Store) ListConnections(ctx context.Context, tenantID string) ([]model.Connection, error) {
 	q, args := `SELECT `+connCols+` FROM connections ORDER BY name, id`, []any{}
