@@ -170,10 +170,19 @@ func (s *Service) AuditFederationLogin(ctx context.Context, a Actor, c model.Con
 		details = map[string]any{}
 	}
 	details["connection"] = c.ID
-	if err := s.store.AppendAudit(ctx, model.AuditEvent{
+	e := model.AuditEvent{
 		Time: s.now(), ActorID: a.id(), Action: "federation.login", TargetType: targetType, TargetID: target, ContextID: c.TenantID,
 		SourceIP: a.IP, Outcome: outcome, Details: details,
-	}); err != nil {
+	}
+	if outcome == model.OutcomeSuccess {
+		// A successful delegated login is on the ACS / callback hot path
+		// (issue 11: ≥ 1,000 SAML consumes/s): queued and written in
+		// batches like the protocol events (auditqueue.go). Refusals are
+		// written at once: they are the evidence of an attack.
+		s.auditQ().add(e)
+		return
+	}
+	if err := s.store.AppendAudit(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "audit append failed", "err", err)
 	}
 }

@@ -731,6 +731,9 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id, pw string, o P
 // ListAudit reads the audit log ("Audit - Read"; an admin below root sees
 // events of the contexts in reach).
 func (s *Service) ListAudit(ctx context.Context, a Actor, f model.AuditFilter) ([]model.AuditEvent, bool, error) {
+	// What this node queued (auditqueue.go) is written before the read,
+	// so an administrator sees an event as soon as its request answered.
+	s.FlushAudit()
 	within, err := s.reach(ctx, s.store, a, rightAuditRead)
 	if err != nil {
 		return nil, false, err
