@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -38,6 +39,9 @@ const samlRatePerCore = 400
 // maxSAMLRun bounds -warmup + -d for saml-acs: responses made before the
 // run must still be fresh at its end (see samlTimes).
 const maxSAMLRun = 3 * time.Minute
+
+const samlTooLong = "-warmup + -d must be at most 3m0s: responses signed before the run must still be fresh at its end " +
+	"(SAML accepts a response 90 s after its IssueInstant, which may lie at most 180 s ahead)"
 
 // errPoolEmpty ends a worker's run: its share of the pre-made responses is
 // used up (a used response is never posted again).
@@ -196,7 +200,13 @@ func (e *env) tearDownSAML(ctx context.Context, log io.Writer) []error {
 	switch {
 	case err == nil:
 	case errors.As(err, &ae) && ae.status == http.StatusConflict:
-		fmt.Fprintf(log, "saml-acs: the tenant %q stays (%d deleted user(s) keep it): %s\n", "Load test SAML "+e.suffix, len(ids), ae.body)
+		var p struct {
+			Detail string `json:"detail"`
+		}
+		if json.Unmarshal([]byte(ae.body), &p) != nil || p.Detail == "" {
+			p.Detail = ae.body
+		}
+		fmt.Fprintf(log, "saml-acs: the tenant %q stays (the users the run created, now deleted, keep it): %s\n", "Load test SAML "+e.suffix, p.Detail)
 	default:
 		errs = append(errs, err)
 	}
