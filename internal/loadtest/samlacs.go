@@ -230,13 +230,17 @@ func samlUsers(suffix string, n int) []samlUser {
 // (warm-up + measured). A response is accepted until its IssueInstant
 // plus 90 s (crewjam.MaxIssueDelay) and refused when its IssueInstant lies
 // more than 180 s ahead (crewjam.MaxClockSkew): a run longer than about a
-// minute gets responses dated up to 150 s ahead, the one liberty a real
-// IdP (which issues just before the browser posts) never needs.
+// minute gets responses dated 150 s ahead (fresh until t0 + 240 s), the
+// one liberty a real IdP (which issues just before the browser posts)
+// never needs.
 // NotOnOrAfter (Conditions and SubjectConfirmationData) is 10 min past the
 // run's end, NotBefore a minute before t0, far outside the server's
 // default 120 s clock skew.
 func samlTimes(t0 time.Time, run time.Duration) responseTimes {
-	shift := min(max(run-45*time.Second, 0), 150*time.Second)
+	var shift time.Duration
+	if run > 45*time.Second {
+		shift = 150 * time.Second
+	}
 	t0 = t0.UTC().Truncate(time.Millisecond)
 	return responseTimes{issued: t0.Add(shift), notBefore: t0.Add(-time.Minute),
 		notOnOrAfter: t0.Add(run + 10*time.Minute), authn: t0.Add(-time.Second)}
@@ -312,7 +316,8 @@ func (e *env) prepareSAML(ctx context.Context, log io.Writer) ([]*worker, error)
 	c, s := e.cfg, e.saml
 	users := (c.Users + c.Concurrency - 1) / c.Concurrency * c.Concurrency
 	s.users = samlUsers(e.suffix, users)
-	n := samlPoolSize(c, users)
+	// Every worker gets the same share.
+	n := (samlPoolSize(c, users) + c.Concurrency - 1) / c.Concurrency * c.Concurrency
 	run := c.Warmup + c.Duration
 	t0 := time.Now()
 	ts := samlTimes(t0, run)
@@ -323,8 +328,7 @@ func (e *env) prepareSAML(ctx context.Context, log io.Writer) ([]*worker, error)
 		return nil, fmt.Errorf("SAML responses: %w", err)
 	}
 	took := time.Since(t0)
-	fmt.Fprintf(log, "saml-acs: %d responses in %s (%.0f/s)\n", len(pool)*len(pool[0]), took.Round(time.Millisecond),
-		float64(len(pool)*len(pool[0]))/took.Seconds())
+	fmt.Fprintf(log, "saml-acs: %d responses in %s (%.0f/s)\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
 	// The last response must still be fresh when the run ends.
 	if end, fresh := time.Now().Add(run+5*time.Second), ts.issued.Add(crewjam.MaxIssueDelay); end.After(fresh) {
 		return nil, fmt.Errorf("signing took %s: the responses (issued %s) expire %s after issue, before the run would end; "+

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -11,10 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/sesame-sso/sesame/internal/testutil/sesametest"
 )
 
-// TestSAMLPoolReplay: for every signature placement, the server consumes a
+// TestSAMLPoolReplay: for every signature placement (and for responses
+// dated ahead for a long run), the server consumes a
 // pool response (303 to /login), refuses the same response posted again
 // (the replay cache, R-SAML-3: 400 saying it was already used), takes the
 // next, distinct response of the same user, and the worker then reports
@@ -22,10 +25,17 @@ import (
 func TestSAMLPoolReplay(t *testing.T) {
 	srv := sesametest.New(t, "sqlite")
 	ctx := context.Background()
-	for _, mode := range SAMLSignModes {
-		t.Run(mode, func(t *testing.T) {
+	type run struct {
+		mode string
+		d    time.Duration
+	}
+	// The last run is long enough for its responses to be dated ahead
+	// (samlTimes): the server must take those too.
+	for _, r := range []run{{SignResponse, time.Second}, {SignAssertion, time.Second}, {SignBoth, time.Second}, {SignBoth, 2 * time.Minute}} {
+		mode := r.mode
+		t.Run(mode+"/"+r.d.String(), func(t *testing.T) {
 			c := Config{URL: srv.Server.URL, Admin: "admin:" + sesametest.AdminPassword, Scenario: "saml-acs",
-				Duration: time.Second, Concurrency: 1, Users: 1, Timeout: 10 * time.Second, SAMLSign: mode, SAMLPool: 2}
+				Duration: r.d, Concurrency: 1, Users: 1, Timeout: 10 * time.Second, SAMLSign: mode, SAMLPool: 2}
 			if err := c.validate(); err != nil {
 				t.Fatal(err)
 			}
@@ -54,6 +64,9 @@ func TestSAMLPoolReplay(t *testing.T) {
 				t.Fatalf("pool of %d, want 2", len(st.bodies))
 			}
 			first := bytes.Clone(st.bodies[0])
+			if got := signedElements(t, first); got != mode {
+				t.Errorf("-saml-sign %s: the response has %s signed", mode, got)
+			}
 			if err := e.samlACS(ctx, w); err != nil {
 				t.Fatalf("first consume: %v", err)
 			}
@@ -74,4 +87,36 @@ func TestSAMLPoolReplay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signedElements says which of Response and Assertion carry a ds:Signature
+// as a direct child, in -saml-sign's words.
+func signedElements(t *testing.T, form []byte) string {
+	t.Helper()
+	v, err := url.ParseQuery(string(form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := base64.StdEncoding.DecodeString(v.Get("SAMLResponse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(x); err != nil {
+		t.Fatal(err)
+	}
+	resp := doc.Root()
+	if resp == nil || resp.Tag != "Response" || len(resp.SelectElements("Assertion")) != 1 {
+		t.Fatalf("not a Response with one Assertion: %s", x)
+	}
+	r, a := resp.SelectElement("Signature") != nil, resp.SelectElement("Assertion").SelectElement("Signature") != nil
+	switch {
+	case r && a:
+		return SignBoth
+	case r:
+		return SignResponse
+	case a:
+		return SignAssertion
+	}
+	return "nothing"
 }
