@@ -11,7 +11,10 @@
 // password logins through the login engine, a fresh cookie jar each, over a
 // pool of users) and login-otp (the same with a one-time code by email: an
 // in-process SMTP sink, smtpsink.go, reads each user's code from its mail;
-// forms are read from the pages, form.go). OIDC endpoints come
+// forms are read from the pages, form.go) and saml-acs (IdP-initiated SAML
+// 2.0 responses posted to a connection's ACS: the command is its own IdP,
+// samlidp.go, and signs a pool of one-use responses before the clock
+// starts, samlacs.go). OIDC endpoints come
 // from the discovery document, never from hard-coded paths.
 //
 // Each worker records its latencies in its own slice; the slices are merged

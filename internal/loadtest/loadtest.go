@@ -24,7 +24,7 @@ import (
 type Config struct {
 	URL         string
 	Admin       string // login:password, HTTP Basic for the admin API
-	Scenario    string // cc, introspect, introspect-many, introspect-expired, authcode, cas or all
+	Scenario    string // one of Scenarios, or all
 	Duration    time.Duration
 	Warmup      time.Duration
 	Concurrency int
@@ -38,8 +38,10 @@ type Config struct {
 	// Tokens is how many distinct access tokens introspect-many and
 	// introspect-expired cycle through (0: 10,000).
 	Tokens int
-	// Users is the size of the login and login-otp user pools (0: twice
-	// the concurrency, at least 16; never fewer than the workers).
+	// Users is the size of the login and login-otp user pools and the
+	// number of saml-acs subjects (0: twice the concurrency, at least 16;
+	// never fewer than the workers; saml-acs rounds it up to a multiple of
+	// the workers).
 	Users int
 	// SMTPSink is where login-otp's SMTP sink listens (the server's
 	// smtp.host/port must point there); empty: login-otp cannot run.
@@ -48,6 +50,12 @@ type Config struct {
 	// empty); CodeWait bounds the wait for one mail (0: 30 s).
 	CodePattern string
 	CodeWait    time.Duration
+	// SAMLSign is where saml-acs's responses are signed: SignResponse
+	// (default), SignAssertion or SignBoth.
+	SAMLSign string
+	// SAMLPool is how many responses saml-acs makes before the run (0:
+	// samlPoolSize's estimate from the expected rate).
+	SAMLPool int
 }
 
 // Report is the whole run, as printed by -json (one line).
@@ -84,8 +92,14 @@ Scenarios:
   login-otp   the same with one-time codes by email: password, code page, the code
               from the mail the in-process SMTP sink (-smtp-sink) received, the code
               form; the server's SMTP (smtp.host/port, tls: none) must point at the sink
+  saml-acs    IdP-initiated SAML 2.0 consumes: the command is its own IdP (a new
+              RSA key; a tenant and a SAML connection trusting it are created),
+              signs a pool of responses before the clock starts (-saml-pool, one
+              use each: the server refuses replays) for -users subjects, and posts
+              one per operation to the ACS as a browser's auto-POST; success is
+              the 303 to /login; -saml-sign response, assertion or both
   all         each of the above in turn (OIDC ones are skipped without discovery,
-              login-otp without -smtp-sink)
+              login-otp without -smtp-sink, saml-acs when -warmup + -d exceeds 3m)
 
 Flags:
 `
@@ -104,8 +118,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "Sesame base URL")
 	fs.StringVar(&c.Admin, "admin", "", "admin `login:password` (HTTP Basic) for set-up through the admin API;\n"+
 		"empty: admin:$SESAME_BOOTSTRAP_ADMIN_PASSWORD")
-	fs.StringVar(&c.Scenario, "scenario", "cas", "cc, introspect, introspect-many, introspect-expired, authcode, cas, login, login-otp or all")
-	fs.IntVar(&c.Users, "users", 0, "login, login-otp: users in the pool (0: 2 × -c, at least 16)")
+	fs.StringVar(&c.Scenario, "scenario", "cas", "cc, introspect, introspect-many, introspect-expired, authcode, cas, login, login-otp, saml-acs or all")
+	fs.IntVar(&c.Users, "users", 0, "login, login-otp: users in the pool; saml-acs: SAML subjects, rounded up to a multiple of -c\n"+
+		"(0: 2 × -c, at least 16)")
+	fs.StringVar(&c.SAMLSign, "saml-sign", SignResponse, "saml-acs: what the IdP signs: response, assertion (Entra ID, ADFS default) or both")
+	fs.IntVar(&c.SAMLPool, "saml-pool", 0, "saml-acs: responses signed before the run, each posted once\n"+
+		fmt.Sprintf("(0: %d/s per core × (-warmup + -d) + 20%%, at least 4 per user)", samlRatePerCore))
 	fs.StringVar(&c.SMTPSink, "smtp-sink", "", "login-otp: `HOST:PORT` of the in-process SMTP server that reads the codes (e.g. 127.0.0.1:2525)")
 	fs.StringVar(&c.CodePattern, "code-pattern", DefaultCodePattern, "login-otp: regular expression of the code in a mail (its first group, else the match)")
 	fs.DurationVar(&c.CodeWait, "code-wait", 30*time.Second, "login-otp: how long to wait for one code mail")
@@ -116,7 +134,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "timeout of one request")
 	fs.StringVar(&c.Scope, "scope", "", "scope to ask for in client_credentials requests (none by default)")
 	fs.BoolVar(&c.JSON, "json", false, "print the result as one JSON line on stdout (the table goes to stderr)")
-	fs.BoolVar(&c.Keep, "keep", false, "keep the user and clients created for the run (the account always stays)")
+	fs.BoolVar(&c.Keep, "keep", false, "keep the users, clients and SAML connection created for the run (the account always stays)")
 	fs.DurationVar(&c.CASValidate, "cas-validate", 0, "cas: measured time of the validate-only figure (0: same as -d, negative: skip);\n"+
 		"minting its tickets adds several times this much to the run")
 	if err := fs.Parse(args); err != nil {
@@ -200,6 +218,18 @@ func (c *Config) validate() error {
 	if c.CodeWait <= 0 {
 		c.CodeWait = 30 * time.Second
 	}
+	if c.SAMLSign == "" {
+		c.SAMLSign = SignResponse
+	}
+	if !slices.Contains(SAMLSignModes, c.SAMLSign) {
+		errs = append(errs, fmt.Errorf("-saml-sign %q: want %s", c.SAMLSign, strings.Join(SAMLSignModes, ", ")))
+	}
+	if c.SAMLPool < 0 || c.SAMLPool > 2_000_000 {
+		errs = append(errs, errors.New("-saml-pool must be between 0 (automatic) and 2000000"))
+	}
+	if c.Scenario == "saml-acs" && c.Warmup+c.Duration > maxSAMLRun {
+		errs = append(errs, errors.New("saml-acs: "+samlTooLong))
+	}
 	if c.Scenario == "login-otp" && c.SMTPSink == "" {
 		errs = append(errs, errors.New("-scenario login-otp needs -smtp-sink HOST:PORT (the server's SMTP must point there)"))
 	}
@@ -254,6 +284,9 @@ func Run(ctx context.Context, c Config, log io.Writer) (Report, error) {
 	if c.SMTPSink == "" && slices.Contains(scenarios, "login-otp") {
 		skip["login-otp"] = "no -smtp-sink to read the codes"
 	}
+	if c.Warmup+c.Duration > maxSAMLRun && slices.Contains(scenarios, "saml-acs") {
+		skip["saml-acs"] = samlTooLong
+	}
 	needOIDC = slices.ContainsFunc(scenarios, func(s string) bool { return isOIDC(s) && skip[s] == "" })
 	needCAS := slices.Contains(scenarios, "cas")
 	needShort := needOIDC && slices.Contains(scenarios, "introspect-expired") && skip["introspect-expired"] == ""
@@ -270,6 +303,19 @@ func Run(ctx context.Context, c Config, log io.Writer) (Report, error) {
 				fmt.Fprintf(log, "clean-up: %v\n", err)
 			}
 		}()
+	}
+	if err == nil && slices.Contains(scenarios, "saml-acs") && skip["saml-acs"] == "" {
+		fmt.Fprintf(log, "saml-acs: a tenant and a SAML connection trusting a new IdP key…\n")
+		err = e.setUpSAML(ctx)
+		if !c.Keep {
+			defer func() {
+				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+				defer cancel()
+				for _, err := range e.tearDownSAML(cctx, log) {
+					fmt.Fprintf(log, "clean-up: %v\n", err)
+				}
+			}()
+		}
 	}
 	if err == nil && slices.Contains(scenarios, "login") {
 		fmt.Fprintf(log, "login: creating %d users…\n", c.Users)
@@ -404,10 +450,17 @@ func (e *env) run(ctx context.Context, s string, log io.Writer) ([]Result, error
 	case "login-otp":
 		ws, err = e.loginWorkers(ctx, e.otpPool)
 		do, unit, steps = e.otpLogin, "logins", []string{"GET /login", "POST password", "GET code page", "code mail", "POST code"}
+	case "saml-acs":
+		if e.saml.note != "" {
+			fmt.Fprintf(log, "note: %s\n", e.saml.note)
+		}
+		ws, err = e.prepareSAML(ctx, log)
+		do, unit = e.samlACS, "consumes"
 	}
 	if err != nil {
 		return nil, fmt.Errorf("preparing workers: %w", err)
 	}
+	t0 := time.Now()
 	r, _ := phase(ctx, ws, steps, c.Warmup, c.Duration, do)
 	r.Scenario, r.Unit = s, unit
 	switch s {
@@ -421,6 +474,8 @@ func (e *env) run(ctx context.Context, s string, log io.Writer) ([]Result, error
 		r.Note = fmt.Sprintf("%d distinct valid access tokens, each worker cycling through its share", c.Tokens)
 	case "introspect-expired":
 		r.Note = fmt.Sprintf("%d distinct expired access tokens, each worker cycling through its share", c.Tokens)
+	case "saml-acs":
+		r.Note, r.PoolRanOut = e.samlNote(ws, t0)
 	}
 	out := []Result{r}
 	if vd := cmp.Or(c.CASValidate, c.Duration); s == "cas" && vd > 0 && ctx.Err() == nil {

@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -43,6 +44,9 @@ type Result struct {
 	Note string `json:"note,omitempty"`
 	// Skipped says why the scenario did not run.
 	Skipped string `json:"skipped,omitempty"`
+	// PoolRanOut: saml-acs used up its pre-made responses before the end
+	// of the window; the workers stopped issuing (Note says when).
+	PoolRanOut bool `json:"poolRanOut,omitempty"`
 }
 
 // Step is one request's share of an operation.
@@ -63,6 +67,7 @@ type worker struct {
 	errs    int64
 	warmErr int64
 	samples errSamples
+	ranOut  time.Time // when op said errPoolEmpty (the worker stopped)
 	// scratch for scenarios
 	state any
 }
@@ -110,7 +115,7 @@ func phase(ctx context.Context, workers []*worker, stepNames []string, warmup, d
 		w.lat = make([]time.Duration, 0, 4096)
 		w.steps = make([][]time.Duration, len(stepNames))
 		w.pending = make([]time.Duration, len(stepNames))
-		w.errs, w.warmErr, w.samples = 0, 0, errSamples{}
+		w.errs, w.warmErr, w.samples, w.ranOut = 0, 0, errSamples{}, time.Time{}
 		wg.Go(func() {
 			for {
 				s := time.Now()
@@ -120,6 +125,10 @@ func phase(ctx context.Context, workers []*worker, stepNames []string, warmup, d
 				clear(w.pending)
 				err := do(ctx, w)
 				e := time.Now()
+				if errors.Is(err, errPoolEmpty) {
+					w.ranOut = e // nothing was sent: neither a result nor an error
+					return
+				}
 				if ctx.Err() != nil {
 					return // interrupted: neither a result nor an error
 				}

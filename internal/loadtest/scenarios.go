@@ -19,9 +19,9 @@ import (
 )
 
 // Scenarios lists the scenario names in the order "all" runs them.
-var Scenarios = []string{"cc", "introspect", "introspect-many", "introspect-expired", "authcode", "cas", "login", "login-otp"}
+var Scenarios = []string{"cc", "introspect", "introspect-many", "introspect-expired", "authcode", "cas", "login", "login-otp", "saml-acs"}
 
-func isOIDC(s string) bool { return s != "cas" && !isLogin(s) }
+func isOIDC(s string) bool { return s != "cas" && s != "saml-acs" && !isLogin(s) }
 
 func isLogin(s string) bool { return s == "login" || s == "login-otp" }
 

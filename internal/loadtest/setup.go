@@ -57,6 +57,9 @@ type env struct {
 	pool, otpPool []poolUser
 	created       []string
 	sink          *codeSink
+
+	// saml-acs: the IdP, the tenant and connection, the SP (samlacs.go).
+	saml *samlSetup
 }
 
 func randHex(n int) string {
