@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/url"
 	"strings"
@@ -80,6 +81,11 @@ func redirectXML(t *testing.T, u, param string) *etree.Element {
 	return doc.Root()
 }
 
+// where says where act sends the browser (not the message itself).
+func where(act connector.Action) string {
+	return fmt.Sprintf("redirect %.80q, post %q (RelayState %q)", act.RedirectURL, act.PostURL, act.PostForm.Get("RelayState"))
+}
+
 // TestSingleLogoutBindings (R-SAML-9): Sesame's LogoutRequest goes over
 // HTTP-Redirect when the IdP offers it, else as a signed HTTP-POST form;
 // its LogoutResponse goes by the binding the IdP's request came by when
@@ -106,7 +112,7 @@ func TestSingleLogoutBindings(t *testing.T) {
 		c := sloPeer(t, P, R)
 		act, err := c.Logout(ctx, data, "")
 		if err != nil || act.PostURL != "" || !strings.HasPrefix(act.RedirectURL, redir+"?") {
-			t.Fatalf("%+v %v", act, err)
+			t.Fatalf("%s %v", where(act), err)
 		}
 		if el := redirectXML(t, act.RedirectURL, "SAMLRequest"); el.SelectAttrValue("Destination", "") != redir {
 			t.Fatalf("Destination %q", el.SelectAttrValue("Destination", ""))
@@ -117,7 +123,7 @@ func TestSingleLogoutBindings(t *testing.T) {
 		c := sloPeer(t, P)
 		act, err := c.Logout(ctx, data, "")
 		if err != nil || act.RedirectURL != "" || act.PostURL != post {
-			t.Fatalf("%+v %v", act, err)
+			t.Fatalf("%s %v", where(act), err)
 		}
 		req := postedXML(t, act, "SAMLRequest", spCert)
 		if req.Tag != "LogoutRequest" || req.SelectAttrValue("Destination", "") != post || act.PostForm.Get("RelayState") != req.SelectAttrValue("ID", "-") {
@@ -150,7 +156,7 @@ func TestSingleLogoutBindings(t *testing.T) {
 		c := sloPeer(t, R, P)
 		act, err := c.LogoutResponse(viaPost)
 		if err != nil || act.PostURL != post || act.PostForm.Get("RelayState") != "idp-relay" {
-			t.Fatalf("%+v %v", act, err)
+			t.Fatalf("%s %v", where(act), err)
 		}
 		resp := postedXML(t, act, "SAMLResponse", spCert)
 		if resp.Tag != "LogoutResponse" || resp.SelectAttrValue("InResponseTo", "") != "id-from-idp" || resp.SelectAttrValue("Destination", "") != post {
@@ -158,7 +164,7 @@ func TestSingleLogoutBindings(t *testing.T) {
 		}
 		act, err = c.LogoutResponse(viaRedirect)
 		if err != nil || !strings.HasPrefix(act.RedirectURL, redir+"?") {
-			t.Fatalf("%+v %v", act, err)
+			t.Fatalf("%s %v", where(act), err)
 		}
 		if u, _ := url.Parse(act.RedirectURL); u.Query().Get("RelayState") != "idp-relay" {
 			t.Fatalf("RelayState lost: %s", act.RedirectURL)
@@ -168,11 +174,11 @@ func TestSingleLogoutBindings(t *testing.T) {
 	t.Run("response by the other binding when not", func(t *testing.T) {
 		act, err := sloPeer(t, P).LogoutResponse(viaRedirect)
 		if err != nil || act.RedirectURL != "" || act.PostURL != post {
-			t.Fatalf("post only: %+v %v", act, err)
+			t.Fatalf("post only: %s %v", where(act), err)
 		}
 		act, err = sloPeer(t, R).LogoutResponse(viaPost)
 		if err != nil || act.PostURL != "" || !strings.HasPrefix(act.RedirectURL, redir+"?") {
-			t.Fatalf("redirect only: %+v %v", act, err)
+			t.Fatalf("redirect only: %s %v", where(act), err)
 		}
 	})
 
@@ -182,31 +188,31 @@ func TestSingleLogoutBindings(t *testing.T) {
 		c := sloPeer(t, pr, rr)
 		act, err := c.LogoutResponse(viaPost)
 		if err != nil || act.PostURL != back {
-			t.Fatalf("post: %+v %v", act, err)
+			t.Fatalf("post: %s %v", where(act), err)
 		}
 		if d := postedXML(t, act, "SAMLResponse", spCert).SelectAttrValue("Destination", ""); d != back {
 			t.Fatalf("Destination %q", d)
 		}
 		act, err = c.LogoutResponse(viaRedirect)
 		if err != nil || !strings.HasPrefix(act.RedirectURL, back+"/r?") {
-			t.Fatalf("redirect: %+v %v", act, err)
+			t.Fatalf("redirect: %s %v", where(act), err)
 		}
 		if d := redirectXML(t, act.RedirectURL, "SAMLResponse").SelectAttrValue("Destination", ""); d != back+"/r" {
 			t.Fatalf("Destination %q", d)
 		}
 		// Requests still go to Location.
 		if act, err := c.Logout(ctx, data, ""); err != nil || !strings.HasPrefix(act.RedirectURL, redir+"?") {
-			t.Fatalf("request: %+v %v", act, err)
+			t.Fatalf("request: %s %v", where(act), err)
 		}
 	})
 
 	t.Run("no SingleLogoutService", func(t *testing.T) {
 		c := sloPeer(t, crewjam.Endpoint{Binding: crewjam.SOAPBinding, Location: "https://idp.example/soap"})
 		if act, err := c.Logout(ctx, data, ""); err != nil || !act.IsZero() {
-			t.Fatalf("request: %+v %v", act, err)
+			t.Fatalf("request: %s %v", where(act), err)
 		}
 		if act, err := c.LogoutResponse(viaPost); err != nil || !act.IsZero() {
-			t.Fatalf("response: %+v %v", act, err)
+			t.Fatalf("response: %s %v", where(act), err)
 		}
 	})
 }
