@@ -99,7 +99,14 @@ func (c *Connector) Logout(ctx context.Context, data []byte, _ string) (connecto
 			}
 		})
 	}
-	req, err := sp.MakeLogoutRequest(dest, sd.NameID, opts...)
+	maker := sp
+	if binding == crewjam.HTTPRedirectBinding {
+		// No enveloped signature: the query signature replaces it.
+		unsigned := *sp
+		unsigned.SignatureMethod = ""
+		maker = &unsigned
+	}
+	req, err := maker.MakeLogoutRequest(dest, sd.NameID, opts...)
 	if err != nil {
 		return connector.Action{}, fmt.Errorf("saml: LogoutRequest: %w", err)
 	}
