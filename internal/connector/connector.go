@@ -24,7 +24,7 @@ type Identity struct {
 	Claims map[string]any
 	// Data is opaque connector state (upstream refresh token, ID token for
 	// logout). It never leaves the server: store it sealed, hand it back to
-	// Refresh and LogoutURL of the same connection only.
+	// Refresh and Logout of the same connection only.
 	Data []byte
 }
 
@@ -35,6 +35,9 @@ type Action struct {
 	PostURL     string
 	PostForm    url.Values
 }
+
+// IsZero reports whether a names nowhere to go.
+func (a Action) IsZero() bool { return a.RedirectURL == "" && a.PostURL == "" }
 
 // Connector is one upstream IdP connection's protocol.
 type Connector interface {
@@ -59,8 +62,11 @@ type Refresher interface {
 }
 
 // Logouter is implemented by connectors whose IdP can end its own session
-// when Sesame's ends (OIDC RP-Initiated Logout). An empty URL with a nil
-// error means there is nothing to do for this connection.
+// when Sesame's ends: OIDC RP-Initiated Logout (always a redirect), SAML
+// single logout (a redirect, or an auto-submitted form where the IdP
+// offers only the HTTP-POST binding). A zero Action with a nil error means
+// there is nothing to do for this connection. returnURL is where the IdP
+// sends the browser back, for protocols that take one (OIDC).
 type Logouter interface {
-	LogoutURL(ctx context.Context, data []byte, returnURL string) (string, error)
+	Logout(ctx context.Context, data []byte, returnURL string) (Action, error)
 }

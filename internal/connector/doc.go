@@ -17,7 +17,7 @@
 //   - Identity.Data never leaves the server: it holds upstream tokens (the
 //     upstream refresh token, the ID token used as id_token_hint at logout)
 //     and is stored sealed with the session, given back only to the same
-//     connector's Refresh and LogoutURL.
+//     connector's Refresh and Logout.
 //   - errors are *Error values with a stable Reason a page or an audit entry
 //     can use; their text names what failed and never contains a token, a
 //     code or a secret.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sesame-sso/sesame/internal/authn"
 	"github.com/sesame-sso/sesame/internal/clientip"
+	"github.com/sesame-sso/sesame/internal/connector"
 	"github.com/sesame-sso/sesame/internal/directory"
 	"github.com/sesame-sso/sesame/internal/i18n"
 	"github.com/sesame-sso/sesame/internal/identity"
@@ -39,9 +40,10 @@ type Handler struct {
 	// signed in to (single logout, R-SSO-7).
 	OnLogout []func(ctx context.Context, s model.Session, svcs []model.SessionService)
 	// UpstreamLogout, when set, names where the browser goes after the
-	// logout of a session (the IdP's logout, issue 10 §9); "" = nowhere.
-	// returnURL is where the IdP sends it back.
-	UpstreamLogout func(ctx context.Context, s model.Session, returnURL string) string
+	// logout of a session (the IdP's logout, issue 10 §9, R-SAML-9): a
+	// redirect or an auto-submitted form; zero = nowhere. returnURL is
+	// where an OIDC IdP sends it back (IdPStep.UpstreamLogout).
+	UpstreamLogout func(ctx context.Context, s model.Session, returnURL string) connector.Action
 	// Issuer is Sesame's external URL (upstream logout's return address).
 	Issuer string
 
@@ -145,8 +147,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	if hadSession && h.UpstreamLogout != nil {
 		// After Sesame's own session ended: the IdP's, when the session
 		// came through a connection with upstream logout on.
-		if u := h.UpstreamLogout(r.Context(), cur, strings.TrimRight(h.Issuer, "/")+"/logout/done"); u != "" {
-			http.Redirect(w, r, u, http.StatusSeeOther)
+		if send(h.Pages, w, r, h.UpstreamLogout(r.Context(), cur, strings.TrimRight(h.Issuer, "/")+"/logout/done")) {
 			return
 		}
 	}

@@ -32,10 +32,20 @@ const annID = "ann-persistent-0001"
 
 func samlSetup(t *testing.T, backend string, edit func(*directory.ConnectionInput)) *samlFx {
 	t.Helper()
+	return samlSetupWith(t, backend, nil, edit)
+}
+
+// samlSetupWith is samlSetup with the IdP set up by idp (nil: as it
+// comes) before its metadata is uploaded.
+func samlSetupWith(t *testing.T, backend string, idp func(*samltest.IdP), edit func(*directory.ConnectionInput)) *samlFx {
+	t.Helper()
 	f := fedSetup(t, backend, nil)
 	s := &samlFx{fedFx: f, idp: samltest.New(t)}
 	s.idp.SetUser(samltest.User{NameID: annID, NameIDFormat: saml.NameIDPersistent, Attributes: map[string][]string{
 		"Email": {"ann@acme.example"}, "First Name": {"Ann"}, "Last Name": {"Lee"}, "Phone Number": {"+44 20 7946 0000"}}})
+	if idp != nil {
+		idp(s.idp)
+	}
 	s.conn = s.samlConnection(f.tenant, "Acme SAML", edit)
 	return s
 }

@@ -261,12 +261,9 @@ func (s *IdPStep) Show(w http.ResponseWriter, r *http.Request, a *Attempt) error
 	if err := a.Save(r.Context()); err != nil {
 		return err
 	}
-	if act.RedirectURL == "" {
-		// HTTP-POST binding (SAML bindings §3.5): an auto-submitted form.
-		s.postForm(w, r, act)
-		return nil
-	}
-	http.Redirect(w, r, act.RedirectURL, http.StatusSeeOther)
+	// A redirect, or the HTTP-POST binding's auto-submitted form (SAML
+	// bindings §3.5).
+	send(s.Pages, w, r, act)
 	return nil
 }
 

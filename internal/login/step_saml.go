@@ -238,15 +238,28 @@ func (s *IdPStep) tenantSlug(ctx context.Context, tenantID string) (string, erro
 	return t.Slug, nil
 }
 
-// postForm renders the auto-submitted HTTP-POST binding form.
-func (s *IdPStep) postForm(w http.ResponseWriter, r *http.Request, act connector.Action) {
-	fields := make([]web.Field, 0, len(act.PostForm))
-	for _, k := range []string{"SAMLRequest", "RelayState"} {
-		if v := act.PostForm.Get(k); v != "" {
-			fields = append(fields, web.Field{Name: k, Value: v})
+// send sends the browser where act says: a 303 redirect, or the
+// auto-submitted HTTP-POST binding form (SAML bindings §3.5.4) — the
+// saml_post page, whose script alone its CSP allows by hash (web.Render)
+// and whose button posts the form without JavaScript. The form's action is
+// act.PostURL, which connectors take from the IdP's metadata only. It
+// reports false, having written nothing, for a zero act.
+func send(pages *web.Pages, w http.ResponseWriter, r *http.Request, act connector.Action) bool {
+	switch {
+	case act.RedirectURL != "":
+		http.Redirect(w, r, act.RedirectURL, http.StatusSeeOther)
+	case act.PostURL != "":
+		fields := make([]web.Field, 0, len(act.PostForm))
+		for _, k := range []string{"SAMLRequest", "SAMLResponse", "RelayState"} {
+			if v := act.PostForm.Get(k); v != "" {
+				fields = append(fields, web.Field{Name: k, Value: v})
+			}
 		}
+		pages.Render(w, r, http.StatusOK, "saml_post", web.LogoutForm{Action: act.PostURL, Fields: fields})
+	default:
+		return false
 	}
-	s.Pages.Render(w, r, http.StatusOK, "saml_post", web.LogoutForm{Action: act.PostURL, Fields: fields})
+	return true
 }
 
 // acs is the Assertion Consumer Service of connection id (R-SAML-2..4).

@@ -14,11 +14,13 @@ import (
 
 // slo is GET and POST /saml/{connection}/slo (R-SAML-9):
 //   - the IdP's LogoutResponse to the LogoutRequest Sesame's /logout sent
-//     (IdPStep.LogoutURL): verified, then the signed-out page;
+//     (IdPStep.UpstreamLogout): verified, then the signed-out page;
 //   - an IdP-initiated LogoutRequest: verified; the sessions the NameID
 //     started through this connection end on every node (their apps are
 //     told, as at a logout), the browser's cookie is cleared, and the
-//     browser goes back to the IdP with a signed LogoutResponse.
+//     browser goes back to the IdP with a signed LogoutResponse — by the
+//     binding the request came by when the IdP offers it, else by the
+//     other (a redirect, or an auto-submitted form; saml.LogoutResponse).
 //
 // A message that does not verify ends nothing: a page says so, and the
 // refusal is audited.
@@ -50,14 +52,14 @@ func (s *IdPStep) slo(w http.ResponseWriter, r *http.Request) {
 	if cur, _, ok := h.Sessions.Current(r); !ok || cur.ConnectionID == c.ID {
 		h.Sessions.End(w, r)
 	}
-	u, err := sc.LogoutResponseURL(req.ID, req.RelayState)
+	act, err := sc.LogoutResponse(req)
 	if err != nil {
 		// The sessions ended; the IdP just gets no answer.
 		s.Log.Warn("SAML logout response", "connection", c.ID, "err", err)
-		h.Pages.Render(w, r, http.StatusOK, "message", SignedOut())
-		return
 	}
-	http.Redirect(w, r, u, http.StatusSeeOther)
+	if !send(h.Pages, w, r, act) {
+		h.Pages.Render(w, r, http.StatusOK, "message", SignedOut())
+	}
 }
 
 // sloRefused: a logout message that does not verify.

@@ -149,14 +149,17 @@ func (s *IdPStep) refreshWithoutSession(ctx context.Context, userID string) erro
 	return nil
 }
 
-// LogoutURL is where the browser goes after Sesame's own logout of
-// session ss (issue 10 §9): the IdP's RP-initiated logout (OpenID
-// Connect RP-Initiated Logout 1.0) when the session came through a
-// connection with upstream logout on and the IdP offers it; "" otherwise.
-// returnURL is where the IdP sends the browser back (registered there).
-func (s *IdPStep) LogoutURL(ctx context.Context, ss model.Session, returnURL string) string {
+// UpstreamLogout is where the browser goes after Sesame's own logout of
+// session ss (issue 10 §9, R-SAML-9): the IdP's RP-initiated logout
+// (OpenID Connect RP-Initiated Logout 1.0, a redirect) when the session
+// came through an OIDC connection with upstream logout on and the IdP
+// offers it; the IdP's SAML single logout (a redirect or an
+// auto-submitted HTTP-POST form) when it came through a SAML connection
+// whose IdP offers it; zero otherwise. returnURL is where an OIDC IdP
+// sends the browser back (registered there).
+func (s *IdPStep) UpstreamLogout(ctx context.Context, ss model.Session, returnURL string) connector.Action {
 	if ss.ConnectionID == "" || len(ss.Upstream) == 0 {
-		return ""
+		return connector.Action{}
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
@@ -164,21 +167,21 @@ func (s *IdPStep) LogoutURL(ctx context.Context, ss model.Session, returnURL str
 	// SAML: Sesame's logout always ends the IdP session when the IdP
 	// offers single logout (R-SAML-9); OIDC: when the connection says so.
 	if err != nil || (c.Kind != model.ConnectionSAML && !c.OIDC.UpstreamLogout) {
-		return ""
+		return connector.Action{}
 	}
 	lo, ok := conn.(connector.Logouter)
 	if !ok {
-		return ""
+		return connector.Action{}
 	}
 	data, err := s.Sealer.Open(UpstreamSealID(c.ID, ss.UserID), ss.Upstream, "upstream state")
 	if err != nil {
 		s.Log.Warn("upstream logout", "connection", c.ID, "err", err)
-		return ""
+		return connector.Action{}
 	}
-	u, err := lo.LogoutURL(ctx, data, returnURL)
+	act, err := lo.Logout(ctx, data, returnURL)
 	if err != nil {
 		s.Log.Warn("upstream logout", "connection", c.ID, "err", err)
-		return ""
+		return connector.Action{}
 	}
-	return u
+	return act
 }

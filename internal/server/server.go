@@ -174,7 +174,7 @@ func New(st storage.Storage, svc *directory.Service, log *slog.Logger, opts Opti
 				Authn: svc.Authn(), Pages: pages, Log: log},
 			&login.ContextStep{Svc: svc, Pages: pages},
 		}}
-	loginH.Issuer, loginH.UpstreamLogout = opts.Issuer, idp.LogoutURL
+	loginH.Issuer, loginH.UpstreamLogout = opts.Issuer, idp.UpstreamLogout
 	loginH.Register(s.mux)
 	// Forgot password and reset links (R-PWD-2).
 	pwPages := &login.PasswordPages{Svc: svc, Pages: pages, Log: log, Mail: mail, Wake: opts.WakeOutbox,

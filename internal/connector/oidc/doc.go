@@ -33,7 +33,7 @@
 // bounded client), discovery.go (discovery, JSON GETs), keyset.go (the
 // rate-limited JWKS), oidc.go (New, Begin, Finish, userinfo, error
 // classification), verify.go (ID token decryption and verification),
-// refresh.go (Refresh, LogoutURL), jwks.go (EncryptionJWKS). It must not
+// refresh.go (Refresh, Logout, LogoutURL), jwks.go (EncryptionJWKS). It must not
 // import storage, directory, federation or login: mapping claims to users is
 // package federation's job.
 package oidc

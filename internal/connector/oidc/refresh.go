@@ -66,6 +66,13 @@ func (c *Connector) Refresh(ctx context.Context, raw []byte) (connector.Identity
 	return id, nil
 }
 
+// Logout implements connector.Logouter: OIDC logout is always a redirect,
+// to LogoutURL (none when it is "").
+func (c *Connector) Logout(ctx context.Context, raw []byte, returnURL string) (connector.Action, error) {
+	u, err := c.LogoutURL(ctx, raw, returnURL)
+	return connector.Action{RedirectURL: u}, err
+}
+
 // LogoutURL returns the IdP's end_session_endpoint with id_token_hint,
 // client_id and post_logout_redirect_uri (OpenID Connect RP-Initiated
 // Logout 1.0 §2), or "" when the connection does not use RP logout or the

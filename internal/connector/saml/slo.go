@@ -2,10 +2,14 @@ package saml
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 
+	"github.com/beevik/etree"
 	crewjam "github.com/crewjam/saml"
 	dsig "github.com/russellhaering/goxmldsig"
 
@@ -13,12 +17,17 @@ import (
 )
 
 // Single logout (R-SAML-9, SAML profiles §4.4) through crewjam/saml: the
-// SP-initiated LogoutRequest over HTTP-Redirect when Sesame's own session
-// ends (connector.Logouter), the IdP's LogoutResponse checked at the SLO
+// SP-initiated LogoutRequest when Sesame's own session ends
+// (connector.Logouter), the IdP's LogoutResponse checked at the SLO
 // endpoint, and IdP-initiated LogoutRequests (HTTP-Redirect or HTTP-POST)
-// answered with a LogoutResponse. Logout messages Sesame sends are always
-// signed (SAML profiles §4.4.4.1 requires it over front-channel bindings);
-// the IdP's must be signed by a certificate of its metadata.
+// answered with a LogoutResponse. Both directions use HTTP-Redirect or
+// HTTP-POST, whichever the IdP's metadata offers (sloTarget). Logout
+// messages Sesame sends are always signed (SAML profiles §4.4.4.1 requires
+// it over front-channel bindings): a query signature over HTTP-Redirect
+// (bindings §3.4.4.1), an enveloped XML signature over HTTP-POST (bindings
+// §3.5.4); the IdP's must be signed by a certificate of its metadata.
+// Where a message goes is only ever an address of the IdP's metadata,
+// never one from a request.
 
 var _ connector.Logouter = (*Connector)(nil)
 
@@ -29,41 +38,101 @@ func (c *Connector) logoutSP() *crewjam.ServiceProvider {
 	return sp
 }
 
-// LogoutURL implements connector.Logouter: where the browser goes to end
-// the IdP session of the login whose Identity.Data is data — a signed
-// LogoutRequest (NameID, SessionIndex) over HTTP-Redirect, RelayState its
-// id. "" when the IdP offers no HTTP-Redirect SingleLogoutService or no
-// SLO URL is configured. returnURL is unused: the IdP answers at the SLO
+// sloTarget picks the IdP's SingleLogoutService for a message to it:
+// preferred when the IdP's metadata offers that binding, else the other of
+// HTTP-Redirect and HTTP-POST. A request goes to the service's Location; a
+// response to its ResponseLocation when the metadata gives one, else to
+// its Location (saml-metadata §2.2.2). binding is "" when the IdP offers
+// neither.
+func sloTarget(md *crewjam.EntityDescriptor, preferred string, response bool) (binding, location string) {
+	other := crewjam.HTTPPostBinding
+	if preferred == crewjam.HTTPPostBinding {
+		other = crewjam.HTTPRedirectBinding
+	}
+	for _, b := range []string{preferred, other} {
+		for _, d := range md.IDPSSODescriptors {
+			for _, e := range d.SingleLogoutServices {
+				if e.Binding != b {
+					continue
+				}
+				if response && e.ResponseLocation != "" {
+					return b, e.ResponseLocation
+				}
+				if e.Location != "" {
+					return b, e.Location
+				}
+			}
+		}
+	}
+	return "", ""
+}
+
+// Logout implements connector.Logouter: the signed LogoutRequest (NameID,
+// SessionIndex) of the login whose Identity.Data is data, RelayState its
+// id, to the IdP's SingleLogoutService — over HTTP-Redirect when the IdP
+// offers it (as ever), else as an auto-submitted HTTP-POST form. Zero when
+// the IdP offers neither binding or no SLO URL is configured (the IdP
+// could not answer). returnURL is unused: the IdP answers at the SLO
 // endpoint.
-func (c *Connector) LogoutURL(ctx context.Context, data []byte, _ string) (string, error) {
+func (c *Connector) Logout(ctx context.Context, data []byte, _ string) (connector.Action, error) {
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return connector.Action{}, err
 	}
 	var sd sessionData
 	if err := json.Unmarshal(data, &sd); err != nil || sd.NameID == "" || c.cfg.SLOURL == "" {
-		return "", nil
+		return connector.Action{}, nil
 	}
 	sp := c.logoutSP()
-	dest := sp.GetSLOBindingLocation(crewjam.HTTPRedirectBinding)
-	if dest == "" {
-		return "", nil
+	binding, dest := sloTarget(sp.IDPMetadata, crewjam.HTTPRedirectBinding, false)
+	if binding == "" {
+		return connector.Action{}, nil
 	}
 	var opts []crewjam.LogoutRequestOption
 	if sd.SessionIndex != "" {
 		opts = append(opts, crewjam.WithSessionIndex(sd.SessionIndex))
 	}
-	req, err := sp.MakeLogoutRequest(dest, sd.NameID, opts...)
+	if sd.NameIDFormat != "" {
+		// Before signing: the enveloped signature covers the NameID.
+		opts = append(opts, func(req *crewjam.LogoutRequest) {
+			if req.NameID != nil {
+				req.NameID.Format = sd.NameIDFormat
+			}
+		})
+	}
+	maker := sp
+	if binding == crewjam.HTTPRedirectBinding {
+		// No enveloped signature: the query signature replaces it.
+		unsigned := *sp
+		unsigned.SignatureMethod = ""
+		maker = &unsigned
+	}
+	req, err := maker.MakeLogoutRequest(dest, sd.NameID, opts...)
 	if err != nil {
-		return "", fmt.Errorf("saml: LogoutRequest: %w", err)
+		return connector.Action{}, fmt.Errorf("saml: LogoutRequest: %w", err)
 	}
-	if req.NameID != nil && sd.NameIDFormat != "" {
-		req.NameID.Format = sd.NameIDFormat
+	if binding == crewjam.HTTPRedirectBinding {
+		u, err := sp.RedirectLogoutRequestURL(req, req.ID)
+		if err != nil {
+			return connector.Action{}, fmt.Errorf("saml: LogoutRequest: %w", err)
+		}
+		return connector.Action{RedirectURL: u.String()}, nil
 	}
-	u, err := sp.RedirectLogoutRequestURL(req, req.ID)
+	return postAction(dest, "SAMLRequest", req.Element(), req.ID)
+}
+
+// postAction is the HTTP-POST binding (bindings §3.5.4) of the signed
+// message el: field (SAMLRequest or SAMLResponse) its base64 XML,
+// RelayState relay (none when "").
+func postAction(dest, field string, el *etree.Element, relay string) (connector.Action, error) {
+	buf, err := elementBytes(el)
 	if err != nil {
-		return "", fmt.Errorf("saml: LogoutRequest: %w", err)
+		return connector.Action{}, fmt.Errorf("saml: %s: %w", field, err)
 	}
-	return u.String(), nil
+	form := url.Values{field: {base64.StdEncoding.EncodeToString(buf)}}
+	if relay != "" {
+		form.Set("RelayState", relay)
+	}
+	return connector.Action{PostURL: dest, PostForm: form}, nil
 }
 
 // LogoutRequest is a verified IdP-initiated LogoutRequest.
@@ -72,6 +141,9 @@ type LogoutRequest struct {
 	NameID         string
 	SessionIndexes []string
 	RelayState     string
+	// Binding is the binding it came by: crewjam.HTTPRedirectBinding or
+	// crewjam.HTTPPostBinding (HTTP-POST-SimpleSign counts as HTTP-POST).
+	Binding string
 }
 
 // IsLogoutResponse reports whether r carries a LogoutResponse (else it is
@@ -102,21 +174,62 @@ func (c *Connector) ParseLogoutRequest(r *http.Request) (LogoutRequest, error) {
 	if req.NameID == nil || req.NameID.Value == "" {
 		return LogoutRequest{}, fail(connector.ReasonSubject, nil, "LogoutRequest without NameID")
 	}
-	out := LogoutRequest{ID: req.ID, NameID: req.NameID.Value, RelayState: r.FormValue("RelayState")}
+	out := LogoutRequest{ID: req.ID, NameID: req.NameID.Value, RelayState: r.FormValue("RelayState"), Binding: crewjam.HTTPRedirectBinding}
+	if r.Method == http.MethodPost {
+		out.Binding = crewjam.HTTPPostBinding
+	}
 	for _, si := range req.AllSessionIndexes() {
 		out.SessionIndexes = append(out.SessionIndexes, si.Value)
 	}
 	return out, nil
 }
 
-// LogoutResponseURL is the signed LogoutResponse (Success) to the IdP's
-// HTTP-Redirect SingleLogoutService for the LogoutRequest requestID.
-func (c *Connector) LogoutResponseURL(requestID, relayState string) (string, error) {
-	u, err := c.logoutSP().MakeRedirectLogoutResponse(requestID, relayState)
-	if err != nil {
-		return "", fmt.Errorf("saml: LogoutResponse: %w", err)
+// LogoutResponse is where the browser takes the signed LogoutResponse
+// (Success) to the verified IdP-initiated LogoutRequest req, with its
+// RelayState (bindings §3.4.3, §3.5.3). The binding is the one req came
+// by when the IdP's metadata offers a SingleLogoutService for it, else the
+// other of HTTP-Redirect and HTTP-POST; the address is that service's
+// ResponseLocation, else its Location (sloTarget). Zero when the IdP
+// offers no SingleLogoutService (nowhere to answer).
+func (c *Connector) LogoutResponse(req LogoutRequest) (connector.Action, error) {
+	sp := c.logoutSP()
+	binding, dest := sloTarget(sp.IDPMetadata, req.Binding, true)
+	switch binding {
+	case "":
+		return connector.Action{}, nil
+	case crewjam.HTTPPostBinding:
+		resp, err := sp.MakeLogoutResponse(dest, req.ID)
+		if err != nil {
+			return connector.Action{}, fmt.Errorf("saml: LogoutResponse: %w", err)
+		}
+		return postAction(dest, "SAMLResponse", resp.Element(), req.RelayState)
 	}
-	return u.String(), nil
+	// crewjam addresses a Redirect LogoutResponse to the service's
+	// Location: give it one where ResponseLocation is.
+	sp.IDPMetadata = withSLOLocation(sp.IDPMetadata, crewjam.HTTPRedirectBinding, dest)
+	u, err := sp.MakeRedirectLogoutResponse(req.ID, req.RelayState)
+	if err != nil {
+		return connector.Action{}, fmt.Errorf("saml: LogoutResponse: %w", err)
+	}
+	return connector.Action{RedirectURL: u.String()}, nil
+}
+
+// withSLOLocation is a copy of md whose first SingleLogoutService for
+// binding has location as its Location (md itself is shared, unchanged).
+func withSLOLocation(md *crewjam.EntityDescriptor, binding, location string) *crewjam.EntityDescriptor {
+	cp := *md
+	cp.IDPSSODescriptors = slices.Clone(md.IDPSSODescriptors)
+	for i := range cp.IDPSSODescriptors {
+		d := &cp.IDPSSODescriptors[i]
+		for j, e := range d.SingleLogoutServices {
+			if e.Binding == binding {
+				d.SingleLogoutServices = slices.Clone(d.SingleLogoutServices)
+				d.SingleLogoutServices[j].Location = location
+				return &cp
+			}
+		}
+	}
+	return &cp
 }
 
 // CheckLogoutResponse verifies the IdP's LogoutResponse to Sesame's

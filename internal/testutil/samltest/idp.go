@@ -1,8 +1,9 @@
 // Package samltest is a SAML 2.0 identity provider for tests: crewjam/saml's
 // IdentityProvider (the IdP samlidp is built on) on a loopback HTTP server,
 // with a scriptable signed-in user, optional assertion encryption and an
-// assertion hook for hostile variants, and the browser half of the HTTP-POST
-// binding (reading an auto-submitted form).
+// assertion hook for hostile variants, single logout in both directions
+// over HTTP-Redirect and HTTP-POST (logout.go), and the browser half of the
+// HTTP-POST binding (reading an auto-submitted form).
 package samltest
 
 import (
@@ -82,6 +83,9 @@ type IdP struct {
 	adjust  func(*crewjam.Assertion)
 	acs     string
 	ended   []string // NameIDs logged out by SP-initiated single logout
+	endedBy []string // the binding each of their LogoutRequests came by
+	spSLO   string   // UseSPSLOBinding
+	parts   map[string]participants
 }
 
 // New starts an IdP signing with Keys()[0]; it signs responses and
@@ -97,6 +101,8 @@ func New(t testing.TB) *IdP {
 			p.IdP.ServeSLO(w, r)
 		case "/idp-initiated":
 			p.IdP.ServeIDPInitiated(w, r, r.URL.Query().Get("sp"), r.URL.Query().Get("RelayState"))
+		case "/idp-logout":
+			p.IdP.StartLogout(w, r, p.GetSession(w, r, nil), "") // logout.go
 		default:
 			p.IdP.Handler().ServeHTTP(w, r)
 		}
@@ -223,6 +229,7 @@ func (p *IdP) InvalidateSession(_ http.ResponseWriter, _ *http.Request, req *cre
 	defer p.mu.Unlock()
 	if req.Request.NameID != nil {
 		p.ended = append(p.ended, req.Request.NameID.Value)
+		p.endedBy = append(p.endedBy, req.Binding)
 	}
 	return nil
 }
@@ -252,8 +259,19 @@ func (p *IdP) GetServiceProvider(_ *http.Request, id string) (*crewjam.EntityDes
 		return nil, err
 	}
 	p.mu.Lock()
-	enc, acs := p.encrypt, p.acs
+	enc, acs, slo := p.encrypt, p.acs, p.spSLO
 	p.mu.Unlock()
+	if slo != "" {
+		for i := range ed.SPSSODescriptors {
+			var keep []crewjam.Endpoint
+			for _, e := range ed.SPSSODescriptors[i].SingleLogoutServices {
+				if e.Binding == slo {
+					keep = append(keep, e)
+				}
+			}
+			ed.SPSSODescriptors[i].SingleLogoutServices = keep
+		}
+	}
 	if acs != "" {
 		for i := range ed.SPSSODescriptors {
 			var keep []crewjam.IndexedEndpoint
