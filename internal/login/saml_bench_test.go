@@ -7,8 +7,8 @@ import (
 	"net/url"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/sesame-sso/sesame/internal/connector/saml"
 	"github.com/sesame-sso/sesame/internal/directory"
