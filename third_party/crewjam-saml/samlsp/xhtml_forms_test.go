@@ -1,0 +1,82 @@
+package samlsp
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+)
+
+const xhtmlNamespace = "http://www.w3.org/1999/xhtml"
+
+// assertXHTMLDocument checks that page is a well-formed XML document whose
+// root is an XHTML html element holding a head with a title and a body
+// (saml-bindings-2.0-os §3.5.4: "The HTML document MUST adhere to the XHTML
+// specification").
+func assertXHTMLDocument(t *testing.T, page []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(page))
+	d.Strict = true
+
+	var path []string
+	roots := 0
+	seen := map[string]bool{}
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		assert.NilError(t, err, "page is not well-formed XML:\n%s", page)
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if len(path) == 0 {
+				roots++
+				assert.Check(t, is.Equal(xml.Name{Space: xhtmlNamespace, Local: "html"}, tok.Name))
+			}
+			assert.Check(t, is.Equal(xhtmlNamespace, tok.Name.Space), "element %q is not in the XHTML namespace", tok.Name.Local)
+			path = append(path, tok.Name.Local)
+			seen[strings.Join(path, "/")] = true
+		case xml.EndElement:
+			path = path[:len(path)-1]
+		}
+	}
+	assert.Check(t, is.Equal(1, roots))
+	assert.Check(t, seen["html/head/title"], "page has no html/head/title")
+	assert.Check(t, seen["html/body"], "page has no html/body")
+}
+
+func TestXHTMLPostBindingPage(t *testing.T) {
+	test := NewMiddlewareTest(t)
+	test.Middleware.ServiceProvider.IDPMetadata.IDPSSODescriptors[0].SingleSignOnServices = test.Middleware.ServiceProvider.IDPMetadata.IDPSSODescriptors[0].SingleSignOnServices[1:2]
+	test.Middleware.ScriptNonce = func(*http.Request) string { return "n0nce" }
+
+	handler := test.Middleware.RequireAccount(
+		http.HandlerFunc(func(_ http.ResponseWriter, _ *http.Request) {
+			panic("not reached")
+		}))
+	req, _ := http.NewRequest("GET", "/frob", nil)
+	resp := httptest.NewRecorder()
+	handler.ServeHTTP(resp, req)
+	assert.Check(t, is.Equal(http.StatusOK, resp.Code))
+	assertXHTMLDocument(t, resp.Body.Bytes())
+}
+
+func TestXHTMLReplayPage(t *testing.T) {
+	test := NewMiddlewareTest(t)
+	form, err := replayForm("https://15661444.ngrok.io/frob?a=1&b=<2>", url.Values{
+		"comment": {`<b>bold</b> & "quoted" 'single'`},
+		"x":       {"1", "2"},
+	}, "n0nce")
+	assert.NilError(t, err)
+	resp := httptest.NewRecorder()
+	test.Middleware.writePostForm(resp, replayScriptHash, form)
+	assertXHTMLDocument(t, resp.Body.Bytes())
+}
