@@ -21,9 +21,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/beevik/etree"
@@ -854,10 +854,8 @@ func signingCerts(keyDescriptors []KeyDescriptor) ([]*x509.Certificate, error) {
 
 	certs := make([]*x509.Certificate, len(certStrs))
 
-	// cleanup whitespace
-	regex := regexp.MustCompile(`\s+`)
 	for i, certStr := range certStrs {
-		certStr = regex.ReplaceAllString(certStr, "")
+		certStr = stripWhitespace(certStr)
 		certBytes, err := base64.StdEncoding.DecodeString(certStr)
 		if err != nil {
 			return nil, classify(fmt.Errorf("cannot parse certificate: %w", err), ErrInvalidCertificate)
@@ -906,9 +904,7 @@ func (sp *ServiceProvider) getCertBasedOnFingerprint(el *etree.Element) ([]*x509
 }
 
 func parseCert(x509Data string) (*x509.Certificate, error) {
-	// cleanup whitespace
-	regex := regexp.MustCompile(`\s+`)
-	certStr := regex.ReplaceAllString(x509Data, "")
+	certStr := stripWhitespace(x509Data)
 	certBytes, err := base64.StdEncoding.DecodeString(certStr)
 	if err != nil {
 		return nil, classify(fmt.Errorf("parse cert, cannot base64 decode cert string: %w", err), ErrInvalidCertificate)
@@ -920,6 +916,27 @@ func parseCert(x509Data string) (*x509.Certificate, error) {
 	}
 
 	return parsedCert, nil
+}
+
+// stripWhitespace returns s without the characters the regular expression
+// \s matches (tab, newline, form feed, carriage return and space), as
+// regexp.MustCompile(`\s+`).ReplaceAllString(s, "") does, without compiling
+// and running a regular expression for every certificate.
+func stripWhitespace(s string) string {
+	i := strings.IndexAny(s, "\t\n\f\r ")
+	if i < 0 {
+		return s
+	}
+	b := make([]byte, i, len(s))
+	copy(b, s[:i])
+	for ; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\t', '\n', '\f', '\r', ' ':
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 func fingerprint(cert *x509.Certificate, fingerprintAlgorithm string) (string, error) {
@@ -3872,7 +3889,8 @@ func namespaceDeclPrefix(attr etree.Attr) (string, bool) {
 	}
 }
 
-// unmarshalElement serializes el into v by serializing el and then parsing it with xml.Unmarshal.
+// unmarshalElement unmarshals el into v as xml.Unmarshal would unmarshal
+// el serialized on its own (with the namespaces it inherits declared).
 //
 // el is untrusted: attribute fields are read only from unqualified
 // attributes, never from namespace declarations or attributes in another
@@ -3880,6 +3898,10 @@ func namespaceDeclPrefix(attr etree.Attr) (string, bool) {
 func unmarshalElement(el *etree.Element, v interface{}) error {
 	root := elementWithNamespaces(el)
 	sanitizeAttributesForUnmarshal(root)
+	if tokenStreamable(root) {
+		// The same tokens, without writing and re-reading the text.
+		return classify(xml.NewTokenDecoder(newElementTokenReader(root)).Decode(v), ErrMalformedMessage)
+	}
 	buf, err := elementCopyToBytes(root)
 	if err != nil {
 		return classify(err, ErrMalformedMessage)

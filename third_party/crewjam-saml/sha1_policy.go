@@ -42,8 +42,8 @@ func checkXMLSignatureNotSHA1(reject bool, sigEl *etree.Element) error {
 	if !reject || sigEl == nil {
 		return nil
 	}
-	for _, path := range []string{".//SignatureMethod", ".//DigestMethod"} {
-		for _, el := range sigEl.FindElements(path) {
+	for _, tag := range []string{"SignatureMethod", "DigestMethod"} {
+		for _, el := range descendantsByTag(sigEl, tag) {
 			for _, attr := range el.Attr {
 				if attr.Key == "Algorithm" && sha1Algorithms[attr.Value] {
 					return fmt.Errorf("%s %q: %w", el.Tag, attr.Value, errSHA1Algorithm)
@@ -52,6 +52,27 @@ func checkXMLSignatureNotSHA1(reject bool, sigEl *etree.Element) error {
 		}
 	}
 	return nil
+}
+
+// descendantsByTag returns the descendants of root whose tag is tag, in any
+// namespace, in the order root.FindElements(".//"+tag) returns them
+// (breadth first), without compiling a path each time.
+func descendantsByTag(root *etree.Element, tag string) []*etree.Element {
+	var found []*etree.Element
+	queue := []*etree.Element{root}
+	for len(queue) > 0 {
+		el := queue[0]
+		queue = queue[1:]
+		for _, child := range el.Child {
+			if child, ok := child.(*etree.Element); ok {
+				if child.Tag == tag {
+					found = append(found, child)
+				}
+				queue = append(queue, child)
+			}
+		}
+	}
+	return found
 }
 
 // checkEnvelopedSignatureNotSHA1 returns an error if reject is set and the
