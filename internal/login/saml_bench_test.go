@@ -2,6 +2,7 @@ package login_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -42,9 +43,12 @@ func BenchmarkSAMLACS(b *testing.B) {
 				b.Fatal(err)
 			}
 			idp := samltest.New(b)
-			idp.SetUser(samltest.User{NameID: "bench-1", NameIDFormat: saml.NameIDPersistent, Attributes: map[string][]string{
-				"Email": {"bench@acme.example"}, "First Name": {"Ben"}, "Last Name": {"Bench"}, "Phone Number": {"+44 20 7946 0000"},
-				"Groups": {"Staff"}}})
+			user := func(last string) samltest.User {
+				return samltest.User{NameID: "bench-1", NameIDFormat: saml.NameIDPersistent, Attributes: map[string][]string{
+					"Email": {"bench@acme.example"}, "First Name": {"Ben"}, "Last Name": {last}, "Phone Number": {"+44 20 7946 0000"},
+					"Groups": {"Staff"}}}
+			}
+			idp.SetUser(user("Bench"))
 			conn, err := env.Svc.CreateConnection(bg, sys, directory.ConnectionInput{TenantID: tenant.ID, Kind: model.ConnectionSAML, Name: "Bench",
 				SAML: model.SAMLSettings{IdPMetadata: idp.Metadata(), AllowIdPInitiated: true}, Mapping: model.ClaimMapping{Roles: []string{"Groups"}}})
 			if err != nil {
@@ -86,11 +90,20 @@ func BenchmarkSAMLACS(b *testing.B) {
 				}
 			}
 			acs(response(samltest.SignBoth)) // the first login creates the user
-			for _, p := range []samltest.Placement{samltest.SignResponse, samltest.SignAssertion, samltest.SignBoth} {
-				b.Run(string(p), func(b *testing.B) {
+			// "changed": every response brings another last name, so the
+			// JIT update writes the user each time (Response signed).
+			for _, name := range []string{"response", "assertion", "both", "changed"} {
+				p := samltest.Placement(name)
+				if name == "changed" {
+					p = samltest.SignResponse
+				}
+				b.Run(name, func(b *testing.B) {
 					forms := make([]url.Values, b.N)
 					var action string
 					for i := range forms {
+						if name == "changed" {
+							idp.SetUser(user(fmt.Sprintf("Bench %d", i)))
+						}
 						action, forms[i] = response(p)
 					}
 					var next atomic.Int64

@@ -3,6 +3,7 @@ package conformance
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -411,6 +412,38 @@ func testUsers(t *testing.T, s storage.Storage) {
 		got.FirstLoginAt == nil || !got.FirstLoginAt.Equal(now) || !upd.UpdatedAt.After(u.CreatedAt.Add(-time.Second)) ||
 		!got.PasswordMustChange || !got.PasswordSetAt.Equal(now) || !got.TOTPMustEnrol {
 		t.Errorf("update: %+v", got)
+	}
+	if got.Contexts[0] != tr.sub.ID {
+		t.Errorf("contexts after update = %v, want [%s]", got.Contexts, tr.sub.ID)
+	}
+	// Contexts: the stored set follows the update — a person-only change
+	// keeps them, a new set (repeats and order aside) replaces them.
+	contexts := func(set []string) []string {
+		must(s.UpdateUser(ctx, u.ID, func(x model.User) (model.User, error) {
+			x.Person.LastName += "x"
+			if set != nil {
+				x.Contexts = set
+			}
+			return x, nil
+		}))
+		got := must(s.GetUser(ctx, u.ID)).Contexts
+		slices.Sort(got)
+		return got
+	}
+	both := []string{tr.sub.ID, tr.tenant.ID}
+	slices.Sort(both)
+	for _, step := range []struct {
+		set, want []string
+	}{
+		{nil, []string{tr.sub.ID}},
+		{[]string{tr.tenant.ID, tr.sub.ID, tr.tenant.ID}, both},
+		{[]string{tr.sub.ID, tr.tenant.ID}, both},
+		{[]string{tr.tenant.ID}, []string{tr.tenant.ID}},
+		{[]string{tr.sub.ID}, []string{tr.sub.ID}},
+	} {
+		if got := contexts(step.set); !slices.Equal(got, step.want) {
+			t.Errorf("contexts %v: stored %v, want %v", step.set, got, step.want)
+		}
 	}
 	_, err := s.UpdateUser(ctx, u.ID, func(x model.User) (model.User, error) {
 		x.LoginName = "alice"

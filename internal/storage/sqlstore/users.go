@@ -251,13 +251,35 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(model.User) (
 			userSkeleton(u), u.PasswordMustChange, optMicros(u.PasswordSetAt), u.TOTPMustEnrol, u.EmailUndeliverable); err != nil {
 			return fmt.Errorf("update user %q: %w", id, err)
 		}
-		if err := tx.writeUserContexts(ctx, u, false); err != nil {
-			return err
+		// Most updates (a JIT login's new name, a language) leave the
+		// assignments as they were: rewriting them would only cost a delete
+		// and inserts in the same transaction.
+		if !sameContextSet(old.Contexts, u.Contexts) {
+			if err := tx.writeUserContexts(ctx, u, false); err != nil {
+				return err
+			}
 		}
 		out = u
 		return nil
 	})
 	return out, err
+}
+
+// sameContextSet reports whether a and b assign the same contexts (order
+// and repeats aside; writeUserContexts stores each once).
+func sameContextSet(a, b []string) bool {
+	in := make(map[string]bool, len(a))
+	for _, c := range a {
+		in[c] = true
+	}
+	seen := make(map[string]bool, len(b))
+	for _, c := range b {
+		if !in[c] {
+			return false
+		}
+		seen[c] = true
+	}
+	return len(seen) == len(in)
 }
 
 // userSkeleton is the confusable skeleton an update stores, or nil to keep
